@@ -1,0 +1,527 @@
+//! Command-line interface: clap definitions, configuration layering, exit codes. The only
+//! module that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use crate::config::{self, Config};
+use crate::finding::Outcome;
+use crate::report::{self, human, Format};
+use crate::rules::{self, RuleProblem, RuleSet, Severity};
+
+/// Exit code: nothing at or above `--fail-on`.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: the tool could not do its job.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Static policy linter for Weights & Biases service accounts.
+#[derive(Debug, Parser)]
+#[command(name = "wandb-sa-lint", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Global {
+    /// Configuration file, applied on top of the discovered `.wandb-sa-lint.toml`.
+    #[arg(long, global = true, env = "WANDB_SA_LINT_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore discovered configuration files.
+    #[arg(long, global = true)]
+    isolated: bool,
+    /// Print the effective configuration and exit.
+    #[arg(long, global = true)]
+    show_config: bool,
+    /// Lowest severity that makes the run exit 1.
+    #[arg(long, global = true, env = "WANDB_SA_LINT_FAIL_ON", value_name = "LEVEL", value_parser = ["error", "warning", "info", "never"])]
+    fail_on: Option<String>,
+    /// When to use colour (`NO_COLOR` and `FORCE_COLOR` are honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print findings only: no summary, no progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Also list skipped files' reasons and input problems in full.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// Never show a progress bar.
+    #[arg(long, global = true)]
+    no_progress: bool,
+    /// Worker threads (0: one per core).
+    #[arg(
+        long,
+        global = true,
+        env = "WANDB_SA_LINT_THREADS",
+        default_value_t = 0
+    )]
+    threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files for committed W&B credentials.
+    Scan(ScanArgs),
+    /// List the rule catalogue, or validate rule files with `rules check`.
+    Rules(RulesArgs),
+    /// Show one rule's full documentation.
+    Explain {
+        /// Rule id (`S001`) or name (`committed-api-key`).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Files or directories to scan (default: the current directory).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip files larger than this (bytes, or e.g. `10MiB`).
+    #[arg(long, env = "WANDB_SA_LINT_MAX_FILE_SIZE", value_name = "SIZE")]
+    max_file_size: Option<String>,
+    /// Exclude files matching GLOB (added to the configured excludes).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    #[command(subcommand)]
+    command: Option<RulesCommand>,
+    /// Output format of the catalogue.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Validate rule files (the built-in ones without DIR) and run their examples.
+    Check {
+        /// Directory of rule files.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// A fatal error of the tool itself (exit 2).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+enum Fatal {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("no such path `{0}`")]
+    #[diagnostic(
+        code(scan::path),
+        help("check the path, or run from the repository root")
+    )]
+    NoSuchPath(String),
+    #[error("cannot write `{path}`: {source}")]
+    #[diagnostic(code(io::write))]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid {what} `{value}`")]
+    #[diagnostic(code(usage))]
+    Usage { what: &'static str, value: String },
+    #[error("unknown rule `{0}`")]
+    #[diagnostic(
+        code(rules::unknown),
+        help("`wandb-sa-lint rules` lists the catalogue")
+    )]
+    UnknownRule(String),
+    #[error("cannot read rule directory `{path}`: {source}")]
+    #[diagnostic(code(rules::read))]
+    RuleDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{count} problem(s) in rule files")]
+    #[diagnostic(code(rules::invalid))]
+    Rules { count: usize },
+}
+
+/// A rule-file problem as a diagnostic with the file's snippet.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(rules::check))]
+struct RuleDiag {
+    message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    span: SourceSpan,
+}
+
+impl From<&RuleProblem> for RuleDiag {
+    fn from(p: &RuleProblem) -> Self {
+        RuleDiag {
+            message: format!("{}: {}", p.path, p.message),
+            src: NamedSource::new(p.path.clone(), p.text.clone()),
+            span: SourceSpan::from(p.span.start..p.span.end.max(p.span.start)),
+        }
+    }
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+fn use_color(choice: ColorChoice, tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env_flag("NO_COLOR") {
+                false
+            } else if env_flag("FORCE_COLOR") || env_flag("CLICOLOR_FORCE") {
+                true
+            } else {
+                tty
+            }
+        }
+    }
+}
+
+fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+fn eprint_diag(diag: &dyn Diagnostic, color: bool) {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width());
+    if handler.render_report(&mut out, diag).is_err() {
+        out = format!("error: {diag}\n");
+    }
+    eprint!("{out}");
+}
+
+/// Loads the built-in rules plus the configured rule directories.
+fn load_rules(config: &Config) -> Result<RuleSet, Fatal> {
+    let (mut set, problems) = rules::load_embedded();
+    let mut all_problems = problems;
+    for dir in &config.rule_dirs {
+        let (extra, problems) = rules::load_dir(dir).map_err(|source| Fatal::RuleDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        all_problems.extend(problems);
+        set.extend(extra);
+    }
+    if !all_problems.is_empty() {
+        for p in &all_problems {
+            eprint_diag(&RuleDiag::from(p), false);
+        }
+        return Err(Fatal::Rules {
+            count: all_problems.len(),
+        });
+    }
+    Ok(set)
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = use_color(cli.global.color, std::io::stderr().is_terminal());
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(fatal) => {
+            eprint_diag(&fatal, color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Fatal> {
+    let g = &cli.global;
+    let discover_from = match &cli.command {
+        Command::Scan(s) => s
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(".")),
+        _ => PathBuf::from("."),
+    };
+    let mut config = Config::load(&discover_from, g.config.as_deref(), g.isolated)?;
+    if let Some(f) = &g.fail_on {
+        config.fail_on = config::parse_fail_on(f).ok_or_else(|| Fatal::Usage {
+            what: "--fail-on",
+            value: f.clone(),
+        })?;
+    }
+    if let Command::Scan(s) = &cli.command {
+        if let Some(size) = &s.max_file_size {
+            config.max_file_size = config::parse_size(size).ok_or_else(|| Fatal::Usage {
+                what: "--max-file-size",
+                value: size.clone(),
+            })?;
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let cfg_path = cwd.join("<command line>");
+        let mut extra = String::from("extend-exclude = [");
+        for e in &s.exclude {
+            extra.push_str(&format!("{},", toml::Value::String(e.clone())));
+        }
+        extra.push_str("]\n");
+        if !s.exclude.is_empty() {
+            config.apply_text(&cfg_path, &extra)?;
+            config.files.pop();
+        }
+    }
+    if g.show_config {
+        print!("{}", config.to_toml());
+        return Ok(EXIT_CLEAN);
+    }
+    let rules = load_rules(&config)?;
+    match cli.command {
+        Command::Scan(args) => scan(&cli.global, &config, &rules, args),
+        Command::Rules(args) => match args.command {
+            Some(RulesCommand::Check { dir }) => rules_check(dir.as_deref()),
+            None => {
+                print_rules(&rules, args.format);
+                Ok(EXIT_CLEAN)
+            }
+        },
+        Command::Explain { rule } => {
+            let r = rules.get(&rule).ok_or(Fatal::UnknownRule(rule))?;
+            print!("{}", explain(r));
+            Ok(EXIT_CLEAN)
+        }
+    }
+}
+
+fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<u8, Fatal> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(Fatal::NoSuchPath(p.display().to_string()));
+        }
+    }
+    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let mut outcome = crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose);
+    outcome.problems.extend(rule_problems);
+    emit(g, config, &outcome, args.format, args.output.as_deref())
+}
+
+fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
+    match (fail_on, outcome.worst()) {
+        (Some(threshold), Some(worst)) if worst >= threshold => EXIT_FINDINGS,
+        _ => EXIT_CLEAN,
+    }
+}
+
+fn emit(
+    g: &Global,
+    config: &Config,
+    outcome: &Outcome,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<u8, Fatal> {
+    let to_file = output.is_some();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let body = match format {
+        Format::Json => report::json::render(outcome),
+        Format::Human => {
+            let style = human::Style {
+                color: !to_file && use_color(g.color, stdout_tty),
+                width: width(),
+            };
+            let mut s = String::new();
+            for f in &outcome.findings {
+                s.push_str(&human::render_finding(f, style));
+                s.push('\n');
+            }
+            s
+        }
+    };
+    match output {
+        Some(path) => std::fs::write(path, &body).map_err(|source| Fatal::Write {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(body.as_bytes());
+            let _ = out.flush();
+        }
+    }
+    // Problems and the summary go to stderr so machine formats on stdout stay clean.
+    let shown: Vec<_> = outcome
+        .problems
+        .iter()
+        .filter(|p| g.verbose || p.level >= Severity::Warning)
+        .collect();
+    for p in shown {
+        eprint!("{}", human::render_problem(p));
+    }
+    for (path, reason) in &outcome.skipped_files {
+        eprintln!("skipped ({reason}): {path}");
+    }
+    if !g.quiet {
+        let timing = std::env::var_os("WANDB_SA_LINT_NO_TIMING").is_none();
+        let summary = human::render_summary(outcome, timing);
+        if format == Format::Human && !to_file {
+            print!("{summary}");
+        } else {
+            eprint!("{summary}");
+        }
+    }
+    Ok(exit_for(outcome, config.fail_on))
+}
+
+fn print_rules(rules: &RuleSet, format: RulesFormat) {
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<_> = rules.iter().map(|r| r.as_ref()).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
+        }
+        RulesFormat::Markdown => print!("{}", rules::markdown_table(rules)),
+        RulesFormat::Table => {
+            println!(
+                "{:<5} {:<30} {:<8} {:<8} SUMMARY",
+                "ID", "NAME", "KIND", "SEVERITY"
+            );
+            for r in rules.iter() {
+                println!(
+                    "{:<5} {:<30} {:<8} {:<8} {}",
+                    r.id,
+                    r.name,
+                    r.kind.as_str(),
+                    r.severity.as_str(),
+                    r.summary
+                );
+            }
+        }
+    }
+}
+
+/// One rule's full documentation, as plain text.
+pub fn explain(r: &rules::Rule) -> String {
+    let mut s = format!(
+        "{} {} ({}, {})\n\n{}\n\n",
+        r.id,
+        r.name,
+        r.kind.as_str(),
+        r.severity,
+        r.summary
+    );
+    s.push_str("Why\n\n");
+    s.push_str(&r.rationale);
+    s.push_str("\n\nWhat to do\n\n");
+    s.push_str(&r.remediation);
+    s.push_str("\n\n");
+    if !r.patterns.is_empty() {
+        s.push_str("Key shapes\n\n");
+        for p in &r.patterns {
+            s.push_str(&format!(
+                "  {:<14} {:<12} {}\n",
+                p.name,
+                p.context.as_str(),
+                p.regex_src
+            ));
+        }
+        s.push('\n');
+    }
+    let mut examples = |title: &str, list: &[rules::Example]| {
+        if list.is_empty() {
+            return;
+        }
+        s.push_str(&format!("{title} (keys shown as placeholders)\n\n"));
+        for ex in list {
+            s.push_str(&format!("  # {}\n", ex.path));
+            for line in ex.content.lines() {
+                s.push_str(&format!("  {line}\n"));
+            }
+            s.push('\n');
+        }
+    };
+    examples("Examples", &r.examples);
+    examples("Counter-examples", &r.counter_examples);
+    if !r.references.is_empty() {
+        s.push_str("References\n\n");
+        for u in &r.references {
+            s.push_str(&format!("  {u}\n"));
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!("Documentation: {}\n", r.url()));
+    s
+}
+
+fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
+    let (set, problems) = match dir {
+        Some(d) => rules::load_dir(d).map_err(|source| Fatal::RuleDir {
+            path: d.display().to_string(),
+            source,
+        })?,
+        None => rules::load_embedded(),
+    };
+    let mut count = problems.len();
+    for p in &problems {
+        eprint_diag(&RuleDiag::from(p), false);
+    }
+    for failure in rules::examples::check(&set) {
+        count += 1;
+        eprintln!(
+            "error: {}:{}: {}",
+            failure.source, failure.line, failure.message
+        );
+    }
+    if count > 0 {
+        eprintln!(
+            "{count} problem(s) in {} rule file(s) checked",
+            set.len() + problems.len().min(1)
+        );
+        Ok(EXIT_FINDINGS)
+    } else {
+        println!(
+            "{} rule(s) checked: all valid, every example fires and no counter-example does",
+            set.len()
+        );
+        Ok(EXIT_CLEAN)
+    }
+}

@@ -1,0 +1,572 @@
+//! `.wandb-sa-lint.toml`: discovered from the scanned path upward, or named with `--config`.
+//! Layered: built-in defaults < discovered file < `--config` file (< environment < flags, which
+//! the CLI applies on top). Unknown keys are an error pointing at the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobMatcher};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::Severity;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = ".wandb-sa-lint.toml";
+/// Default size limit: files larger than this are skipped and counted.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A problem with a configuration file.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config `{path}`: {source}")]
+    #[diagnostic(code(config::read))]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid for our schema.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A config file that does not fit the schema, with the file's snippet and a label on the key.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("invalid config `{path}`: {message}")]
+#[diagnostic(code(config::invalid))]
+pub struct InvalidConfig {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// The file's text.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// Where.
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    /// The label's words.
+    pub label: String,
+}
+
+/// A rule's setting in `[rules]`: `"off"` or a severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSetting {
+    /// Disabled.
+    Off,
+    /// Enabled with this severity.
+    On(Severity),
+}
+
+impl RuleSetting {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "off" | "false" => Some(Self::Off),
+            "on" | "true" => None,
+            other => Severity::parse(other).map(Self::On),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    exclude: Option<Vec<String>>,
+    extend_exclude: Option<Vec<String>>,
+    max_file_size: Option<toml::Spanned<toml::Value>>,
+    fail_on: Option<toml::Spanned<String>>,
+    rule_dirs: Option<Vec<String>>,
+    rules: Option<BTreeMap<String, toml::Spanned<String>>>,
+    allow: Option<Vec<toml::Spanned<RawAllow>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllow {
+    fingerprint: Option<String>,
+    path: Option<String>,
+    rules: Option<Vec<String>>,
+    reason: String,
+}
+
+/// One `[[allow]]` entry.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// Matches findings with this fingerprint.
+    pub fingerprint: Option<String>,
+    /// Matches findings in files matching this glob (relative to `base`).
+    pub path: Option<String>,
+    matcher: Option<GlobMatcher>,
+    /// Only these rules (ids or names); empty means every rule.
+    pub rules: Vec<String>,
+    /// Why the finding is acceptable (required).
+    pub reason: String,
+    /// Where the entry was written (`file:line`), for the "matched nothing" report.
+    pub origin: String,
+    /// Directory that `path` is relative to.
+    pub base: PathBuf,
+}
+
+impl Allow {
+    /// True when the entry covers a finding of `rule_id`/`rule_name` with `fingerprint` at
+    /// `rel_path` (relative to this entry's base).
+    pub fn matches(
+        &self,
+        rule_id: &str,
+        rule_name: &str,
+        fingerprint: &str,
+        rel_path: Option<&str>,
+    ) -> bool {
+        if !self.rules.is_empty()
+            && !self
+                .rules
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(rule_id) || r == rule_name)
+        {
+            return false;
+        }
+        if let Some(fp) = &self.fingerprint {
+            if fp != fingerprint {
+                return false;
+            }
+        }
+        match (&self.matcher, rel_path) {
+            (Some(m), Some(p)) => m.is_match(p),
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
+
+    /// True when the entry's path glob matches `rel_path`.
+    pub fn path_matches(&self, rel_path: &str) -> bool {
+        self.matcher.as_ref().is_some_and(|m| m.is_match(rel_path))
+    }
+}
+
+/// A compiled exclude glob with the directory it is relative to.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    /// The glob as written.
+    pub pattern: String,
+    matcher: GlobMatcher,
+    /// Directory the glob is relative to.
+    pub base: PathBuf,
+}
+
+impl Exclude {
+    /// True when `rel_path` (relative to `base`) is excluded.
+    pub fn is_match(&self, rel_path: &str) -> bool {
+        self.matcher.is_match(rel_path)
+    }
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Config files loaded, in layering order.
+    pub files: Vec<PathBuf>,
+    /// Exclude globs (after `exclude` replaced and `extend-exclude` appended).
+    pub exclude: Vec<Exclude>,
+    /// Size limit in bytes.
+    pub max_file_size: u64,
+    /// Lowest severity that fails the run; `None` never fails.
+    pub fail_on: Option<Severity>,
+    /// Extra rule directories.
+    pub rule_dirs: Vec<PathBuf>,
+    /// Per-rule settings, keyed by id or name as written.
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Allow entries.
+    pub allow: Vec<Allow>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            files: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            fail_on: Some(Severity::Error),
+            rule_dirs: Vec::new(),
+            rules: BTreeMap::new(),
+            allow: Vec::new(),
+        }
+    }
+}
+
+/// Compiles a gitignore-like glob: a pattern without `/` matches at any depth.
+pub fn compile_glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+    let p = pattern.trim_start_matches("./");
+    let p = if p.contains('/') {
+        p.trim_start_matches('/').to_string()
+    } else {
+        format!("**/{p}")
+    };
+    let p = if p.ends_with('/') {
+        format!("{p}**")
+    } else {
+        p
+    };
+    Ok(GlobBuilder::new(&p)
+        .literal_separator(true)
+        .build()
+        .or_else(|_| Glob::new(&p))?
+        .compile_matcher())
+}
+
+/// Parses a size: a whole number of bytes, or a string like `10MiB`, `512KiB`, `1GB`.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// Parses a `--fail-on` value: a severity or `never`.
+pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
+    if s == "never" {
+        Some(None)
+    } else {
+        Severity::parse(s).map(Some)
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map_or(1, |t| t.matches('\n').count() + 1)
+}
+
+fn invalid(
+    path: &Path,
+    text: &str,
+    message: String,
+    span: Option<std::ops::Range<usize>>,
+    label: &str,
+) -> ConfigError {
+    ConfigError::Invalid(Box::new(InvalidConfig {
+        path: path.display().to_string(),
+        message,
+        src: NamedSource::new(path.display().to_string(), text.to_string()),
+        span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
+        label: label.to_string(),
+    }))
+}
+
+impl Config {
+    /// Finds `.wandb-sa-lint.toml` in `start` or its ancestors.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let mut dir = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    /// Loads the layers: the discovered file (unless `isolated`), then `explicit`.
+    pub fn load(
+        discover_from: &Path,
+        explicit: Option<&Path>,
+        isolated: bool,
+    ) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        let discovered = if isolated {
+            None
+        } else {
+            Self::discover(discover_from)
+        };
+        let explicit_abs =
+            explicit.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+        if let Some(d) = discovered {
+            if explicit_abs.as_deref() != Some(d.as_path()) {
+                config.apply_file(&d)?;
+            }
+        }
+        if let Some(e) = explicit {
+            config.apply_file(e)?;
+        }
+        Ok(config)
+    }
+
+    /// Applies one file on top of the current layers.
+    pub fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        self.apply_text(path, &text)
+    }
+
+    /// Applies one file's text (named `path`) on top of the current layers.
+    pub fn apply_text(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let msg = e.message().to_string();
+            invalid(path, text, msg.clone(), e.span(), &msg)
+        })?;
+        let base = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let globs = |list: Vec<String>| -> Result<Vec<Exclude>, ConfigError> {
+            list.into_iter()
+                .map(|pattern| match compile_glob(&pattern) {
+                    Ok(matcher) => Ok(Exclude {
+                        pattern,
+                        matcher,
+                        base: base.clone(),
+                    }),
+                    Err(err) => Err(invalid(
+                        path,
+                        text,
+                        format!("bad glob `{pattern}`: {err}"),
+                        text.find(&pattern).map(|s| s..s + pattern.len()),
+                        "this glob",
+                    )),
+                })
+                .collect()
+        };
+        if let Some(list) = raw.exclude {
+            self.exclude = globs(list)?;
+        }
+        if let Some(list) = raw.extend_exclude {
+            self.exclude.extend(globs(list)?);
+        }
+        if let Some(v) = raw.max_file_size {
+            let span = v.span();
+            let parsed = match v.get_ref() {
+                toml::Value::Integer(i) => u64::try_from(*i).ok(),
+                toml::Value::String(s) => parse_size(s),
+                _ => None,
+            };
+            self.max_file_size = parsed.ok_or_else(|| {
+                invalid(
+                    path,
+                    text,
+                    "`max-file-size` must be bytes or a size like \"10MiB\"".into(),
+                    Some(span),
+                    "not a size",
+                )
+            })?;
+        }
+        if let Some(v) = raw.fail_on {
+            let span = v.span();
+            self.fail_on = parse_fail_on(v.get_ref()).ok_or_else(|| {
+                invalid(
+                    path,
+                    text,
+                    "`fail-on` must be error, warning, info or never".into(),
+                    Some(span),
+                    "unknown level",
+                )
+            })?;
+        }
+        if let Some(dirs) = raw.rule_dirs {
+            self.rule_dirs
+                .extend(dirs.into_iter().map(|d| base.join(d)));
+        }
+        if let Some(rules) = raw.rules {
+            for (k, v) in rules {
+                let span = v.span();
+                let setting = RuleSetting::parse(v.get_ref()).ok_or_else(|| {
+                    invalid(
+                        path,
+                        text,
+                        format!("rule `{k}`: expected off, error, warning or info"),
+                        Some(span),
+                        "unknown setting",
+                    )
+                })?;
+                self.rules.insert(k, setting);
+            }
+        }
+        for entry in raw.allow.unwrap_or_default() {
+            let span = entry.span();
+            let origin = format!("{}:{}", path.display(), line_of(text, span.start));
+            let a = entry.into_inner();
+            if a.reason.trim().is_empty() {
+                return Err(invalid(
+                    path,
+                    text,
+                    "an allow entry needs a non-empty `reason`".into(),
+                    Some(span),
+                    "no reason",
+                ));
+            }
+            if a.fingerprint.is_none() && a.path.is_none() {
+                return Err(invalid(
+                    path,
+                    text,
+                    "an allow entry needs `fingerprint` or `path`".into(),
+                    Some(span),
+                    "matches everything",
+                ));
+            }
+            let matcher = match &a.path {
+                Some(p) => Some(compile_glob(p).map_err(|err| {
+                    invalid(
+                        path,
+                        text,
+                        format!("bad glob `{p}`: {err}"),
+                        Some(span.clone()),
+                        "this entry",
+                    )
+                })?),
+                None => None,
+            };
+            self.allow.push(Allow {
+                fingerprint: a.fingerprint,
+                path: a.path,
+                matcher,
+                rules: a.rules.unwrap_or_default(),
+                reason: a.reason,
+                origin,
+                base: base.clone(),
+            });
+        }
+        self.files.push(path.to_path_buf());
+        Ok(())
+    }
+
+    /// The effective configuration as TOML (for `--show-config`).
+    pub fn to_toml(&self) -> String {
+        #[derive(Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        struct View<'a> {
+            loaded_from: Vec<String>,
+            max_file_size: u64,
+            fail_on: &'a str,
+            exclude: Vec<String>,
+            rule_dirs: Vec<String>,
+            rules: BTreeMap<String, String>,
+            allow: Vec<BTreeMap<&'static str, String>>,
+        }
+        let view = View {
+            loaded_from: self.files.iter().map(|p| p.display().to_string()).collect(),
+            max_file_size: self.max_file_size,
+            fail_on: self.fail_on.map_or("never", Severity::as_str),
+            exclude: self.exclude.iter().map(|e| e.pattern.clone()).collect(),
+            rule_dirs: self
+                .rule_dirs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            rules: self
+                .rules
+                .iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        RuleSetting::Off => "off".to_string(),
+                        RuleSetting::On(s) => s.as_str().to_string(),
+                    };
+                    (k.clone(), s)
+                })
+                .collect(),
+            allow: self
+                .allow
+                .iter()
+                .map(|a| {
+                    let mut m = BTreeMap::new();
+                    if let Some(f) = &a.fingerprint {
+                        m.insert("fingerprint", f.clone());
+                    }
+                    if let Some(p) = &a.path {
+                        m.insert("path", p.clone());
+                    }
+                    if !a.rules.is_empty() {
+                        m.insert("rules", a.rules.join(","));
+                    }
+                    m.insert("reason", a.reason.clone());
+                    m.insert("from", a.origin.clone());
+                    m
+                })
+                .collect(),
+        };
+        toml::to_string_pretty(&view).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB"), Some(10 << 20));
+        assert_eq!(parse_size("512"), Some(512));
+        assert_eq!(parse_size("1 GB"), Some(1_000_000_000));
+        assert_eq!(parse_size("ten"), None);
+    }
+
+    #[test]
+    fn globs_match_at_any_depth_without_slash() {
+        let g = compile_glob("*.ipynb").expect("glob");
+        assert!(g.is_match("a/b/c.ipynb"));
+        let g = compile_glob("fixtures/**").expect("glob");
+        assert!(g.is_match("fixtures/x/y.env"));
+        assert!(!g.is_match("src/fixtures.rs"));
+        let g = compile_glob("fixtures/").expect("glob");
+        assert!(g.is_match("fixtures/a"));
+    }
+
+    #[test]
+    fn unknown_key_points_at_it() {
+        let mut c = Config::default();
+        let text = "max-file-size = \"1MiB\"\nexclud = [\"x\"]\n";
+        let err = c
+            .apply_text(Path::new("t.toml"), text)
+            .expect_err("unknown key");
+        match err {
+            ConfigError::Invalid(inv) => {
+                assert!(inv.message.contains("exclud"), "{}", inv.message);
+                let span = inv.span.expect("a span");
+                assert_eq!(span.offset(), text.find("exclud").unwrap_or(0));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn layering_replaces_and_extends() {
+        let mut c = Config::default();
+        c.apply_text(
+            Path::new("a.toml"),
+            "exclude = [\"a/**\"]\nfail-on = \"warning\"\n[rules]\nS001 = \"warning\"\n",
+        )
+        .expect("ok");
+        c.apply_text(
+            Path::new("b.toml"),
+            "extend-exclude = [\"b/**\"]\n[rules]\nS002 = \"off\"\n",
+        )
+        .expect("ok");
+        assert_eq!(c.exclude.len(), 2);
+        assert_eq!(c.fail_on, Some(Severity::Warning));
+        assert_eq!(
+            c.rules.get("S001"),
+            Some(&RuleSetting::On(Severity::Warning))
+        );
+        assert_eq!(c.rules.get("S002"), Some(&RuleSetting::Off));
+    }
+}

@@ -1,0 +1,327 @@
+//! Secret detection over bytes: a keyword prefilter decides which files deserve a closer look,
+//! the rules' shape regexes find candidates, and `context` judges each candidate.
+
+pub mod context;
+pub mod mask;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use regex::bytes::Regex;
+
+use crate::rules::{ContextLevel, Kind, Rule, RuleSet};
+use context::{assess, FileCtx, Strength};
+
+/// One secret found in a file, before suppression and rendering.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The rule that found it.
+    pub rule: Arc<Rule>,
+    /// The shape's name (`v1`, `legacy`, ...).
+    pub shape: String,
+    /// Byte range of the secret in the file.
+    pub span: Range<usize>,
+    /// Why it is a W&B credential ("assigned to `WANDB_API_KEY`"); may be empty.
+    pub why: String,
+}
+
+struct ShapeRef {
+    rule: Arc<Rule>,
+    shape: usize,
+    priority: usize,
+}
+
+/// A compiled detector for the secret rules of a catalogue.
+pub struct Detector {
+    shapes: Vec<ShapeRef>,
+    token_cache: Vec<ShapeRef>,
+    keywords: Option<Regex>,
+}
+
+impl Detector {
+    /// Compiles the secret rules of `rules` (other kinds are ignored).
+    pub fn new(rules: &RuleSet) -> Self {
+        let mut shapes = Vec::new();
+        let mut token_cache = Vec::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut priority = 0;
+        for rule in rules.iter().filter(|r| r.kind == Kind::Secret) {
+            for (i, shape) in rule.patterns.iter().enumerate() {
+                let r = ShapeRef {
+                    rule: Arc::clone(rule),
+                    shape: i,
+                    priority,
+                };
+                priority += 1;
+                if shape.context == ContextLevel::TokenCache {
+                    token_cache.push(r);
+                } else {
+                    shapes.push(r);
+                }
+            }
+            keywords.extend(rule.keywords.iter().map(|k| regex::escape(k)));
+        }
+        keywords.sort();
+        keywords.dedup();
+        let keywords = if keywords.is_empty() {
+            None
+        } else {
+            Regex::new(&format!("(?i){}", keywords.join("|"))).ok()
+        };
+        Self {
+            shapes,
+            token_cache,
+            keywords,
+        }
+    }
+
+    /// True when the detector has nothing to look for.
+    pub fn is_empty(&self) -> bool {
+        self.shapes.is_empty() && self.token_cache.is_empty()
+    }
+
+    /// Finds the secrets in one file. `path` is the display path (`/`-separated); its name
+    /// decides the file kind (netrc, notebook, ...).
+    pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let kind = context::FileKind::of(path);
+        let keyword_hit = match &self.keywords {
+            Some(k) => k.is_match(bytes),
+            None => true,
+        };
+        if !keyword_hit && !kind.always_scan() {
+            return Vec::new();
+        }
+        let fc = FileCtx::new(path, bytes, context::mentions_wandb(bytes));
+
+        // Candidates from every shape; overlaps go to the longest, then the earliest shape.
+        let mut cands: Vec<(Range<usize>, &ShapeRef)> = Vec::new();
+        for sr in &self.shapes {
+            let Some(shape) = sr.rule.patterns.get(sr.shape) else {
+                continue;
+            };
+            for m in shape.regex.find_iter(bytes) {
+                if at_boundary(bytes, m.start(), m.end()) {
+                    cands.push((m.range(), sr));
+                }
+            }
+        }
+        cands.sort_by(|a, b| {
+            (b.0.len(), a.1.priority, a.0.start).cmp(&(a.0.len(), b.1.priority, b.0.start))
+        });
+        // The token cache is the more specific structure: its values are claimed first.
+        let mut taken: Vec<Range<usize>> = Vec::new();
+        let mut hits = Vec::new();
+        if !self.token_cache.is_empty() {
+            self.scan_token_cache(&fc, &mut taken, &mut hits);
+        }
+        for (range, sr) in cands {
+            if taken
+                .iter()
+                .any(|t| t.start < range.end && range.start < t.end)
+            {
+                continue;
+            }
+            let Some(shape) = sr.rule.patterns.get(sr.shape) else {
+                continue;
+            };
+            let token = bytes.get(range.clone()).unwrap_or(&[]);
+            if is_placeholder(token) {
+                continue;
+            }
+            let verdict = assess(&fc, range.start, range.end);
+            let needed = match shape.context {
+                ContextLevel::Anywhere => Strength::None,
+                ContextLevel::Wandb => Strength::Wandb,
+                ContextLevel::Assignment => Strength::Direct,
+                ContextLevel::TokenCache => continue,
+            };
+            if verdict.strength < needed {
+                continue;
+            }
+            if verdict.needs_prefixed_shape() && !is_prefixed(token) {
+                continue;
+            }
+            if shape.context == ContextLevel::Assignment && !looks_random(token) {
+                continue;
+            }
+            taken.push(range.clone());
+            hits.push(Hit {
+                rule: Arc::clone(&sr.rule),
+                shape: shape.name.clone(),
+                span: range,
+                why: verdict.why,
+            });
+        }
+        hits.sort_by_key(|h| h.span.start);
+        hits
+    }
+
+    /// The `access_token` values of a W&B federation token cache:
+    /// `{"credentials": {"<base_url>": {"access_token": ..., "expires_at": ...}}}`.
+    fn scan_token_cache(
+        &self,
+        fc: &FileCtx<'_>,
+        taken: &mut Vec<Range<usize>>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let bytes = fc.bytes;
+        if memchr::memmem::find(bytes, b"\"credentials\"").is_none()
+            || memchr::memmem::find(bytes, b"\"access_token\"").is_none()
+        {
+            return;
+        }
+        static URL_KEY: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+        static VALUE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+        let url_key = URL_KEY.get_or_init(|| {
+            Regex::new(r#""credentials"\s*:\s*\{\s*"https?://[^"]+"\s*:\s*\{"#).ok()
+        });
+        let value = VALUE.get_or_init(|| Regex::new(r#""access_token"\s*:\s*"([^"\\]*)""#).ok());
+        let (Some(url_key), Some(value)) = (url_key, value) else {
+            return;
+        };
+        if !url_key.is_match(bytes) {
+            return;
+        }
+        for caps in value.captures_iter(bytes) {
+            let Some(m) = caps.get(1) else { continue };
+            let range = m.range();
+            if taken
+                .iter()
+                .any(|t| t.start < range.end && range.start < t.end)
+            {
+                continue;
+            }
+            let token = m.as_bytes();
+            if token.is_empty() || is_placeholder(token) || token.starts_with(b"$") {
+                continue;
+            }
+            for sr in &self.token_cache {
+                let Some(shape) = sr.rule.patterns.get(sr.shape) else {
+                    continue;
+                };
+                let full = shape
+                    .regex
+                    .find(token)
+                    .is_some_and(|f| f.start() == 0 && f.end() == token.len());
+                if full {
+                    taken.push(range.clone());
+                    hits.push(Hit {
+                        rule: Arc::clone(&sr.rule),
+                        shape: shape.name.clone(),
+                        span: range.clone(),
+                        why: "access_token of a W&B credentials token cache".to_string(),
+                    });
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A match counts only if it is not part of a longer word: the bytes around it are not
+/// alphanumeric or `_` (an ANSI colour code right before it is a boundary too).
+fn at_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
+    let left_ok = start == 0
+        || bytes.get(start - 1).is_some_and(|b| !is_word(*b))
+        || context::ansi_before(bytes, start);
+    let right_ok = bytes.get(end).is_none_or(|b| {
+        !is_word(*b) && *b != b'.' || *b == b'.' && !bytes.get(end + 1).is_some_and(|c| is_word(*c))
+    });
+    left_ok && right_ok
+}
+
+fn is_prefixed(token: &[u8]) -> bool {
+    token.contains(&b'-')
+}
+
+/// The random part of a key: what follows `wandb_v1_` or a `<prefix>-`.
+fn body(token: &[u8]) -> &[u8] {
+    if let Some(rest) = token.strip_prefix(b"wandb_v1_") {
+        return rest;
+    }
+    match memchr::memchr(b'-', token) {
+        Some(i) if i <= 16 => token.get(i + 1..).unwrap_or(token),
+        _ => token,
+    }
+}
+
+/// Placeholders and documentation values: `xxxx…`, `0000…`, `your_key_here`, `0123456789abcdef…`.
+pub fn is_placeholder(token: &[u8]) -> bool {
+    let b = body(token);
+    if b.is_empty() {
+        return true;
+    }
+    let lower = b.to_ascii_lowercase();
+    const WORDS: &[&[u8]] = &[
+        b"xxxx",
+        b"your",
+        b"example",
+        b"placeholder",
+        b"dummy",
+        b"redacted",
+        b"changeme",
+        b"sample",
+        b"insert",
+        b"replace",
+        b"****",
+    ];
+    if WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w).is_some())
+    {
+        return true;
+    }
+    let mut seen = [false; 256];
+    for &c in b {
+        if let Some(s) = seen.get_mut(usize::from(c)) {
+            *s = true;
+        }
+    }
+    let distinct = seen.iter().filter(|s| **s).count();
+    if distinct < 6 {
+        return true;
+    }
+    let steps = b
+        .windows(2)
+        .filter(|w| matches!(w, [x, y] if y.wrapping_sub(*x) == 1))
+        .count();
+    steps * 10 >= b.len().saturating_sub(1) * 6
+}
+
+/// A mangled key must still look like a key: letters and digits mixed, no long runs.
+fn looks_random(token: &[u8]) -> bool {
+    let digits = token.iter().filter(|b| b.is_ascii_digit()).count();
+    let letters = token.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    digits >= 2 && letters >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+        assert!(is_placeholder(b"0000000000000000000000000000000000000000"));
+        assert!(is_placeholder(b"0123456789abcdef0123456789abcdef01234567"));
+        assert!(is_placeholder(
+            b"local-0000000000000000000000000000000000000000"
+        ));
+        assert!(!is_placeholder(b"3f1c9a7be2d4058c61a9f03b7e25d8c4a9016b3e"));
+    }
+
+    #[test]
+    fn boundaries() {
+        let t = b"x=3f1c9a7be2d4058c61a9f03b7e25d8c4a9016b3e7";
+        assert!(!at_boundary(t, 2, 42));
+        assert!(at_boundary(b"k=abc.", 2, 5));
+        assert!(!at_boundary(b"k=abc.d", 2, 5));
+    }
+}

@@ -1,0 +1,145 @@
+//! The finding model every output format renders. A finding holds no secret: only a redacted
+//! form, a fingerprint and a masked snippet.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::detect::mask::Snippet;
+use crate::rules::{Kind, Rule, Severity};
+
+/// Where a finding is: a file position (1-based lines and character columns).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Path as displayed (relative to where the scan started, `/`-separated).
+    pub path: String,
+    /// 1-based line of the start.
+    pub line: usize,
+    /// 1-based column of the start, in characters.
+    pub column: usize,
+    /// 1-based line of the end.
+    pub end_line: usize,
+    /// 1-based column just past the end, in characters.
+    pub end_column: usize,
+}
+
+/// One problem found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The rule.
+    pub rule: Arc<Rule>,
+    /// Effective severity (the rule's, or the configured override).
+    pub severity: Severity,
+    /// One line naming the object.
+    pub message: String,
+    /// File position, if the finding is in a file.
+    pub location: Option<Location>,
+    /// Byte range in the file (for suppression and snippets).
+    pub byte_span: Option<std::ops::Range<usize>>,
+    /// Rule-and-secret hash: stable across files, lines and commits.
+    pub fingerprint: String,
+    /// The secret redacted (`wand…(86)`), for secret findings.
+    pub redacted: Option<String>,
+    /// Key shape, for secret findings.
+    pub shape: Option<String>,
+    /// Masked source window for the terminal.
+    pub snippet: Option<Snippet>,
+}
+
+impl Finding {
+    /// Sort key: path, line, column, rule.
+    pub fn sort_key(&self) -> (Option<&Location>, &str) {
+        (self.location.as_ref(), self.rule.id.as_str())
+    }
+}
+
+/// A problem with the input that is not a finding: an unreadable file, a bad config entry, an
+/// allow entry that matched nothing. It never turns a run into exit 2 by itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// `error`, `warning` or `info`.
+    pub level: Severity,
+    /// The input it concerns (a path), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What happened, lowercase, naming the input.
+    pub message: String,
+}
+
+/// Counts for the closing summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files read and scanned.
+    pub files_scanned: usize,
+    /// Bytes read and scanned.
+    pub bytes_scanned: u64,
+    /// Files not scanned, by reason (`binary`, `too-large`, `symlink`, `excluded`, ...).
+    pub skipped: BTreeMap<String, usize>,
+    /// Findings reported, by severity.
+    pub findings: BTreeMap<String, usize>,
+    /// Findings hidden by allow entries or inline comments.
+    pub suppressed: usize,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u128,
+}
+
+impl Summary {
+    /// Counts one skipped file.
+    pub fn skip(&mut self, reason: &str) {
+        *self.skipped.entry(reason.to_string()).or_default() += 1;
+    }
+
+    /// Adds another summary's counts (from a parallel worker).
+    pub fn merge(&mut self, other: Summary) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.suppressed += other.suppressed;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        for (k, v) in other.findings {
+            *self.findings.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// Everything a run produced, handed to an output format.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Findings, sorted by path, line, column, rule.
+    pub findings: Vec<Finding>,
+    /// Input problems.
+    pub problems: Vec<Problem>,
+    /// Counts.
+    pub summary: Summary,
+    /// Skipped files and why, when the run was asked to record them (`--verbose`).
+    pub skipped_files: Vec<(String, String)>,
+}
+
+impl Outcome {
+    /// The most severe finding's severity.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Recounts findings by severity (after filtering).
+    pub fn count(&mut self) {
+        self.summary.findings.clear();
+        for sev in [Severity::Error, Severity::Warning, Severity::Info] {
+            self.summary.findings.insert(sev.as_str().to_string(), 0);
+        }
+        for f in &self.findings {
+            *self
+                .summary
+                .findings
+                .entry(f.severity.as_str().to_string())
+                .or_default() += 1;
+        }
+    }
+}
+
+/// Kinds as shown in output.
+pub fn kind_name(kind: Kind) -> &'static str {
+    kind.as_str()
+}

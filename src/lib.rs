@@ -1,0 +1,15 @@
+//! wandb-sa-lint: a static policy linter for Weights & Biases service accounts.
+//!
+//! Bytes come in through [`source`], are judged by [`detect`] using [`rules`], and leave
+//! through [`report`]; [`cli`] is the only module that prints.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,180 @@
+//! `--format human`: one miette diagnostic per finding (masked snippet, rule code, help, link)
+//! and a closing summary.
+
+use std::fmt::{self, Display, Write as _};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+
+use crate::finding::{Finding, Outcome, Problem};
+use crate::rules::Severity;
+
+/// How to draw.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Line width.
+    pub width: usize,
+}
+
+struct FindingDiag<'a> {
+    f: &'a Finding,
+    help: String,
+}
+
+impl fmt::Debug for FindingDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl Display for FindingDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl std::error::Error for FindingDiag<'_> {}
+
+impl Diagnostic for FindingDiag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
+        Some(Box::new(format!("{}/{}", self.f.rule.id, self.f.rule.name)))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
+        Some(Box::new(&self.help))
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
+        Some(Box::new(self.f.rule.url()))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.f.snippet.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let s = self.f.snippet.as_ref()?;
+        let label = match &self.f.shape {
+            Some(shape) => format!("{shape} shape"),
+            None => "here".to_string(),
+        };
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(label), s.span.clone()),
+        )))
+    }
+}
+
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_urls(true)
+        .with_primary_span_start()
+        .with_context_lines(1)
+}
+
+/// Renders one finding as a miette diagnostic.
+pub fn render_finding(f: &Finding, style: Style) -> String {
+    let diag = FindingDiag {
+        f,
+        help: super::help_line(&f.rule.remediation),
+    };
+    let mut out = String::new();
+    if handler(style).render_report(&mut out, &diag).is_err() {
+        // Rendering is best effort; the plain line still says everything essential.
+        out.clear();
+        if let Some(l) = &f.location {
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} {}",
+                l.path, l.line, l.column, f.rule.id, f.message
+            );
+        }
+    }
+    out
+}
+
+/// One problem line: `warning: cannot read ...`.
+pub fn render_problem(p: &Problem) -> String {
+    format!("{}: {}\n", p.level, p.message)
+}
+
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS.get(u).copied().unwrap_or("B"))
+    }
+}
+
+/// The closing summary. `timing` false leaves out the elapsed time (for snapshots).
+pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
+    let s = &outcome.summary;
+    let mut out = String::new();
+    let skipped: usize = s.skipped.values().sum();
+    let _ = write!(
+        out,
+        "scanned {} files ({})",
+        s.files_scanned,
+        size(s.bytes_scanned)
+    );
+    if timing {
+        let _ = write!(out, " in {} ms", s.elapsed_ms);
+    }
+    if skipped > 0 {
+        let reasons: Vec<String> = s.skipped.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let _ = write!(out, "; skipped {skipped} ({})", reasons.join(", "));
+    }
+    out.push('\n');
+    let n = outcome.findings.len();
+    let by = |k: &str| s.findings.get(k).copied().unwrap_or(0);
+    let _ = write!(
+        out,
+        "{} finding{}: {} error, {} warning, {} info",
+        n,
+        if n == 1 { "" } else { "s" },
+        by("error"),
+        by("warning"),
+        by("info")
+    );
+    if s.suppressed > 0 {
+        let _ = write!(out, " ({} suppressed)", s.suppressed);
+    }
+    if !outcome.problems.is_empty() {
+        let _ = write!(
+            out,
+            "; {} input problem{}",
+            outcome.problems.len(),
+            if outcome.problems.len() == 1 { "" } else { "s" }
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// All findings, then the summary.
+pub fn render(outcome: &Outcome, style: Style, timing: bool) -> String {
+    let mut out = String::new();
+    for f in &outcome.findings {
+        out.push_str(&render_finding(f, style));
+        out.push('\n');
+    }
+    out.push_str(&render_summary(outcome, timing));
+    out
+}

@@ -1,0 +1,36 @@
+//! Findings leave through here: one module per output format. Renderers only ever see
+//! findings, whose secrets were masked when they were made.
+
+pub mod human;
+pub mod json;
+
+use std::fmt;
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette diagnostics and a closing summary.
+    Human,
+    /// The JSON document described in SPEC section 7.
+    Json,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Human => "human",
+            Format::Json => "json",
+        })
+    }
+}
+
+/// The first paragraph of a rule's remediation: the help line of a finding.
+pub fn help_line(remediation: &str) -> String {
+    remediation
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

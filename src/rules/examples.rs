@@ -1,0 +1,74 @@
+//! Runs a rule's examples and counter-examples through the real scanner: every example must
+//! produce a finding of the rule (exactly `expect` of them when given), every counter-example
+//! none. Used by the test suite and by `rules check`.
+
+use super::fakes::{expand, Fakes};
+use super::{Example, Rule, RuleSet};
+
+/// One example that did not behave.
+#[derive(Debug, Clone)]
+pub struct ExampleFailure {
+    /// The rule.
+    pub rule: String,
+    /// The rule file.
+    pub source: String,
+    /// 1-based line of the example in the rule file.
+    pub line: usize,
+    /// What went wrong (never a secret: placeholders are named, not expanded).
+    pub message: String,
+}
+
+fn count(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> usize {
+    let mut fakes = Fakes::new(seed);
+    let (content, _) = expand(&ex.content, &mut fakes);
+    crate::scan::scan_bytes(&ex.path, content.as_bytes(), catalogue)
+        .iter()
+        .filter(|f| f.rule.id == rule.id)
+        .count()
+}
+
+/// Checks every example of every rule of `catalogue`.
+pub fn check(catalogue: &RuleSet) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    for rule in catalogue.iter() {
+        if rule.kind != super::Kind::Secret {
+            continue;
+        }
+        for (i, ex) in rule.examples.iter().enumerate() {
+            let n = count(rule, catalogue, ex, i as u64 + 1);
+            let ok = match ex.expect {
+                Some(e) => n == e,
+                None => n > 0,
+            };
+            if !ok {
+                let want = ex
+                    .expect
+                    .map_or("at least 1".to_string(), |e| e.to_string());
+                failures.push(ExampleFailure {
+                    rule: rule.id.clone(),
+                    source: rule.source.clone(),
+                    line: ex.line,
+                    message: format!(
+                        "example `{}` gave {n} finding(s) of {}, expected {want}",
+                        ex.path, rule.id
+                    ),
+                });
+            }
+        }
+        for (i, ex) in rule.counter_examples.iter().enumerate() {
+            let n = count(rule, catalogue, ex, 1000 + i as u64);
+            if n > 0 {
+                failures.push(ExampleFailure {
+                    rule: rule.id.clone(),
+                    source: rule.source.clone(),
+                    line: ex.line,
+                    message: format!(
+                        "counter-example `{}` gave {n} finding(s) of {}, expected none",
+                        ex.path, rule.id
+                    ),
+                });
+            }
+        }
+    }
+    failures
+}

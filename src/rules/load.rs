@@ -1,0 +1,593 @@
+//! Parsing and validation of rule files. Every problem of a file is collected, each with its
+//! byte span, so `rules check` can show them all in one run.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use saphyr::MarkedYamlOwned;
+
+use super::{
+    ContextLevel, Example, Kind, Rule, RuleSet, Severity, Shape, EMBEDDED_RULES, KNOWN_CHECKS,
+};
+use crate::yaml::{self, ByteSpan, CharIndex};
+
+/// One problem found in a rule file.
+#[derive(Debug, Clone)]
+pub struct RuleProblem {
+    /// The file, as given or as embedded (`rules/secrets/S001-...yaml`).
+    pub path: String,
+    /// The file's text, for the diagnostic's snippet.
+    pub text: String,
+    /// Where in the file.
+    pub span: ByteSpan,
+    /// What is wrong, lowercase, naming the field.
+    pub message: String,
+}
+
+const FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "severity",
+    "summary",
+    "rationale",
+    "remediation",
+    "references",
+    "keywords",
+    "pattern",
+    "check",
+    "params",
+    "examples",
+    "counter_examples",
+];
+
+struct Ctx<'a> {
+    path: &'a str,
+    text: &'a str,
+    idx: CharIndex<'a>,
+    problems: Vec<RuleProblem>,
+}
+
+impl Ctx<'_> {
+    fn problem(&mut self, span: ByteSpan, message: impl Into<String>) {
+        self.problems.push(RuleProblem {
+            path: self.path.to_string(),
+            text: self.text.to_string(),
+            span,
+            message: message.into(),
+        });
+    }
+
+    fn span(&self, node: &MarkedYamlOwned) -> ByteSpan {
+        self.idx.span(node)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        1 + self
+            .text
+            .as_bytes()
+            .iter()
+            .take(offset)
+            .filter(|b| **b == b'\n')
+            .count()
+    }
+
+    fn string(&mut self, field: &str, node: &MarkedYamlOwned) -> Option<String> {
+        match yaml::as_str(node) {
+            Some(s) if !s.trim().is_empty() => Some(s.to_string()),
+            Some(_) => {
+                self.problem(self.span(node), format!("`{field}` is empty"));
+                None
+            }
+            None => {
+                let what = yaml::type_name(node);
+                self.problem(
+                    self.span(node),
+                    format!("`{field}` must be a string, found {what}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, field: &str, node: &MarkedYamlOwned) -> Vec<String> {
+        let Some(items) = yaml::items(node) else {
+            let what = yaml::type_name(node);
+            self.problem(
+                self.span(node),
+                format!("`{field}` must be a list, found {what}"),
+            );
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| self.string(field, item))
+            .collect()
+    }
+}
+
+/// Parses and validates one rule file. `path` names it in problems.
+pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>> {
+    let mut cx = Ctx {
+        path,
+        text,
+        idx: CharIndex::new(text),
+        problems: Vec::new(),
+    };
+    let docs = match yaml::load(text) {
+        Ok(d) => d,
+        Err(e) => {
+            cx.problem(e.offset..e.offset, format!("invalid YAML: {}", e.message));
+            return Err(cx.problems);
+        }
+    };
+    let Some(doc) = docs.first() else {
+        cx.problem(0..0, "the rule file is empty");
+        return Err(cx.problems);
+    };
+    if let Some(extra) = docs.get(1) {
+        cx.problem(cx.span(extra), "a rule file holds one YAML document");
+    }
+    let Some(entries) = yaml::entries(doc) else {
+        cx.problem(cx.span(doc), "a rule file must be a mapping of fields");
+        return Err(cx.problems);
+    };
+    let mut fields: HashMap<&str, (&MarkedYamlOwned, &MarkedYamlOwned)> = HashMap::new();
+    for (k, v) in entries {
+        let Some(key) = yaml::as_str(k) else {
+            cx.problem(cx.span(k), "field names must be strings");
+            continue;
+        };
+        if !FIELDS.contains(&key) {
+            cx.problem(
+                cx.span(k),
+                format!(
+                    "unknown field `{key}` (expected one of: {})",
+                    FIELDS.join(", ")
+                ),
+            );
+            continue;
+        }
+        if fields.insert(key, (k, v)).is_some() {
+            cx.problem(cx.span(k), format!("field `{key}` is given twice"));
+        }
+    }
+    let required = |cx: &mut Ctx<'_>, name: &str| -> Option<String> {
+        match fields.get(name) {
+            Some((_, v)) => cx.string(name, v),
+            None => {
+                cx.problem(0..0, format!("missing required field `{name}`"));
+                None
+            }
+        }
+    };
+    let id = required(&mut cx, "id");
+    let name = required(&mut cx, "name");
+    let kind_s = required(&mut cx, "kind");
+    let severity_s = required(&mut cx, "severity");
+    let summary = required(&mut cx, "summary");
+    let rationale = required(&mut cx, "rationale");
+    let remediation = required(&mut cx, "remediation");
+
+    let kind = kind_s.as_deref().and_then(|k| match k {
+        "secret" => Some(Kind::Secret),
+        "config" => Some(Kind::Config),
+        "account" => Some(Kind::Account),
+        other => {
+            let span = fields.get("kind").map(|(_, v)| cx.span(v)).unwrap_or(0..0);
+            cx.problem(
+                span,
+                format!("unknown kind `{other}` (expected secret, config or account)"),
+            );
+            None
+        }
+    });
+    let severity = severity_s.as_deref().and_then(|s| {
+        let parsed = Severity::parse(s);
+        if parsed.is_none() {
+            let span = fields
+                .get("severity")
+                .map(|(_, v)| cx.span(v))
+                .unwrap_or(0..0);
+            cx.problem(
+                span,
+                format!("unknown severity `{s}` (expected error, warning or info)"),
+            );
+        }
+        parsed
+    });
+    if let (Some(id), Some(kind), Some((_, node))) = (&id, kind, fields.get("id")) {
+        let letter = match kind {
+            Kind::Secret => 'S',
+            Kind::Config => 'C',
+            Kind::Account => 'A',
+        };
+        let ok = id.len() == 4
+            && id.starts_with(letter)
+            && id.chars().skip(1).all(|c| c.is_ascii_digit());
+        if !ok {
+            cx.problem(
+                cx.span(node),
+                format!(
+                    "id `{id}` must be `{letter}` and three digits for a {} rule",
+                    kind.as_str()
+                ),
+            );
+        }
+    }
+    if let (Some(name), Some((_, node))) = (&name, fields.get("name")) {
+        let kebab = !name.is_empty()
+            && name.split('-').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+        if !kebab {
+            cx.problem(
+                cx.span(node),
+                format!("name `{name}` must be lowercase kebab-case"),
+            );
+        }
+        for bad in ["avoid-", "use-", "prefer-", "no-"] {
+            if name.starts_with(bad) {
+                cx.problem(
+                    cx.span(node),
+                    format!("name `{name}` must describe the bad pattern (it reads as \"allow {name}\"), not start with `{bad}`"),
+                );
+            }
+        }
+    }
+    if let (Some(summary), Some((_, node))) = (&summary, fields.get("summary")) {
+        if summary.trim().contains('\n') {
+            cx.problem(cx.span(node), "`summary` must be one line");
+        }
+    }
+
+    let references = match fields.get("references") {
+        Some((_, v)) => {
+            let refs = cx.string_list("references", v);
+            for r in &refs {
+                if !(r.starts_with("https://") || r.starts_with("http://")) {
+                    cx.problem(cx.span(v), format!("reference `{r}` must be a URL"));
+                }
+            }
+            refs
+        }
+        None => {
+            cx.problem(0..0, "missing required field `references`");
+            Vec::new()
+        }
+    };
+    let keywords = match fields.get("keywords") {
+        Some((_, v)) => cx.string_list("keywords", v),
+        None => Vec::new(),
+    };
+    let patterns = match fields.get("pattern") {
+        Some((k, v)) => {
+            if kind.is_some_and(|k| k != Kind::Secret) {
+                cx.problem(cx.span(k), "`pattern` is only for secret rules");
+            }
+            parse_patterns(&mut cx, v)
+        }
+        None => Vec::new(),
+    };
+    let check = match fields.get("check") {
+        Some((k, v)) => {
+            let c = cx.string("check", v);
+            if kind == Some(Kind::Secret) {
+                cx.problem(cx.span(k), "`check` is only for config and account rules");
+            } else if let Some(c) = &c {
+                if !KNOWN_CHECKS.contains(&c.as_str()) {
+                    cx.problem(
+                        cx.span(v),
+                        format!("check `{c}` is not implemented by this build"),
+                    );
+                }
+            }
+            c
+        }
+        None => None,
+    };
+    let mut params = BTreeMap::new();
+    if let Some((_, v)) = fields.get("params") {
+        match yaml::entries(v) {
+            Some(es) => {
+                for (pk, pv) in es {
+                    match (yaml::as_str(pk), scalar_text(pv)) {
+                        (Some(k), Some(val)) => {
+                            params.insert(k.to_string(), val);
+                        }
+                        _ => cx.problem(cx.span(pv), "params must map names to scalar values"),
+                    }
+                }
+            }
+            None => cx.problem(cx.span(v), "`params` must be a mapping"),
+        }
+    }
+    match kind {
+        Some(Kind::Secret) if patterns.is_empty() && !fields.contains_key("pattern") => {
+            cx.problem(0..0, "a secret rule needs a `pattern` list");
+        }
+        Some(Kind::Config | Kind::Account) if check.is_none() && !fields.contains_key("check") => {
+            cx.problem(
+                0..0,
+                format!(
+                    "a {} rule needs a `check`",
+                    kind.map(Kind::as_str).unwrap_or("")
+                ),
+            );
+        }
+        _ => {}
+    }
+    let examples = parse_examples(&mut cx, "examples", fields.get("examples").map(|(_, v)| *v));
+    let counter_examples = parse_examples(
+        &mut cx,
+        "counter_examples",
+        fields.get("counter_examples").map(|(_, v)| *v),
+    );
+
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    match (id, name, kind, severity, summary, rationale, remediation) {
+        (
+            Some(id),
+            Some(name),
+            Some(kind),
+            Some(severity),
+            Some(summary),
+            Some(rationale),
+            Some(remediation),
+        ) => Ok(Rule {
+            id,
+            name,
+            kind,
+            severity,
+            summary: summary.trim().to_string(),
+            rationale: rationale.trim_end().to_string(),
+            remediation: remediation.trim_end().to_string(),
+            references,
+            keywords,
+            patterns,
+            check,
+            params,
+            examples,
+            counter_examples,
+            source: path.to_string(),
+        }),
+        // Every `None` above pushed a problem, so this arm is unreachable in practice; it is
+        // kept total so that no input can panic.
+        _ => Err(vec![RuleProblem {
+            path: path.to_string(),
+            text: text.to_string(),
+            span: 0..0,
+            message: "incomplete rule".to_string(),
+        }]),
+    }
+}
+
+fn scalar_text(node: &MarkedYamlOwned) -> Option<String> {
+    use saphyr::{ScalarOwned, YamlDataOwned};
+    match &node.data {
+        YamlDataOwned::Value(ScalarOwned::String(s)) => Some(s.clone()),
+        YamlDataOwned::Value(ScalarOwned::Integer(i)) => Some(i.to_string()),
+        YamlDataOwned::Value(ScalarOwned::FloatingPoint(f)) => Some(f.to_string()),
+        YamlDataOwned::Value(ScalarOwned::Boolean(b)) => Some(b.to_string()),
+        YamlDataOwned::Representation(s, _, _) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn parse_patterns(cx: &mut Ctx<'_>, node: &MarkedYamlOwned) -> Vec<Shape> {
+    let Some(items) = yaml::items(node) else {
+        cx.problem(cx.span(node), "`pattern` must be a list of shapes");
+        return Vec::new();
+    };
+    if items.is_empty() {
+        cx.problem(cx.span(node), "`pattern` needs at least one shape");
+    }
+    let mut shapes = Vec::new();
+    for item in items {
+        let Some(entries) = yaml::entries(item) else {
+            cx.problem(
+                cx.span(item),
+                "a shape must be a mapping with shape, regex and context",
+            );
+            continue;
+        };
+        let (mut name, mut regex_src, mut context) = (None, None, None);
+        for (k, v) in entries {
+            match yaml::as_str(k) {
+                Some("shape") => name = cx.string("shape", v),
+                Some("regex") => {
+                    regex_src = cx.string("regex", v).and_then(|src| {
+                        match regex::bytes::Regex::new(&src) {
+                            Ok(re) => Some((src, re)),
+                            Err(e) => {
+                                let msg = e.to_string();
+                                let first = msg.lines().last().unwrap_or("invalid").trim().to_string();
+                                cx.problem(cx.span(v), format!("invalid regex: {first}"));
+                                None
+                            }
+                        }
+                    })
+                }
+                Some("context") => {
+                    context = cx.string("context", v).and_then(|c| {
+                        let parsed = ContextLevel::parse(&c);
+                        if parsed.is_none() {
+                            cx.problem(
+                                cx.span(v),
+                                format!("unknown context `{c}` (expected anywhere, wandb, assignment or token-cache)"),
+                            );
+                        }
+                        parsed
+                    })
+                }
+                Some(other) => cx.problem(
+                    cx.span(k),
+                    format!("unknown field `{other}` in a shape (expected shape, regex, context)"),
+                ),
+                None => cx.problem(cx.span(k), "field names must be strings"),
+            }
+        }
+        let span = cx.span(item);
+        match (name, regex_src, context) {
+            (Some(name), Some((regex_src, regex)), Some(context)) => shapes.push(Shape {
+                name,
+                regex_src,
+                regex,
+                context,
+            }),
+            (n, r, c) => {
+                let mut missing = Vec::new();
+                if n.is_none() {
+                    missing.push("shape");
+                }
+                if r.is_none() {
+                    missing.push("regex");
+                }
+                if c.is_none() {
+                    missing.push("context");
+                }
+                cx.problem(
+                    span,
+                    format!("shape is missing or has an invalid {}", missing.join(", ")),
+                );
+            }
+        }
+    }
+    shapes
+}
+
+fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>) -> Vec<Example> {
+    let Some(node) = node else {
+        cx.problem(
+            0..0,
+            format!("missing required field `{field}` (every rule needs at least one)"),
+        );
+        return Vec::new();
+    };
+    let Some(items) = yaml::items(node) else {
+        cx.problem(cx.span(node), format!("`{field}` must be a list"));
+        return Vec::new();
+    };
+    if items.is_empty() {
+        cx.problem(cx.span(node), format!("`{field}` needs at least one entry"));
+    }
+    let mut out = Vec::new();
+    for item in items {
+        let span = cx.span(item);
+        let line = cx.line_of(span.start);
+        let Some(entries) = yaml::entries(item) else {
+            cx.problem(
+                span,
+                format!("an entry of `{field}` must be a mapping with path and content"),
+            );
+            continue;
+        };
+        let (mut path, mut content, mut expect) = (None, None, None);
+        for (k, v) in entries {
+            match yaml::as_str(k) {
+                Some("path") => path = cx.string("path", v),
+                Some("content") => content = cx.string("content", v),
+                Some("expect") => match scalar_text(v).and_then(|s| s.parse::<usize>().ok()) {
+                    Some(n) => expect = Some(n),
+                    None => cx.problem(cx.span(v), "`expect` must be a whole number"),
+                },
+                Some(other) => cx.problem(
+                    cx.span(k),
+                    format!(
+                        "unknown field `{other}` in an example (expected path, content, expect)"
+                    ),
+                ),
+                None => cx.problem(cx.span(k), "field names must be strings"),
+            }
+        }
+        if let Some(c) = &content {
+            if let Err(bad) = super::fakes::check_placeholders(c) {
+                cx.problem(span.clone(), format!("unknown key placeholder `{bad}`"));
+            }
+        }
+        match (path, content) {
+            (Some(path), Some(content)) => out.push(Example {
+                path,
+                content,
+                expect,
+                line,
+            }),
+            _ => cx.problem(
+                span,
+                format!("an entry of `{field}` needs `path` and `content`"),
+            ),
+        }
+    }
+    out
+}
+
+/// Problems that concern the catalogue as a whole (duplicate ids or names).
+fn catalogue_problems(rules: &[Rule], texts: &HashMap<String, String>) -> Vec<RuleProblem> {
+    let mut problems = Vec::new();
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for r in rules {
+        let text = texts.get(&r.source).cloned().unwrap_or_default();
+        if let Some(first) = ids.insert(&r.id, &r.source) {
+            problems.push(RuleProblem {
+                path: r.source.clone(),
+                text: text.clone(),
+                span: 0..0,
+                message: format!("rule id `{}` is also used by `{first}`", r.id),
+            });
+        }
+        if let Some(first) = names.insert(&r.name, &r.source) {
+            problems.push(RuleProblem {
+                path: r.source.clone(),
+                text,
+                span: 0..0,
+                message: format!("rule name `{}` is also used by `{first}`", r.name),
+            });
+        }
+    }
+    problems
+}
+
+fn build(files: Vec<(String, String)>) -> (RuleSet, Vec<RuleProblem>) {
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    let mut texts = HashMap::new();
+    for (path, text) in files {
+        match parse_rule_file(&path, &text) {
+            Ok(rule) => rules.push(rule),
+            Err(mut p) => problems.append(&mut p),
+        }
+        texts.insert(path, text);
+    }
+    problems.extend(catalogue_problems(&rules, &texts));
+    (RuleSet::new(rules), problems)
+}
+
+/// The built-in catalogue. Its validity is proved by the test suite, so problems here mean a
+/// broken build; they are returned rather than panicking.
+pub fn load_embedded() -> (RuleSet, Vec<RuleProblem>) {
+    build(
+        EMBEDDED_RULES
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+            .collect(),
+    )
+}
+
+/// Loads every `*.yaml`/`*.yml` file under `dir` (recursively, in name order).
+pub fn load_dir(dir: &Path) -> Result<(RuleSet, Vec<RuleProblem>), std::io::Error> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let p = entry.path();
+        if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let text = std::fs::read_to_string(p)?;
+            files.push((p.display().to_string(), text));
+        }
+    }
+    Ok(build(files))
+}

@@ -1,0 +1,394 @@
+//! The scan: sources hand files to [`Scanner`], which runs the detector, applies inline and
+//! configured suppressions, and turns hits into findings with masked snippets.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use regex::Regex;
+
+use crate::config::{Config, RuleSetting};
+use crate::detect::mask::{fingerprint, redact, Snippet};
+use crate::detect::{Detector, Hit};
+use crate::finding::{Finding, Location, Outcome, Problem, Summary};
+use crate::rules::{Rule, RuleSet, Severity};
+use crate::source::{self, Sink, Skip};
+
+/// Applies `[rules]` settings: drops disabled rules and sets severities. Settings name rules by
+/// id or name; a setting that names no rule is reported.
+pub fn configure_rules(rules: &RuleSet, config: &Config) -> (RuleSet, Vec<Problem>) {
+    let mut problems = Vec::new();
+    for key in config.rules.keys() {
+        if rules.get(key).is_none() {
+            problems.push(Problem {
+                level: Severity::Warning,
+                path: None,
+                message: format!("config names unknown rule `{key}` in [rules]"),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for rule in rules.iter() {
+        let setting = config
+            .rules
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&rule.id) || **k == rule.name)
+            .map(|(_, v)| *v);
+        match setting {
+            Some(RuleSetting::Off) => {}
+            Some(RuleSetting::On(sev)) => {
+                let mut r = Rule::clone(rule);
+                r.severity = sev;
+                out.push(r);
+            }
+            None => out.push(Rule::clone(rule)),
+        }
+    }
+    (RuleSet::new(out), problems)
+}
+
+/// Line starts of a file, for 1-based line and character-column positions.
+pub struct LineIndex<'a> {
+    bytes: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        Self { bytes, starts }
+    }
+
+    /// 0-based line of byte `pos`.
+    pub fn line0(&self, pos: usize) -> usize {
+        self.starts.partition_point(|s| *s <= pos).saturating_sub(1)
+    }
+
+    /// 1-based (line, column in characters) of byte `pos`.
+    pub fn position(&self, pos: usize) -> (usize, usize) {
+        let l = self.line0(pos);
+        let start = self.starts.get(l).copied().unwrap_or(0);
+        let chars = self
+            .bytes
+            .get(start..pos.min(self.bytes.len()))
+            .unwrap_or(&[])
+            .iter()
+            .filter(|b| (**b & 0xC0) != 0x80)
+            .count();
+        (l + 1, chars + 1)
+    }
+
+    /// The text of 0-based line `l` (without the line break).
+    pub fn line_text(&self, l: usize) -> &'a [u8] {
+        let start = self.starts.get(l).copied().unwrap_or(self.bytes.len());
+        let end = self
+            .starts
+            .get(l + 1)
+            .map_or(self.bytes.len(), |e| e.saturating_sub(1));
+        self.bytes.get(start..end.max(start)).unwrap_or(&[])
+    }
+}
+
+/// An inline `wandb-sa-lint: allow S001 -- reason` comment on a line.
+fn inline_allow(line: &[u8]) -> Option<(Vec<String>, bool)> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let re = RE
+        .get_or_init(|| {
+            Regex::new(
+                r"wandb-sa-lint:\s*allow\s+([A-Za-z0-9][A-Za-z0-9_, -]*?)\s*(?:--\s*(\S.*))?$",
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let text = String::from_utf8_lossy(line);
+    let caps = re.captures(text.trim_end())?;
+    let rules = caps
+        .get(1)?
+        .as_str()
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    Some((rules, caps.get(2).is_some()))
+}
+
+/// Collects findings from files, in parallel.
+pub struct Scanner<'a> {
+    detector: Detector,
+    config: &'a Config,
+    findings: Mutex<Vec<Finding>>,
+    problems: Mutex<Vec<Problem>>,
+    summary: Mutex<Summary>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    suppressed: AtomicUsize,
+    allow_used: Vec<AtomicUsize>,
+    allow_in_scope: Vec<AtomicUsize>,
+    /// Record every skipped file's path (for `--verbose`), not only the counts.
+    pub record_skips: bool,
+    skipped_files: Mutex<Vec<(String, String)>>,
+}
+
+fn relative_to(abs: &Path, base: &Path, display: &str) -> String {
+    match abs.strip_prefix(base) {
+        Ok(rel) => source::display_path(rel),
+        Err(_) => display.to_string(),
+    }
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner for the (already configured) `rules` under `config`.
+    pub fn new(rules: &RuleSet, config: &'a Config) -> Self {
+        Self {
+            detector: Detector::new(rules),
+            config,
+            findings: Mutex::new(Vec::new()),
+            problems: Mutex::new(Vec::new()),
+            summary: Mutex::new(Summary::default()),
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            suppressed: AtomicUsize::new(0),
+            allow_used: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
+            allow_in_scope: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
+            record_skips: false,
+            skipped_files: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn problem(&self, p: Problem) {
+        if let Ok(mut v) = self.problems.lock() {
+            v.push(p);
+        }
+    }
+
+    fn to_finding(
+        &self,
+        path: &str,
+        abs: &Path,
+        bytes: &[u8],
+        lines: &LineIndex<'_>,
+        hit: &Hit,
+        all: &[std::ops::Range<usize>],
+    ) -> Option<Finding> {
+        let secret = bytes.get(hit.span.clone()).unwrap_or(&[]);
+        let fp = fingerprint(&hit.rule.id, secret);
+        let (line, column) = lines.position(hit.span.start);
+        let (end_line, end_column) = lines.position(hit.span.end);
+        let line0 = line - 1;
+
+        // Inline suppression on the line or the line above.
+        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
+            if let Some((rules, has_reason)) = inline_allow(lines.line_text(l)) {
+                if rules
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&hit.rule.id) || *r == hit.rule.name)
+                {
+                    if !has_reason {
+                        self.problem(Problem {
+                            level: Severity::Warning,
+                            path: Some(path.to_string()),
+                            message: format!(
+                                "inline allow at `{path}:{}` gives no reason (`-- reason`)",
+                                l + 1
+                            ),
+                        });
+                    }
+                    self.suppressed.fetch_add(1, Ordering::Relaxed);
+                    return None;
+                }
+            }
+        }
+        // Configured allow entries.
+        let mut allowed = false;
+        for (i, a) in self.config.allow.iter().enumerate() {
+            let rel = relative_to(abs, &a.base, path);
+            if a.matches(&hit.rule.id, &hit.rule.name, &fp, Some(&rel)) {
+                if let Some(c) = self.allow_used.get(i) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+                allowed = true;
+            }
+        }
+        if allowed {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+
+        let redacted = redact(secret);
+        let mut message = format!(
+            "{} `{redacted}` ({} shape)",
+            hit.rule.name.replace('-', " "),
+            hit.shape
+        );
+        if !hit.why.is_empty() {
+            message.push_str(", ");
+            message.push_str(&hit.why);
+        }
+        if path.ends_with(".ipynb") && !hit.why.contains("cell") {
+            if let Some(cell) = notebook_cell_name(bytes, hit.span.start) {
+                message.push_str(&format!(" (in the {cell})"));
+            }
+        }
+        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, all);
+        Some(Finding {
+            rule: Arc::clone(&hit.rule),
+            severity: hit.rule.severity,
+            message,
+            location: Some(Location {
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+            }),
+            byte_span: Some(hit.span.clone()),
+            fingerprint: fp,
+            redacted: Some(redacted),
+            shape: Some(hit.shape.clone()),
+            snippet: Some(snippet),
+        })
+    }
+
+    /// Finishes the run: sorts findings, reports allow entries that matched nothing, counts.
+    pub fn finish(self, started: Instant) -> Outcome {
+        let mut findings = self.findings.into_inner().unwrap_or_default();
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut problems = self.problems.into_inner().unwrap_or_default();
+        for (i, a) in self.config.allow.iter().enumerate() {
+            let used = self
+                .allow_used
+                .get(i)
+                .map_or(0, |c| c.load(Ordering::Relaxed));
+            let in_scope = self
+                .allow_in_scope
+                .get(i)
+                .map_or(0, |c| c.load(Ordering::Relaxed));
+            // A path entry whose files were not part of this scan cannot be judged.
+            let judged = a.path.is_none() || in_scope > 0;
+            if used == 0 && judged {
+                let what = a
+                    .fingerprint
+                    .as_ref()
+                    .map(|f| format!("fingerprint {f}"))
+                    .or_else(|| a.path.as_ref().map(|p| format!("path `{p}`")))
+                    .unwrap_or_default();
+                problems.push(Problem {
+                    level: Severity::Warning,
+                    path: Some(a.origin.clone()),
+                    message: format!(
+                        "allow entry at `{}` ({what}) matched nothing; remove it",
+                        a.origin
+                    ),
+                });
+            }
+        }
+        problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        let mut summary = self.summary.into_inner().unwrap_or_default();
+        summary.files_scanned = self.files.load(Ordering::Relaxed);
+        summary.bytes_scanned = self.bytes.load(Ordering::Relaxed);
+        summary.suppressed = self.suppressed.load(Ordering::Relaxed);
+        summary.elapsed_ms = started.elapsed().as_millis();
+        let mut skipped_files = self.skipped_files.into_inner().unwrap_or_default();
+        skipped_files.sort();
+        let mut outcome = Outcome {
+            findings,
+            problems,
+            summary,
+            skipped_files,
+        };
+        outcome.count();
+        outcome
+    }
+}
+
+fn notebook_cell_name(bytes: &[u8], pos: usize) -> Option<String> {
+    let before = bytes.get(..pos)?;
+    let cells = memchr::memmem::find_iter(before, b"\"cell_type\"").count();
+    (cells > 0).then(|| format!("cell {cells}"))
+}
+
+impl Sink for Scanner<'_> {
+    fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        for (i, a) in self.config.allow.iter().enumerate() {
+            if a.path.is_some() && a.path_matches(&relative_to(abs, &a.base, path)) {
+                if let Some(c) = self.allow_in_scope.get(i) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        let hits = self.detector.scan(path, bytes);
+        if hits.is_empty() {
+            return;
+        }
+        let lines = LineIndex::new(bytes);
+        let spans: Vec<_> = hits.iter().map(|h| h.span.clone()).collect();
+        let new: Vec<Finding> = hits
+            .iter()
+            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &spans))
+            .collect();
+        if !new.is_empty() {
+            if let Ok(mut f) = self.findings.lock() {
+                f.extend(new);
+            }
+        }
+    }
+
+    fn skipped(&self, path: &str, reason: Skip) {
+        if let Ok(mut s) = self.summary.lock() {
+            s.skip(reason.as_str());
+        }
+        if self.record_skips {
+            if let Ok(mut v) = self.skipped_files.lock() {
+                v.push((path.to_string(), reason.as_str().to_string()));
+            }
+        }
+    }
+
+    fn error(&self, path: &str, message: String) {
+        self.problem(Problem {
+            level: Severity::Error,
+            path: Some(path.to_string()),
+            message,
+        });
+    }
+
+    fn excluded(&self, path: &str, abs: &Path) -> bool {
+        self.config
+            .exclude
+            .iter()
+            .any(|e| e.is_match(&relative_to(abs, &e.base, path)) || e.is_match(path))
+    }
+}
+
+/// Scans `paths` in the working tree with `rules` (already configured) under `config`.
+pub fn scan_worktree(
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    config: &Config,
+    threads: usize,
+    record_skips: bool,
+) -> Outcome {
+    let started = Instant::now();
+    let mut scanner = Scanner::new(rules, config);
+    scanner.record_skips = record_skips;
+    let opts = source::worktree::WalkOptions {
+        max_file_size: config.max_file_size,
+        threads,
+    };
+    source::worktree::walk(paths, &opts, &scanner);
+    scanner.finish(started)
+}
+
+/// Scans one in-memory file (used by rule examples and tests): findings of `rules` in
+/// `content` scanned as `path`, with no configuration.
+pub fn scan_bytes(path: &str, content: &[u8], rules: &RuleSet) -> Vec<Finding> {
+    let config = Config::default();
+    let scanner = Scanner::new(rules, &config);
+    scanner.file(path, Path::new(path), content);
+    scanner.finish(Instant::now()).findings
+}

@@ -1,0 +1,106 @@
+//! Where bytes come from. Every source hands files to a [`Sink`] as (display path, bytes), or
+//! reports why a file was skipped, so detection never knows whether it reads the working tree
+//! or (later) the index or history.
+
+pub mod worktree;
+
+use std::io::Read;
+use std::path::Path;
+
+/// Why a file was not scanned. Every skip is counted in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// NUL bytes in the first block.
+    Binary,
+    /// Larger than the size limit.
+    TooLarge,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// Not a regular file (FIFO, socket, device).
+    Special,
+    /// Matched an exclude glob.
+    Excluded,
+    /// A git submodule or nested repository (not followed).
+    Submodule,
+    /// Could not be read (the error is reported separately).
+    Unreadable,
+}
+
+impl Skip {
+    /// The reason as shown in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::Binary => "binary",
+            Skip::TooLarge => "too-large",
+            Skip::Symlink => "symlink",
+            Skip::Special => "special",
+            Skip::Excluded => "excluded",
+            Skip::Submodule => "submodule",
+            Skip::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// Receives files from a source; called from several threads at once.
+pub trait Sink: Sync {
+    /// A file to scan. `path` is the display path (`/`-separated), `abs` its absolute path.
+    fn file(&self, path: &str, abs: &Path, bytes: &[u8]);
+    /// A file not scanned, and why.
+    fn skipped(&self, path: &str, reason: Skip);
+    /// A problem reading an input; the run goes on.
+    fn error(&self, path: &str, message: String);
+    /// Whether the file at `abs` (display `path`) is excluded by configuration.
+    fn excluded(&self, path: &str, abs: &Path) -> bool;
+}
+
+/// How many leading bytes decide "binary".
+pub const BINARY_PROBE: usize = 8192;
+
+/// True when the first block holds a NUL byte.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, bytes.get(..BINARY_PROBE.min(bytes.len())).unwrap_or(&[])).is_some()
+}
+
+/// Reads a regular file of at most `max` bytes, deciding skips on the way; never follows a
+/// symlink and never opens a FIFO (which would block).
+pub fn read_file(abs: &Path, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)> {
+    let meta =
+        std::fs::symlink_metadata(abs).map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        return Err((Skip::Symlink, None));
+    }
+    if !ft.is_file() {
+        return Err((Skip::Special, None));
+    }
+    if meta.len() > max {
+        return Err((Skip::TooLarge, None));
+    }
+    let file = std::fs::File::open(abs).map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;
+    // The file may grow between stat and read: never read more than the limit allows.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;
+    if bytes.len() as u64 > max {
+        return Err((Skip::TooLarge, None));
+    }
+    if is_binary(&bytes) {
+        return Err((Skip::Binary, None));
+    }
+    Ok(bytes)
+}
+
+/// A path for display: `/`-separated, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}

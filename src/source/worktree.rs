@@ -1,0 +1,160 @@
+//! The working tree. Inside a git repository: the files git would commit — tracked files
+//! (from the index, even when a `.gitignore` matches them) plus untracked files that are not
+//! ignored. Outside one: every file under the path, hidden files included. Never `.git/`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use super::{display_path, read_file, Sink, Skip};
+
+/// Options of a working-tree walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Size limit in bytes.
+    pub max_file_size: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+fn visit(path: &Path, opts: &WalkOptions, sink: &dyn Sink) {
+    let display = display_path(path);
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if sink.excluded(&display, &abs) {
+        sink.skipped(&display, Skip::Excluded);
+        return;
+    }
+    match read_file(path, opts.max_file_size) {
+        Ok(bytes) => sink.file(&display, &abs, &bytes),
+        Err((reason, message)) => {
+            if let Some(m) = message {
+                sink.error(&display, format!("cannot read `{display}`: {m}"));
+            }
+            sink.skipped(&display, reason);
+        }
+    }
+}
+
+/// Is `dir` (not the walk's root) a submodule or nested repository?
+fn is_nested_repo(dir: &Path) -> bool {
+    dir.join(".git").exists()
+}
+
+/// Walks each of `paths` (files or directories) and hands every file to `sink`.
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions, sink: &dyn Sink) {
+    for root in paths {
+        match std::fs::symlink_metadata(root) {
+            Ok(m) if m.is_dir() => walk_dir(root, opts, sink),
+            Ok(_) => visit(root, opts, sink),
+            Err(e) => sink.error(
+                &display_path(root),
+                format!("cannot read `{}`: {e}", display_path(root)),
+            ),
+        }
+    }
+}
+
+fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
+    let repo = gix::discover(root).ok().filter(|r| r.workdir().is_some());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .threads(opts.threads)
+        .parents(repo.is_some())
+        .ignore(false)
+        .git_ignore(repo.is_some())
+        .git_exclude(repo.is_some())
+        .git_global(repo.is_some())
+        .require_git(true);
+    let root_owned = root.to_path_buf();
+    builder.filter_entry(move |e| {
+        if e.file_name() == ".git" {
+            return false;
+        }
+        !(e.depth() > 0
+            && e.file_type().is_some_and(|t| t.is_dir())
+            && e.path() != root_owned
+            && is_nested_repo(e.path()))
+    });
+    let visited: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let track = repo.is_some();
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(e) => {
+                    let Some(ft) = e.file_type() else {
+                        return WalkState::Continue;
+                    };
+                    if ft.is_dir() {
+                        if e.depth() > 0 && is_nested_repo(e.path()) {
+                            sink.skipped(&display_path(e.path()), Skip::Submodule);
+                        }
+                        return WalkState::Continue;
+                    }
+                    if track {
+                        if let Ok(mut v) = visited.lock() {
+                            v.insert(
+                                std::path::absolute(e.path())
+                                    .unwrap_or_else(|_| e.path().to_path_buf()),
+                            );
+                        }
+                    }
+                    if ft.is_symlink() {
+                        sink.skipped(&display_path(e.path()), Skip::Symlink);
+                        return WalkState::Continue;
+                    }
+                    visit(e.path(), opts, sink);
+                }
+                Err(err) => {
+                    let path = match &err {
+                        ignore::Error::WithPath { path, .. } => display_path(path),
+                        _ => display_path(root),
+                    };
+                    sink.error(&path, format!("cannot walk `{path}`: {err}"));
+                }
+            }
+            WalkState::Continue
+        })
+    });
+
+    // Tracked files that an ignore rule hides from the walk are still committed: scan them.
+    let Some(repo) = repo else { return };
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        return;
+    };
+    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let index = match repo.index_or_empty() {
+        Ok(i) => i,
+        Err(e) => {
+            sink.error(
+                &display_path(root),
+                format!("cannot read the git index of `{}`: {e}", display_path(root)),
+            );
+            return;
+        }
+    };
+    let visited = visited.into_inner().unwrap_or_default();
+    for entry in index.entries() {
+        if entry.mode == gix::index::entry::Mode::COMMIT {
+            continue;
+        }
+        let rel = entry.path(&index).to_string();
+        let abs = workdir.join(&rel);
+        if !abs.starts_with(&abs_root) || visited.contains(&abs) {
+            continue;
+        }
+        if !abs.exists() || abs.components().any(|c| c.as_os_str() == ".git") {
+            continue;
+        }
+        // Show it the way the walk would have: the root as given, then the rest.
+        let shown = match abs.strip_prefix(&abs_root) {
+            Ok(rest) => root.join(rest),
+            Err(_) => abs.clone(),
+        };
+        visit(&shown, opts, sink);
+    }
+}

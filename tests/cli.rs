@@ -1,0 +1,403 @@
+//! The binary as a user meets it: snapshots of stdout + stderr + status (no colour, fixed
+//! width), exit codes with `--fail-on`, configuration layering and errors, suppression.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+use wandb_sa_lint::rules::fakes::Fakes;
+
+fn run(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().expect("run");
+    format!(
+        "status: {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A small project in a temp dir with one key of each shape.
+fn project(dir: &Path, seed: u64) -> Vec<String> {
+    let mut f = Fakes::new(seed);
+    let (v1, hex, pre) = (f.v1(), f.hex(40), f.prefixed("local"));
+    write(
+        dir,
+        "train.py",
+        &format!("import wandb\n\nwandb.login(key=\"{hex}\")\nrun = wandb.init(project=\"p\")\n"),
+    );
+    write(
+        dir,
+        ".env",
+        &format!("WANDB_API_KEY={v1}\nWANDB_PROJECT=p\n"),
+    );
+    write(
+        dir,
+        "ops/.netrc",
+        &format!("machine wandb.acme.internal\n  login user\n  password {pre}\n"),
+    );
+    vec![v1, hex, pre]
+}
+
+#[test]
+fn human_output_snapshot() {
+    let text = run(bin().args([
+        "scan",
+        "--isolated",
+        "--color",
+        "never",
+        "fixtures/demo-repo",
+    ]));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_output_snapshot() {
+    let out = bin()
+        .args([
+            "scan",
+            "--isolated",
+            "--format",
+            "json",
+            "fixtures/demo-repo",
+        ])
+        .output()
+        .expect("run");
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    doc["summary"]["elapsed_ms"] = serde_json::json!(0);
+    doc["tool"]["version"] = serde_json::json!("X");
+    insta::assert_json_snapshot!(doc);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    project(tmp.path(), 11);
+    let p = tmp.path().to_str().expect("utf8");
+    bin().args(["scan", "--isolated", p]).assert().code(1);
+    bin()
+        .args(["scan", "--isolated", "--fail-on", "never", p])
+        .assert()
+        .code(0);
+    bin()
+        .args(["scan", "--isolated", "--fail-on", "info", p])
+        .assert()
+        .code(1);
+    bin()
+        .env("WANDB_SA_LINT_FAIL_ON", "never")
+        .args(["scan", "--isolated", p])
+        .assert()
+        .code(0);
+    // Flags beat the environment.
+    bin()
+        .env("WANDB_SA_LINT_FAIL_ON", "never")
+        .args(["scan", "--isolated", "--fail-on", "error", p])
+        .assert()
+        .code(1);
+    // Severity lowered to warning: the default `--fail-on error` passes, `warning` fails.
+    write(tmp.path(), "lower.toml", "[rules]\nS001 = \"warning\"\n");
+    let cfg = tmp.path().join("lower.toml");
+    bin()
+        .args(["scan", "--isolated", "--config"])
+        .arg(&cfg)
+        .arg(p)
+        .assert()
+        .code(0);
+    bin()
+        .args(["scan", "--isolated", "--fail-on", "warning", "--config"])
+        .arg(&cfg)
+        .arg(p)
+        .assert()
+        .code(1);
+    // Clean tree: 0.
+    let clean = tempfile::tempdir().expect("tmp");
+    write(clean.path(), "a.py", "import wandb\nwandb.login()\n");
+    bin()
+        .args(["scan", "--isolated"])
+        .arg(clean.path())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn tool_errors_exit_2_with_a_named_input() {
+    let out = bin()
+        .args(["scan", "--isolated", "no/such/dir"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such path `no/such/dir`"));
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    write(
+        tmp.path(),
+        ".wandb-sa-lint.toml",
+        "max-file-size = \"1MiB\"\nexlcude = [\"x\"]\n",
+    );
+    let text = run(bin().args(["scan", "--color", "never"]).arg(tmp.path()));
+    assert!(text.contains("status: Some(2)"), "{text}");
+    assert!(text.contains("unknown field `exlcude`"), "{text}");
+    // The snippet shows the file and points at the key's line.
+    assert!(text.contains(".wandb-sa-lint.toml:2:1"), "{text}");
+
+    write(
+        tmp.path(),
+        ".wandb-sa-lint.toml",
+        "[[allow]]\npath = \"x/**\"\n",
+    );
+    let text = run(bin().args(["scan", "--color", "never"]).arg(tmp.path()));
+    assert!(
+        text.contains("status: Some(2)") && text.contains("missing field `reason`"),
+        "{text}"
+    );
+
+    bin()
+        .args(["scan", "--isolated", "--config", "missing.toml", "."])
+        .assert()
+        .code(2);
+    bin()
+        .args(["scan", "--isolated", "--max-file-size", "big", "."])
+        .assert()
+        .code(2);
+    bin().args(["scan", "--format", "yaml"]).assert().code(2);
+}
+
+#[test]
+fn config_is_discovered_upward_and_layered() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let keys = project(&tmp.path().join("repo/sub"), 12);
+    assert_eq!(keys.len(), 3);
+    write(
+        tmp.path(),
+        "repo/.wandb-sa-lint.toml",
+        "extend-exclude = [\"*.py\"]\n",
+    );
+    let sub = tmp.path().join("repo/sub");
+    // Discovered from the scanned path upward: train.py excluded, two findings remain.
+    let out = bin()
+        .args(["scan", "--format", "json"])
+        .arg(&sub)
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(2));
+    assert_eq!(doc["summary"]["skipped"]["excluded"], 1);
+    // --isolated ignores it.
+    let out = bin()
+        .args(["scan", "--isolated", "--format", "json"])
+        .arg(&sub)
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(3));
+    // --config layers on top: disable S001 entirely.
+    write(
+        tmp.path(),
+        "off.toml",
+        "[rules]\ncommitted-api-key = \"off\"\n",
+    );
+    let out = bin()
+        .args(["scan", "--format", "json", "--config"])
+        .arg(tmp.path().join("off.toml"))
+        .arg(&sub)
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(out.status.code(), Some(0));
+    // --show-config prints the layers.
+    let out = bin()
+        .args(["scan", "--show-config", "--config"])
+        .arg(tmp.path().join("off.toml"))
+        .arg(&sub)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("committed-api-key = \"off\"")
+            && text.contains("*.py")
+            && text.contains("loaded-from"),
+        "{text}"
+    );
+}
+
+#[test]
+fn allow_entries_and_inline_comments() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    project(dir, 13);
+    // Fingerprint of the .env finding.
+    let out = bin()
+        .args(["scan", "--isolated", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let env = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(".env")))
+        .expect(".env finding");
+    let fp = env["fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string();
+    write(
+        dir,
+        ".wandb-sa-lint.toml",
+        &format!(
+            "[[allow]]\nfingerprint = \"{fp}\"\nreason = \"revoked\"\n\n[[allow]]\npath = \"ops/**\"\nrules = [\"S001\"]\nreason = \"fixture\"\n\n[[allow]]\nfingerprint = \"00000000000000000000000000000000\"\nreason = \"stale\"\n\n[[allow]]\npath = \"nowhere/**\"\nreason = \"not scanned\"\n"
+        ),
+    );
+    let out = bin()
+        .args(["scan", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("train.py"));
+    assert_eq!(doc["summary"]["suppressed"], 2);
+    let errors = doc["errors"].to_string();
+    assert!(
+        errors.contains("matched nothing")
+            && errors.contains("fingerprint 00000000000000000000000000000000"),
+        "{errors}"
+    );
+    // A path entry whose files were not scanned is not judged.
+    assert!(!errors.contains("nowhere"), "{errors}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: allow entry at"), "{stderr}");
+
+    // Inline: on the line above, with a reason; and on the same line, without one.
+    let mut f = Fakes::new(14);
+    let (a, b) = (f.hex(40), f.hex(40));
+    write(
+        dir,
+        "train.py",
+        &format!("import wandb\n# wandb-sa-lint: allow S001 -- revoked demo key\nwandb.login(key=\"{a}\")\nwandb.login(key=\"{b}\")  # wandb-sa-lint: allow committed-api-key\n"),
+    );
+    let out = bin()
+        .args(["scan", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(doc["summary"]["suppressed"], 4);
+    assert!(doc["errors"].to_string().contains("gives no reason"));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn findings_point_at_line_and_character_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut f = Fakes::new(15);
+    let k = f.v1();
+    // Two-byte characters before the key: the column counts characters.
+    write(
+        tmp.path(),
+        "notes.md",
+        &format!("# Déploiement — clé\n\nclé: «{k}»\n"),
+    );
+    let out = bin()
+        .args(["scan", "--isolated", "--format", "json"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["line"], 3);
+    assert_eq!(finding["column"], 7);
+    assert_eq!(finding["end_column"], 7 + 86);
+    assert_eq!(finding["secret"], "wand…(86)");
+}
+
+#[test]
+fn output_file_and_quiet() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    project(tmp.path(), 16);
+    let report = tmp.path().join("out/report.json");
+    std::fs::create_dir_all(report.parent().expect("parent")).expect("mkdir");
+    let out = bin()
+        .args(["scan", "--isolated", "--format", "json", "-o"])
+        .arg(&report)
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("written")).expect("json");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["tool"]["name"], "wandb-sa-lint");
+    let out = bin()
+        .args(["scan", "--isolated", "-q"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("scanned"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("S001"));
+    // Unwritable output file: exit 2.
+    bin()
+        .args(["scan", "--isolated", "-o", "/nonexistent-dir/x.json"])
+        .arg(tmp.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_project_scans_itself_clean() {
+    let out = bin().args(["scan", "."]).output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn terminal_header_column_matches_json_on_clipped_and_non_ascii_lines() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut f = Fakes::new(17);
+    let (hex, v1) = (f.hex(40), f.v1());
+    // A minified line far past the graphical handler's 65,535-column limit.
+    write(
+        tmp.path(),
+        "min.json",
+        &format!(
+            "{{\"x\":\"{}\",\"wandb\":{{\"api_key\":\"{hex}\"}}}}\n",
+            "a".repeat(70_000)
+        ),
+    );
+    write(tmp.path(), "u.md", &format!("clé: «{v1}»\n"));
+    for (file, col) in [("min.json", 70_029), ("u.md", 7)] {
+        let p = tmp.path().join(file);
+        let out = bin()
+            .args(["scan", "--isolated", "--format", "json"])
+            .arg(&p)
+            .output()
+            .expect("run");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(doc["findings"][0]["column"], col, "{file}");
+        let out = bin()
+            .args(["scan", "--isolated", "--color", "never"])
+            .arg(&p)
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("{file}:1:{col}]")), "{file}: {text}");
+        // The drawn line stays short.
+        assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
+    }
+}

@@ -1,0 +1,219 @@
+//! The rule catalogue: every example fires, every counter-example does not, the catalogue is
+//! sound, the README's table is current, and `rules check` reports every problem at its line.
+
+mod common;
+use common::*;
+
+use wandb_sa_lint::rules::{self, Kind};
+
+#[test]
+fn builtin_rules_load_without_problems() {
+    let (set, problems) = rules::load_embedded();
+    assert!(
+        problems.is_empty(),
+        "{:?}",
+        problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+    );
+    assert!(set.len() >= 2);
+}
+
+#[test]
+fn every_example_fires_and_no_counter_example_does() {
+    let (set, _) = rules::load_embedded();
+    let failures = rules::examples::check(&set);
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures
+            .iter()
+            .map(|f| format!("{}:{}: {}", f.source, f.line, f.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn catalogue_is_sound() {
+    let (set, _) = rules::load_embedded();
+    let mut ids = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for r in set.iter() {
+        assert!(ids.insert(r.id.clone()), "duplicate id {}", r.id);
+        assert!(names.insert(r.name.clone()), "duplicate name {}", r.name);
+        for (field, text) in [
+            ("summary", &r.summary),
+            ("rationale", &r.rationale),
+            ("remediation", &r.remediation),
+        ] {
+            assert!(text.trim().len() > 20, "{} has a thin {field}", r.id);
+        }
+        assert!(!r.references.is_empty(), "{} has no references", r.id);
+        assert!(
+            !r.examples.is_empty() && !r.counter_examples.is_empty(),
+            "{} needs examples both ways",
+            r.id
+        );
+        if r.kind == Kind::Secret {
+            assert!(!r.patterns.is_empty(), "{} has no pattern", r.id);
+        } else {
+            let check = r.check.as_deref().expect("non-secret rules name a check");
+            assert!(
+                rules::KNOWN_CHECKS.contains(&check),
+                "{}: unknown check {check}",
+                r.id
+            );
+        }
+        assert!(
+            r.source.starts_with("rules/"),
+            "{} source {}",
+            r.id,
+            r.source
+        );
+    }
+    let s001 = set.get("S001").expect("S001");
+    assert!(
+        s001.examples.len() >= 15,
+        "S001 has {} examples",
+        s001.examples.len()
+    );
+    assert!(
+        s001.counter_examples.len() >= 15,
+        "S001 has {} counter-examples",
+        s001.counter_examples.len()
+    );
+    // Lookup by name works too.
+    assert_eq!(
+        set.get("committed-api-key").map(|r| r.id.as_str()),
+        Some("S001")
+    );
+}
+
+#[test]
+fn catalogue_snapshot() {
+    let (set, _) = rules::load_embedded();
+    let listing: String = set
+        .iter()
+        .map(|r| format!("{} {} {}\n", r.id, r.name, r.severity))
+        .collect();
+    insta::assert_snapshot!(listing);
+}
+
+#[test]
+fn readme_rule_table_is_current() {
+    let (set, _) = rules::load_embedded();
+    let table = rules::markdown_table(&set);
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let start =
+        readme.find("<!-- rules:start -->").expect("start marker") + "<!-- rules:start -->".len();
+    let end = readme.find("<!-- rules:end -->").expect("end marker");
+    assert_eq!(
+        readme[start..end].trim(),
+        table.trim(),
+        "README rule table is stale: paste `wandb-sa-lint rules --format markdown` between the markers"
+    );
+}
+
+#[test]
+fn rules_check_builtin_passes() {
+    let out = bin().args(["rules", "check"]).output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("all valid"));
+}
+
+#[test]
+fn rules_check_reports_every_problem_at_its_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write(
+        tmp.path(),
+        "bad.yaml",
+        "id: S9\nname: Use-Bad\nkind: secret\nseverity: fatal\nsummary: x\nrationale: r\nremediation: m\nreferences: [not-a-url]\ncolour: red\npattern:\n  - shape: a\n    regex: '(['\n    context: anywhere\nexamples:\n  - path: a.txt\n    content: '{{v9}}'\ncounter_examples: []\n",
+    );
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "unknown field `colour`",
+        "unknown severity `fatal`",
+        "must be lowercase kebab-case",
+        "invalid regex",
+        "reference `not-a-url` must be a URL",
+        "unknown key placeholder `v9`",
+        "`counter_examples` needs at least one entry",
+        "id `S9` must be",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
+    }
+    // Each problem is shown with its line in the file's snippet.
+    assert!(err.contains("bad.yaml:9:"), "{err}");
+    assert!(err.contains("bad.yaml:4:"), "{err}");
+}
+
+#[test]
+fn rules_check_runs_user_examples() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s001 = std::fs::read_to_string(root().join("rules/secrets/S001-committed-api-key.yaml"))
+        .expect("S001");
+    // A counter-example that is really a leak must be caught by `rules check`.
+    let broken = s001.replace(
+        "counter_examples:\n",
+        "counter_examples:\n  - path: leak.py\n    content: |\n      wandb.login(key=\"{{hex40}}\")\n",
+    );
+    write(tmp.path(), "S001.yaml", &broken);
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("counter-example `leak.py` gave 1 finding(s) of S001"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rules_listing_and_explain() {
+    let out = bin().args(["rules"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("S001") && text.contains("committed-api-key"));
+
+    let out = bin()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let list = doc.as_array().expect("array");
+    assert!(list
+        .iter()
+        .any(|r| r["id"] == "S002" && r["kind"] == "secret"));
+
+    let out = bin().args(["explain", "S001"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("What to do")
+            && text.contains("{{hex40}}")
+            && text.contains("Documentation:")
+    );
+
+    let out = bin()
+        .args(["explain", "committed-access-token"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = bin().args(["explain", "S999"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule `S999`"));
+}
