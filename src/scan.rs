@@ -232,7 +232,7 @@ impl<'a> Scanner<'a> {
                 message.push_str(&format!(" (in the {cell})"));
             }
         }
-        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, all);
+        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, column - 1, all);
         Some(Finding {
             rule: Arc::clone(&hit.rule),
             severity: hit.rule.severity,

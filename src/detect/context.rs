@@ -24,6 +24,9 @@ pub struct Verdict {
     pub strength: Strength,
     /// Human words for the context, e.g. "assigned to `WANDB_API_KEY`".
     pub why: String,
+    /// The context counts only for the self-managed `<prefix>-<40>` shape: a netrc entry for
+    /// a host that does not say wandb (the key's prefix names the deployment).
+    pub prefixed_only: bool,
 }
 
 impl Verdict {
@@ -31,12 +34,14 @@ impl Verdict {
         Self {
             strength: Strength::None,
             why: String::new(),
+            prefixed_only: false,
         }
     }
     fn new(strength: Strength, why: impl Into<String>) -> Self {
         Self {
             strength,
             why: why.into(),
+            prefixed_only: false,
         }
     }
 }
@@ -166,18 +171,35 @@ fn find_sinks(bytes: &[u8]) -> Vec<String> {
     out
 }
 
-/// Byte range of the line holding `pos` (without the line break).
+/// How far the context judge looks for a line break on either side of a position. Longer
+/// lines (minified JSON, notebook outputs) are judged on this window around the token, so the
+/// cost per candidate never grows with the file.
+pub const LINE_WINDOW: usize = 4096;
+
+/// Byte range of the line holding `pos` (without the line break), cut to [`LINE_WINDOW`]
+/// bytes on each side of `pos`.
 pub fn line_bounds(bytes: &[u8], pos: usize) -> (usize, usize) {
     let pos = pos.min(bytes.len());
-    let start = memchr::memrchr(b'\n', bytes.get(..pos).unwrap_or(&[])).map_or(0, |i| i + 1);
-    let end =
-        memchr::memchr(b'\n', bytes.get(pos..).unwrap_or(&[])).map_or(bytes.len(), |i| pos + i);
+    let lo = pos.saturating_sub(LINE_WINDOW);
+    let hi = (pos + LINE_WINDOW).min(bytes.len());
+    let start =
+        memchr::memrchr(b'\n', bytes.get(lo..pos).unwrap_or(&[])).map_or(lo, |i| lo + i + 1);
+    let end = memchr::memchr(b'\n', bytes.get(pos..hi).unwrap_or(&[])).map_or(hi, |i| pos + i);
     let end = if end > start && bytes.get(end - 1) == Some(&b'\r') {
         end - 1
     } else {
         end
     };
     (start, end.max(start))
+}
+
+/// Where the line after the one ending at `end` (as [`line_bounds`] gives it) starts: past
+/// `\n` or `\r\n`.
+pub fn next_line(bytes: &[u8], end: usize) -> usize {
+    match (bytes.get(end), bytes.get(end + 1)) {
+        (Some(b'\r'), Some(b'\n')) => end + 2,
+        _ => end + 1,
+    }
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
@@ -187,7 +209,8 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// True if `bytes` mention wandb in any case.
 pub fn mentions_wandb(bytes: &[u8]) -> bool {
-    contains_ci(bytes, b"wandb")
+    static WANDB: OnceLock<Regex> = OnceLock::new();
+    re(&WANDB, "(?i)wandb").is_match(bytes)
 }
 
 // ----- names -------------------------------------------------------------------------------
@@ -575,7 +598,8 @@ fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)>
         }
     };
     for _ in 0..400 {
-        if pos == 0 {
+        // Bounded in lines and in bytes, whatever the file looks like.
+        if pos == 0 || ls - pos > 64 * 1024 {
             break;
         }
         let (ps, pe) = line_bounds(bytes, pos - 1);
@@ -643,7 +667,7 @@ fn near_lines_mention_wandb(bytes: &[u8], ls: usize, le: usize, n: usize) -> boo
         if end >= bytes.len() {
             break;
         }
-        end = line_bounds(bytes, end + 1).1;
+        end = line_bounds(bytes, next_line(bytes, end)).1;
     }
     mentions_wandb(bytes.get(start..end).unwrap_or(&[]))
 }
@@ -795,17 +819,9 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
 }
 
 impl Verdict {
-    /// A netrc entry for a host that does not say wandb is a W&B context only for the
-    /// self-managed `<prefix>-<40>` shape (the prefix names the deployment); callers check
-    /// the shape, this marks the verdict.
     fn only_prefixed(mut self) -> Self {
-        self.why.push_str(" (self-managed key shape)");
+        self.prefixed_only = true;
         self
-    }
-
-    /// True when this verdict is a netrc entry for a host that does not say wandb.
-    pub fn needs_prefixed_shape(&self) -> bool {
-        self.why.ends_with(" (self-managed key shape)")
     }
 }
 
@@ -887,7 +903,7 @@ mod tests {
         for (path, text) in cases {
             let v = judge(path, &text, K);
             assert!(
-                v.strength == Strength::None || v.needs_prefixed_shape(),
+                v.strength == Strength::None || v.prefixed_only,
                 "{path}: {text} -> {v:?}"
             );
         }

@@ -96,25 +96,29 @@ const CONTEXT: usize = 1;
 impl Snippet {
     /// Builds the window for a hit at `hit` in `bytes` (whose line is `line0`, 0-based), masking
     /// every range in `secrets` and every key-shaped run.
+    /// `col0` is the hit's 0-based column in characters on its whole line (the line may be
+    /// longer than the window read here).
     pub fn new(
         name: &str,
         bytes: &[u8],
         hit: Range<usize>,
         line0: usize,
+        col0: usize,
         secrets: &[Range<usize>],
     ) -> Self {
         let (ls, le) = super::context::line_bounds(bytes, hit.start);
         // Lines above and below.
         let mut start = ls;
         let mut above = 0;
-        while above < CONTEXT && start > 0 {
+        // Only real line breaks delimit context lines: a window edge of a long line does not.
+        while above < CONTEXT && start > 0 && bytes.get(start - 1) == Some(&b'\n') {
             start = super::context::line_bounds(bytes, start - 1).0;
             above += 1;
         }
         let mut end = le;
         let mut below = 0;
-        while below < CONTEXT && end < bytes.len() {
-            end = super::context::line_bounds(bytes, end + 1).1;
+        while below < CONTEXT && matches!(bytes.get(end), Some(b'\n' | b'\r')) {
+            end = super::context::line_bounds(bytes, super::context::next_line(bytes, end)).1;
             below += 1;
         }
         let mut raw = bytes.get(start..end).unwrap_or(&[]).to_vec();
@@ -178,11 +182,13 @@ impl Snippet {
                 let s = text.len();
                 text.push_str(&shown);
                 span = s..text.len();
-                // Clipped characters, less the one `…` drawn in their place.
-                col_offset = String::from_utf8_lossy(line.get(..from).unwrap_or(&[]))
-                    .chars()
-                    .count()
-                    .saturating_sub(usize::from(from > 0));
+                // What the drawn line shows before the hit, versus the real column.
+                let drawn_start = text
+                    .get(..s)
+                    .and_then(|t| t.rfind('\n'))
+                    .map_or(0, |i| i + 1);
+                let drawn = text.get(drawn_start..s).map_or(0, |t| t.chars().count());
+                col_offset = col0.saturating_sub(drawn);
                 text.push_str(&lossy(he..to));
             } else {
                 text.push_str(&lossy(from..to));
@@ -253,6 +259,7 @@ mod tests {
             text.as_bytes(),
             start..start + key.len(),
             1,
+            515,
             &[start..start + key.len()],
         );
         assert!(!s.text.contains(key));
@@ -264,5 +271,8 @@ mod tests {
             Some(true)
         );
         assert_eq!(s.first_line, 0);
+        // The drawn line starts with `…` and 40 characters before the hit; the rest of the
+        // real column is carried as an offset.
+        assert_eq!(s.col_offset, 515 - 41);
     }
 }

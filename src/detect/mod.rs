@@ -141,7 +141,7 @@ impl Detector {
             if verdict.strength < needed {
                 continue;
             }
-            if verdict.needs_prefixed_shape() && !is_prefixed(token) {
+            if verdict.prefixed_only && !is_prefixed(token) {
                 continue;
             }
             if shape.context == ContextLevel::Assignment && !looks_random(token) {
@@ -258,6 +258,17 @@ pub fn is_placeholder(token: &[u8]) -> bool {
     if b.is_empty() {
         return true;
     }
+    // A current-shape key has two random parts: either one filled in by hand gives it away.
+    if token.starts_with(b"wandb_v1_")
+        && b.split(|c| *c == b'_')
+            .any(|part| part.len() >= 8 && is_placeholder_part(part))
+    {
+        return true;
+    }
+    is_placeholder_part(b)
+}
+
+fn is_placeholder_part(b: &[u8]) -> bool {
     let lower = b.to_ascii_lowercase();
     const WORDS: &[&[u8]] = &[
         b"xxxx",
@@ -315,6 +326,9 @@ mod tests {
             b"local-0000000000000000000000000000000000000000"
         ));
         assert!(!is_placeholder(b"3f1c9a7be2d4058c61a9f03b7e25d8c4a9016b3e"));
+        // A v1 key whose first part is random but whose second is filler.
+        let filler = format!("wandb_v1_Xk3pQ9vLm2Rt8Yw4Zb6Nc1Hd7Jf_{}", "x".repeat(49));
+        assert!(is_placeholder(filler.as_bytes()));
     }
 
     #[test]
