@@ -417,6 +417,28 @@ fn parse_assignment(prefix: &[u8]) -> Assignment {
         is_quote_or_space(b) || matches!(b, b']' | b')' | b'}')
     });
     let rest = trim_end_by(strip_ansi_tail(rest), is_quote_or_space);
+    // A typed declaration names the variable before its type: `const KEY: &str =`,
+    // `api_key: str =`, `let key: String =`, `apiKey: string =`.
+    static TYPED: OnceLock<Regex> = OnceLock::new();
+    let typed = re(
+        &TYPED,
+        r"([A-Za-z_][A-Za-z0-9_]*)\??\s*:\s*&?(?:'static\s+)?[A-Za-z_][A-Za-z0-9_.<>\[\], |]*$",
+    );
+    let rest = match typed.captures(rest).and_then(|c| c.get(1)) {
+        // Not a PowerShell scope (`$env:WANDB_API_KEY =`), and not when the "type" is itself
+        // the credential name.
+        Some(m)
+            if operator
+                && !rest.get(..m.start()).is_some_and(|b| b.ends_with(b"$"))
+                && !matches!(
+                    classify_name(&String::from_utf8_lossy(rest.get(m.end()..).unwrap_or(&[]))),
+                    NameClass::WandbKey | NameClass::Generic
+                ) =>
+        {
+            rest.get(..m.end()).unwrap_or(rest)
+        }
+        _ => rest,
+    };
     let (before, name) = trailing_ident(rest);
     // A keyword argument: `callee(other=1, key=`.
     let callee = if operator {
@@ -876,6 +898,9 @@ mod tests {
                 "main.tf",
                 format!("variable \"wandb_api_key\" {{\n  default = \"{K}\"\n}}\n"),
             ),
+            ("k.rs", format!("const WANDB_API_KEY: &str = \"{K}\";")),
+            ("k.ts", format!("export const wandbApiKey: string = '{K}';")),
+            ("k.ps1", format!("$env:WANDB_API_KEY = \"{K}\"")),
         ];
         for (path, text) in cases {
             let v = judge(path, &text, K);
