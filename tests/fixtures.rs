@@ -108,6 +108,18 @@ fn no_output_format_holds_a_planted_key() {
                 assert_no_secret(&stderr, &keys, &format!("{name} {format} {extra:?} stderr"));
             }
         }
+        // The screen-reader layout draws the snippet differently: no key there either.
+        let out = bin()
+            .env("NO_GRAPHICS", "1")
+            .args(["scan", &dir, "--isolated"])
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("snippet line") || stdout.contains("S001"),
+            "{stdout}"
+        );
+        assert_no_secret(&stdout, &keys, &format!("{name} NO_GRAPHICS"));
         // Written to a file with -o, too.
         let tmp = tempfile::tempdir().expect("tmp");
         let file = tmp.path().join("out.json");

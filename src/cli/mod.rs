@@ -366,6 +366,7 @@ fn emit(
             let style = human::Style {
                 color: !to_file && use_color(g.color, stdout_tty),
                 width: width(),
+                narratable: env_flag("NO_GRAPHICS"),
             };
             let mut s = String::new();
             for f in &outcome.findings {

@@ -15,6 +15,8 @@ pub struct Style {
     pub color: bool,
     /// Line width.
     pub width: usize,
+    /// Screen-reader layout (miette's narratable handler), asked for with `NO_GRAPHICS`.
+    pub narratable: bool,
 }
 
 struct FindingDiag<'a> {
@@ -89,7 +91,12 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         help: super::help_line(&f.rule.remediation),
     };
     let mut out = String::new();
-    if handler(style).render_report(&mut out, &diag).is_err() {
+    let rendered = if style.narratable {
+        miette::NarratableReportHandler::new().render_report(&mut out, &diag)
+    } else {
+        handler(style).render_report(&mut out, &diag)
+    };
+    if rendered.is_err() {
         // Rendering is best effort; the plain line still says everything essential.
         out.clear();
         if let Some(l) = &f.location {

@@ -19,6 +19,7 @@ pub fn bin() -> Command {
     c.env_remove("NO_COLOR")
         .env_remove("FORCE_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("NO_GRAPHICS")
         .env_remove("WANDB_SA_LINT_CONFIG")
         .env_remove("WANDB_SA_LINT_FAIL_ON")
         .env_remove("WANDB_SA_LINT_FORMAT")
