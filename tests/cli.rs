@@ -64,7 +64,7 @@ fn json_output_snapshot() {
         ])
         .output()
         .expect("run");
-    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut doc = json(&out);
     doc["summary"]["elapsed_ms"] = serde_json::json!(0);
     doc["tool"]["version"] = serde_json::json!("X");
     insta::assert_json_snapshot!(doc);
@@ -181,7 +181,7 @@ fn config_is_discovered_upward_and_layered() {
         .arg(&sub)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert_eq!(doc["findings"].as_array().map(Vec::len), Some(2));
     assert_eq!(doc["summary"]["skipped"]["excluded"], 1);
     // --isolated ignores it.
@@ -190,7 +190,7 @@ fn config_is_discovered_upward_and_layered() {
         .arg(&sub)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert_eq!(doc["findings"].as_array().map(Vec::len), Some(3));
     // --config layers on top: disable S001 entirely.
     write(
@@ -204,7 +204,7 @@ fn config_is_discovered_upward_and_layered() {
         .arg(&sub)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert_eq!(doc["findings"].as_array().map(Vec::len), Some(0));
     assert_eq!(out.status.code(), Some(0));
     // --show-config prints the layers.
@@ -234,7 +234,7 @@ fn allow_entries_and_inline_comments() {
         .arg(dir)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     let env = doc["findings"]
         .as_array()
         .expect("findings")
@@ -257,7 +257,7 @@ fn allow_entries_and_inline_comments() {
         .arg(dir)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     let paths: Vec<&str> = doc["findings"]
         .as_array()
         .expect("f")
@@ -291,7 +291,7 @@ fn allow_entries_and_inline_comments() {
         .arg(dir)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert_eq!(doc["findings"].as_array().map(Vec::len), Some(0));
     assert_eq!(doc["summary"]["suppressed"], 4);
     assert!(doc["errors"].to_string().contains("gives no reason"));
@@ -314,7 +314,7 @@ fn findings_point_at_line_and_character_column() {
         .arg(tmp.path())
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     let finding = &doc["findings"][0];
     assert_eq!(finding["line"], 3);
     assert_eq!(finding["column"], 7);
@@ -388,7 +388,7 @@ fn terminal_header_column_matches_json_on_clipped_and_non_ascii_lines() {
             .arg(&p)
             .output()
             .expect("run");
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let doc = json(&out);
         assert_eq!(doc["findings"][0]["column"], col, "{file}");
         let out = bin()
             .args(["scan", "--isolated", "--color", "never"])

@@ -192,7 +192,7 @@ fn rules_listing_and_explain() {
         .args(["rules", "--format", "json"])
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     let list = doc.as_array().expect("array");
     assert!(list
         .iter()

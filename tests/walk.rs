@@ -12,7 +12,7 @@ fn scan(dir: &std::path::Path) -> serde_json::Value {
         .arg(dir)
         .output()
         .expect("run");
-    serde_json::from_slice(&out.stdout).expect("json")
+    json(&out)
 }
 
 fn paths(doc: &serde_json::Value) -> Vec<String> {
@@ -111,7 +111,7 @@ fn skips_are_counted_by_reason() {
         .arg(d)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert_eq!(paths(&doc), vec!["ok.env"]);
     let skipped = &doc["summary"]["skipped"];
     assert_eq!(skipped["binary"], 1);
@@ -156,7 +156,7 @@ fn a_single_file_and_several_paths() {
         .arg(d.join("b"))
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert_eq!(paths(&doc), vec!["x.env", "y.env"]);
 }
 
@@ -181,7 +181,7 @@ fn invalid_utf8_and_unreadable_files_do_not_stop_the_run() {
         .arg(d)
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let doc = json(&out);
     assert!(paths(&doc).contains(&"latin.env".to_string()));
     // Root can read mode-000 files; elsewhere the file is reported as unreadable.
     let errors = doc["errors"].to_string();

@@ -72,7 +72,7 @@ pub fn scan_json(dir: &str) -> (serde_json::Value, Output) {
         ])
         .output()
         .expect("run");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    let doc = json(&out);
     (doc, out)
 }
 
@@ -161,4 +161,9 @@ pub fn git(dir: &Path, args: &[&str]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&st.stderr)
     );
+}
+
+/// The JSON document a run printed on stdout.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("json on stdout")
 }
