@@ -384,6 +384,31 @@ pub fn scan_worktree(
     scanner.finish(started)
 }
 
+/// Scans the staged change of the repository holding `start` (pre-commit).
+pub fn scan_staged(
+    start: &Path,
+    rules: &RuleSet,
+    config: &Config,
+    record_skips: bool,
+) -> Result<Outcome, source::staged::StagedError> {
+    let started = Instant::now();
+    let mut scanner = Scanner::new(rules, config);
+    scanner.record_skips = record_skips;
+    let info = source::staged::walk(start, config.max_file_size, &scanner)?;
+    if !info.conflicted.is_empty() {
+        scanner.problem(Problem {
+            level: Severity::Info,
+            path: None,
+            message: format!(
+                "merge in progress: {} conflicted path(s) not scanned until resolved ({})",
+                info.conflicted.len(),
+                info.conflicted.join(", ")
+            ),
+        });
+    }
+    Ok(scanner.finish(started))
+}
+
 /// Scans one in-memory file (used by rule examples and tests): findings of `rules` in
 /// `content` scanned as `path`, with no configuration.
 pub fn scan_bytes(path: &str, content: &[u8], rules: &RuleSet) -> Vec<Finding> {

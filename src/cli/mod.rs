@@ -92,6 +92,9 @@ struct ScanArgs {
     /// Files or directories to scan (default: the current directory).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Scan only what is staged (the index blobs that differ from HEAD), for pre-commit.
+    #[arg(long)]
+    staged: bool,
     /// Output format.
     #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
     format: Format,
@@ -164,6 +167,9 @@ enum Fatal {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Staged(#[from] crate::source::staged::StagedError),
     #[error("{count} problem(s) in rule files")]
     #[diagnostic(code(rules::invalid))]
     Rules { count: usize },
@@ -339,7 +345,12 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
         }
     }
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
-    let mut outcome = crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose);
+    let mut outcome = if args.staged {
+        let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
+        crate::scan::scan_staged(start, &rules, config, g.verbose)?
+    } else {
+        crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose)
+    };
     outcome.problems.extend(rule_problems);
     emit(g, config, &outcome, args.format, args.output.as_deref())
 }

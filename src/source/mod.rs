@@ -2,6 +2,7 @@
 //! reports why a file was skipped, so detection never knows whether it reads the working tree
 //! or (later) the index or history.
 
+pub mod staged;
 pub mod worktree;
 
 use std::io::Read;
