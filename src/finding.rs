@@ -45,6 +45,12 @@ pub struct Finding {
     pub shape: Option<String>,
     /// Masked source window for the terminal.
     pub snippet: Option<Snippet>,
+    /// History findings: the commit that first introduced the secret at this path.
+    pub commit: Option<crate::source::history::CommitInfo>,
+    /// History findings: whether the secret is still present at HEAD.
+    pub in_head: Option<bool>,
+    /// History findings: how many scanned commits hold the secret at this path.
+    pub commit_count: Option<usize>,
 }
 
 impl Finding {
@@ -80,6 +86,12 @@ pub struct Summary {
     pub findings: BTreeMap<String, usize>,
     /// Findings hidden by allow entries or inline comments.
     pub suppressed: usize,
+    /// History scans: commits walked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commits_scanned: Option<usize>,
+    /// History scans: unique blobs read and scanned (each once, however many commits hold it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blobs_scanned: Option<usize>,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
 }

@@ -249,7 +249,35 @@ impl<'a> Scanner<'a> {
             redacted: Some(redacted),
             shape: Some(hit.shape.clone()),
             snippet: Some(snippet),
+            commit: None,
+            in_head: None,
+            commit_count: None,
         })
+    }
+
+    /// Counts a file as scanned, and as in scope of the path allow entries that match it.
+    fn count_file(&self, path: &str, abs: &Path, len: usize) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+        for (i, a) in self.config.allow.iter().enumerate() {
+            if a.path.is_some() && a.path_matches(&relative_to(abs, &a.base, path)) {
+                if let Some(c) = self.allow_in_scope.get(i) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Turns the detector's hits in one file into findings, dropping suppressed ones.
+    fn findings_for(&self, path: &str, abs: &Path, bytes: &[u8], hits: &[Hit]) -> Vec<Finding> {
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let lines = LineIndex::new(bytes);
+        let spans: Vec<_> = hits.iter().map(|h| h.span.clone()).collect();
+        hits.iter()
+            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &spans))
+            .collect()
     }
 
     /// Finishes the run: sorts findings, reports allow entries that matched nothing, counts.
@@ -312,25 +340,9 @@ fn notebook_cell_name(bytes: &[u8], pos: usize) -> Option<String> {
 
 impl Sink for Scanner<'_> {
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        for (i, a) in self.config.allow.iter().enumerate() {
-            if a.path.is_some() && a.path_matches(&relative_to(abs, &a.base, path)) {
-                if let Some(c) = self.allow_in_scope.get(i) {
-                    c.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }
+        self.count_file(path, abs, bytes.len());
         let hits = self.detector.scan(path, bytes);
-        if hits.is_empty() {
-            return;
-        }
-        let lines = LineIndex::new(bytes);
-        let spans: Vec<_> = hits.iter().map(|h| h.span.clone()).collect();
-        let new: Vec<Finding> = hits
-            .iter()
-            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &spans))
-            .collect();
+        let new = self.findings_for(path, abs, bytes, &hits);
         if !new.is_empty() {
             if let Ok(mut f) = self.findings.lock() {
                 f.extend(new);
@@ -407,6 +419,233 @@ pub fn scan_staged(
         });
     }
     Ok(scanner.finish(started))
+}
+
+/// What one blob of history gave: its findings per path, and the fingerprints of every secret
+/// in it (suppressed or not), for "still present at HEAD".
+struct BlobResult {
+    blob: gix::ObjectId,
+    findings: Vec<(u32, Finding)>,
+    fingerprints: Vec<String>,
+}
+
+/// Reads a blob for scanning, or says why not.
+fn read_blob(
+    repo: &gix::Repository,
+    id: gix::ObjectId,
+    max: u64,
+) -> Result<Vec<u8>, (Skip, Option<String>)> {
+    match repo.find_header(id) {
+        Ok(h) if h.size() > max => return Err((Skip::TooLarge, None)),
+        Ok(_) => {}
+        Err(e) => {
+            return Err((
+                Skip::Unreadable,
+                Some(format!("cannot read blob {id}: {e}")),
+            ))
+        }
+    }
+    let obj = repo.find_object(id).map_err(|e| {
+        (
+            Skip::Unreadable,
+            Some(format!("cannot read blob {id}: {e}")),
+        )
+    })?;
+    if source::is_binary(&obj.data) {
+        return Err((Skip::Binary, None));
+    }
+    if obj
+        .data
+        .starts_with(b"version https://git-lfs.github.com/spec/")
+    {
+        return Err((Skip::LfsPointer, None));
+    }
+    Ok(obj.detach().data)
+}
+
+/// Scans the git history of the repository holding `start`: each unique blob once, then
+/// provenance for the findings. One finding per secret and path.
+pub fn scan_history(
+    start: &Path,
+    selection: &source::history::Selection,
+    rules: &RuleSet,
+    config: &Config,
+    threads: usize,
+    record_skips: bool,
+) -> Result<Outcome, source::history::HistoryError> {
+    use rayon::prelude::*;
+    let started = Instant::now();
+    let history = source::history::collect(start, selection)?;
+    let mut scanner = Scanner::new(rules, config);
+    scanner.record_skips = record_skips;
+    let workdir = {
+        let repo = history.repo();
+        repo.workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo.git_dir().to_path_buf())
+    };
+    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let scan_blob = |repo: &mut gix::Repository,
+                     (blob, path_ids): &(gix::ObjectId, Vec<u32>)|
+     -> Option<BlobResult> {
+        let first = path_ids
+            .first()
+            .and_then(|p| history.paths.get(*p as usize))?;
+        let bytes = match read_blob(repo, *blob, config.max_file_size) {
+            Ok(b) => b,
+            Err((reason, message)) => {
+                if let Some(m) = message {
+                    scanner.error(first, m);
+                }
+                scanner.skipped(first, reason);
+                return None;
+            }
+        };
+        let abs = workdir.join(first);
+        scanner.count_file(first, &abs, bytes.len());
+        let hits = scanner.detector.scan(first, &bytes);
+        if hits.is_empty() {
+            return None;
+        }
+        let fingerprints = hits
+            .iter()
+            .map(|h| fingerprint(&h.rule.id, bytes.get(h.span.clone()).unwrap_or(&[])))
+            .collect();
+        let mut findings = Vec::new();
+        for p in path_ids {
+            let Some(path) = history.paths.get(*p as usize) else {
+                continue;
+            };
+            let abs = workdir.join(path);
+            findings.extend(
+                scanner
+                    .findings_for(path, &abs, &bytes, &hits)
+                    .into_iter()
+                    .map(|f| (*p, f)),
+            );
+        }
+        Some(BlobResult {
+            blob: *blob,
+            findings,
+            fingerprints,
+        })
+    };
+    let run = || -> Vec<BlobResult> {
+        history
+            .blobs
+            .par_iter()
+            .map_init(|| history.repo(), scan_blob)
+            .flatten()
+            .collect()
+    };
+    let results = match &pool {
+        Ok(p) => p.install(run),
+        Err(_) => run(),
+    };
+
+    // Secrets still present at HEAD: fingerprints of the HEAD tree's blobs (scanned above, or
+    // now if the selection did not reach HEAD's blobs).
+    let by_blob: std::collections::HashMap<gix::ObjectId, &Vec<String>> =
+        results.iter().map(|r| (r.blob, &r.fingerprints)).collect();
+    let scanned: std::collections::HashSet<gix::ObjectId> =
+        history.blobs.iter().map(|b| b.0).collect();
+    let mut head_fps: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let repo = history.repo();
+    for (p, blob) in &history.head_blobs {
+        if let Some(fps) = by_blob.get(blob) {
+            head_fps.extend(fps.iter().cloned());
+        } else if !scanned.contains(blob) {
+            let path = history.paths.get(*p as usize).map_or("", String::as_str);
+            if let Ok(bytes) = read_blob(&repo, *blob, config.max_file_size) {
+                for h in scanner.detector.scan(path, &bytes) {
+                    head_fps.insert(fingerprint(
+                        &h.rule.id,
+                        bytes.get(h.span.clone()).unwrap_or(&[]),
+                    ));
+                }
+            }
+        }
+    }
+
+    // Provenance, then one finding per (secret, path): the oldest introduction, all commits.
+    let mut prov = source::history::Provenance::new(&history);
+    let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
+        std::collections::BTreeMap::new();
+    for r in results {
+        for (p, mut f) in r.findings {
+            let path = history.paths.get(p as usize).cloned().unwrap_or_default();
+            let (commit, time, count) = prov.origin(r.blob, &path);
+            f.commit = commit;
+            let key = (f.fingerprint.clone(), path);
+            match grouped.get_mut(&key) {
+                Some((kept, kept_time, kept_count)) => {
+                    *kept_count += count;
+                    if time < *kept_time {
+                        *kept = f;
+                        *kept_time = time;
+                    }
+                }
+                None => {
+                    grouped.insert(key, (f, time, count));
+                }
+            }
+        }
+    }
+    let mut final_findings = Vec::new();
+    for ((fp, _), (mut f, _, count)) in grouped {
+        let in_head = head_fps.contains(&fp);
+        f.in_head = Some(in_head);
+        f.commit_count = Some(count);
+        if let Some(c) = &f.commit {
+            let short: String = c.id.chars().take(10).collect();
+            f.message.push_str(&format!(
+                "; first committed in {short} by {} on {}, held by {count} commit(s)",
+                c.author,
+                c.date.get(..10).unwrap_or(&c.date)
+            ));
+        }
+        f.message.push_str(if in_head {
+            "; still present at HEAD"
+        } else {
+            "; removed since, but the key remains exposed in git history and must be rotated"
+        });
+        final_findings.push(f);
+    }
+    if let Ok(mut f) = scanner.findings.lock() {
+        *f = final_findings;
+    }
+
+    if history.shallow {
+        scanner.problem(Problem {
+            level: Severity::Warning,
+            path: None,
+            message: "shallow clone: only the commits present were scanned; older history may still hold keys".to_string(),
+        });
+    }
+    for m in &history.missing {
+        scanner.problem(Problem {
+            level: Severity::Warning,
+            path: None,
+            message: m.clone(),
+        });
+    }
+    if history.submodules > 0 {
+        scanner.problem(Problem {
+            level: Severity::Info,
+            path: None,
+            message: format!(
+                "{} submodule entr(ies) not followed; scan each submodule on its own",
+                history.submodules
+            ),
+        });
+    }
+    let commits = history.commit_count();
+    let blobs = history.blobs.len();
+    let mut outcome = scanner.finish(started);
+    outcome.summary.commits_scanned = Some(commits);
+    outcome.summary.blobs_scanned = Some(blobs);
+    Ok(outcome)
 }
 
 /// Scans one in-memory file (used by rule examples and tests): findings of `rules` in

@@ -200,3 +200,275 @@ fn staged_outside_a_repository_is_a_tool_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not in a git repository"));
 }
+
+// ----- history -----------------------------------------------------------------------------
+
+fn history(dir: &Path, extra: &[&str]) -> (serde_json::Value, Option<i32>, String) {
+    let out = bin()
+        .args(["scan", "--history", "--isolated", "--format", "json"])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    (
+        json(&out),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn commit_all(d: &Path, msg: &str) {
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", msg]);
+}
+
+fn rev(d: &Path, spec: &str) -> String {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", spec])
+        .current_dir(d)
+        .output()
+        .expect("rev-parse");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn history_finds_removed_keys_with_their_commit() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    let (gone, kept) = (f.hex(40), f.v1());
+    write(d, "train.py", "import wandb\n");
+    commit_all(d, "init");
+    write(
+        d,
+        "train.py",
+        &format!("import wandb\nwandb.login(key=\"{gone}\")\n"),
+    );
+    write(d, "ci.env", &format!("WANDB_API_KEY={kept}\n"));
+    commit_all(d, "add training");
+    let added = rev(d, "HEAD");
+    write(d, "train.py", "import wandb\nwandb.login()\n");
+    commit_all(d, "use env var");
+    let (doc, code, _) = history(d, &[]);
+    assert_eq!(code, Some(1));
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    let by_path = |p: &str| findings.iter().find(|x| x["path"] == p).expect("finding");
+    let removed = by_path("train.py");
+    assert_eq!(removed["in_head"], false);
+    assert_eq!(removed["commit"]["id"], added.as_str());
+    assert_eq!(removed["commit"]["summary"], "add training");
+    assert_eq!(removed["commit"]["author"], "t");
+    assert_eq!(removed["commits"], 1);
+    assert!(removed["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("must be rotated")));
+    assert_eq!(removed["line"], 2);
+    let present = by_path("ci.env");
+    assert_eq!(present["in_head"], true);
+    assert_eq!(present["commits"], 2);
+    assert!(present["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("still present at HEAD")));
+    // No output format holds a secret.
+    for format in ["human", "json"] {
+        let out = bin()
+            .args(["scan", "--history", "--isolated", "--format", format])
+            .current_dir(d)
+            .output()
+            .expect("run");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_no_secret(&all, &[gone.clone(), kept.clone()], format);
+    }
+}
+
+#[test]
+fn each_blob_is_scanned_once_however_many_commits_and_paths_hold_it() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    let key = f.v1();
+    let content = format!("WANDB_API_KEY={key}\n");
+    write(d, "a/.env", &content);
+    write(d, "b/.env", &content);
+    commit_all(d, "two copies");
+    for i in 0..12 {
+        write(d, "log.txt", &format!("{i}\n"));
+        commit_all(d, &format!("c{i}"));
+    }
+    let (doc, _, _) = history(d, &[]);
+    // Unique blobs: the shared .env blob once, plus 12 versions of log.txt.
+    assert_eq!(doc["summary"]["blobs_scanned"], 13);
+    assert_eq!(doc["summary"]["files_scanned"], 13);
+    assert_eq!(doc["summary"]["commits_scanned"], 13);
+    // Reported once per path, with the number of commits holding it.
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 2);
+    for x in findings {
+        assert_eq!(x["commits"], 13);
+        assert_eq!(x["commit"]["summary"], "two copies");
+    }
+}
+
+#[test]
+fn since_range_and_all_refs_select_commits() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    write(d, "a.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    commit_all(d, "one");
+    let one = rev(d, "HEAD");
+    write(d, "a.env", "WANDB_PROJECT=x\n");
+    write(d, "b.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    commit_all(d, "two");
+    let two = rev(d, "HEAD");
+    git(d, &["checkout", "-qb", "side"]);
+    write(d, "c.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    commit_all(d, "side");
+    git(d, &["checkout", "-q", "main"]);
+    let names = |doc: &serde_json::Value| {
+        let mut v: Vec<String> = doc["findings"]
+            .as_array()
+            .expect("f")
+            .iter()
+            .map(|x| x["path"].as_str().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&history(d, &[]).0), vec!["a.env", "b.env"]);
+    assert_eq!(names(&history(d, &["--since", &one]).0), vec!["b.env"]);
+    assert_eq!(
+        names(&history(d, &["--range", &format!("{one}..{two}")]).0),
+        vec!["b.env"]
+    );
+    assert_eq!(
+        names(&history(d, &["--all-refs"]).0),
+        vec!["a.env", "b.env", "c.env"]
+    );
+    let (doc, _, _) = history(d, &["--all-refs"]);
+    let side = doc["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .find(|x| x["path"] == "c.env")
+        .expect("c.env");
+    assert_eq!(side["in_head"], false, "only on another branch");
+    // A bad revision is a tool error.
+    let out = bin()
+        .args(["scan", "--history", "--isolated", "--since", "nope"])
+        .current_dir(d)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot resolve revision `nope`"));
+}
+
+#[test]
+fn shallow_clones_lfs_pointers_and_empty_repositories() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    write(d, "old.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    commit_all(d, "old");
+    write(d, "old.env", "WANDB_PROJECT=p\n");
+    write(
+        d,
+        "model.bin",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12\n",
+    );
+    commit_all(d, "new");
+    let clone = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    let st = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "c"])
+        .current_dir(clone.path())
+        .output()
+        .expect("clone");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let (doc, code, stderr) = history(&clone.path().join("c"), &[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the key is only in the commit the shallow clone lacks"
+    );
+    assert!(stderr.contains("shallow clone"), "{stderr}");
+    assert_eq!(doc["summary"]["skipped"]["lfs-pointer"], 1);
+    // The full repository finds it.
+    let (doc, code, _) = history(d, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["findings"][0]["in_head"], false);
+    // An empty repository: nothing to scan, no error.
+    let (empty, _) = repo();
+    let (doc, code, _) = history(empty.path(), &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["summary"]["commits_scanned"], 0);
+    // Not a repository: exit 2.
+    let plain = tempfile::tempdir().expect("tmp");
+    let out = bin()
+        .args(["scan", "--history", "--isolated"])
+        .arg(plain.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_object_is_reported_and_the_scan_goes_on() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    write(d, "keep.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    write(
+        d,
+        "lost.txt",
+        "this blob will be deleted from the object store\n",
+    );
+    commit_all(d, "one");
+    let lost = {
+        let out = std::process::Command::new("git")
+            .args(["rev-parse", "HEAD:lost.txt"])
+            .current_dir(d)
+            .output()
+            .expect("rev-parse");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    std::fs::remove_file(d.join(".git/objects").join(&lost[..2]).join(&lost[2..]))
+        .expect("remove loose object");
+    let (doc, code, _) = history(d, &[]);
+    assert_eq!(code, Some(1), "the other blob's key is still found");
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(1));
+    assert!(
+        doc["errors"].to_string().contains(&lost),
+        "{}",
+        doc["errors"]
+    );
+    assert_eq!(doc["summary"]["skipped"]["unreadable"], 1);
+}
+
+#[test]
+fn bare_repositories_have_history() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    write(d, "a.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    commit_all(d, "one");
+    let bare = tempfile::tempdir().expect("tmp");
+    let st = std::process::Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(d)
+        .arg(bare.path().join("b.git"))
+        .output()
+        .expect("clone");
+    assert!(st.status.success());
+    let out = bin()
+        .args(["scan", "--history", "--isolated", "--format", "json"])
+        .arg(bare.path().join("b.git"))
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    assert_eq!(doc["findings"][0]["path"], "a.env");
+    assert_eq!(doc["findings"][0]["in_head"], true);
+}

@@ -93,8 +93,25 @@ struct ScanArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Scan only what is staged (the index blobs that differ from HEAD), for pre-commit.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "history")]
     staged: bool,
+    /// Scan the git history: every unique blob of the commits reachable from HEAD, once.
+    #[arg(long)]
+    history: bool,
+    /// With --history: only commits after REV.
+    #[arg(
+        long,
+        value_name = "REV",
+        requires = "history",
+        conflicts_with = "range"
+    )]
+    since: Option<String>,
+    /// With --history: commits reachable from B and not from A.
+    #[arg(long, value_name = "A..B", requires = "history")]
+    range: Option<String>,
+    /// With --history: start from every branch, tag and remote-tracking ref, not only HEAD.
+    #[arg(long, requires = "history")]
+    all_refs: bool,
     /// Output format.
     #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
     format: Format,
@@ -170,6 +187,9 @@ enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Staged(#[from] crate::source::staged::StagedError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    History(#[from] crate::source::history::HistoryError),
     #[error("{count} problem(s) in rule files")]
     #[diagnostic(code(rules::invalid))]
     Rules { count: usize },
@@ -345,7 +365,15 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
         }
     }
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
-    let mut outcome = if args.staged {
+    let mut outcome = if args.history {
+        let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let selection = crate::source::history::Selection {
+            all_refs: args.all_refs,
+            since: args.since.clone(),
+            range: args.range.clone(),
+        };
+        crate::scan::scan_history(start, &selection, &rules, config, g.threads, g.verbose)?
+    } else if args.staged {
         let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
         crate::scan::scan_staged(start, &rules, config, g.verbose)?
     } else {

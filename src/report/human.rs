@@ -135,12 +135,11 @@ pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
     let s = &outcome.summary;
     let mut out = String::new();
     let skipped: usize = s.skipped.values().sum();
-    let _ = write!(
-        out,
-        "scanned {} files ({})",
-        s.files_scanned,
-        size(s.bytes_scanned)
-    );
+    let read = format!("{} files ({})", s.files_scanned, size(s.bytes_scanned));
+    let _ = match (s.commits_scanned, s.blobs_scanned) {
+        (Some(c), Some(b)) => write!(out, "scanned {c} commits: {b} unique blobs, {read} read"),
+        _ => write!(out, "scanned {read}"),
+    };
     if timing {
         let _ = write!(out, " in {} ms", s.elapsed_ms);
     }

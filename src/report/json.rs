@@ -35,6 +35,12 @@ struct JsonFinding<'a> {
     shape: Option<&'a str>,
     help: String,
     url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a crate::source::history::CommitInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commits: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +75,9 @@ pub fn render(outcome: &Outcome) -> String {
                 shape: f.shape.as_deref(),
                 help: super::help_line(&f.rule.remediation),
                 url: f.rule.url(),
+                commit: f.commit.as_ref(),
+                in_head: f.in_head,
+                commits: f.commit_count,
             }
         })
         .collect();

@@ -2,6 +2,7 @@
 //! reports why a file was skipped, so detection never knows whether it reads the working tree
 //! or (later) the index or history.
 
+pub mod history;
 pub mod staged;
 pub mod worktree;
 
@@ -25,6 +26,8 @@ pub enum Skip {
     Submodule,
     /// Could not be read (the error is reported separately).
     Unreadable,
+    /// A Git LFS pointer (the content lives elsewhere).
+    LfsPointer,
 }
 
 impl Skip {
@@ -38,6 +41,7 @@ impl Skip {
             Skip::Excluded => "excluded",
             Skip::Submodule => "submodule",
             Skip::Unreadable => "unreadable",
+            Skip::LfsPointer => "lfs-pointer",
         }
     }
 }

@@ -1,0 +1,428 @@
+//! Git history. The selected commits are walked once to collect every unique blob and the
+//! paths it appears at (trees are visited once per path prefix); each blob is then read and
+//! scanned once, however many commits hold it. Provenance — the commit that first introduced a
+//! blob at a path, how many commits hold it — is computed afterwards, and only for the few
+//! blobs with findings.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use gix::ObjectId;
+use serde::Serialize;
+
+/// Why the history could not be read at all (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum HistoryError {
+    /// `path` is in no git repository.
+    #[error("`{0}` is not in a git repository")]
+    #[diagnostic(
+        code(git::not_a_repository),
+        help("--history scans the commits of a git repository; run it inside one")
+    )]
+    NotARepository(String),
+    /// A revision given with `--since` or `--range` does not resolve.
+    #[error("cannot resolve revision `{spec}`: {message}")]
+    #[diagnostic(code(git::revision))]
+    Revision {
+        /// The revision as given.
+        spec: String,
+        /// What git said.
+        message: String,
+    },
+    /// The commit walk could not start.
+    #[error("cannot walk the history of `{path}`: {message}")]
+    #[diagnostic(code(git::walk))]
+    Walk {
+        /// The repository.
+        path: String,
+        /// What git said.
+        message: String,
+    },
+}
+
+/// Which commits to scan.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Start from every reference (branches, tags, remote-tracking refs), not only HEAD.
+    pub all_refs: bool,
+    /// Only commits after this revision.
+    pub since: Option<String>,
+    /// `A..B`: commits reachable from B and not from A.
+    pub range: Option<String>,
+}
+
+/// A commit as shown in findings.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full commit id.
+    pub id: String,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// First line of the message.
+    pub summary: String,
+}
+
+struct CommitRec {
+    id: ObjectId,
+    tree: ObjectId,
+    time: i64,
+}
+
+/// The blobs of the selected history, ready to scan.
+pub struct History {
+    repo: gix::ThreadSafeRepository,
+    commits: Vec<CommitRec>,
+    /// Interned paths; blobs refer to them by index.
+    pub paths: Vec<String>,
+    /// Every unique blob with the paths it appears at.
+    pub blobs: Vec<(ObjectId, Vec<u32>)>,
+    /// The HEAD tree's blobs (path index, blob), for "still present at HEAD".
+    pub head_blobs: Vec<(u32, ObjectId)>,
+    /// The repository is a shallow clone: older history is not there to scan.
+    pub shallow: bool,
+    /// Objects that could not be read (each reported once).
+    pub missing: Vec<String>,
+    /// Submodule entries seen (not followed).
+    pub submodules: usize,
+    /// Symlink entries seen (not scanned).
+    pub symlinks: usize,
+}
+
+impl History {
+    /// How many commits were walked.
+    pub fn commit_count(&self) -> usize {
+        self.commits.len()
+    }
+
+    /// A repository handle for this thread.
+    pub fn repo(&self) -> gix::Repository {
+        self.repo.to_thread_local()
+    }
+}
+
+fn parse_spec(repo: &gix::Repository, spec: &str) -> Result<ObjectId, HistoryError> {
+    repo.rev_parse_single(spec)
+        .map_err(|e| HistoryError::Revision {
+            spec: spec.to_string(),
+            message: e.to_string(),
+        })?
+        .object()
+        .map_err(|e| HistoryError::Revision {
+            spec: spec.to_string(),
+            message: e.to_string(),
+        })?
+        .peel_to_commit()
+        .map(|c| c.id)
+        .map_err(|e| HistoryError::Revision {
+            spec: spec.to_string(),
+            message: e.to_string(),
+        })
+}
+
+struct Collector<'r> {
+    repo: &'r gix::Repository,
+    path_ids: HashMap<String, u32>,
+    paths: Vec<String>,
+    blobs: HashMap<ObjectId, Vec<u32>>,
+    seen_trees: HashSet<(ObjectId, u32)>,
+    missing: HashSet<ObjectId>,
+    submodules: usize,
+    symlinks: usize,
+}
+
+impl Collector<'_> {
+    fn intern(&mut self, path: String) -> u32 {
+        if let Some(id) = self.path_ids.get(&path) {
+            return *id;
+        }
+        let id = u32::try_from(self.paths.len()).unwrap_or(u32::MAX);
+        self.paths.push(path.clone());
+        self.path_ids.insert(path, id);
+        id
+    }
+
+    /// Walks `tree` (at `prefix`), visiting each (tree, prefix) once, and records blobs. With
+    /// `out`, also lists every blob of this tree (for HEAD), without the once-only shortcut.
+    fn walk(&mut self, tree: ObjectId, mut out: Option<&mut Vec<(u32, ObjectId)>>) {
+        let root = self.intern(String::new());
+        let mut stack = vec![(tree, root)];
+        while let Some((tree, prefix_id)) = stack.pop() {
+            if out.is_none() && !self.seen_trees.insert((tree, prefix_id)) {
+                continue;
+            }
+            let obj = match self.repo.find_object(tree) {
+                Ok(o) => o,
+                Err(_) => {
+                    self.missing.insert(tree);
+                    continue;
+                }
+            };
+            let entries: Vec<(gix::object::tree::EntryMode, String, ObjectId)> =
+                match obj.try_into_tree() {
+                    Ok(t) => match t.decode() {
+                        Ok(d) => d
+                            .entries
+                            .iter()
+                            .map(|e| (e.mode, e.filename.to_string(), e.oid.to_owned()))
+                            .collect(),
+                        Err(_) => {
+                            self.missing.insert(tree);
+                            continue;
+                        }
+                    },
+                    Err(_) => {
+                        self.missing.insert(tree);
+                        continue;
+                    }
+                };
+            let prefix = self
+                .paths
+                .get(prefix_id as usize)
+                .cloned()
+                .unwrap_or_default();
+            for (mode, name, oid) in entries {
+                let path = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                if mode.is_tree() {
+                    let id = self.intern(path);
+                    stack.push((oid, id));
+                } else if mode.is_commit() {
+                    self.submodules += 1;
+                } else if mode.is_link() {
+                    self.symlinks += 1;
+                } else {
+                    let id = self.intern(path);
+                    let paths = self.blobs.entry(oid).or_default();
+                    if !paths.contains(&id) {
+                        paths.push(id);
+                    }
+                    if let Some(o) = out.as_deref_mut() {
+                        o.push((id, oid));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Collects the commits of `selection` in the repository holding `start`, and every unique
+/// blob they reach.
+pub fn collect(start: &Path, selection: &Selection) -> Result<History, HistoryError> {
+    let shown = start.display().to_string();
+    let mut repo = gix::discover(start).map_err(|_| HistoryError::NotARepository(shown.clone()))?;
+    repo.object_cache_size_if_unset(64 * 1024 * 1024);
+    let walk_err = |e: &dyn std::fmt::Display| HistoryError::Walk {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    let shallow = repo.is_shallow().unwrap_or(false);
+
+    let mut tips: Vec<ObjectId> = Vec::new();
+    let mut hidden: Vec<ObjectId> = Vec::new();
+    if let Some(range) = &selection.range {
+        let (a, b) = range
+            .split_once("..")
+            .ok_or_else(|| HistoryError::Revision {
+                spec: range.clone(),
+                message: "a range is written A..B".to_string(),
+            })?;
+        let b = if b.is_empty() { "HEAD" } else { b };
+        tips.push(parse_spec(&repo, b)?);
+        if !a.is_empty() {
+            hidden.push(parse_spec(&repo, a)?);
+        }
+    } else if selection.all_refs {
+        let refs = repo.references().map_err(|e| walk_err(&e))?;
+        for r in refs.all().map_err(|e| walk_err(&e))?.flatten() {
+            let mut r = r;
+            if let Ok(id) = r.peel_to_id() {
+                if let Ok(obj) = id.object() {
+                    if let Ok(c) = obj.peel_to_commit() {
+                        tips.push(c.id);
+                    }
+                }
+            }
+        }
+        if let Ok(head) = repo.head_id() {
+            tips.push(head.detach());
+        }
+    } else if let Ok(head) = repo.head_id() {
+        tips.push(head.detach());
+    }
+    if let Some(since) = &selection.since {
+        hidden.push(parse_spec(&repo, since)?);
+    }
+    tips.sort();
+    tips.dedup();
+
+    let mut commits = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    if !tips.is_empty() {
+        let walk = repo
+            .rev_walk(tips)
+            .with_hidden(hidden)
+            .all()
+            .map_err(|e| walk_err(&e))?;
+        for info in walk {
+            let info = match info {
+                Ok(i) => i,
+                Err(e) => {
+                    missing.push(format!("commit walk stopped: {e}"));
+                    break;
+                }
+            };
+            match repo.find_commit(info.id) {
+                Ok(c) => {
+                    let tree = c.tree_id().map(|t| t.detach());
+                    let time = c.time().map(|t| t.seconds).unwrap_or(0);
+                    match tree {
+                        Ok(tree) => commits.push(CommitRec {
+                            id: info.id,
+                            tree,
+                            time,
+                        }),
+                        Err(e) => missing.push(format!("commit {}: {e}", info.id)),
+                    }
+                }
+                Err(e) => missing.push(format!("commit {}: {e}", info.id)),
+            }
+        }
+    }
+
+    let mut col = Collector {
+        repo: &repo,
+        path_ids: HashMap::new(),
+        paths: Vec::new(),
+        blobs: HashMap::new(),
+        seen_trees: HashSet::new(),
+        missing: HashSet::new(),
+        submodules: 0,
+        symlinks: 0,
+    };
+    for c in &commits {
+        col.walk(c.tree, None);
+    }
+    let mut head_blobs = Vec::new();
+    if let Ok(tree) = repo.head_tree_id() {
+        col.walk(tree.detach(), Some(&mut head_blobs));
+    }
+    missing.extend(
+        col.missing
+            .iter()
+            .map(|id| format!("missing object {id} (partial or damaged clone?)")),
+    );
+    missing.sort();
+    let mut blobs: Vec<(ObjectId, Vec<u32>)> = col.blobs.into_iter().collect();
+    blobs.sort_by_key(|b| b.0);
+    let (paths, submodules, symlinks) = (col.paths, col.submodules, col.symlinks);
+    Ok(History {
+        repo: repo.into_sync(),
+        commits,
+        paths,
+        blobs,
+        head_blobs,
+        shallow,
+        missing,
+        submodules,
+        symlinks,
+    })
+}
+
+/// Finds which commits hold given blobs at given paths, reading each (tree, path) once.
+pub struct Provenance<'h> {
+    history: &'h History,
+    repo: gix::Repository,
+    memo: HashMap<(ObjectId, String), Option<ObjectId>>,
+}
+
+impl<'h> Provenance<'h> {
+    /// A lookup over `history`.
+    pub fn new(history: &'h History) -> Self {
+        let mut repo = history.repo();
+        repo.object_cache_size_if_unset(64 * 1024 * 1024);
+        Self {
+            history,
+            repo,
+            memo: HashMap::new(),
+        }
+    }
+
+    fn blob_at(&mut self, tree: ObjectId, path: &str) -> Option<ObjectId> {
+        if let Some(v) = self.memo.get(&(tree, path.to_string())) {
+            return *v;
+        }
+        let (first, rest) = match path.split_once('/') {
+            Some((f, r)) => (f, Some(r)),
+            None => (path, None),
+        };
+        let entry = self
+            .repo
+            .find_object(tree)
+            .ok()
+            .and_then(|o| o.try_into_tree().ok())
+            .and_then(|t| {
+                t.decode().ok().and_then(|d| {
+                    d.entries
+                        .iter()
+                        .find(|e| e.filename == first)
+                        .map(|e| (e.mode, e.oid.to_owned()))
+                })
+            });
+        let found = match (entry, rest) {
+            (Some((mode, oid)), None) if !mode.is_tree() && !mode.is_commit() => Some(oid),
+            (Some((mode, oid)), Some(rest)) if mode.is_tree() => self.blob_at(oid, rest),
+            _ => None,
+        };
+        self.memo.insert((tree, path.to_string()), found);
+        found
+    }
+
+    /// For `blob` at `path`: the oldest selected commit that holds it there, and how many
+    /// selected commits hold it there.
+    /// Also returns the commit's time (seconds), to compare origins.
+    pub fn origin(&mut self, blob: ObjectId, path: &str) -> (Option<CommitInfo>, i64, usize) {
+        let mut count = 0;
+        let mut oldest: Option<(i64, usize)> = None;
+        for (i, c) in self.history.commits.iter().enumerate() {
+            if self.blob_at(c.tree, path) == Some(blob) {
+                count += 1;
+                // Walk order is newest first: on equal times the later one is older.
+                if oldest.is_none_or(|(t, _)| c.time <= t) {
+                    oldest = Some((c.time, i));
+                }
+            }
+        }
+        let time = oldest.map_or(i64::MAX, |(t, _)| t);
+        let info = oldest
+            .and_then(|(_, i)| self.history.commits.get(i))
+            .and_then(|c| self.describe(c.id));
+        (info, time, count)
+    }
+
+    fn describe(&self, id: ObjectId) -> Option<CommitInfo> {
+        let c = self.repo.find_commit(id).ok()?;
+        let author = c.author().ok()?;
+        let date = author
+            .time()
+            .map(|t| t.format_or_unix(gix::date::time::format::ISO8601_STRICT))
+            .unwrap_or_default();
+        let summary = c
+            .message()
+            .map(|m| m.summary().to_string())
+            .unwrap_or_default();
+        Some(CommitInfo {
+            id: id.to_string(),
+            author: author.name.to_string().trim().to_string(),
+            email: author.email.to_string().trim().to_string(),
+            date,
+            summary,
+        })
+    }
+}
