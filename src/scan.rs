@@ -472,10 +472,16 @@ pub fn scan_history(
     config: &Config,
     threads: usize,
     record_skips: bool,
+    progress: &dyn Progress,
 ) -> Result<Outcome, source::history::HistoryError> {
     use rayon::prelude::*;
     let started = Instant::now();
+    progress.phase("walking commits", None);
     let history = source::history::collect(start, selection)?;
+    progress.phase(
+        &format!("scanning blobs of {} commits", history.commit_count()),
+        Some(history.blobs.len() as u64),
+    );
     let mut scanner = Scanner::new(rules, config);
     scanner.record_skips = record_skips;
     let workdir = {
@@ -492,7 +498,9 @@ pub fn scan_history(
         let first = path_ids
             .first()
             .and_then(|p| history.paths.get(*p as usize))?;
-        let bytes = match read_blob(repo, *blob, config.max_file_size) {
+        let read = read_blob(repo, *blob, config.max_file_size);
+        progress.advance(1, read.as_ref().map_or(0, |b| b.len() as u64));
+        let bytes = match read {
             Ok(b) => b,
             Err((reason, message)) => {
                 if let Some(m) = message {
@@ -568,6 +576,7 @@ pub fn scan_history(
         }
     }
 
+    progress.finish();
     // Provenance, then one finding per (secret, path): the oldest introduction, all commits.
     let mut prov = source::history::Provenance::new(&history);
     let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
@@ -655,4 +664,23 @@ pub fn scan_bytes(path: &str, content: &[u8], rules: &RuleSet) -> Vec<Finding> {
     let scanner = Scanner::new(rules, &config);
     scanner.file(path, Path::new(path), content);
     scanner.finish(Instant::now()).findings
+}
+
+/// Receives progress of long scans (history); the CLI draws it, tests ignore it.
+pub trait Progress: Sync {
+    /// A new phase starts (`walking commits`, `scanning blobs`), with a known total if any.
+    fn phase(&self, name: &str, total: Option<u64>);
+    /// `items` more done, `bytes` more read.
+    fn advance(&self, items: u64, bytes: u64);
+    /// The scan is over: clear what was drawn.
+    fn finish(&self);
+}
+
+/// Progress that shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn phase(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64, _: u64) {}
+    fn finish(&self) {}
 }
