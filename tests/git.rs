@@ -89,6 +89,36 @@ fn first_commit_renames_deletions_and_subdirectories() {
 }
 
 #[test]
+fn unchanged_directories_are_skipped_and_changed_ones_compared() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    // Committed keys stay out of a staged scan; names share prefixes on purpose.
+    for dir in ["pkg", "pkg-2", "pkg/sub", "pkg.d", "z"] {
+        write(
+            d,
+            &format!("{dir}/old.env"),
+            &format!("WANDB_API_KEY={}\n", f.v1()),
+        );
+        write(d, &format!("{dir}/plain.py"), "import wandb\n");
+    }
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "base"]);
+    let (doc, code) = staged(d);
+    assert_eq!((paths(&doc), code), (Vec::<String>::new(), Some(0)));
+    write(d, "pkg/sub/new.env", &format!("WANDB_API_KEY={}\n", f.v1()));
+    write(
+        d,
+        "pkg-2/plain.py",
+        &format!("import wandb\nwandb.login(key=\"{}\")\n", f.hex(40)),
+    );
+    git(d, &["add", "-A"]);
+    let (doc, code) = staged(d);
+    assert_eq!(paths(&doc), vec!["pkg-2/plain.py:2", "pkg/sub/new.env:1"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["summary"]["files_scanned"], 2);
+}
+
+#[test]
 fn merge_conflicts_are_skipped_with_a_note() {
     let (tmp, mut f) = repo();
     let d = tmp.path();

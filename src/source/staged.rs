@@ -2,6 +2,7 @@
 //! staged blob in a repository with no commit yet). The working-tree copy is never read.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::{is_binary, Sink, Skip};
@@ -58,17 +59,21 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
         path: shown.clone(),
         message: e.to_string(),
     };
-    let index = repo.index_or_empty().map_err(|e| index_err(&e))?;
+    // The index's own checksum is not verified: git wrote it, and a pre-commit run must be fast.
+    let index_path = repo.index_path();
+    let index = if index_path.exists() {
+        gix::index::File::at(&index_path, repo.object_hash(), true, Default::default())
+            .map_err(|e| index_err(&e))?
+    } else {
+        gix::index::File::from_state(gix::index::State::new(repo.object_hash()), index_path)
+    };
     let unborn = repo.head_id().is_err();
-    let head_tree = repo.head_tree_id_or_empty().map_err(|e| index_err(&e))?;
-    let head_index = repo
-        .index_from_tree(&head_tree)
-        .map_err(|e| index_err(&e))?;
-    let head: HashMap<&[u8], gix::ObjectId> = head_index
-        .entries()
-        .iter()
-        .map(|e| -> (&[u8], gix::ObjectId) { (e.path(&head_index).as_ref(), e.id) })
-        .collect();
+    let head_tree = repo
+        .head_tree_id_or_empty()
+        .map_err(|e| index_err(&e))?
+        .detach();
+    let mut trees = TreeCache::new(&repo);
+    let clean = clean_ranges(&index, head_tree, &mut trees);
 
     let mut info = StagedInfo {
         workdir: workdir.clone(),
@@ -76,20 +81,31 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
         ..StagedInfo::default()
     };
     use gix::index::entry::{Mode, Stage};
-    for entry in index.entries() {
+    let entries = index.entries();
+    let mut i = 0;
+    let mut next_clean = clean.iter().peekable();
+    while let Some(entry) = entries.get(i) {
+        // Whole directories whose cached tree is HEAD's are skipped in one step (the ranges
+        // are sorted and disjoint, like the entries).
+        if let Some(r) = next_clean.next_if(|r| r.start == i) {
+            info.unchanged += r.len();
+            i = r.end.max(i + 1);
+            continue;
+        }
+        i += 1;
         let path_b = entry.path(&index);
-        let path = path_b.to_string();
         if entry.stage() != Stage::Unconflicted {
+            let path = path_b.to_string();
             if info.conflicted.last() != Some(&path) {
                 info.conflicted.push(path);
             }
             continue;
         }
-        let key: &[u8] = path_b.as_ref();
-        if head.get(key) == Some(&entry.id) {
+        if trees.blob_at(head_tree, path_b.as_ref()) == Some(entry.id) {
             info.unchanged += 1;
             continue;
         }
+        let path = path_b.to_string();
         if entry.mode == Mode::COMMIT {
             sink.skipped(&path, Skip::Submodule);
             continue;
@@ -139,4 +155,105 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
         }
     }
     Ok(info)
+}
+
+/// Decoded trees, each read once: name to (is tree, id).
+struct TreeCache<'r> {
+    repo: &'r gix::Repository,
+    trees: HashMap<gix::ObjectId, HashMap<Vec<u8>, (bool, gix::ObjectId)>>,
+}
+
+impl<'r> TreeCache<'r> {
+    fn new(repo: &'r gix::Repository) -> Self {
+        Self {
+            repo,
+            trees: HashMap::new(),
+        }
+    }
+
+    fn entries(&mut self, tree: gix::ObjectId) -> Option<&HashMap<Vec<u8>, (bool, gix::ObjectId)>> {
+        if !self.trees.contains_key(&tree) {
+            let decoded: HashMap<Vec<u8>, (bool, gix::ObjectId)> = self
+                .repo
+                .find_object(tree)
+                .ok()
+                .and_then(|o| o.try_into_tree().ok())
+                .and_then(|t| {
+                    t.decode().ok().map(|d| {
+                        d.entries
+                            .iter()
+                            .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
+                            .collect()
+                    })
+                })
+                .unwrap_or_default();
+            self.trees.insert(tree, decoded);
+        }
+        self.trees.get(&tree)
+    }
+
+    /// The id at `path` (`a/b/c`) under `tree`, if any.
+    fn blob_at(&mut self, tree: gix::ObjectId, path: &[u8]) -> Option<gix::ObjectId> {
+        let mut cur = tree;
+        let mut parts = path.split(|b| *b == b'/').peekable();
+        while let Some(part) = parts.next() {
+            let (is_tree, id) = *self.entries(cur)?.get(part)?;
+            if parts.peek().is_none() {
+                return (!is_tree).then_some(id);
+            }
+            if !is_tree {
+                return None;
+            }
+            cur = id;
+        }
+        None
+    }
+}
+
+/// Index entry ranges of directories whose cache-tree node (the index's `TREE` extension) is
+/// valid and names the same tree as HEAD at that path: nothing under them is staged. This is
+/// how git itself avoids comparing every entry with HEAD.
+fn clean_ranges(
+    index: &gix::index::File,
+    head_tree: gix::ObjectId,
+    trees: &mut TreeCache<'_>,
+) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let Some(root) = index.tree() else { return out };
+    let mut stack: Vec<(&gix::index::extension::Tree, gix::ObjectId, Vec<u8>)> =
+        vec![(root, head_tree, Vec::new())];
+    while let Some((node, head, prefix)) = stack.pop() {
+        if node.num_entries.is_some() && node.id == head {
+            let entries = index.entries();
+            let (lo, hi) = if prefix.is_empty() {
+                (0, entries.len())
+            } else {
+                let mut dir = prefix.clone();
+                dir.push(b'/');
+                let lo = entries.partition_point(|e| e.path(index) < dir.as_slice());
+                let rest = entries.get(lo..).unwrap_or(&[]);
+                let hi = lo + rest.partition_point(|e| e.path(index).starts_with(&dir));
+                (lo, hi)
+            };
+            if hi > lo {
+                out.push(lo..hi);
+            }
+            continue;
+        }
+        let Some(children) = trees.entries(head).cloned() else {
+            continue;
+        };
+        for child in &node.children {
+            if let Some((true, id)) = children.get(child.name.as_slice()) {
+                let mut p = prefix.clone();
+                if !p.is_empty() {
+                    p.push(b'/');
+                }
+                p.extend_from_slice(&child.name);
+                stack.push((child, *id, p));
+            }
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
 }
