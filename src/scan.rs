@@ -579,25 +579,31 @@ pub fn scan_history(
     progress.finish();
     // Provenance, then one finding per (secret, path): the oldest introduction, all commits.
     let mut prov = source::history::Provenance::new(&history);
+    let mut pending: Vec<(gix::ObjectId, String, Finding)> = Vec::new();
+    for r in results {
+        for (p, f) in r.findings {
+            let path = history.paths.get(p as usize).cloned().unwrap_or_default();
+            pending.push((r.blob, path, f));
+        }
+    }
+    let wanted: Vec<(gix::ObjectId, String)> =
+        pending.iter().map(|(b, p, _)| (*b, p.clone())).collect();
+    let origins = prov.origins(&wanted);
     let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
         std::collections::BTreeMap::new();
-    for r in results {
-        for (p, mut f) in r.findings {
-            let path = history.paths.get(p as usize).cloned().unwrap_or_default();
-            let (commit, time, count) = prov.origin(r.blob, &path);
-            f.commit = commit;
-            let key = (f.fingerprint.clone(), path);
-            match grouped.get_mut(&key) {
-                Some((kept, kept_time, kept_count)) => {
-                    *kept_count += count;
-                    if time < *kept_time {
-                        *kept = f;
-                        *kept_time = time;
-                    }
+    for ((_, path, mut f), (commit, time, count)) in pending.into_iter().zip(origins) {
+        f.commit = commit;
+        let key = (f.fingerprint.clone(), path);
+        match grouped.get_mut(&key) {
+            Some((kept, kept_time, kept_count)) => {
+                *kept_count += count;
+                if time < *kept_time {
+                    *kept = f;
+                    *kept_time = time;
                 }
-                None => {
-                    grouped.insert(key, (f, time, count));
-                }
+            }
+            None => {
+                grouped.insert(key, (f, time, count));
             }
         }
     }

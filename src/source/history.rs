@@ -384,26 +384,62 @@ impl<'h> Provenance<'h> {
         found
     }
 
-    /// For `blob` at `path`: the oldest selected commit that holds it there, and how many
-    /// selected commits hold it there.
-    /// Also returns the commit's time (seconds), to compare origins.
-    pub fn origin(&mut self, blob: ObjectId, path: &str) -> (Option<CommitInfo>, i64, usize) {
-        let mut count = 0;
-        let mut oldest: Option<(i64, usize)> = None;
-        for (i, c) in self.history.commits.iter().enumerate() {
-            if self.blob_at(c.tree, path) == Some(blob) {
-                count += 1;
-                // Walk order is newest first: on equal times the later one is older.
-                if oldest.is_none_or(|(t, _)| c.time <= t) {
-                    oldest = Some((c.time, i));
+    /// For each (`blob`, `path`): the oldest selected commit that holds the blob at that path
+    /// (with its time, to compare origins), and how many selected commits hold it there.
+    /// One pass over the commits: each root tree is decoded once, deeper trees are memoized.
+    pub fn origins(
+        &mut self,
+        wanted: &[(ObjectId, String)],
+    ) -> Vec<(Option<CommitInfo>, i64, usize)> {
+        let mut acc: Vec<(Option<(i64, usize)>, usize)> = vec![(None, 0); wanted.len()];
+        let split: Vec<(&str, Option<&str>)> = wanted
+            .iter()
+            .map(|(_, p)| match p.split_once('/') {
+                Some((f, r)) => (f, Some(r)),
+                None => (p.as_str(), None),
+            })
+            .collect();
+        for (ci, c) in self.history.commits.iter().enumerate() {
+            let root: HashMap<Vec<u8>, (bool, ObjectId)> = self
+                .repo
+                .find_object(c.tree)
+                .ok()
+                .and_then(|o| o.try_into_tree().ok())
+                .and_then(|t| {
+                    t.decode().ok().map(|d| {
+                        d.entries
+                            .iter()
+                            .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
+                            .collect()
+                    })
+                })
+                .unwrap_or_default();
+            for (wi, ((blob, _), (first, rest))) in wanted.iter().zip(&split).enumerate() {
+                let found = match (root.get(first.as_bytes()), rest) {
+                    (Some((false, id)), None) => Some(*id),
+                    (Some((true, id)), Some(rest)) => self.blob_at(*id, rest),
+                    _ => None,
+                };
+                if found == Some(*blob) {
+                    if let Some((oldest, count)) = acc.get_mut(wi) {
+                        *count += 1;
+                        // Walk order is newest first: on equal times the later one is older.
+                        if oldest.is_none_or(|(t, _)| c.time <= t) {
+                            *oldest = Some((c.time, ci));
+                        }
+                    }
                 }
             }
         }
-        let time = oldest.map_or(i64::MAX, |(t, _)| t);
-        let info = oldest
-            .and_then(|(_, i)| self.history.commits.get(i))
-            .and_then(|c| self.describe(c.id));
-        (info, time, count)
+        acc.into_iter()
+            .map(|(oldest, count)| {
+                let time = oldest.map_or(i64::MAX, |(t, _)| t);
+                let info = oldest
+                    .and_then(|(_, i)| self.history.commits.get(i))
+                    .and_then(|c| self.describe(c.id));
+                (info, time, count)
+            })
+            .collect()
     }
 
     fn describe(&self, id: ObjectId) -> Option<CommitInfo> {
