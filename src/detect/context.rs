@@ -100,6 +100,8 @@ pub struct FileCtx<'a> {
     /// The file mentions wandb (any case) somewhere, or its path does.
     pub mentions_wandb: bool,
     sinks: OnceLock<Vec<String>>,
+    cells: OnceLock<Vec<usize>>,
+    hashing_cells: OnceLock<Vec<bool>>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -113,6 +115,8 @@ impl<'a> FileCtx<'a> {
             kind,
             mentions_wandb: mentions_wandb || path_says,
             sinks: OnceLock::new(),
+            cells: OnceLock::new(),
+            hashing_cells: OnceLock::new(),
         }
     }
 
@@ -120,6 +124,47 @@ impl<'a> FileCtx<'a> {
     /// `api_key`), found once per file.
     fn sinks(&self) -> &[String] {
         self.sinks.get_or_init(|| find_sinks(self.bytes))
+    }
+
+    /// Where each notebook cell starts (its `"cell_type"` key), found once per file.
+    fn cell_starts(&self) -> &[usize] {
+        self.cells
+            .get_or_init(|| memchr::memmem::find_iter(self.bytes, b"\"cell_type\"").collect())
+    }
+
+    /// The notebook cell holding `pos`: its 1-based number and byte range.
+    fn cell(&self, pos: usize) -> Option<(usize, std::ops::Range<usize>)> {
+        let starts = self.cell_starts();
+        let n = starts.partition_point(|s| *s <= pos);
+        let start = *starts.get(n.checked_sub(1)?)?;
+        let end = starts.get(n).copied().unwrap_or(self.bytes.len());
+        Some((n, start..end))
+    }
+
+    /// Whether the cell holding `pos` computes hashes or asks git (`git rev-parse`,
+    /// `hexdigest()`, `sha256`): a bare 40-hex value it prints is a digest, not a key.
+    /// Judged once per cell.
+    fn cell_hashes(&self, pos: usize) -> bool {
+        let flags = self.hashing_cells.get_or_init(|| {
+            let starts = self.cell_starts();
+            (0..starts.len())
+                .map(|i| {
+                    let start = starts.get(i).copied().unwrap_or(0);
+                    let end = starts.get(i + 1).copied().unwrap_or(self.bytes.len());
+                    let cell = self
+                        .bytes
+                        .get(start..end)
+                        .unwrap_or(&[])
+                        .to_ascii_lowercase();
+                    HASHING_WORDS
+                        .iter()
+                        .any(|w| memchr::memmem::find(&cell, w).is_some())
+                })
+                .collect()
+        });
+        self.cell(pos)
+            .and_then(|(n, _)| flags.get(n.checked_sub(1)?).copied())
+            .unwrap_or(false)
     }
 }
 
@@ -499,6 +544,18 @@ fn wandb_login_before(prefix: &[u8]) -> bool {
     r.is_match(prefix)
 }
 
+/// HTTP basic auth with user `api`, which is how the W&B API takes a key:
+/// `SetBasicAuth("api", KEY)`, `auth=("api", KEY)`, `HTTPBasicAuth("api", KEY)`,
+/// `curl -u api:KEY`, `https://api:KEY@host`.
+fn basic_auth_api_user(prefix: &[u8]) -> bool {
+    static BASIC: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &BASIC,
+        r#"(?i)(?:basic_?auth\w*\s*\(\s*["']api["']\s*,\s*["']?|\bauth\s*[=:]\s*[\(\[]\s*["']api["']\s*,\s*["']?|(?:-u|--user)\s*["']?api:|://api:)$"#,
+    );
+    r.is_match(prefix)
+}
+
 fn git_argument(prefix: &[u8]) -> bool {
     static GIT: OnceLock<Regex> = OnceLock::new();
     let r = re(
@@ -508,25 +565,21 @@ fn git_argument(prefix: &[u8]) -> bool {
     r.is_match(prefix)
 }
 
-/// The notebook cell holding `pos`: its 1-based number and byte range (from its
-/// `"cell_type"` key to the next cell's).
-fn notebook_cell_range(bytes: &[u8], pos: usize) -> Option<(usize, std::ops::Range<usize>)> {
-    let finder = memchr::memmem::Finder::new(b"\"cell_type\"");
-    let mut number = 0;
-    let mut start = None;
-    for at in finder.find_iter(bytes) {
-        if at > pos {
-            return start.map(|s| (number, s..at));
-        }
-        number += 1;
-        start = Some(at);
-    }
-    start.map(|s| (number, s..bytes.len()))
-}
+const HASHING_WORDS: &[&[u8]] = &[
+    b"rev-parse",
+    b"hexdigest",
+    b"sha1",
+    b"sha256",
+    b"hashlib",
+    b"git log",
+    b"commit",
+    b"checksum",
+    b"md5",
+];
 
-fn notebook_cell(bytes: &[u8], pos: usize) -> Option<String> {
-    let (number, range) = notebook_cell_range(bytes, pos)?;
-    let in_cell = bytes.get(range.start..pos)?;
+fn notebook_cell(fc: &FileCtx<'_>, pos: usize) -> Option<String> {
+    let (number, range) = fc.cell(pos)?;
+    let in_cell = fc.bytes.get(range.start..pos)?;
     let out = memchr::memmem::rfind(in_cell, b"\"outputs\"");
     let src = memchr::memmem::rfind(in_cell, b"\"source\"");
     let part = match (out, src) {
@@ -537,26 +590,36 @@ fn notebook_cell(bytes: &[u8], pos: usize) -> Option<String> {
     Some(format!("{part} of cell {number}"))
 }
 
-/// True when the cell holding `pos` computes hashes or asks git (`git rev-parse`,
-/// `hexdigest()`, `sha256`): a bare 40-hex value it prints is a digest, not a key.
-fn notebook_cell_hashes(bytes: &[u8], pos: usize) -> bool {
-    let Some((_, range)) = notebook_cell_range(bytes, pos) else {
-        return false;
-    };
-    let cell = bytes.get(range).unwrap_or(&[]).to_ascii_lowercase();
-    [
-        &b"rev-parse"[..],
-        b"hexdigest",
-        b"sha1",
-        b"sha256",
-        b"hashlib",
-        b"git log",
-        b"commit",
-        b"checksum",
-        b"md5",
-    ]
-    .iter()
-    .any(|w| memchr::memmem::find(&cell, w).is_some())
+/// A value that stands alone in a notebook's JSON string: nothing but quotes, ANSI colour
+/// codes and spaces before it, and the string's end (or a newline escape) after it.
+fn stands_alone(prefix: &[u8], suffix: &[u8]) -> bool {
+    let before = trim_end_by(strip_ansi_tail(trim_end_by(prefix, |b| b == b' ')), |b| {
+        b == b' '
+    });
+    let after = suffix.trim_ascii_start();
+    let after = strip_ansi_head(after);
+    before.ends_with(b"\"")
+        && (after.starts_with(b"\"") || after.starts_with(b"\\n") || after.starts_with(b"\\r"))
+}
+
+/// Drops ANSI colour sequences (raw or JSON-escaped) that start `s`.
+fn strip_ansi_head(s: &[u8]) -> &[u8] {
+    let mut cur = s;
+    loop {
+        let esc: &[&[u8]] = &[b"\x1b[", b"\\u001b[", b"\\u001B[", b"\\x1b[", b"\\033["];
+        let Some(e) = esc.iter().find(|e| cur.starts_with(e)) else {
+            return cur;
+        };
+        let rest = cur.get(e.len()..).unwrap_or(&[]);
+        let digits = rest
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || **b == b';')
+            .count();
+        match rest.get(digits) {
+            Some(b'm') => cur = rest.get(digits + 1..).unwrap_or(&[]),
+            _ => return cur,
+        }
+    }
 }
 
 /// The host of the netrc `machine` entry that holds `pos`, or `default`.
@@ -724,6 +787,12 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
     if wandb_login_before(prefix) {
         return Verdict::new(Strength::Direct, "given to `wandb login`");
     }
+    if basic_auth_api_user(prefix) && (line_wandb || near_lines_mention_wandb(bytes, ls, le, 2)) {
+        return Verdict::new(
+            Strength::Direct,
+            "HTTP basic-auth password for user `api`, the way the W&B API takes a key",
+        );
+    }
     if let Some(callee) = &asg.callee {
         let lc = callee.to_ascii_lowercase();
         let wandb_call = lc.contains("wandb")
@@ -806,7 +875,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
                 return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
             }
             if fc.kind == FileKind::Notebook && fc.mentions_wandb {
-                let cell = notebook_cell(bytes, start).unwrap_or_default();
+                let cell = notebook_cell(fc, start).unwrap_or_default();
                 return Verdict::new(
                     Strength::Wandb,
                     format!("assigned to `{shown}` in the {cell} of a notebook that uses wandb"),
@@ -829,9 +898,10 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
     if fc.kind == FileKind::Notebook
         && fc.mentions_wandb
         && !matches!(class, NameClass::Other if asg.operator)
-        && !notebook_cell_hashes(bytes, start)
+        && (asg.name.is_some() || stands_alone(prefix, suffix))
+        && !fc.cell_hashes(start)
     {
-        let cell = notebook_cell(bytes, start).unwrap_or_else(|| "a cell".to_string());
+        let cell = notebook_cell(fc, start).unwrap_or_else(|| "a cell".to_string());
         return Verdict::new(
             Strength::Wandb,
             format!("in the {cell} of a notebook that uses wandb"),
@@ -901,6 +971,18 @@ mod tests {
             ("k.rs", format!("const WANDB_API_KEY: &str = \"{K}\";")),
             ("k.ts", format!("export const wandbApiKey: string = '{K}';")),
             ("k.ps1", format!("$env:WANDB_API_KEY = \"{K}\"")),
+            (
+                "c.go",
+                format!("req.SetBasicAuth(\"api\", \"{K}\") // wandb graphql"),
+            ),
+            (
+                "c.py",
+                format!("import wandb, requests\nrequests.post(url, auth=(\"api\", \"{K}\"))"),
+            ),
+            (
+                "c.sh",
+                format!("curl -u api:{K} https://api.wandb.ai/graphql"),
+            ),
         ];
         for (path, text) in cases {
             let v = judge(path, &text, K);

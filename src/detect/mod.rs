@@ -139,6 +139,11 @@ impl Detector {
             if is_placeholder(token) {
                 continue;
             }
+            // A run glued to `+` or `/` is a piece of base64 (an image in a notebook output,
+            // a certificate): only self-identifying shapes are looked at there.
+            if shape.context != ContextLevel::Anywhere && in_base64(bytes, &range) {
+                continue;
+            }
             let verdict = assess(&fc, range.start, range.end);
             let needed = match shape.context {
                 ContextLevel::Anywhere => Strength::None,
@@ -285,6 +290,12 @@ fn at_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
         !is_word(*b) && *b != b'.' || *b == b'.' && !bytes.get(end + 1).is_some_and(|c| is_word(*c))
     });
     left_ok && right_ok
+}
+
+fn in_base64(bytes: &[u8], range: &Range<usize>) -> bool {
+    let left = range.start.checked_sub(1).and_then(|i| bytes.get(i));
+    let right = bytes.get(range.end);
+    matches!(left, Some(b'+' | b'/')) || matches!(right, Some(b'+' | b'/' | b'='))
 }
 
 fn is_prefixed(token: &[u8]) -> bool {
