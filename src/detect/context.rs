@@ -97,8 +97,10 @@ pub struct FileCtx<'a> {
     pub bytes: &'a [u8],
     /// Kind by name.
     pub kind: FileKind,
-    /// The file mentions wandb (any case) somewhere, or its path does.
-    pub mentions_wandb: bool,
+    /// The path says wandb.
+    path_says_wandb: bool,
+    /// The content says wandb (any case) somewhere; computed on first use.
+    content_says_wandb: OnceLock<bool>,
     sinks: OnceLock<Vec<String>>,
     cells: OnceLock<Vec<usize>>,
     hashing_cells: OnceLock<Vec<bool>>,
@@ -106,14 +108,14 @@ pub struct FileCtx<'a> {
 
 impl<'a> FileCtx<'a> {
     /// Builds the context for one file.
-    pub fn new(path: &'a str, bytes: &'a [u8], mentions_wandb: bool) -> Self {
+    pub fn new(path: &'a str, bytes: &'a [u8]) -> Self {
         let kind = FileKind::of(path);
-        let path_says = path.to_ascii_lowercase().contains("wandb");
         Self {
             path,
             bytes,
             kind,
-            mentions_wandb: mentions_wandb || path_says,
+            path_says_wandb: path.to_ascii_lowercase().contains("wandb"),
+            content_says_wandb: OnceLock::new(),
             sinks: OnceLock::new(),
             cells: OnceLock::new(),
             hashing_cells: OnceLock::new(),
@@ -122,6 +124,14 @@ impl<'a> FileCtx<'a> {
 
     /// Identifiers whose value the file hands to W&B (`wandb.login(key=api_key)` gives
     /// `api_key`), found once per file.
+    /// The file mentions wandb (any case) somewhere, or its path does.
+    pub fn mentions_wandb(&self) -> bool {
+        self.path_says_wandb
+            || *self
+                .content_says_wandb
+                .get_or_init(|| mentions_wandb(self.bytes))
+    }
+
     fn sinks(&self) -> &[String] {
         self.sinks.get_or_init(|| find_sinks(self.bytes))
     }
@@ -168,19 +178,42 @@ impl<'a> FileCtx<'a> {
     }
 }
 
-fn re(cell: &'static OnceLock<Regex>, src: &str) -> &'static Regex {
-    // The patterns are constants of this file and covered by tests; a failure to compile
-    // would be a build defect, so fall back to a regex that matches nothing.
+/// A regex constant of this file, compiled once. Should one ever fail to compile (a build
+/// defect: debug builds and so the tests assert it), it matches nothing instead of panicking.
+struct Pattern(Option<Regex>);
+
+impl Pattern {
+    fn is_match(&self, hay: &[u8]) -> bool {
+        self.0.as_ref().is_some_and(|r| r.is_match(hay))
+    }
+
+    fn captures<'h>(&self, hay: &'h [u8]) -> Option<regex::bytes::Captures<'h>> {
+        self.0.as_ref()?.captures(hay)
+    }
+
+    fn captures_iter<'r, 'h>(
+        &'r self,
+        hay: &'h [u8],
+    ) -> impl Iterator<Item = regex::bytes::Captures<'h>> + 'r
+    where
+        'h: 'r,
+    {
+        self.0.iter().flat_map(move |r| r.captures_iter(hay))
+    }
+}
+
+fn re(cell: &'static OnceLock<Pattern>, src: &str) -> &'static Pattern {
     cell.get_or_init(|| {
-        Regex::new(src)
-            .unwrap_or_else(|_| Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!()))
+        let compiled = Regex::new(src).ok();
+        debug_assert!(compiled.is_some(), "pattern does not compile: {src}");
+        Pattern(compiled)
     })
 }
 
 fn find_sinks(bytes: &[u8]) -> Vec<String> {
-    static CALL: OnceLock<Regex> = OnceLock::new();
-    static ENV: OnceLock<Regex> = OnceLock::new();
-    static SHELL: OnceLock<Regex> = OnceLock::new();
+    static CALL: OnceLock<Pattern> = OnceLock::new();
+    static ENV: OnceLock<Pattern> = OnceLock::new();
+    static SHELL: OnceLock<Pattern> = OnceLock::new();
     let call = re(
         &CALL,
         r#"(?i)wandb\s*\.\s*(?:login|Api|Settings)\s*\([^)]{0,400}?\b(?:key|api_key)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)"#,
@@ -254,7 +287,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// True if `bytes` mention wandb in any case.
 pub fn mentions_wandb(bytes: &[u8]) -> bool {
-    static WANDB: OnceLock<Regex> = OnceLock::new();
+    static WANDB: OnceLock<Pattern> = OnceLock::new();
     re(&WANDB, "(?i)wandb").is_match(bytes)
 }
 
@@ -464,7 +497,7 @@ fn parse_assignment(prefix: &[u8]) -> Assignment {
     let rest = trim_end_by(strip_ansi_tail(rest), is_quote_or_space);
     // A typed declaration names the variable before its type: `const KEY: &str =`,
     // `api_key: str =`, `let key: String =`, `apiKey: string =`.
-    static TYPED: OnceLock<Regex> = OnceLock::new();
+    static TYPED: OnceLock<Pattern> = OnceLock::new();
     let typed = re(
         &TYPED,
         r"([A-Za-z_][A-Za-z0-9_]*)\??\s*:\s*&?(?:'static\s+)?[A-Za-z_][A-Za-z0-9_.<>\[\], |]*$",
@@ -539,7 +572,7 @@ pub fn ansi_before(bytes: &[u8], start: usize) -> bool {
 // ----- surroundings ------------------------------------------------------------------------
 
 fn wandb_login_before(prefix: &[u8]) -> bool {
-    static LOGIN: OnceLock<Regex> = OnceLock::new();
+    static LOGIN: OnceLock<Pattern> = OnceLock::new();
     let r = re(&LOGIN, r"(?i)\bwandb\s+login\b([^;&|]*)$");
     r.is_match(prefix)
 }
@@ -548,7 +581,7 @@ fn wandb_login_before(prefix: &[u8]) -> bool {
 /// `SetBasicAuth("api", KEY)`, `auth=("api", KEY)`, `HTTPBasicAuth("api", KEY)`,
 /// `curl -u api:KEY`, `https://api:KEY@host`.
 fn basic_auth_api_user(prefix: &[u8]) -> bool {
-    static BASIC: OnceLock<Regex> = OnceLock::new();
+    static BASIC: OnceLock<Pattern> = OnceLock::new();
     let r = re(
         &BASIC,
         r#"(?i)(?:basic_?auth\w*\s*\(\s*["']api["']\s*,\s*["']?|\bauth\s*[=:]\s*[\(\[]\s*["']api["']\s*,\s*["']?|(?:-u|--user)\s*["']?api:|://api:)$"#,
@@ -557,7 +590,7 @@ fn basic_auth_api_user(prefix: &[u8]) -> bool {
 }
 
 fn git_argument(prefix: &[u8]) -> bool {
-    static GIT: OnceLock<Regex> = OnceLock::new();
+    static GIT: OnceLock<Pattern> = OnceLock::new();
     let r = re(
         &GIT,
         r"(?i)\bgit\s+(?:-C\s+\S+\s+)?(?:checkout|reset|show|cherry-pick|revert|rev-parse|log|diff|merge|rebase|fetch|switch|tag|branch|describe|bisect|blame|archive|commit|worktree|update-ref|cat-file|ls-tree|verify-commit)\b[^;&|]*$",
@@ -713,7 +746,7 @@ fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)>
 /// Names given on the lines just above a `value:` line: Kubernetes `- name: X` / `value: v`,
 /// Terraform `name = "X"` / `value = "v"`, JSON `{"name": "X", "value": "v"}`.
 fn owner_name(bytes: &[u8], line_start: usize, same_line_prefix: &[u8]) -> Option<String> {
-    static NAME: OnceLock<Regex> = OnceLock::new();
+    static NAME: OnceLock<Pattern> = OnceLock::new();
     let r = re(
         &NAME,
         r#"(?:^|[\s{,"'-])"?name"?\s*[:=]\s*["']?([A-Za-z_][A-Za-z0-9_.-]*)"#,
@@ -874,7 +907,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
             if near_lines_mention_wandb(bytes, ls, le, 2) {
                 return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
             }
-            if fc.kind == FileKind::Notebook && fc.mentions_wandb {
+            if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
                 let cell = notebook_cell(fc, start).unwrap_or_default();
                 return Verdict::new(
                     Strength::Wandb,
@@ -896,7 +929,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         }
     }
     if fc.kind == FileKind::Notebook
-        && fc.mentions_wandb
+        && fc.mentions_wandb()
         && !matches!(class, NameClass::Other if asg.operator)
         && (asg.name.is_some() || stands_alone(prefix, suffix))
         && !fc.cell_hashes(start)
@@ -923,7 +956,7 @@ mod tests {
 
     fn judge(path: &str, text: &str, token: &str) -> Verdict {
         let start = text.find(token).expect("token in text");
-        let fc = FileCtx::new(path, text.as_bytes(), mentions_wandb(text.as_bytes()));
+        let fc = FileCtx::new(path, text.as_bytes());
         assess(&fc, start, start + token.len())
     }
 

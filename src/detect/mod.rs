@@ -94,7 +94,7 @@ impl Detector {
         if !keyword_hit && !kind.always_scan() {
             return Vec::new();
         }
-        let fc = FileCtx::new(path, bytes, context::mentions_wandb(bytes));
+        let fc = FileCtx::new(path, bytes);
 
         // Candidates from every shape; overlaps go to the longest, then the earliest shape.
         // Keys are made of token bytes, so the shapes only run inside long runs of them: one
