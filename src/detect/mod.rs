@@ -251,27 +251,41 @@ static TOKEN: [bool; 256] = token_table();
 /// Shortest run worth a look: the shortest key shape (a JWT) is longer than this.
 const MIN_RUN: usize = 20;
 
+fn is_token(b: u8) -> bool {
+    TOKEN.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+fn token_at(bytes: &[u8], i: usize) -> bool {
+    bytes.get(i).is_some_and(|b| is_token(*b))
+}
+
 /// Maximal runs of token bytes at least [`MIN_RUN`] long.
+///
+/// A skip loop: any such run that starts at or after `i` covers byte `i + MIN_RUN - 1`, so
+/// when that byte is not a token byte the next `MIN_RUN` bytes need no look at all. On text
+/// made of short words most bytes are never read.
 fn token_runs(bytes: &[u8]) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
-    let mut start = None;
-    for (i, b) in bytes.iter().enumerate() {
-        let token = TOKEN.get(usize::from(*b)).copied().unwrap_or(false);
-        match (token, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                if i - s >= MIN_RUN {
-                    runs.push(s..i);
-                }
-                start = None;
-            }
-            _ => {}
+    // Invariant: `i` is 0 or follows a non-token byte.
+    let mut i = 0;
+    while i + MIN_RUN <= bytes.len() {
+        let probe = i + MIN_RUN - 1;
+        if !token_at(bytes, probe) {
+            i = probe + 1;
+            continue;
         }
-    }
-    if let Some(s) = start {
-        if bytes.len() - s >= MIN_RUN {
-            runs.push(s..bytes.len());
+        let mut start = probe;
+        while start > i && token_at(bytes, start - 1) {
+            start -= 1;
         }
+        let mut end = probe + 1;
+        while token_at(bytes, end) {
+            end += 1;
+        }
+        if end - start >= MIN_RUN {
+            runs.push(start..end);
+        }
+        i = end + 1;
     }
     runs
 }
@@ -330,24 +344,11 @@ pub fn is_placeholder(token: &[u8]) -> bool {
 }
 
 fn is_placeholder_part(b: &[u8]) -> bool {
-    let lower = b.to_ascii_lowercase();
-    const WORDS: &[&[u8]] = &[
-        b"xxxx",
-        b"your",
-        b"example",
-        b"placeholder",
-        b"dummy",
-        b"redacted",
-        b"changeme",
-        b"sample",
-        b"insert",
-        b"replace",
-        b"****",
-    ];
-    if WORDS
-        .iter()
-        .any(|w| memchr::memmem::find(&lower, w).is_some())
-    {
+    static WORDS: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        Regex::new(r"(?i)xxxx|your|example|placeholder|dummy|redacted|changeme|sample|insert|replace|\*\*\*\*").ok()
+    });
+    if words.as_ref().is_some_and(|w| w.is_match(b)) {
         return true;
     }
     let mut seen = [false; 256];
@@ -390,6 +391,74 @@ mod tests {
         // A v1 key whose first part is random but whose second is filler.
         let filler = format!("wandb_v1_Xk3pQ9vLm2Rt8Yw4Zb6Nc1Hd7Jf_{}", "x".repeat(49));
         assert!(is_placeholder(filler.as_bytes()));
+    }
+
+    #[test]
+    fn token_runs_match_a_plain_scan() {
+        let text = b"short words only here, then a_long-token.run_of_bytes_1234 and x=abcdefghijklmnopqrstu end abcdefghijklmnopqrs";
+        let plain: Vec<Range<usize>> = {
+            let mut v = Vec::new();
+            let mut start = None;
+            for (i, b) in text.iter().chain(std::iter::once(&b' ')).enumerate() {
+                match (is_token(*b), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        if i - s >= MIN_RUN {
+                            v.push(s..i);
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            v
+        };
+        assert_eq!(token_runs(text), plain);
+        assert_eq!(plain.len(), 2);
+        let all = [b'a'; 45];
+        assert_eq!(token_runs(&all), vec![0..45]);
+        assert_eq!(token_runs(&all[..19]), Vec::<Range<usize>>::new());
+        assert_eq!(token_runs(&all[..20]), vec![0..20]);
+        // Random texts of token and non-token bytes: the skip loop finds what a plain scan finds.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..300 {
+            let len = (state % 200) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    if state % 23 == 0 {
+                        b' '
+                    } else {
+                        b'k'
+                    }
+                })
+                .collect();
+            let plain: Vec<Range<usize>> = {
+                let mut v = Vec::new();
+                let mut start = None;
+                for (i, b) in text.iter().chain(std::iter::once(&b' ')).enumerate() {
+                    match (is_token(*b), start) {
+                        (true, None) => start = Some(i),
+                        (false, Some(s)) => {
+                            if i - s >= MIN_RUN {
+                                v.push(s..i);
+                            }
+                            start = None;
+                        }
+                        _ => {}
+                    }
+                }
+                v
+            };
+            assert_eq!(
+                token_runs(&text),
+                plain,
+                "{}",
+                String::from_utf8_lossy(&text)
+            );
+        }
     }
 
     #[test]
