@@ -335,11 +335,20 @@ pub fn collect(start: &Path, selection: &Selection) -> Result<History, HistoryEr
     })
 }
 
-/// Finds which commits hold given blobs at given paths, reading each (tree, path) once.
+/// The wanted paths as a trie of directories: each node lists the files wanted directly in it
+/// (name, index into the wanted list) and its subdirectories.
+#[derive(Default)]
+struct TrieNode {
+    files: Vec<(Vec<u8>, usize)>,
+    dirs: HashMap<Vec<u8>, usize>,
+}
+
+/// Finds which commits hold given blobs at given paths. The wanted paths form a trie; each
+/// commit's tree is matched against it, and the result for a (subtree, trie node) pair is
+/// memoized, so a subtree shared by many commits is read once.
 pub struct Provenance<'h> {
     history: &'h History,
     repo: gix::Repository,
-    memo: HashMap<(ObjectId, String), Option<ObjectId>>,
 }
 
 impl<'h> Provenance<'h> {
@@ -347,86 +356,91 @@ impl<'h> Provenance<'h> {
     pub fn new(history: &'h History) -> Self {
         let mut repo = history.repo();
         repo.object_cache_size_if_unset(64 * 1024 * 1024);
-        Self {
-            history,
-            repo,
-            memo: HashMap::new(),
-        }
+        Self { history, repo }
     }
 
-    fn blob_at(&mut self, tree: ObjectId, path: &str) -> Option<ObjectId> {
-        if let Some(v) = self.memo.get(&(tree, path.to_string())) {
-            return *v;
-        }
-        let (first, rest) = match path.split_once('/') {
-            Some((f, r)) => (f, Some(r)),
-            None => (path, None),
-        };
-        let entry = self
-            .repo
+    fn tree_entries(&self, tree: ObjectId) -> HashMap<Vec<u8>, (bool, ObjectId)> {
+        self.repo
             .find_object(tree)
             .ok()
             .and_then(|o| o.try_into_tree().ok())
             .and_then(|t| {
-                t.decode().ok().and_then(|d| {
+                t.decode().ok().map(|d| {
                     d.entries
                         .iter()
-                        .find(|e| e.filename == first)
-                        .map(|e| (e.mode, e.oid.to_owned()))
+                        .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
+                        .collect()
                 })
-            });
-        let found = match (entry, rest) {
-            (Some((mode, oid)), None) if !mode.is_tree() && !mode.is_commit() => Some(oid),
-            (Some((mode, oid)), Some(rest)) if mode.is_tree() => self.blob_at(oid, rest),
-            _ => None,
-        };
-        self.memo.insert((tree, path.to_string()), found);
+            })
+            .unwrap_or_default()
+    }
+
+    /// Indices of the wanted (blob, path) pairs found under `tree` for trie `node`.
+    fn matches(
+        &self,
+        tree: ObjectId,
+        node: usize,
+        trie: &[TrieNode],
+        wanted: &[(ObjectId, String)],
+        memo: &mut HashMap<(ObjectId, usize), std::rc::Rc<Vec<usize>>>,
+    ) -> std::rc::Rc<Vec<usize>> {
+        if let Some(hit) = memo.get(&(tree, node)) {
+            return std::rc::Rc::clone(hit);
+        }
+        let entries = self.tree_entries(tree);
+        let mut found = Vec::new();
+        if let Some(n) = trie.get(node) {
+            for (name, wi) in &n.files {
+                let blob = wanted.get(*wi).map(|w| w.0);
+                if let (Some((false, id)), Some(blob)) = (entries.get(name), blob) {
+                    if *id == blob {
+                        found.push(*wi);
+                    }
+                }
+            }
+            for (name, child) in &n.dirs {
+                if let Some((true, id)) = entries.get(name) {
+                    found.extend(self.matches(*id, *child, trie, wanted, memo).iter().copied());
+                }
+            }
+        }
+        let found = std::rc::Rc::new(found);
+        memo.insert((tree, node), std::rc::Rc::clone(&found));
         found
     }
 
     /// For each (`blob`, `path`): the oldest selected commit that holds the blob at that path
     /// (with its time, to compare origins), and how many selected commits hold it there.
-    /// One pass over the commits: each root tree is decoded once, deeper trees are memoized.
-    pub fn origins(
-        &mut self,
-        wanted: &[(ObjectId, String)],
-    ) -> Vec<(Option<CommitInfo>, i64, usize)> {
-        let mut acc: Vec<(Option<(i64, usize)>, usize)> = vec![(None, 0); wanted.len()];
-        let split: Vec<(&str, Option<&str>)> = wanted
-            .iter()
-            .map(|(_, p)| match p.split_once('/') {
-                Some((f, r)) => (f, Some(r)),
-                None => (p.as_str(), None),
-            })
-            .collect();
-        for (ci, c) in self.history.commits.iter().enumerate() {
-            let root: HashMap<Vec<u8>, (bool, ObjectId)> = self
-                .repo
-                .find_object(c.tree)
-                .ok()
-                .and_then(|o| o.try_into_tree().ok())
-                .and_then(|t| {
-                    t.decode().ok().map(|d| {
-                        d.entries
-                            .iter()
-                            .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
-                            .collect()
-                    })
-                })
-                .unwrap_or_default();
-            for (wi, ((blob, _), (first, rest))) in wanted.iter().zip(&split).enumerate() {
-                let found = match (root.get(first.as_bytes()), rest) {
-                    (Some((false, id)), None) => Some(*id),
-                    (Some((true, id)), Some(rest)) => self.blob_at(*id, rest),
-                    _ => None,
+    pub fn origins(&mut self, wanted: &[(ObjectId, String)]) -> Vec<(Option<CommitInfo>, i64, usize)> {
+        let mut trie = vec![TrieNode::default()];
+        for (wi, (_, path)) in wanted.iter().enumerate() {
+            let mut node = 0;
+            let mut parts: Vec<&[u8]> = path.as_bytes().split(|b| *b == b'/').collect();
+            let file = parts.pop().unwrap_or_default().to_vec();
+            for part in parts {
+                let next = trie.len();
+                let child = match trie.get_mut(node) {
+                    Some(n) => *n.dirs.entry(part.to_vec()).or_insert(next),
+                    None => break,
                 };
-                if found == Some(*blob) {
-                    if let Some((oldest, count)) = acc.get_mut(wi) {
-                        *count += 1;
-                        // Walk order is newest first: on equal times the later one is older.
-                        if oldest.is_none_or(|(t, _)| c.time <= t) {
-                            *oldest = Some((c.time, ci));
-                        }
+                if child == next {
+                    trie.push(TrieNode::default());
+                }
+                node = child;
+            }
+            if let Some(n) = trie.get_mut(node) {
+                n.files.push((file, wi));
+            }
+        }
+        let mut memo = HashMap::new();
+        let mut acc: Vec<(Option<(i64, usize)>, usize)> = vec![(None, 0); wanted.len()];
+        for (ci, c) in self.history.commits.iter().enumerate() {
+            for wi in self.matches(c.tree, 0, &trie, wanted, &mut memo).iter() {
+                if let Some((oldest, count)) = acc.get_mut(*wi) {
+                    *count += 1;
+                    // Walk order is newest first: on equal times the later one is older.
+                    if oldest.is_none_or(|(t, _)| c.time <= t) {
+                        *oldest = Some((c.time, ci));
                     }
                 }
             }
