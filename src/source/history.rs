@@ -402,7 +402,11 @@ impl<'h> Provenance<'h> {
             }
             for (name, child) in &n.dirs {
                 if let Some((true, id)) = entries.get(name) {
-                    found.extend(self.matches(*id, *child, trie, wanted, memo).iter().copied());
+                    found.extend(
+                        self.matches(*id, *child, trie, wanted, memo)
+                            .iter()
+                            .copied(),
+                    );
                 }
             }
         }
@@ -413,7 +417,10 @@ impl<'h> Provenance<'h> {
 
     /// For each (`blob`, `path`): the oldest selected commit that holds the blob at that path
     /// (with its time, to compare origins), and how many selected commits hold it there.
-    pub fn origins(&mut self, wanted: &[(ObjectId, String)]) -> Vec<(Option<CommitInfo>, i64, usize)> {
+    pub fn origins(
+        &mut self,
+        wanted: &[(ObjectId, String)],
+    ) -> Vec<(Option<CommitInfo>, i64, usize)> {
         let mut trie = vec![TrieNode::default()];
         for (wi, (_, path)) in wanted.iter().enumerate() {
             let mut node = 0;
