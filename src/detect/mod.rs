@@ -393,26 +393,29 @@ mod tests {
         assert!(is_placeholder(filler.as_bytes()));
     }
 
+    /// The obvious byte-by-byte scan the skip loop must agree with.
+    fn plain_runs(text: &[u8]) -> Vec<Range<usize>> {
+        let mut v = Vec::new();
+        let mut start = None;
+        for (i, b) in text.iter().chain(std::iter::once(&b' ')).enumerate() {
+            match (is_token(*b), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if i - s >= MIN_RUN {
+                        v.push(s..i);
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        v
+    }
+
     #[test]
     fn token_runs_match_a_plain_scan() {
         let text = b"short words only here, then a_long-token.run_of_bytes_1234 and x=abcdefghijklmnopqrstu end abcdefghijklmnopqrs";
-        let plain: Vec<Range<usize>> = {
-            let mut v = Vec::new();
-            let mut start = None;
-            for (i, b) in text.iter().chain(std::iter::once(&b' ')).enumerate() {
-                match (is_token(*b), start) {
-                    (true, None) => start = Some(i),
-                    (false, Some(s)) => {
-                        if i - s >= MIN_RUN {
-                            v.push(s..i);
-                        }
-                        start = None;
-                    }
-                    _ => {}
-                }
-            }
-            v
-        };
+        let plain = plain_runs(text);
         assert_eq!(token_runs(text), plain);
         assert_eq!(plain.len(), 2);
         let all = [b'a'; 45];
@@ -435,23 +438,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let plain: Vec<Range<usize>> = {
-                let mut v = Vec::new();
-                let mut start = None;
-                for (i, b) in text.iter().chain(std::iter::once(&b' ')).enumerate() {
-                    match (is_token(*b), start) {
-                        (true, None) => start = Some(i),
-                        (false, Some(s)) => {
-                            if i - s >= MIN_RUN {
-                                v.push(s..i);
-                            }
-                            start = None;
-                        }
-                        _ => {}
-                    }
-                }
-                v
-            };
+            let plain = plain_runs(&text);
             assert_eq!(
                 token_runs(&text),
                 plain,

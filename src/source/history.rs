@@ -337,6 +337,25 @@ pub fn collect(start: &Path, selection: &Selection) -> Result<History, HistoryEr
     })
 }
 
+/// A decoded tree: entry name to (is a tree, object id).
+pub(crate) type TreeEntries = HashMap<Vec<u8>, (bool, ObjectId)>;
+
+/// Reads and decodes one tree; a missing or damaged tree reads as empty.
+pub(crate) fn tree_entries(repo: &gix::Repository, tree: ObjectId) -> TreeEntries {
+    repo.find_object(tree)
+        .ok()
+        .and_then(|o| o.try_into_tree().ok())
+        .and_then(|t| {
+            t.decode().ok().map(|d| {
+                d.entries
+                    .iter()
+                    .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
 /// The wanted paths as a trie of directories: each node lists the files wanted directly in it
 /// (name, index into the wanted list) and its subdirectories.
 #[derive(Default)]
@@ -361,20 +380,8 @@ impl<'h> Provenance<'h> {
         Self { history, repo }
     }
 
-    fn tree_entries(&self, tree: ObjectId) -> HashMap<Vec<u8>, (bool, ObjectId)> {
-        self.repo
-            .find_object(tree)
-            .ok()
-            .and_then(|o| o.try_into_tree().ok())
-            .and_then(|t| {
-                t.decode().ok().map(|d| {
-                    d.entries
-                        .iter()
-                        .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
-                        .collect()
-                })
-            })
-            .unwrap_or_default()
+    fn tree_entries(&self, tree: ObjectId) -> TreeEntries {
+        tree_entries(&self.repo, tree)
     }
 
     /// Indices of the wanted (blob, path) pairs found under `tree` for trie `node`.

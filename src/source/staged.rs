@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::history::{tree_entries, TreeEntries};
 use super::{is_binary, Sink, Skip};
 
 /// Why the staged change could not be read at all (exit 2).
@@ -160,7 +161,7 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
 /// Decoded trees, each read once: name to (is tree, id).
 struct TreeCache<'r> {
     repo: &'r gix::Repository,
-    trees: HashMap<gix::ObjectId, HashMap<Vec<u8>, (bool, gix::ObjectId)>>,
+    trees: HashMap<gix::ObjectId, TreeEntries>,
 }
 
 impl<'r> TreeCache<'r> {
@@ -171,22 +172,9 @@ impl<'r> TreeCache<'r> {
         }
     }
 
-    fn entries(&mut self, tree: gix::ObjectId) -> Option<&HashMap<Vec<u8>, (bool, gix::ObjectId)>> {
+    fn entries(&mut self, tree: gix::ObjectId) -> Option<&TreeEntries> {
         if !self.trees.contains_key(&tree) {
-            let decoded: HashMap<Vec<u8>, (bool, gix::ObjectId)> = self
-                .repo
-                .find_object(tree)
-                .ok()
-                .and_then(|o| o.try_into_tree().ok())
-                .and_then(|t| {
-                    t.decode().ok().map(|d| {
-                        d.entries
-                            .iter()
-                            .map(|e| (e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned())))
-                            .collect()
-                    })
-                })
-                .unwrap_or_default();
+            let decoded = tree_entries(self.repo, tree);
             self.trees.insert(tree, decoded);
         }
         self.trees.get(&tree)
