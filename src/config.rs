@@ -450,6 +450,19 @@ impl Config {
         Ok(())
     }
 
+    /// Adds exclude globs given outside a file (`--exclude`), relative to `base`; fails with
+    /// the first pattern that is not a valid glob.
+    pub fn add_excludes(&mut self, patterns: &[String], base: &Path) -> Result<(), String> {
+        for pattern in patterns {
+            self.exclude.push(Exclude {
+                matcher: compile_glob(pattern).map_err(|_| pattern.clone())?,
+                pattern: pattern.clone(),
+                base: base.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+
     /// The effective configuration as TOML (for `--show-config`).
     pub fn to_toml(&self) -> String {
         #[derive(Serialize)]

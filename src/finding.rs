@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::detect::mask::Snippet;
-use crate::rules::{Kind, Rule, Severity};
+use crate::rules::{Rule, Severity};
 
 /// Where a finding is: a file position (1-based lines and character columns).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,8 +35,6 @@ pub struct Finding {
     pub message: String,
     /// File position, if the finding is in a file.
     pub location: Option<Location>,
-    /// Byte range in the file (for suppression and snippets).
-    pub byte_span: Option<std::ops::Range<usize>>,
     /// Rule-and-secret hash: stable across files, lines and commits.
     pub fingerprint: String,
     /// The secret redacted (`wand…(86)`), for secret findings.
@@ -149,9 +147,4 @@ impl Outcome {
                 .or_default() += 1;
         }
     }
-}
-
-/// Kinds as shown in output.
-pub fn kind_name(kind: Kind) -> &'static str {
-    kind.as_str()
 }

@@ -244,7 +244,6 @@ impl<'a> Scanner<'a> {
                 end_line,
                 end_column,
             }),
-            byte_span: Some(hit.span.clone()),
             fingerprint: fp,
             redacted: Some(redacted),
             shape: Some(hit.shape.clone()),

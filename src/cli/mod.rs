@@ -320,16 +320,12 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             })?;
         }
         let cwd = std::env::current_dir().unwrap_or_default();
-        let cfg_path = cwd.join("<command line>");
-        let mut extra = String::from("extend-exclude = [");
-        for e in &s.exclude {
-            extra.push_str(&format!("{},", toml::Value::String(e.clone())));
-        }
-        extra.push_str("]\n");
-        if !s.exclude.is_empty() {
-            config.apply_text(&cfg_path, &extra)?;
-            config.files.pop();
-        }
+        config
+            .add_excludes(&s.exclude, &cwd)
+            .map_err(|value| Fatal::Usage {
+                what: "--exclude",
+                value,
+            })?;
     }
     if g.show_config {
         print!("{}", config.to_toml());

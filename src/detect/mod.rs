@@ -300,9 +300,12 @@ fn at_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
     let left_ok = start == 0
         || bytes.get(start - 1).is_some_and(|b| !is_word(*b))
         || context::ansi_before(bytes, start);
-    let right_ok = bytes.get(end).is_none_or(|b| {
-        !is_word(*b) && *b != b'.' || *b == b'.' && !bytes.get(end + 1).is_some_and(|c| is_word(*c))
-    });
+    // A `.` after the match ends it only at the end of a sentence, not inside `a.b`.
+    let right_ok = match bytes.get(end) {
+        None => true,
+        Some(b'.') => !bytes.get(end + 1).is_some_and(|c| is_word(*c)),
+        Some(b) => !is_word(*b),
+    };
     left_ok && right_ok
 }
 
