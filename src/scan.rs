@@ -10,9 +10,10 @@ use regex::Regex;
 
 use crate::config::{Config, RuleSetting};
 use crate::detect::mask::{fingerprint, redact, Snippet};
-use crate::detect::{Detector, Hit};
+use crate::detect::{Detector, Hit, Screen};
 use crate::finding::{Finding, Location, Outcome, Problem, Summary};
 use crate::rules::{Rule, RuleSet, Severity};
+use crate::source::pack::BlobClass;
 use crate::source::{self, Sink, Skip};
 
 /// Applies `[rules]` settings: drops disabled rules and sets severities. Settings name rules by
@@ -429,6 +430,26 @@ struct BlobResult {
 }
 
 /// Reads a blob for scanning, or says why not.
+/// What a blob is, judged without its path, the way [`read_blob`] and the detector would.
+fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
+    if bytes.len() as u64 > max {
+        BlobClass::TooLarge
+    } else if source::is_binary(bytes) {
+        BlobClass::Binary
+    } else if bytes.starts_with(LFS_POINTER) {
+        BlobClass::LfsPointer
+    } else {
+        match detector.screen(bytes) {
+            Screen::NoKeyword => BlobClass::NoKeyword,
+            Screen::NoShape => BlobClass::Clean,
+            Screen::MayHit => BlobClass::Candidate,
+        }
+    }
+}
+
+/// How a Git LFS pointer file starts.
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
+
 fn read_blob(
     repo: &gix::Repository,
     id: gix::ObjectId,
@@ -453,10 +474,7 @@ fn read_blob(
     if source::is_binary(&obj.data) {
         return Err((Skip::Binary, None));
     }
-    if obj
-        .data
-        .starts_with(b"version https://git-lfs.github.com/spec/")
-    {
+    if obj.data.starts_with(LFS_POINTER) {
         return Err((Skip::LfsPointer, None));
     }
     Ok(obj.detach().data)
@@ -476,13 +494,22 @@ pub fn scan_history(
     use rayon::prelude::*;
     let started = Instant::now();
     progress.phase("walking commits", None);
-    let history = source::history::collect(start, selection)?;
+    let mut scanner = Scanner::new(rules, config);
+    scanner.record_skips = record_skips;
+    let detector = scanner.detector.clone();
+    let max = config.max_file_size;
+    let history = source::history::collect(
+        start,
+        selection,
+        Some(source::history::PackPass {
+            threads,
+            classify: move |bytes: &[u8]| classify_blob(&detector, bytes, max),
+        }),
+    )?;
     progress.phase(
         &format!("scanning blobs of {} commits", history.commit_count()),
         Some(history.blobs.len() as u64),
     );
-    let mut scanner = Scanner::new(rules, config);
-    scanner.record_skips = record_skips;
     let workdir = {
         let repo = history.repo();
         repo.workdir()
@@ -491,13 +518,56 @@ pub fn scan_history(
     };
     let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
-    let scan_blob = |repo: &mut gix::Repository,
+    let scan_blob = |(repo, detector): &mut (gix::Repository, Detector),
                      (blob, path_ids): &(gix::ObjectId, Vec<u32>)|
      -> Option<BlobResult> {
-        let first = path_ids
-            .first()
-            .and_then(|p| history.paths.get(*p as usize))?;
-        let read = read_blob(repo, *blob, config.max_file_size);
+        // A blob is scanned once, as its first path, or as a path scanned without keywords
+        // (a netrc) if it has one.
+        let paths = || {
+            path_ids
+                .iter()
+                .filter_map(|p| history.paths.get(*p as usize))
+        };
+        let keyword_free = paths().find(|p| Detector::keyword_free(p));
+        let first = keyword_free.or_else(|| paths().next())?;
+        // Blobs the pack pass settled are not read again.
+        let note = history
+            .preload
+            .as_ref()
+            .and_then(|p| p.blobs.get(blob).copied());
+        if let Some(note) = note {
+            let skip = match note.class {
+                BlobClass::Clean => None,
+                BlobClass::NoKeyword if keyword_free.is_some() => Some(None),
+                BlobClass::NoKeyword => None,
+                BlobClass::Candidate => Some(None),
+                BlobClass::Binary => Some(Some(Skip::Binary)),
+                BlobClass::LfsPointer => Some(Some(Skip::LfsPointer)),
+                BlobClass::TooLarge => Some(Some(Skip::TooLarge)),
+            };
+            match skip {
+                None => {
+                    progress.advance(1, note.size);
+                    scanner.count_file(first, &workdir.join(first), note.size as usize);
+                    return None;
+                }
+                Some(Some(reason)) => {
+                    progress.advance(1, 0);
+                    scanner.skipped(first, reason);
+                    return None;
+                }
+                Some(None) => {}
+            }
+        }
+        let kept = history
+            .preload
+            .as_ref()
+            .and_then(|p| p.candidates.get(blob))
+            .map(|b| std::borrow::Cow::Borrowed(b.as_slice()));
+        let read = match kept {
+            Some(b) => Ok(b),
+            None => read_blob(repo, *blob, config.max_file_size).map(std::borrow::Cow::Owned),
+        };
         progress.advance(1, read.as_ref().map_or(0, |b| b.len() as u64));
         let bytes = match read {
             Ok(b) => b,
@@ -511,7 +581,7 @@ pub fn scan_history(
         };
         let abs = workdir.join(first);
         scanner.count_file(first, &abs, bytes.len());
-        let hits = scanner.detector.scan(first, &bytes);
+        let hits = detector.scan(first, &bytes);
         if hits.is_empty() {
             return None;
         }
@@ -542,7 +612,7 @@ pub fn scan_history(
         history
             .blobs
             .par_iter()
-            .map_init(|| history.repo(), scan_blob)
+            .map_init(|| (history.repo(), scanner.detector.clone()), scan_blob)
             .flatten()
             .collect()
     };

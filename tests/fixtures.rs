@@ -156,3 +156,34 @@ fn planted_keys_are_read_back_correctly() {
         }
     }
 }
+
+#[test]
+fn the_history_screen_lets_every_fixture_finding_through() {
+    // History scans settle blobs by `Detector::screen` before they know their paths; a file
+    // with a finding must never be settled as clean.
+    let (rules, problems) = wandb_sa_lint::rules::load_embedded();
+    assert!(problems.is_empty());
+    let detector = wandb_sa_lint::detect::Detector::new(&rules);
+    let mut checked = 0;
+    for (tree, name) in [
+        ("fixtures/demo-repo", "demo-repo"),
+        ("fixtures/contexts", "contexts"),
+        ("fixtures/holdout", "holdout"),
+    ] {
+        let mut paths: Vec<String> = expected(name).into_iter().map(|e| e.path).collect();
+        paths.dedup();
+        for path in paths {
+            let bytes = std::fs::read(root().join(tree).join(&path)).expect("fixture");
+            let through = match detector.screen(&bytes) {
+                wandb_sa_lint::detect::Screen::MayHit => true,
+                wandb_sa_lint::detect::Screen::NoKeyword => {
+                    wandb_sa_lint::detect::Detector::keyword_free(&path)
+                }
+                wandb_sa_lint::detect::Screen::NoShape => false,
+            };
+            assert!(through, "{tree}/{path} would be dropped by the screen");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} files checked");
+}

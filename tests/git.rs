@@ -502,3 +502,98 @@ fn bare_repositories_have_history() {
     assert_eq!(doc["findings"][0]["path"], "a.env");
     assert_eq!(doc["findings"][0]["in_head"], true);
 }
+
+/// What a history scan reports, without timings: each finding's identity and provenance, and
+/// the summary's counts.
+fn history_digest(d: &Path) -> (Vec<String>, serde_json::Value) {
+    let (mut doc, _, _) = history(d, &[]);
+    let mut found: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {}:{} {} in_head={} commits={}",
+                x["fingerprint"],
+                x["path"],
+                x["line"],
+                x["commit"]["id"],
+                x["in_head"],
+                x["commits"]
+            )
+        })
+        .collect();
+    found.sort();
+    let summary = doc["summary"].as_object_mut().expect("summary");
+    summary.remove("elapsed_ms");
+    (found, doc["summary"].clone())
+}
+
+#[test]
+fn packed_history_reads_the_same_as_loose_objects() {
+    // Full-history scans decode packs in one pass and settle most blobs without their paths;
+    // the result must not differ from reading loose objects one by one.
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    let filler: String = (0..400)
+        .map(|i| format!("metric_{i} = {}\n", i * 7))
+        .collect();
+    let (gone, host_key) = (f.hex(40), f.prefixed("local"));
+    write(d, "train.py", &format!("import wandb\n{filler}"));
+    commit_all(d, "init");
+    for i in 0..15 {
+        let extra = if i == 5 {
+            format!("wandb.login(key=\"{gone}\")\n")
+        } else {
+            String::new()
+        };
+        write(
+            d,
+            "train.py",
+            &format!("import wandb\n{extra}{filler}step = {i}\n"),
+        );
+        commit_all(d, &format!("step {i}"));
+    }
+    // A netrc for a self-managed host never says "wandb": no keyword, found by its path. A
+    // copy of the same bytes elsewhere holds the same key and is reported with it.
+    let netrc = format!("machine ml.acme.internal\n  login ci\n  password {host_key}\n");
+    write(d, "deploy/.netrc", &netrc);
+    write(d, "docs/example.txt", &netrc);
+    write(d, "weights.bin", "\0\u{1}\u{2}binary");
+    write(
+        d,
+        "model.ckpt",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12\n",
+    );
+    commit_all(d, "deploy");
+    let loose = history_digest(d);
+    let packed_objects = std::process::Command::new("git")
+        .args(["count-objects", "-v"])
+        .current_dir(d)
+        .output()
+        .expect("count-objects");
+    assert!(String::from_utf8_lossy(&packed_objects.stdout).contains("in-pack: 0"));
+    git(d, &["repack", "-adfq", "--depth=50", "--window=250"]);
+    let after = std::process::Command::new("git")
+        .args(["count-objects", "-v"])
+        .current_dir(d)
+        .output()
+        .expect("count-objects");
+    assert!(String::from_utf8_lossy(&after.stdout).contains("count: 0"));
+    let packed = history_digest(d);
+    assert_eq!(loose, packed);
+    // And what both found is right.
+    let (found, summary) = packed;
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found
+        .iter()
+        .any(|x| x.contains("\"train.py\":2") && x.contains("in_head=false")));
+    for path in ["deploy/.netrc", "docs/example.txt"] {
+        assert!(found
+            .iter()
+            .any(|x| x.contains(&format!("\"{path}\":3")) && x.contains("in_head=true")));
+    }
+    assert_eq!(summary["skipped"]["binary"], 1);
+    assert_eq!(summary["skipped"]["lfs-pointer"], 1);
+    assert_eq!(summary["commits_scanned"], 17);
+}

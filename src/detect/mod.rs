@@ -25,13 +25,30 @@ pub struct Hit {
     pub why: String,
 }
 
+/// What [`Detector::screen`] says of some bytes seen without their path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// No rule keyword: nothing to find unless the path is [`Detector::keyword_free`].
+    NoKeyword,
+    /// Nothing to find under any path.
+    NoShape,
+    /// May hold a finding: scan with the path.
+    MayHit,
+}
+
+/// One shape of one rule, with its own copy of the regex: a cloned `Regex` has its own cache
+/// pool, so a detector cloned per thread never contends for the rules' shared one.
+#[derive(Clone)]
 struct ShapeRef {
     rule: Arc<Rule>,
     shape: usize,
+    regex: Regex,
     priority: usize,
 }
 
-/// A compiled detector for the secret rules of a catalogue.
+/// A compiled detector for the secret rules of a catalogue. Clone one per thread for
+/// heavy parallel use (see [`ShapeRef`]).
+#[derive(Clone)]
 pub struct Detector {
     shapes: Vec<ShapeRef>,
     token_cache: Vec<ShapeRef>,
@@ -50,6 +67,7 @@ impl Detector {
                 let r = ShapeRef {
                     rule: Arc::clone(rule),
                     shape: i,
+                    regex: shape.regex.clone(),
                     priority,
                 };
                 priority += 1;
@@ -80,6 +98,46 @@ impl Detector {
         self.shapes.is_empty() && self.token_cache.is_empty()
     }
 
+    /// Judges `bytes` without their path, for blobs decoded before their paths are known.
+    /// [`Screen::NoShape`] and [`Screen::NoKeyword`] are exact: with them, [`Detector::scan`]
+    /// finds nothing under any path, or under any path [`Detector::keyword_free`] rejects.
+    pub fn screen(&self, bytes: &[u8]) -> Screen {
+        if self.is_empty() {
+            return Screen::NoShape;
+        }
+        if let Some(k) = &self.keywords {
+            if !k.is_match(bytes) {
+                return Screen::NoKeyword;
+            }
+        }
+        if !self.token_cache.is_empty()
+            && memchr::memmem::find(bytes, b"\"access_token\"").is_some()
+        {
+            return Screen::MayHit;
+        }
+        let shape_hit = token_runs(bytes).into_iter().any(|run| {
+            let Some(window) = bytes.get(run.clone()) else {
+                return false;
+            };
+            self.shapes.iter().any(|sr| {
+                sr.regex
+                    .find_iter(window)
+                    .any(|m| at_boundary(bytes, run.start + m.start(), run.start + m.end()))
+            })
+        });
+        if shape_hit {
+            Screen::MayHit
+        } else {
+            Screen::NoShape
+        }
+    }
+
+    /// Whether a file at `path` is scanned even without a keyword (a netrc, `wandb/settings`):
+    /// a [`Screen::NoKeyword`] blob at such a path still needs [`Detector::scan`].
+    pub fn keyword_free(path: &str) -> bool {
+        context::FileKind::of(path).always_scan()
+    }
+
     /// Finds the secrets in one file. `path` is the display path (`/`-separated); its name
     /// decides the file kind (netrc, notebook, ...).
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
@@ -105,10 +163,7 @@ impl Detector {
                 continue;
             };
             for sr in &self.shapes {
-                let Some(shape) = sr.rule.patterns.get(sr.shape) else {
-                    continue;
-                };
-                for m in shape.regex.find_iter(window) {
+                for m in sr.regex.find_iter(window) {
                     let (start, end) = (run.start + m.start(), run.start + m.end());
                     if at_boundary(bytes, start, end) {
                         cands.push((start..end, sr));
@@ -215,7 +270,7 @@ impl Detector {
                 let Some(shape) = sr.rule.patterns.get(sr.shape) else {
                     continue;
                 };
-                let full = shape
+                let full = sr
                     .regex
                     .find(token)
                     .is_some_and(|f| f.start() == 0 && f.end() == token.len());

@@ -4,6 +4,7 @@
 
 use super::fakes::{expand, Fakes};
 use super::{Example, Rule, RuleSet};
+use crate::detect::{Detector, Screen};
 
 /// One example that did not behave.
 #[derive(Debug, Clone)]
@@ -18,13 +19,21 @@ pub struct ExampleFailure {
     pub message: String,
 }
 
-fn count(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> usize {
+/// The findings of `rule` in the example, and whether the path-less screen used by history
+/// scans ([`Detector::screen`]) would have let the file through to the full scan.
+fn count(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> (usize, bool) {
     let mut fakes = Fakes::new(seed);
     let (content, _) = expand(&ex.content, &mut fakes);
-    crate::scan::scan_bytes(&ex.path, content.as_bytes(), catalogue)
+    let n = crate::scan::scan_bytes(&ex.path, content.as_bytes(), catalogue)
         .iter()
         .filter(|f| f.rule.id == rule.id)
-        .count()
+        .count();
+    let screened_in = match Detector::new(catalogue).screen(content.as_bytes()) {
+        Screen::MayHit => true,
+        Screen::NoKeyword => Detector::keyword_free(&ex.path),
+        Screen::NoShape => false,
+    };
+    (n, screened_in)
 }
 
 /// Checks every example of every rule of `catalogue`.
@@ -35,7 +44,18 @@ pub fn check(catalogue: &RuleSet) -> Vec<ExampleFailure> {
             continue;
         }
         for (i, ex) in rule.examples.iter().enumerate() {
-            let n = count(rule, catalogue, ex, i as u64 + 1);
+            let (n, screened_in) = count(rule, catalogue, ex, i as u64 + 1);
+            if n > 0 && !screened_in {
+                failures.push(ExampleFailure {
+                    rule: rule.id.clone(),
+                    source: rule.source.clone(),
+                    line: ex.line,
+                    message: format!(
+                        "example `{}` is found by the scan but dropped by the path-less screen of history scans",
+                        ex.path
+                    ),
+                });
+            }
             let ok = match ex.expect {
                 Some(e) => n == e,
                 None => n > 0,
@@ -56,7 +76,7 @@ pub fn check(catalogue: &RuleSet) -> Vec<ExampleFailure> {
             }
         }
         for (i, ex) in rule.counter_examples.iter().enumerate() {
-            let n = count(rule, catalogue, ex, 1000 + i as u64);
+            let (n, _) = count(rule, catalogue, ex, 1000 + i as u64);
             if n > 0 {
                 failures.push(ExampleFailure {
                     rule: rule.id.clone(),

@@ -12,6 +12,8 @@ use std::path::Path;
 use gix::ObjectId;
 use serde::Serialize;
 
+use super::pack::{BlobClass, Preload};
+
 /// Why the history could not be read at all (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum HistoryError {
@@ -92,6 +94,8 @@ pub struct History {
     pub submodules: usize,
     /// Symlink entries seen (not scanned).
     pub symlinks: usize,
+    /// What one pass over the packs decoded (full-history scans only).
+    pub preload: Option<Preload>,
 }
 
 impl History {
@@ -125,82 +129,109 @@ fn parse_spec(repo: &gix::Repository, spec: &str) -> Result<ObjectId, HistoryErr
         })
 }
 
+/// A tree's raw bytes: borrowed from the pack pass's store if it is there, else read from the
+/// repository. `None` when the tree is missing or not a tree.
+fn tree_data<'p>(
+    repo: &gix::Repository,
+    preload: Option<&'p Preload>,
+    tree: ObjectId,
+) -> Option<std::borrow::Cow<'p, [u8]>> {
+    if let Some(data) = preload.and_then(|p| p.trees.get(&tree)) {
+        return Some(std::borrow::Cow::Borrowed(data.as_slice()));
+    }
+    let obj = repo.find_object(tree).ok()?;
+    let t = obj.try_into_tree().ok()?;
+    Some(std::borrow::Cow::Owned(t.detach().data))
+}
+
 struct Collector<'r> {
     repo: &'r gix::Repository,
-    path_ids: HashMap<String, u32>,
+    preload: Option<&'r Preload>,
+    /// Per directory (a path index): its entries' names to their path indices.
+    children: Vec<HashMap<Box<[u8]>, u32>>,
     paths: Vec<String>,
     blobs: HashMap<ObjectId, Vec<u32>>,
     seen_trees: HashSet<(ObjectId, u32)>,
+    /// The tree last walked at each directory: entries it already had are not looked at again.
+    last_tree: HashMap<u32, ObjectId>,
     missing: HashSet<ObjectId>,
     submodules: usize,
     symlinks: usize,
 }
 
 impl Collector<'_> {
-    fn intern(&mut self, path: String) -> u32 {
-        if let Some(id) = self.path_ids.get(&path) {
+    /// The path index of `name` in directory `dir` (0 is the root).
+    fn child(&mut self, dir: u32, name: &[u8]) -> u32 {
+        if let Some(id) = self.children.get(dir as usize).and_then(|c| c.get(name)) {
             return *id;
         }
         let id = u32::try_from(self.paths.len()).unwrap_or(u32::MAX);
-        self.paths.push(path.clone());
-        self.path_ids.insert(path, id);
+        let name_str = String::from_utf8_lossy(name);
+        let path = match self.paths.get(dir as usize) {
+            Some(prefix) if !prefix.is_empty() => format!("{prefix}/{name_str}"),
+            _ => name_str.into_owned(),
+        };
+        self.paths.push(path);
+        self.children.push(HashMap::default());
+        if let Some(c) = self.children.get_mut(dir as usize) {
+            c.insert(name.into(), id);
+        }
         id
     }
 
-    /// Walks `tree` (at `prefix`), visiting each (tree, prefix) once, and records blobs. With
-    /// `out`, also lists every blob of this tree (for HEAD), without the once-only shortcut.
+    /// Walks `tree`, visiting each (tree, directory) once, and records blobs. Entries the
+    /// directory's previously walked tree also had (same name, mode and id) were recorded
+    /// then and are skipped: between commits, a directory changes in a few entries. With
+    /// `out`, lists every blob of this tree (for HEAD) instead, without either shortcut.
     fn walk(&mut self, tree: ObjectId, mut out: Option<&mut Vec<(u32, ObjectId)>>) {
-        let root = self.intern(String::new());
-        let mut stack = vec![(tree, root)];
-        while let Some((tree, prefix_id)) = stack.pop() {
-            if out.is_none() && !self.seen_trees.insert((tree, prefix_id)) {
+        if self.paths.is_empty() {
+            self.paths.push(String::new());
+            self.children.push(HashMap::default());
+        }
+        let hash = self.repo.object_hash();
+        let mut stack = vec![(tree, 0u32)];
+        while let Some((tree, dir)) = stack.pop() {
+            let listing = out.is_some();
+            if !listing && !self.seen_trees.insert((tree, dir)) {
                 continue;
             }
-            let obj = match self.repo.find_object(tree) {
-                Ok(o) => o,
-                Err(_) => {
-                    self.missing.insert(tree);
+            let Some(data) = tree_data(self.repo, self.preload, tree) else {
+                self.missing.insert(tree);
+                continue;
+            };
+            let Ok(cur) = gix::objs::TreeRef::from_bytes(&data, hash) else {
+                self.missing.insert(tree);
+                continue;
+            };
+            let prev_id = if listing {
+                None
+            } else {
+                self.last_tree.insert(dir, tree)
+            };
+            // Only a tree already in memory is worth comparing against.
+            let prev = prev_id
+                .and_then(|id| self.preload.and_then(|p| p.trees.get(&id)))
+                .and_then(|d| gix::objs::TreeRef::from_bytes(d, hash).ok());
+            let prev = prev.as_ref().map_or(&[][..], |t| t.entries.as_slice());
+            let mut j = 0;
+            for e in &cur.entries {
+                // Both lists are in git's tree order: catch up, then compare.
+                while prev.get(j).is_some_and(|p| p < e) {
+                    j += 1;
+                }
+                if prev.get(j) == Some(e) {
                     continue;
                 }
-            };
-            let entries: Vec<(gix::object::tree::EntryMode, String, ObjectId)> =
-                match obj.try_into_tree() {
-                    Ok(t) => match t.decode() {
-                        Ok(d) => d
-                            .entries
-                            .iter()
-                            .map(|e| (e.mode, e.filename.to_string(), e.oid.to_owned()))
-                            .collect(),
-                        Err(_) => {
-                            self.missing.insert(tree);
-                            continue;
-                        }
-                    },
-                    Err(_) => {
-                        self.missing.insert(tree);
-                        continue;
-                    }
-                };
-            let prefix = self
-                .paths
-                .get(prefix_id as usize)
-                .cloned()
-                .unwrap_or_default();
-            for (mode, name, oid) in entries {
-                let path = if prefix.is_empty() {
-                    name
-                } else {
-                    format!("{prefix}/{name}")
-                };
-                if mode.is_tree() {
-                    let id = self.intern(path);
-                    stack.push((oid, id));
-                } else if mode.is_commit() {
+                if e.mode.is_tree() {
+                    let id = self.child(dir, e.filename);
+                    stack.push((e.oid.to_owned(), id));
+                } else if e.mode.is_commit() {
                     self.submodules += 1;
-                } else if mode.is_link() {
+                } else if e.mode.is_link() {
                     self.symlinks += 1;
                 } else {
-                    let id = self.intern(path);
+                    let id = self.child(dir, e.filename);
+                    let oid = e.oid.to_owned();
                     let paths = self.blobs.entry(oid).or_default();
                     if !paths.contains(&id) {
                         paths.push(id);
@@ -214,9 +245,25 @@ impl Collector<'_> {
     }
 }
 
+/// How a full-history scan settles blobs in the pack pass.
+pub struct PackPass<C> {
+    /// Threads to decode with.
+    pub threads: usize,
+    /// Says what each decoded blob is (without its path); cloned for each thread.
+    pub classify: C,
+}
+
 /// Collects the commits of `selection` in the repository holding `start`, and every unique
-/// blob they reach.
-pub fn collect(start: &Path, selection: &Selection) -> Result<History, HistoryError> {
+/// blob they reach. With `pack_pass`, a selection of whole histories (no `--since` or
+/// `--range`) first decodes every pack once (see [`super::pack`]).
+pub fn collect<C>(
+    start: &Path,
+    selection: &Selection,
+    pack_pass: Option<PackPass<C>>,
+) -> Result<History, HistoryError>
+where
+    C: Fn(&[u8]) -> BlobClass + Clone + Send,
+{
     let shown = start.display().to_string();
     let mut repo = gix::discover(start).map_err(|_| HistoryError::NotARepository(shown.clone()))?;
     repo.object_cache_size_if_unset(64 * 1024 * 1024);
@@ -298,12 +345,22 @@ pub fn collect(start: &Path, selection: &Selection) -> Result<History, HistoryEr
         }
     }
 
+    let preload = match pack_pass {
+        Some(p)
+            if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
+        {
+            Some(super::pack::preload(&repo, p.threads, p.classify))
+        }
+        _ => None,
+    };
     let mut col = Collector {
         repo: &repo,
-        path_ids: HashMap::default(),
+        preload: preload.as_ref(),
+        children: Vec::new(),
         paths: Vec::new(),
         blobs: HashMap::default(),
         seen_trees: HashSet::default(),
+        last_tree: HashMap::default(),
         missing: HashSet::default(),
         submodules: 0,
         symlinks: 0,
@@ -334,6 +391,7 @@ pub fn collect(start: &Path, selection: &Selection) -> Result<History, HistoryEr
         missing,
         submodules,
         symlinks,
+        preload,
     })
 }
 
@@ -380,10 +438,6 @@ impl<'h> Provenance<'h> {
         Self { history, repo }
     }
 
-    fn tree_entries(&self, tree: ObjectId) -> TreeEntries {
-        tree_entries(&self.repo, tree)
-    }
-
     /// Indices of the wanted (blob, path) pairs found under `tree` for trie `node`.
     fn matches(
         &self,
@@ -396,24 +450,26 @@ impl<'h> Provenance<'h> {
         if let Some(hit) = memo.get(&(tree, node)) {
             return std::rc::Rc::clone(hit);
         }
-        let entries = self.tree_entries(tree);
         let mut found = Vec::new();
-        if let Some(n) = trie.get(node) {
-            for (name, wi) in &n.files {
-                let blob = wanted.get(*wi).map(|w| w.0);
-                if let (Some((false, id)), Some(blob)) = (entries.get(name), blob) {
-                    if *id == blob {
-                        found.push(*wi);
+        let data = tree_data(&self.repo, self.history.preload.as_ref(), tree);
+        let decoded = data
+            .as_deref()
+            .and_then(|d| gix::objs::TreeRef::from_bytes(d, self.repo.object_hash()).ok());
+        if let (Some(n), Some(t)) = (trie.get(node), decoded) {
+            for e in &t.entries {
+                let name: &[u8] = e.filename;
+                if e.mode.is_tree() {
+                    if let Some(child) = n.dirs.get(name) {
+                        let id = e.oid.to_owned();
+                        found.extend(self.matches(id, *child, trie, wanted, memo).iter().copied());
                     }
-                }
-            }
-            for (name, child) in &n.dirs {
-                if let Some((true, id)) = entries.get(name) {
-                    found.extend(
-                        self.matches(*id, *child, trie, wanted, memo)
-                            .iter()
-                            .copied(),
-                    );
+                } else if !e.mode.is_commit() {
+                    for (file, wi) in &n.files {
+                        if file.as_slice() == name && wanted.get(*wi).is_some_and(|w| w.0 == e.oid)
+                        {
+                            found.push(*wi);
+                        }
+                    }
                 }
             }
         }

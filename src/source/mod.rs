@@ -3,6 +3,7 @@
 //! or (later) the index or history.
 
 pub mod history;
+pub mod pack;
 pub mod staged;
 pub mod worktree;
 

@@ -1,0 +1,161 @@
+//! One pass over the repository's packs for full-history scans.
+//!
+//! Read one by one, a packed object costs the inflation of its whole delta chain (up to 50
+//! deltas in a `git gc`'d repository); reading every blob and tree of a history that way
+//! inflates the same bases again and again. Instead each pack is decoded once along its delta
+//! trees (gitoxide's pack traversal, the machinery of `gix verify`), in parallel, and every
+//! object is handled as it comes out: trees are kept (they are small and the commit walk needs
+//! them), blobs are settled on the spot when no path could make them yield a finding, and only
+//! the few that might are read again, with their paths, for the full scan.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
+
+use gix::ObjectId;
+use rustc_hash::FxHashMap as HashMap;
+
+/// What a blob turned out to be when decoded without its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobClass {
+    /// Text in which no rule can find anything, whatever the file is called.
+    Clean,
+    /// Text without any rule keyword: clean unless a path it has is scanned regardless
+    /// (a netrc file).
+    NoKeyword,
+    /// Text that may hold a finding: read it again and scan it with its path.
+    Candidate,
+    /// NUL bytes in the first block.
+    Binary,
+    /// A Git LFS pointer.
+    LfsPointer,
+    /// Over the size limit.
+    TooLarge,
+}
+
+/// A blob as the pack pass saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct BlobNote {
+    /// Size in bytes.
+    pub size: u64,
+    /// What it is.
+    pub class: BlobClass,
+}
+
+/// What the pack pass kept: decoded trees and the verdict on every blob.
+#[derive(Default)]
+pub struct Preload {
+    /// Raw tree objects by id.
+    pub trees: HashMap<ObjectId, Vec<u8>>,
+    /// Every packed blob.
+    pub blobs: HashMap<ObjectId, BlobNote>,
+    /// The bytes of [`BlobClass::Candidate`] blobs, while they fit the budget (the rest are
+    /// read again).
+    pub candidates: HashMap<ObjectId, Vec<u8>>,
+    /// Packs that could not be read or decoded completely (their objects are read one by
+    /// one instead).
+    pub problems: Vec<String>,
+}
+
+/// Trees kept in memory at most; beyond it, trees are read one by one as before.
+const TREE_BUDGET: usize = 512 * 1024 * 1024;
+/// Candidate blob bytes kept in memory at most.
+const CANDIDATE_BUDGET: usize = 96 * 1024 * 1024;
+
+/// What `preload` has kept so far, and the bytes it spent.
+struct Kept {
+    preload: Preload,
+    tree_bytes: usize,
+    candidate_bytes: usize,
+}
+
+/// Decodes every pack of `repo` once. `classify` gets each blob's bytes and says what it is;
+/// each decoding thread gets its own clone.
+pub fn preload<C>(repo: &gix::Repository, threads: usize, classify: C) -> Preload
+where
+    C: Fn(&[u8]) -> BlobClass + Clone + Send,
+{
+    let out = Preload::default();
+    let dir = repo.objects.store_ref().path().join("pack");
+    let mut idx: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(d) => d
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+            .collect(),
+        Err(_) => return out,
+    };
+    idx.sort();
+    let shared = Mutex::new(Kept {
+        preload: out,
+        tree_bytes: 0,
+        candidate_bytes: 0,
+    });
+    for path in idx {
+        let bundle = match gix::odb::pack::Bundle::at(&path, repo.object_hash()) {
+            Ok(b) => b,
+            Err(e) => {
+                if let Ok(mut s) = shared.lock() {
+                    s.preload
+                        .problems
+                        .push(format!("cannot open pack {}: {e}", path.display()));
+                }
+                continue;
+            }
+        };
+        let classify = classify.clone();
+        let shared = &shared;
+        let processor = move |kind: gix::objs::Kind,
+                              data: &[u8],
+                              entry: &gix::odb::pack::index::Entry,
+                              _: &dyn gix::progress::Progress|
+              -> gix::Result {
+            match kind {
+                gix::objs::Kind::Tree => {
+                    if let Ok(mut s) = shared.lock() {
+                        if s.tree_bytes + data.len() <= TREE_BUDGET {
+                            s.tree_bytes += data.len();
+                            s.preload.trees.insert(entry.oid, data.to_vec());
+                        }
+                    }
+                }
+                gix::objs::Kind::Blob => {
+                    let note = BlobNote {
+                        size: data.len() as u64,
+                        class: classify(data),
+                    };
+                    if let Ok(mut s) = shared.lock() {
+                        s.preload.blobs.insert(entry.oid, note);
+                        if note.class == BlobClass::Candidate
+                            && s.candidate_bytes + data.len() <= CANDIDATE_BUDGET
+                        {
+                            s.candidate_bytes += data.len();
+                            s.preload.candidates.insert(entry.oid, data.to_vec());
+                        }
+                    }
+                }
+                gix::objs::Kind::Commit | gix::objs::Kind::Tag => {}
+            }
+            Ok(())
+        };
+        let result = bundle.index.traverse_with_index(
+            &bundle.pack,
+            processor,
+            &mut gix::progress::Discard,
+            &AtomicBool::new(false),
+            gix::odb::pack::index::traverse::with_index::Options {
+                thread_limit: Some(threads.max(1)),
+                check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
+                alloc_limit_bytes: None,
+            },
+        );
+        if let Err(e) = result {
+            if let Ok(mut s) = shared.lock() {
+                s.preload
+                    .problems
+                    .push(format!("cannot decode pack {}: {e}", path.display()));
+            }
+        }
+    }
+    shared.into_inner().map(|s| s.preload).unwrap_or_default()
+}
