@@ -49,6 +49,8 @@ pub struct Finding {
     pub in_head: Option<bool>,
     /// History findings: how many scanned commits hold the secret at this path.
     pub commit_count: Option<usize>,
+    /// Help specific to this finding (the snippet to add); the rule's remediation otherwise.
+    pub help: Option<String>,
 }
 
 impl Finding {

@@ -4,10 +4,12 @@
 //! through [`report`]; [`cli`] is the only module that prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod finding;
+pub mod formats;
 pub mod report;
 pub mod rules;
 pub mod scan;

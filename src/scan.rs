@@ -116,6 +116,28 @@ fn inline_allow(line: &[u8]) -> Option<(Vec<String>, bool)> {
     Some((rules, caps.get(2).is_some()))
 }
 
+/// Adds a file's configuration findings to its secret findings. One location, one finding: a
+/// configuration finding on a value a secret rule found is only mentioned in the secret
+/// finding (and goes away with it when that one is suppressed).
+fn merge_config(
+    findings: &mut Vec<Finding>,
+    config: Vec<Finding>,
+    mentions: &[(usize, usize, String)],
+) {
+    for (line, column, text) in mentions {
+        let target = findings.iter_mut().find(|f| {
+            f.rule.kind == crate::rules::Kind::Secret
+                && f.location.as_ref().is_some_and(|l| {
+                    l.line == *line && l.column <= *column + 2 && *column < l.end_column
+                })
+        });
+        if let Some(f) = target {
+            f.message.push_str(&format!(" ({text})"));
+        }
+    }
+    findings.extend(config);
+}
+
 /// Collects findings from files, in parallel.
 pub struct Scanner<'a> {
     detector: Detector,
@@ -131,6 +153,31 @@ pub struct Scanner<'a> {
     /// Record every skipped file's path (for `--verbose`), not only the counts.
     pub record_skips: bool,
     skipped_files: Mutex<Vec<(String, String)>>,
+    /// The enabled configuration rules, by check name.
+    config_rules: Vec<(&'static str, Arc<Rule>)>,
+    /// Cross-file state of the configuration rules.
+    config_state: Mutex<ConfigState>,
+}
+
+/// What the configuration rules settle once every file is read.
+#[derive(Default)]
+struct ConfigState {
+    /// Missing-entity findings with the directory of their file.
+    missing_entity: Vec<(String, Finding)>,
+    /// Directories whose `wandb/settings` sets the entity.
+    settings_dirs: Vec<String>,
+    /// Secret uses (with a ready finding for each) for the shared-secret rule.
+    secret_uses: Vec<(crate::checks::SecretUse, String, Finding)>,
+    /// GitLab includes to read if not scanned: (display path, absolute path).
+    includes: Vec<(String, PathBuf)>,
+    /// Files already read as GitLab CI.
+    gitlab_files: Vec<String>,
+}
+
+/// The directory part of a display path (`""` for the root).
+fn display_dir(path: &str) -> String {
+    path.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
 }
 
 fn relative_to(abs: &Path, base: &Path, display: &str) -> String {
@@ -156,7 +203,275 @@ impl<'a> Scanner<'a> {
             allow_in_scope: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
             record_skips: false,
             skipped_files: Mutex::new(Vec::new()),
+            config_rules: rules
+                .iter()
+                .filter(|r| r.kind == crate::rules::Kind::Config)
+                .filter_map(|r| {
+                    let check = r.check.as_deref()?;
+                    let name = crate::checks::CHECKS.iter().find(|c| **c == check)?;
+                    Some((*name, Arc::clone(r)))
+                })
+                .collect(),
+            config_state: Mutex::new(ConfigState::default()),
         }
+    }
+
+    fn config_rule(&self, check: &str) -> Option<&Arc<Rule>> {
+        self.config_rules
+            .iter()
+            .find(|(c, _)| *c == check)
+            .map(|(_, r)| r)
+    }
+
+    /// Whether a finding of `rule` at 0-based `line0` with fingerprint `fp` is suppressed
+    /// inline or by an allow entry (and counts the suppression).
+    fn suppressed(
+        &self,
+        path: &str,
+        abs: &Path,
+        lines: &LineIndex<'_>,
+        rule: &Rule,
+        fp: &str,
+        line0: usize,
+    ) -> bool {
+        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
+            if let Some((rules, has_reason)) = inline_allow(lines.line_text(l)) {
+                if rules
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
+                {
+                    if !has_reason {
+                        self.problem(Problem {
+                            level: Severity::Warning,
+                            path: Some(path.to_string()),
+                            message: format!(
+                                "inline allow at `{path}:{}` gives no reason (`-- reason`)",
+                                l + 1
+                            ),
+                        });
+                    }
+                    self.suppressed.fetch_add(1, Ordering::Relaxed);
+                    return true;
+                }
+            }
+        }
+        let mut allowed = false;
+        for (i, a) in self.config.allow.iter().enumerate() {
+            let rel = relative_to(abs, &a.base, path);
+            if a.matches(&rule.id, &rule.name, fp, Some(&rel)) {
+                if let Some(c) = self.allow_used.get(i) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+                allowed = true;
+            }
+        }
+        if allowed {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+        }
+        allowed
+    }
+
+    /// A configuration finding, unless suppressed.
+    fn config_finding(
+        &self,
+        rule: &Arc<Rule>,
+        path: &str,
+        abs: &Path,
+        bytes: &[u8],
+        lines: &LineIndex<'_>,
+        hit: &crate::checks::ConfigHit,
+    ) -> Option<Finding> {
+        let fp = fingerprint(&rule.id, format!("{path}|{}", hit.identity).as_bytes());
+        let (line, column) = lines.position(hit.span.start);
+        let (end_line, end_column) = lines.position(hit.span.end);
+        if self.suppressed(path, abs, lines, rule, &fp, line - 1) {
+            return None;
+        }
+        let snippet = Snippet::new(
+            path,
+            bytes,
+            hit.span.clone(),
+            line - 1,
+            column - 1,
+            &hit.mask,
+        );
+        Some(Finding {
+            rule: Arc::clone(rule),
+            severity: rule.severity,
+            message: hit.message.clone(),
+            location: Some(Location {
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+            }),
+            fingerprint: fp,
+            redacted: None,
+            shape: None,
+            snippet: Some(snippet),
+            commit: None,
+            in_head: None,
+            commit_count: None,
+            help: hit.help.clone(),
+        })
+    }
+
+    /// Runs the configuration rules on one file of a known format. Returns the findings
+    /// ready now; cross-file ones are kept for `finish`.
+    /// Runs the configuration rules on one file of a known format. A finding on a value that
+    /// a secret rule also found (`secret_spans`) is not reported on its own: it comes back as
+    /// a mention (position, text) for the secret finding.
+    fn config_file(
+        &self,
+        path: &str,
+        abs: &Path,
+        bytes: &[u8],
+        secret_spans: &[std::ops::Range<usize>],
+    ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
+        match crate::formats::Format::of(path) {
+            Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn config_file_as(
+        &self,
+        path: &str,
+        abs: &Path,
+        bytes: &[u8],
+        format: crate::formats::Format,
+        secret_spans: &[std::ops::Range<usize>],
+    ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
+        let none = (Vec::new(), Vec::new());
+        if self.config_rules.is_empty() || !crate::formats::mentions_wandb(bytes) {
+            return none;
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return none;
+        };
+        let mut doc = crate::formats::read(format, text);
+        if let Some((message, offset)) = &doc.error {
+            let lines = LineIndex::new(bytes);
+            let (line, column) = lines.position(*offset);
+            self.problem(Problem {
+                level: Severity::Info,
+                path: Some(path.to_string()),
+                message: format!(
+                    "cannot read `{path}` as {}: {message} (line {line}, column {column}); configuration rules skipped, secret rules ran on its text",
+                    if format.is_yaml() { "YAML" } else { "its format" }
+                ),
+            });
+        }
+        let dir = display_dir(path);
+        if let Ok(mut st) = self.config_state.lock() {
+            if doc.settings_entity.is_some() {
+                // `a/wandb/settings` covers the jobs run in `a`.
+                st.settings_dirs.push(display_dir(&dir));
+            }
+            if format == crate::formats::Format::GitlabCi {
+                st.gitlab_files.push(path.to_string());
+                let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                for inc in &doc.includes {
+                    let shown = if dir.is_empty() {
+                        inc.clone()
+                    } else {
+                        format!("{dir}/{inc}")
+                    };
+                    st.includes.push((shown, base.join(inc)));
+                }
+            }
+        }
+        // Env files named by compose: read them if they are here.
+        let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        for scope in &mut doc.scopes {
+            let mut known = Vec::new();
+            scope.unknown.retain(|u| {
+                let Some(file) = &u.file else { return true };
+                match std::fs::read_to_string(base.join(file)) {
+                    Ok(t) => {
+                        for mut v in crate::formats::text::read_dotenv(&t)
+                            .scopes
+                            .into_iter()
+                            .flat_map(|s| s.vars)
+                        {
+                            v.origin = format!("env_file `{file}`");
+                            v.name_span = u.span.clone();
+                            v.value_span = u.span.clone();
+                            known.push(v);
+                        }
+                        false
+                    }
+                    Err(_) => true,
+                }
+            });
+            // An env file's variables come before `environment` ones, which override them.
+            known.append(&mut scope.vars);
+            scope.vars = known;
+        }
+        let result = crate::checks::check(format, text, &doc);
+        let lines = LineIndex::new(bytes);
+        let mut out = Vec::new();
+        let mut mentions = Vec::new();
+        for hit in &result.hits {
+            let Some(rule) = self.config_rule(hit.check) else {
+                continue;
+            };
+            let on_secret = secret_spans
+                .iter()
+                .any(|s| s.start < hit.span.end && hit.span.start < s.end);
+            if on_secret {
+                let (line, column) = lines.position(hit.span.start);
+                mentions.push((
+                    line,
+                    column,
+                    format!("also {} {}: {}", rule.id, rule.name, hit.message),
+                ));
+                continue;
+            }
+            out.extend(self.config_finding(rule, path, abs, bytes, &lines, hit));
+        }
+        for note in result.incomplete {
+            self.problem(Problem {
+                level: Severity::Info,
+                path: Some(path.to_string()),
+                message: format!("`{path}`: {note}"),
+            });
+        }
+        let missing: Vec<Finding> = match self.config_rule("missing-entity") {
+            Some(rule) => result
+                .missing_entity
+                .iter()
+                .filter_map(|h| self.config_finding(rule, path, abs, bytes, &lines, h))
+                .collect(),
+            None => Vec::new(),
+        };
+        let uses: Vec<(crate::checks::SecretUse, String, Finding)> =
+            match self.config_rule("shared-secret") {
+                Some(rule) => result
+                    .secret_uses
+                    .iter()
+                    .filter_map(|u| {
+                        let hit = crate::checks::ConfigHit {
+                            check: "shared-secret",
+                            span: u.span.clone(),
+                            message: String::new(),
+                            help: None,
+                            mask: Vec::new(),
+                            identity: format!("{}|{}", u.scope, u.secret),
+                        };
+                        let f = self.config_finding(rule, path, abs, bytes, &lines, &hit)?;
+                        Some((u.clone(), path.to_string(), f))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+        if let Ok(mut st) = self.config_state.lock() {
+            st.missing_entity
+                .extend(missing.into_iter().map(|f| (dir.clone(), f)));
+            st.secret_uses.extend(uses);
+        }
+        (out, mentions)
     }
 
     fn problem(&self, p: Problem) {
@@ -180,41 +495,7 @@ impl<'a> Scanner<'a> {
         let (end_line, end_column) = lines.position(hit.span.end);
         let line0 = line - 1;
 
-        // Inline suppression on the line or the line above.
-        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
-            if let Some((rules, has_reason)) = inline_allow(lines.line_text(l)) {
-                if rules
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(&hit.rule.id) || *r == hit.rule.name)
-                {
-                    if !has_reason {
-                        self.problem(Problem {
-                            level: Severity::Warning,
-                            path: Some(path.to_string()),
-                            message: format!(
-                                "inline allow at `{path}:{}` gives no reason (`-- reason`)",
-                                l + 1
-                            ),
-                        });
-                    }
-                    self.suppressed.fetch_add(1, Ordering::Relaxed);
-                    return None;
-                }
-            }
-        }
-        // Configured allow entries.
-        let mut allowed = false;
-        for (i, a) in self.config.allow.iter().enumerate() {
-            let rel = relative_to(abs, &a.base, path);
-            if a.matches(&hit.rule.id, &hit.rule.name, &fp, Some(&rel)) {
-                if let Some(c) = self.allow_used.get(i) {
-                    c.fetch_add(1, Ordering::Relaxed);
-                }
-                allowed = true;
-            }
-        }
-        if allowed {
-            self.suppressed.fetch_add(1, Ordering::Relaxed);
+        if self.suppressed(path, abs, lines, &hit.rule, &fp, line0) {
             return None;
         }
 
@@ -252,6 +533,7 @@ impl<'a> Scanner<'a> {
             commit: None,
             in_head: None,
             commit_count: None,
+            help: None,
         })
     }
 
@@ -281,7 +563,111 @@ impl<'a> Scanner<'a> {
     }
 
     /// Finishes the run: sorts findings, reports allow entries that matched nothing, counts.
+    /// Settles the cross-file configuration rules: local GitLab includes not read yet, the
+    /// entity set by `wandb/settings` files, secrets shared across purposes.
+    fn settle_config(&self) {
+        let includes = match self.config_state.lock() {
+            Ok(mut st) => std::mem::take(&mut st.includes),
+            Err(_) => return,
+        };
+        let mut read: Vec<String> = Vec::new();
+        for (shown, abs) in includes {
+            let done = self
+                .config_state
+                .lock()
+                .map_or(true, |st| st.gitlab_files.contains(&shown));
+            if done || read.contains(&shown) {
+                continue;
+            }
+            read.push(shown.clone());
+            match std::fs::read(&abs) {
+                Ok(bytes) => {
+                    let (new, _) = self.config_file_as(
+                        &shown,
+                        &abs,
+                        &bytes,
+                        crate::formats::Format::GitlabCi,
+                        &[],
+                    );
+                    if let Ok(mut f) = self.findings.lock() {
+                        f.extend(new);
+                    }
+                }
+                Err(e) => self.problem(Problem {
+                    level: Severity::Info,
+                    path: Some(shown.clone()),
+                    message: format!("cannot read GitLab include `{shown}`: {e}"),
+                }),
+            }
+        }
+        let Ok(mut st) = self.config_state.lock() else {
+            return;
+        };
+        let settings = std::mem::take(&mut st.settings_dirs);
+        let covered = |dir: &str| {
+            settings
+                .iter()
+                .any(|d| d.is_empty() || dir == d || dir.starts_with(&format!("{d}/")))
+        };
+        let mut out: Vec<Finding> = std::mem::take(&mut st.missing_entity)
+            .into_iter()
+            .filter(|(dir, _)| !covered(dir))
+            .map(|(_, f)| f)
+            .collect();
+        let mut uses = std::mem::take(&mut st.secret_uses);
+        uses.sort_by(|a, b| {
+            (&a.0.secret, &a.1, a.0.span.start).cmp(&(&b.0.secret, &b.1, b.0.span.start))
+        });
+        uses.dedup_by(|a, b| a.0.secret == b.0.secret && a.1 == b.1 && a.0.span == b.0.span);
+        let mut i = 0;
+        while i < uses.len() {
+            let secret = uses.get(i).map(|u| u.0.secret.clone()).unwrap_or_default();
+            let group: Vec<&(crate::checks::SecretUse, String, Finding)> = uses
+                .iter()
+                .skip(i)
+                .take_while(|u| u.0.secret == secret)
+                .collect();
+            i += group.len().max(1);
+            let mut purposes: Vec<&str> = group.iter().filter_map(|u| u.0.purpose).collect();
+            purposes.sort_unstable();
+            purposes.dedup();
+            if purposes.len() < 2 {
+                continue;
+            }
+            let all: Vec<String> = group
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{} in `{}` ({})",
+                        u.0.scope,
+                        u.1,
+                        u.0.purpose.unwrap_or("other")
+                    )
+                })
+                .collect();
+            for (u, _, f) in &group {
+                let mut f = f.clone();
+                f.message = format!(
+                    "secret `{secret}` gives W&B credentials to automations with different purposes ({}); this use: {} ({})",
+                    purposes.join(", "),
+                    u.scope,
+                    u.purpose.unwrap_or("other"),
+                );
+                f.help = Some(format!(
+                    "create one service account per use case and a secret for each; the uses: {}",
+                    all.join("; ")
+                ));
+                out.push(f);
+            }
+        }
+        drop(st);
+        if let Ok(mut f) = self.findings.lock() {
+            f.extend(out);
+        }
+    }
+
     pub fn finish(self, started: Instant) -> Outcome {
+        self.settle_config();
         let mut findings = self.findings.into_inner().unwrap_or_default();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self.problems.into_inner().unwrap_or_default();
@@ -342,7 +728,10 @@ impl Sink for Scanner<'_> {
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
         self.count_file(path, abs, bytes.len());
         let hits = self.detector.scan(path, bytes);
-        let new = self.findings_for(path, abs, bytes, &hits);
+        let mut new = self.findings_for(path, abs, bytes, &hits);
+        let spans: Vec<std::ops::Range<usize>> = hits.iter().map(|h| h.span.clone()).collect();
+        let (config, mentions) = self.config_file(path, abs, bytes, &spans);
+        merge_config(&mut new, config, &mentions);
         if !new.is_empty() {
             if let Ok(mut f) = self.findings.lock() {
                 f.extend(new);

@@ -33,6 +33,11 @@ impl<'a> CharIndex<'a> {
         }
     }
 
+    /// The text of a byte span (empty if out of range).
+    pub fn slice(&self, span: &ByteSpan) -> &'a str {
+        self.text.get(span.clone()).unwrap_or("")
+    }
+
     /// The byte span of a node (its start to its end marker).
     pub fn span(&self, node: &MarkedYamlOwned) -> ByteSpan {
         let start = self.byte(node.span.start.index());
@@ -102,6 +107,80 @@ pub fn items(node: &MarkedYamlOwned) -> Option<&[MarkedYamlOwned]> {
         YamlDataOwned::Sequence(s) => Some(s.as_slice()),
         _ => None,
     }
+}
+
+/// A scalar node's text whatever its type (`true`, `3`, `x`), or `None` for collections.
+pub fn scalar_text(node: &MarkedYamlOwned) -> Option<String> {
+    match &node.data {
+        YamlDataOwned::Value(ScalarOwned::String(s)) => Some(s.clone()),
+        YamlDataOwned::Representation(s, _, _) => Some(s.clone()),
+        YamlDataOwned::Value(ScalarOwned::Boolean(b)) => Some(b.to_string()),
+        YamlDataOwned::Value(ScalarOwned::Integer(i)) => Some(i.to_string()),
+        YamlDataOwned::Value(ScalarOwned::FloatingPoint(f)) => Some(f.to_string()),
+        YamlDataOwned::Value(ScalarOwned::Null) => Some(String::new()),
+        YamlDataOwned::Tagged(_, inner) => scalar_text(inner),
+        _ => None,
+    }
+}
+
+/// How deep merge keys are followed (`<<: *a` where `a` itself merges ...).
+const MERGE_DEPTH: usize = 16;
+
+/// A mapping's entries with string keys, in document order, with YAML merge keys
+/// (`<<: *anchor`, `<<: [*a, *b]`) resolved: keys written in the mapping win over merged ones,
+/// earlier merged mappings over later ones. `None` if the node is not a mapping.
+pub fn mapping(
+    node: &MarkedYamlOwned,
+) -> Option<Vec<(String, &MarkedYamlOwned, &MarkedYamlOwned)>> {
+    fn collect<'n>(
+        node: &'n MarkedYamlOwned,
+        depth: usize,
+        out: &mut Vec<(String, &'n MarkedYamlOwned, &'n MarkedYamlOwned)>,
+    ) -> bool {
+        let node = match &node.data {
+            YamlDataOwned::Tagged(_, inner) => inner.as_ref(),
+            _ => node,
+        };
+        let YamlDataOwned::Mapping(m) = &node.data else {
+            return false;
+        };
+        let mut merged = Vec::new();
+        for (k, v) in m.iter() {
+            let Some(key) = scalar_text(k) else { continue };
+            if key == "<<" && depth < MERGE_DEPTH {
+                match &v.data {
+                    YamlDataOwned::Sequence(items) => {
+                        for item in items {
+                            collect(item, depth + 1, &mut merged);
+                        }
+                    }
+                    _ => {
+                        collect(v, depth + 1, &mut merged);
+                    }
+                }
+                continue;
+            }
+            if !out.iter().any(|(k2, _, _)| *k2 == key) {
+                out.push((key, k, v));
+            }
+        }
+        for (key, k, v) in merged {
+            if !out.iter().any(|(k2, _, _)| *k2 == key) {
+                out.push((key, k, v));
+            }
+        }
+        true
+    }
+    let mut out = Vec::new();
+    collect(node, 0, &mut out).then_some(out)
+}
+
+/// The value of `key` in a mapping (merge keys resolved).
+pub fn get<'n>(node: &'n MarkedYamlOwned, key: &str) -> Option<&'n MarkedYamlOwned> {
+    mapping(node)?
+        .into_iter()
+        .find(|(k, _, _)| k == key)
+        .map(|(_, _, v)| v)
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ fn staged(dir: &Path) -> (serde_json::Value, Option<i32>) {
     (json(&out), out.status.code())
 }
 
+/// The `path:line` places with findings (a `.env` key is both a secret and a credential
+/// without an entity: one place).
 fn paths(doc: &serde_json::Value) -> Vec<String> {
     let mut v: Vec<String> = doc["findings"]
         .as_array()
@@ -24,6 +26,7 @@ fn paths(doc: &serde_json::Value) -> Vec<String> {
         .map(|f| format!("{}:{}", f["path"].as_str().expect("path"), f["line"]))
         .collect();
     v.sort();
+    v.dedup();
     v
 }
 

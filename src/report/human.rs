@@ -88,7 +88,10 @@ fn handler(style: Style) -> GraphicalReportHandler {
 pub fn render_finding(f: &Finding, style: Style) -> String {
     let diag = FindingDiag {
         f,
-        help: super::help_line(&f.rule.remediation),
+        help: f
+            .help
+            .clone()
+            .unwrap_or_else(|| super::help_line(&f.rule.remediation)),
     };
     let mut out = String::new();
     let rendered = if style.narratable {

@@ -73,7 +73,10 @@ pub fn render(outcome: &Outcome) -> String {
                 fingerprint: &f.fingerprint,
                 secret: f.redacted.as_deref(),
                 shape: f.shape.as_deref(),
-                help: super::help_line(&f.rule.remediation),
+                help: f
+                    .help
+                    .clone()
+                    .unwrap_or_else(|| super::help_line(&f.rule.remediation)),
                 url: f.rule.url(),
                 commit: f.commit.as_ref(),
                 in_head: f.in_head,

@@ -197,7 +197,7 @@ impl Rule {
 
 /// Checks that config and account rules may name. Empty until those rule kinds land; a rule
 /// naming anything else fails validation.
-pub const KNOWN_CHECKS: &[&str] = &[];
+pub const KNOWN_CHECKS: &[&str] = crate::checks::CHECKS;
 
 /// The validated catalogue, in id order.
 #[derive(Debug, Clone, Default)]

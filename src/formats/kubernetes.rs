@@ -1,0 +1,216 @@
+//! Kubernetes manifests (multi-document; Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+//! Job, CronJob, and `List` of them): each container and init container is a scope, with its
+//! `env` (literal values, `secretKeyRef`) and `envFrom` sources (contents unknown). Helm values
+//! files are plain YAML: any `WANDB_*` key or `env` list found in them is read.
+
+use saphyr::MarkedYamlOwned;
+
+use super::{classify, yaml_vars, ConfigDoc, Format, Scope, Unknown, Value, Var};
+use crate::yaml::{self, CharIndex};
+
+const HINT: &str = "env:\n  - name: WANDB_ENTITY\n    value: <team>   # in the container";
+
+/// Reads a manifest (or Helm values file).
+pub fn read(text: &str, format: Format) -> ConfigDoc {
+    let mut doc = ConfigDoc::default();
+    let idx = CharIndex::new(text);
+    let docs = super::load_yaml(text, &mut doc);
+    for root in &docs {
+        if format == Format::HelmValues {
+            read_values(root, &idx, &mut doc);
+        } else {
+            read_object(root, &idx, &mut doc, 0);
+        }
+    }
+    doc
+}
+
+/// The pod spec of a workload, by kind.
+fn pod_spec<'n>(kind: &str, obj: &'n MarkedYamlOwned) -> Option<&'n MarkedYamlOwned> {
+    let spec = yaml::get(obj, "spec")?;
+    match kind {
+        "Pod" => Some(spec),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => yaml::get(yaml::get(spec, "template")?, "spec"),
+        "CronJob" => yaml::get(
+            yaml::get(
+                yaml::get(yaml::get(spec, "jobTemplate")?, "spec")?,
+                "template",
+            )?,
+            "spec",
+        ),
+        "PodTemplate" => yaml::get(yaml::get(obj, "template")?, "spec"),
+        _ => None,
+    }
+}
+
+fn read_object(obj: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc, depth: usize) {
+    let Some(kind) = yaml::get(obj, "kind").and_then(yaml::scalar_text) else {
+        return;
+    };
+    if kind == "List" && depth < 4 {
+        for item in yaml::get(obj, "items").and_then(yaml::items).unwrap_or(&[]) {
+            read_object(item, idx, doc, depth + 1);
+        }
+        return;
+    }
+    let name = yaml::get(obj, "metadata")
+        .and_then(|m| yaml::get(m, "name"))
+        .and_then(yaml::scalar_text)
+        .unwrap_or_else(|| "unnamed".to_string());
+    let Some(spec) = pod_spec(&kind, obj) else {
+        return;
+    };
+    let mut triggers = Vec::new();
+    if kind == "CronJob" {
+        triggers.push("schedule".to_string());
+    }
+    for (list, what) in [
+        ("initContainers", "init container"),
+        ("containers", "container"),
+    ] {
+        for c in yaml::get(spec, list).and_then(yaml::items).unwrap_or(&[]) {
+            let cname = yaml::get(c, "name")
+                .and_then(yaml::scalar_text)
+                .unwrap_or_else(|| "unnamed".to_string());
+            let span = yaml::get(c, "name").map_or_else(|| idx.span(c), |n| idx.span(n));
+            let mut scope = Scope::new(format!("{what} `{cname}` in {kind} `{name}`"), span, HINT);
+            if let Some(env) = yaml::get(c, "env") {
+                scope.vars = env_list(env, idx);
+            }
+            for src in yaml::get(c, "envFrom").and_then(yaml::items).unwrap_or(&[]) {
+                let (what, n) = if let Some(r) = yaml::get(src, "secretRef") {
+                    ("secretRef", r)
+                } else if let Some(r) = yaml::get(src, "configMapRef") {
+                    ("configMapRef", r)
+                } else {
+                    continue;
+                };
+                let ref_name = yaml::get(n, "name")
+                    .and_then(yaml::scalar_text)
+                    .unwrap_or_default();
+                scope.unknown.push(Unknown {
+                    what: format!("envFrom {what} `{ref_name}`"),
+                    span: idx.span(src),
+                    file: None,
+                });
+            }
+            for key in ["command", "args"] {
+                if let Some(n) = yaml::get(c, key) {
+                    scope.commands.extend(super::yaml_commands(n, idx));
+                }
+            }
+            scope.triggers = triggers.clone();
+            doc.scopes.push(scope);
+        }
+    }
+}
+
+/// A container `env` list: `{name, value}` or `{name, valueFrom: {secretKeyRef: {name, key}}}`.
+fn env_list(env: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<Var> {
+    let mut out = Vec::new();
+    for item in yaml::items(env).unwrap_or(&[]) {
+        let Some(name_node) = yaml::get(item, "name") else {
+            continue;
+        };
+        let Some(name) = yaml::scalar_text(name_node) else {
+            continue;
+        };
+        let name_span = idx.span(name_node);
+        let (value, value_span) = if let Some(v) = yaml::get(item, "value") {
+            (
+                yaml::scalar_text(v).map_or(Value::Inherited, |t| classify(&t)),
+                idx.span(v),
+            )
+        } else if let Some(from) = yaml::get(item, "valueFrom") {
+            let secret = yaml::get(from, "secretKeyRef");
+            let reference = match secret {
+                Some(s) => {
+                    let n = yaml::get(s, "name")
+                        .and_then(yaml::scalar_text)
+                        .unwrap_or_default();
+                    let k = yaml::get(s, "key")
+                        .and_then(yaml::scalar_text)
+                        .unwrap_or_default();
+                    format!("{n}/{k}")
+                }
+                None => idx.slice(&idx.span(from)).trim().to_string(),
+            };
+            (Value::Secret(reference), idx.span(from))
+        } else {
+            (Value::Empty, name_span.end..name_span.end)
+        };
+        out.push(Var {
+            name,
+            value,
+            name_span,
+            value_span,
+            origin: "container env".to_string(),
+        });
+    }
+    out
+}
+
+/// Helm values: every mapping with `WANDB_*` keys and every `env` list of name/value items,
+/// anywhere in the file, gathered into one scope.
+fn read_values(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
+    let mut scope = Scope::new("values file", idx.span(root), "");
+    scope.entity_checked = false;
+    let mut stack = vec![(root, 0usize)];
+    let mut budget = 100_000usize;
+    while let Some((node, depth)) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 || depth > 64 {
+            break;
+        }
+        if let Some(entries) = yaml::mapping(node) {
+            let vars = yaml_vars(node, idx, "values");
+            scope
+                .vars
+                .extend(vars.into_iter().filter(|v| v.name.starts_with("WANDB_")));
+            for (k, _, v) in entries {
+                if k == "env" && yaml::items(v).is_some() {
+                    scope.vars.extend(
+                        env_list(v, idx)
+                            .into_iter()
+                            .filter(|v| v.name.starts_with("WANDB_")),
+                    );
+                } else {
+                    stack.push((v, depth + 1));
+                }
+            }
+        } else if let Some(items) = yaml::items(node) {
+            stack.extend(items.iter().map(|i| (i, depth + 1)));
+        }
+    }
+    if !scope.vars.is_empty() {
+        doc.scopes.push(scope);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cronjob_containers_and_env_from() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  schedule: '0 2 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers:\n            - name: fetch\n              envFrom:\n                - secretRef: {name: wandb}\n          containers:\n            - name: retrain\n              env:\n                - name: WANDB_API_KEY\n                  valueFrom:\n                    secretKeyRef: {name: wandb, key: api-key}\n";
+        let doc = read(text, Format::Kubernetes);
+        assert!(doc.error.is_none(), "{:?}", doc.error);
+        assert_eq!(doc.scopes.len(), 2);
+        assert_eq!(
+            doc.scopes[0].label,
+            "init container `fetch` in CronJob `nightly`"
+        );
+        assert_eq!(doc.scopes[0].unknown.len(), 1);
+        let s = &doc.scopes[1];
+        assert_eq!(s.label, "container `retrain` in CronJob `nightly`");
+        let v = s.var("WANDB_API_KEY").expect("key");
+        assert_eq!(v.value, Value::Secret("wandb/api-key".into()));
+        assert_eq!(&text[v.name_span.clone()], "WANDB_API_KEY");
+    }
+}

@@ -1,0 +1,569 @@
+//! Readers for the files that run automation (CI workflows, manifests, Dockerfiles, scripts).
+//! Each reader turns one file into [`Scope`]s: the jobs, steps, containers or services it
+//! defines, with the environment variables in effect in each (and where each was set), the
+//! commands each runs, and the sources whose contents cannot be known. The configuration
+//! rules (`crate::checks`) judge scopes; they never look at raw YAML.
+//!
+//! Every span is a byte range into the file, so a finding points at the exact key.
+
+pub mod compose;
+pub mod dockerfile;
+pub mod github;
+pub mod gitlab;
+pub mod kubernetes;
+pub mod shell;
+pub mod text;
+
+use crate::yaml::ByteSpan;
+
+/// The formats read, by file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.github/workflows/*.yml`.
+    GithubWorkflow,
+    /// A composite action, `action.yml`.
+    GithubAction,
+    /// `.gitlab-ci.yml` and the local files it includes.
+    GitlabCi,
+    /// Kubernetes manifests (any other YAML with `kind:` and `apiVersion:`).
+    Kubernetes,
+    /// Helm values (`values*.yaml` in a chart): plain YAML.
+    HelmValues,
+    /// `compose.yaml`, `docker-compose*.yml`.
+    Compose,
+    /// `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`.
+    Dockerfile,
+    /// `Jenkinsfile`.
+    Jenkinsfile,
+    /// Python files (Airflow DAGs are Python files that define operators).
+    Python,
+    /// `.env` files.
+    DotEnv,
+    /// Shell scripts (`*.sh`, `*.bash`) and Makefiles.
+    Shell,
+    /// `wandb/settings`.
+    WandbSettings,
+}
+
+impl Format {
+    /// The format of a file by its display path (`/`-separated), if it is one we read.
+    pub fn of(path: &str) -> Option<Format> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let lower = name.to_ascii_lowercase();
+        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+        if yaml && (path.contains(".github/workflows/") || path.starts_with(".github/workflows/")) {
+            return Some(Format::GithubWorkflow);
+        }
+        if lower == "action.yml" || lower == "action.yaml" {
+            return Some(Format::GithubAction);
+        }
+        if yaml
+            && (lower == ".gitlab-ci.yml"
+                || lower == ".gitlab-ci.yaml"
+                || path.contains(".gitlab/ci/"))
+        {
+            return Some(Format::GitlabCi);
+        }
+        if yaml
+            && (lower == "compose.yaml"
+                || lower == "compose.yml"
+                || lower.starts_with("docker-compose")
+                || lower.starts_with("compose."))
+        {
+            return Some(Format::Compose);
+        }
+        if lower == "dockerfile"
+            || lower == "containerfile"
+            || lower.ends_with(".dockerfile")
+            || lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+        {
+            return Some(Format::Dockerfile);
+        }
+        if lower == "jenkinsfile"
+            || lower.ends_with(".jenkinsfile")
+            || lower.starts_with("jenkinsfile.")
+        {
+            return Some(Format::Jenkinsfile);
+        }
+        if path.ends_with("wandb/settings") {
+            return Some(Format::WandbSettings);
+        }
+        if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+            return Some(Format::DotEnv);
+        }
+        if lower.ends_with(".sh")
+            || lower.ends_with(".bash")
+            || lower == "makefile"
+            || lower.ends_with(".mk")
+        {
+            return Some(Format::Shell);
+        }
+        if lower.ends_with(".py") {
+            return Some(Format::Python);
+        }
+        if yaml {
+            if path.contains("/templates/") {
+                // Helm templates are Go templates, not YAML: their keys are still found by
+                // the secret rules on the raw text.
+                return None;
+            }
+            if lower.starts_with("values") {
+                return Some(Format::HelmValues);
+            }
+            return Some(Format::Kubernetes);
+        }
+        None
+    }
+
+    /// Whether the format is YAML (parse errors are reported as YAML errors).
+    pub fn is_yaml(self) -> bool {
+        matches!(
+            self,
+            Format::GithubWorkflow
+                | Format::GithubAction
+                | Format::GitlabCi
+                | Format::Kubernetes
+                | Format::HelmValues
+                | Format::Compose
+        )
+    }
+}
+
+/// Where a variable's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Written in the file.
+    Literal(String),
+    /// A reference to a secret store or another variable: `${{ secrets.X }}`, `$X`,
+    /// `secretKeyRef`, `credentials('x')`. The string names the secret (`secrets.X`, `X`,
+    /// `secret/key`).
+    Secret(String),
+    /// Present but empty.
+    Empty,
+    /// Passed through from the environment that starts the scope (compose `- WANDB_API_KEY`
+    /// without a value, Docker `ARG` without a default).
+    Inherited,
+}
+
+impl Value {
+    /// Whether the variable is really set (non-empty, or a reference).
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Value::Empty)
+    }
+}
+
+/// One environment variable set in a scope.
+#[derive(Debug, Clone)]
+pub struct Var {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: Value,
+    /// The name's span (where a finding about the variable points).
+    pub name_span: ByteSpan,
+    /// The value's span (empty at the name's end when there is no value).
+    pub value_span: ByteSpan,
+    /// Where it was set, for messages: `workflow env`, `job env`, `stage environment`.
+    pub origin: String,
+}
+
+/// A command a scope runs (a `run:` block, a `script:` line, a `RUN` instruction).
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// The command text as written (continuations kept).
+    pub text: String,
+    /// Its span in the file.
+    pub span: ByteSpan,
+}
+
+/// A source of variables whose contents are not known (`envFrom`, an `env_file` outside the
+/// repository, `--env-file`).
+#[derive(Debug, Clone)]
+pub struct Unknown {
+    /// What it is, for the note: "envFrom secretRef `wandb`".
+    pub what: String,
+    /// Where.
+    pub span: ByteSpan,
+    /// An env file named by path (compose `env_file`), relative to this file's directory:
+    /// read if it exists, so its contents become known.
+    pub file: Option<String>,
+}
+
+/// A job, step, container, service or stage: something that runs with an environment.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// How messages name it: "job `train`", "container `retrain` in CronJob `nightly`".
+    pub label: String,
+    /// The scope's defining key (where scope-level notes point).
+    pub span: ByteSpan,
+    /// Variables in effect, outermost first; a later one with the same name overrides.
+    pub vars: Vec<Var>,
+    /// Commands run in the scope.
+    pub commands: Vec<Command>,
+    /// Variable sources with unknown contents.
+    pub unknown: Vec<Unknown>,
+    /// What starts this automation (`schedule`, `push`, `pull_request`, `cron`), for telling
+    /// use cases apart; empty when the format does not say.
+    pub triggers: Vec<String>,
+    /// Where the snippet that sets `WANDB_ENTITY` belongs, for the help line: the format's
+    /// way to write it, e.g. `env:\n  WANDB_ENTITY: <team>` under the job.
+    pub entity_hint: String,
+    /// Whether a missing `WANDB_ENTITY` can be judged here (not in Helm values, whose
+    /// templates may add it).
+    pub entity_checked: bool,
+}
+
+impl Scope {
+    /// A scope with a label and span and nothing in it yet.
+    pub fn new(label: impl Into<String>, span: ByteSpan, entity_hint: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            span,
+            vars: Vec::new(),
+            commands: Vec::new(),
+            unknown: Vec::new(),
+            triggers: Vec::new(),
+            entity_hint: entity_hint.into(),
+            entity_checked: true,
+        }
+    }
+
+    /// The variable named `name` in effect (the innermost setting).
+    pub fn var(&self, name: &str) -> Option<&Var> {
+        self.vars.iter().rev().find(|v| v.name == name)
+    }
+}
+
+/// What one file yields.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigDoc {
+    /// The scopes, in file order.
+    pub scopes: Vec<Scope>,
+    /// A parse error: message and byte offset (the file is still scanned for secrets).
+    pub error: Option<(String, usize)>,
+    /// The file's code passes the entity itself (`wandb.init(entity=...)`,
+    /// `weave.init("team/project")`, `--entity`): jobs that run it need no `WANDB_ENTITY`.
+    pub entity_in_code: bool,
+    /// `wandb/settings` only: the entity it sets under `[default]`.
+    pub settings_entity: Option<String>,
+    /// Local files this one includes (GitLab `include: local:`), repository-relative.
+    pub includes: Vec<String>,
+}
+
+/// Cheap test before any parsing: configuration checks only look at files that mention W&B.
+pub fn mentions_wandb(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"WANDB_").is_some()
+        || memchr::memmem::find(bytes, b"wandb").is_some()
+}
+
+/// Reads one file of format `format`. `None` when the file holds nothing to judge.
+pub fn read(format: Format, text: &str) -> ConfigDoc {
+    let mut doc = match format {
+        Format::GithubWorkflow | Format::GithubAction => github::read(text, format),
+        Format::GitlabCi => gitlab::read(text),
+        Format::Kubernetes | Format::HelmValues => kubernetes::read(text, format),
+        Format::Compose => compose::read(text),
+        Format::Dockerfile => dockerfile::read(text),
+        Format::DotEnv => text::read_dotenv(text),
+        Format::Shell => text::read_shell(text),
+        Format::Jenkinsfile => text::read_jenkinsfile(text),
+        Format::Python => text::read_python(text),
+        Format::WandbSettings => text::read_settings(text),
+    };
+    if shell::passes_entity(text) {
+        doc.entity_in_code = true;
+    }
+    doc
+}
+
+/// Classifies a value written in a YAML or env file: secret references of every kind we know,
+/// empty, or literal.
+pub fn classify(raw: &str) -> Value {
+    let v = raw.trim();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+        .unwrap_or(v)
+        .trim();
+    if v.is_empty() {
+        return Value::Empty;
+    }
+    if let Some(name) = reference_name(v) {
+        return Value::Secret(name);
+    }
+    Value::Literal(v.to_string())
+}
+
+/// The secret or variable a value refers to, if it is a reference: `${{ secrets.X }}`,
+/// `${{ vars.X }}`, `$X`, `${X}`, `${X:-default}`, `$(cat /run/secrets/x)`, `{{ .Values.x }}`,
+/// `{{ var.value.x }}`, `credentials('x')`, `Variable.get("x")`, `os.environ[...]`.
+pub fn reference_name(v: &str) -> Option<String> {
+    let v = v.trim();
+    if let Some(inner) = v.strip_prefix("${{").and_then(|x| x.strip_suffix("}}")) {
+        let inner = inner.trim();
+        return Some(inner.to_string());
+    }
+    if v.contains("${{") {
+        // An expression mixing text and references: the secret part is a reference.
+        if let Some(start) = v.find("${{") {
+            let rest = &v[start + 3..];
+            let end = rest.find("}}").unwrap_or(rest.len());
+            return Some(rest[..end].trim().to_string());
+        }
+    }
+    if let Some(inner) = v.strip_prefix("${").and_then(|x| x.strip_suffix('}')) {
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            return Some(name);
+        }
+    }
+    if let Some(name) = v.strip_prefix('$') {
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Some(name.to_string());
+        }
+        if name.starts_with('(') {
+            return Some(name.to_string());
+        }
+    }
+    if v.starts_with("{{") && v.ends_with("}}") {
+        return Some(
+            v.trim_start_matches('{')
+                .trim_end_matches('}')
+                .trim()
+                .to_string(),
+        );
+    }
+    for call in [
+        "credentials(",
+        "Variable.get(",
+        "os.environ",
+        "os.getenv(",
+        "env.",
+    ] {
+        if v.starts_with(call) {
+            return Some(v.to_string());
+        }
+    }
+    if v.starts_with("%(") || v.starts_with("%{") {
+        return Some(v.to_string());
+    }
+    None
+}
+
+/// Whether a literal is obviously a placeholder (`<your-key>`, `changeme`, `xxxx`), which
+/// example files hold instead of keys.
+pub fn is_placeholder(v: &str) -> bool {
+    let l = v.trim().to_ascii_lowercase();
+    if l.is_empty() {
+        return true;
+    }
+    if l.starts_with('<') && l.ends_with('>') {
+        return true;
+    }
+    let words = [
+        "changeme",
+        "change-me",
+        "change_me",
+        "your",
+        "replace",
+        "example",
+        "placeholder",
+        "dummy",
+        "redacted",
+        "todo",
+        "fixme",
+        "insert",
+        "secret-here",
+        "key-here",
+        "...",
+    ];
+    if words.iter().any(|w| l.contains(w)) {
+        return true;
+    }
+    let first = l.chars().next().unwrap_or('x');
+    l.len() >= 4 && l.chars().all(|c| c == first) && matches!(first, 'x' | '*' | '0' | '.' | '-')
+}
+
+/// A string value that reads as true (`true`, `1`, `yes`, `on`).
+pub fn truthy(v: &str) -> bool {
+    let l = v
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_ascii_lowercase();
+    matches!(l.as_str(), "true" | "1" | "yes" | "on" | "y")
+}
+
+/// The names of the credential variables.
+pub const API_KEY: &str = "WANDB_API_KEY";
+/// The federated identity token file.
+pub const TOKEN_FILE: &str = "WANDB_IDENTITY_TOKEN_FILE";
+/// The entity.
+pub const ENTITY: &str = "WANDB_ENTITY";
+
+/// Variables of a YAML `env:`-style node: a mapping (`NAME: value`) or a list of `NAME=value`
+/// strings (compose, GitLab `variables` with `value:` maps too).
+pub fn yaml_vars(
+    node: &saphyr::MarkedYamlOwned,
+    idx: &crate::yaml::CharIndex<'_>,
+    origin: &str,
+) -> Vec<Var> {
+    let mut out = Vec::new();
+    if let Some(entries) = crate::yaml::mapping(node) {
+        for (name, k, v) in entries {
+            let name_span = idx.span(k);
+            // GitLab: `NAME: {value: x, description: ...}`.
+            let v = crate::yaml::get(v, "value").unwrap_or(v);
+            let value = match crate::yaml::scalar_text(v) {
+                Some(text) => classify(&text),
+                None => Value::Inherited,
+            };
+            let mut value_span = idx.span(v);
+            if value_span.is_empty() {
+                value_span = name_span.end..name_span.end;
+            }
+            out.push(Var {
+                name,
+                value,
+                name_span,
+                value_span,
+                origin: origin.to_string(),
+            });
+        }
+    } else if let Some(items) = crate::yaml::items(node) {
+        for item in items {
+            let Some(text) = crate::yaml::scalar_text(item) else {
+                continue;
+            };
+            let span = idx.span(item);
+            let raw = idx.slice(&span);
+            // The span may include quotes: find the name inside it.
+            let lead = raw
+                .find(|c: char| c.is_ascii_alphabetic() || c == '_')
+                .unwrap_or(0);
+            let (name, value, value_span) = match text.split_once('=') {
+                Some((n, v)) => {
+                    let vstart = span.start + lead + n.len() + 1;
+                    (n.trim().to_string(), classify(v), vstart..vstart + v.len())
+                }
+                None => (
+                    text.trim().to_string(),
+                    Value::Inherited,
+                    span.end..span.end,
+                ),
+            };
+            let name_start = span.start + lead;
+            out.push(Var {
+                name_span: name_start..name_start + name.len(),
+                name,
+                value,
+                value_span,
+                origin: origin.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Commands of a YAML `run:`/`script:` node (a string or a list of strings), as raw text
+/// slices of the file.
+pub fn yaml_commands(
+    node: &saphyr::MarkedYamlOwned,
+    idx: &crate::yaml::CharIndex<'_>,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    let mut one = |n: &saphyr::MarkedYamlOwned| {
+        if crate::yaml::scalar_text(n).is_some() {
+            let span = idx.span(n);
+            out.push(Command {
+                text: idx.slice(&span).to_string(),
+                span,
+            });
+        }
+    };
+    match crate::yaml::items(node) {
+        Some(items) => {
+            for i in items {
+                if let Some(inner) = crate::yaml::items(i) {
+                    // GitLab allows nested lists (from anchors).
+                    for j in inner {
+                        one(j);
+                    }
+                } else {
+                    one(i);
+                }
+            }
+        }
+        None => one(node),
+    }
+    out
+}
+
+/// Loads YAML documents, or records the parse error in `doc`.
+pub fn load_yaml(text: &str, doc: &mut ConfigDoc) -> Vec<saphyr::MarkedYamlOwned> {
+    match crate::yaml::load(text) {
+        Ok(d) => d,
+        Err(e) => {
+            doc.error = Some((e.message, e.offset));
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(
+            Format::of(".github/workflows/train.yml"),
+            Some(Format::GithubWorkflow)
+        );
+        assert_eq!(Format::of("ci/.gitlab-ci.yml"), Some(Format::GitlabCi));
+        assert_eq!(
+            Format::of("deploy/docker-compose.prod.yml"),
+            Some(Format::Compose)
+        );
+        assert_eq!(
+            Format::of("images/train.Dockerfile"),
+            Some(Format::Dockerfile)
+        );
+        assert_eq!(Format::of("Dockerfile.gpu"), Some(Format::Dockerfile));
+        assert_eq!(Format::of("k8s/cronjob.yaml"), Some(Format::Kubernetes));
+        assert_eq!(Format::of("chart/templates/job.yaml"), None);
+        assert_eq!(
+            Format::of("chart/values-prod.yaml"),
+            Some(Format::HelmValues)
+        );
+        assert_eq!(Format::of("Jenkinsfile"), Some(Format::Jenkinsfile));
+        assert_eq!(Format::of("dags/train.py"), Some(Format::Python));
+        assert_eq!(Format::of("wandb/settings"), Some(Format::WandbSettings));
+        assert_eq!(Format::of("deploy/.env.prod"), Some(Format::DotEnv));
+        assert_eq!(Format::of("README.md"), None);
+    }
+
+    #[test]
+    fn references_and_literals() {
+        assert_eq!(
+            classify("${{ secrets.WANDB_KEY }}"),
+            Value::Secret("secrets.WANDB_KEY".into())
+        );
+        assert_eq!(classify("$WANDB_KEY"), Value::Secret("WANDB_KEY".into()));
+        assert_eq!(
+            classify("${WANDB_KEY:-}"),
+            Value::Secret("WANDB_KEY".into())
+        );
+        assert_eq!(classify("\"\""), Value::Empty);
+        assert_eq!(classify("'abc123'"), Value::Literal("abc123".into()));
+        assert!(is_placeholder("<your-api-key>"));
+        assert!(is_placeholder("xxxxxxxx"));
+        assert!(!is_placeholder("a81f0c"));
+        assert!(truthy("\"true\""));
+        assert!(!truthy("false"));
+    }
+}

@@ -1,0 +1,221 @@
+//! What shell commands (CI steps, `RUN` instructions, scripts) do with W&B credentials. Every
+//! function takes the command's raw text as written in the file and returns byte ranges into
+//! that text, so callers add the command's offset and point at the exact place.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+fn re(cell: &'static OnceLock<Option<Regex>>, src: &str) -> Option<&'static Regex> {
+    cell.get_or_init(|| Regex::new(src).ok()).as_ref()
+}
+
+/// Whether the text passes the entity itself: `wandb.init(... entity=...)`,
+/// `weave.init("team/project")`, `--entity x`, `wandb.Api(overrides={"entity": ...})`.
+pub fn passes_entity(text: &str) -> bool {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    re(
+        &R,
+        r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity[=\s]+\S|wandb\.Api\([^)]*?["']entity["']"#,
+    )
+    .is_some_and(|r| r.is_match(text))
+}
+
+/// A `wandb login` in the text: the whole command, and its literal key argument if one is
+/// given on the command line (not a `$VAR` reference, not a flag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// `wandb login ...` up to the end of the command.
+    pub span: Range<usize>,
+    /// The literal key argument, if any.
+    pub literal: Option<Range<usize>>,
+}
+
+/// Every `wandb login` in `text`.
+pub fn logins(text: &str) -> Vec<Login> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(&R, r"\bwandb\s+login\b([^\n;&|]*)") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in r.captures_iter(text) {
+        let (Some(all), Some(args)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let mut literal = None;
+        let mut pos = args.start();
+        for word in args.as_str().split_whitespace() {
+            let at = text
+                .get(pos..)
+                .and_then(|rest| rest.find(word))
+                .map_or(pos, |i| pos + i);
+            pos = at + word.len();
+            if word.starts_with('-') || word.starts_with('#') {
+                if word.starts_with('#') {
+                    break;
+                }
+                continue;
+            }
+            let bare = word.trim_matches(|c| c == '"' || c == '\'');
+            if bare.starts_with('$')
+                || bare.starts_with('%')
+                || bare.contains("${{")
+                || bare.len() < 8
+            {
+                break;
+            }
+            if bare
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                literal = Some(at..at + word.len());
+            }
+            break;
+        }
+        out.push(Login {
+            span: all.start()..all.end(),
+            literal,
+        });
+    }
+    out
+}
+
+/// `WANDB_API_KEY=<literal> cmd`: the key given to one command on its command line. Returns
+/// the assignment's range and the value's range.
+pub fn inline_keys(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(
+        &R,
+        r#"(?m)(?:^|[\s;&|(])(WANDB_API_KEY=("[^"\n]*"|'[^'\n]*'|[^\s;&|'"]+))[ \t]+[A-Za-z./]"#,
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in r.captures_iter(text) {
+        let (Some(assign), Some(value)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let line_start = text[..assign.start()].rfind('\n').map_or(0, |i| i + 1);
+        let before = text[line_start..assign.start()].trim_start();
+        // `export X=... cmd` is not an inline assignment; `env X=... cmd` is.
+        if before.starts_with("export") || before.starts_with("ENV") || before.starts_with("ARG") {
+            continue;
+        }
+        let v = value.as_str().trim_matches(|c| c == '"' || c == '\'');
+        if super::reference_name(v).is_some() || super::is_placeholder(v) {
+            continue;
+        }
+        out.push((assign.start()..assign.end(), value.start()..value.end()));
+    }
+    out
+}
+
+/// Commands that print the key: `echo $WANDB_API_KEY`, `printenv WANDB_API_KEY`,
+/// `print(os.environ["WANDB_API_KEY"])`, and whole-environment dumps (`env`, `printenv`,
+/// `export -p`, `set` alone on a line).
+pub fn prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
+    static ECHO: OnceLock<Option<Regex>> = OnceLock::new();
+    static DUMP: OnceLock<Option<Regex>> = OnceLock::new();
+    let mut out = Vec::new();
+    if let Some(r) = re(
+        &ECHO,
+        r#"\b(?:echo|printf|cat\s*<<<)\b[^\n;|&]*\$\{?WANDB_API_KEY\b|\bprintenv\s+WANDB_API_KEY\b|\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])|\becho\s+[^\n]*\bWANDB_API_KEY\s*=\s*\$"#,
+    ) {
+        for m in r.find_iter(text) {
+            out.push((m.start()..m.end(), "prints the key"));
+        }
+    }
+    if let Some(r) = re(
+        &DUMP,
+        r"(?m)^[\s\-|>]*(?:run:\s*)?(env|printenv|export\s+-p|set)\s*(?:\|\s*sort\s*)?(?:#.*)?$",
+    ) {
+        for c in r.captures_iter(text) {
+            if let Some(m) = c.get(1) {
+                out.push((
+                    m.start()..m.end(),
+                    "dumps the whole environment, key included",
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `export NAME=value` and bare `NAME=value` lines that set a W&B variable in a script. Returns
+/// (name, name range, raw value, value range).
+pub fn assignments(text: &str) -> Vec<(String, Range<usize>, String, Range<usize>)> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(
+        &R,
+        r#"(?m)^[ \t]*(?:export[ \t]+|declare[ \t]+-x[ \t]+|set[ \t]+)?(WANDB_[A-Z_]+)[ \t]*(?::?=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#,
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in r.captures_iter(text) {
+        let (Some(name), Some(value)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        out.push((
+            name.as_str().to_string(),
+            name.start()..name.end(),
+            value.as_str().to_string(),
+            value.start()..value.end(),
+        ));
+    }
+    out
+}
+
+/// A netrc written by the command (`echo "machine api.wandb.ai ..." >> ~/.netrc`,
+/// `cat > ~/.netrc`): the key lands in whatever layer or log keeps the command's effects.
+pub fn writes_netrc(text: &str) -> Option<Range<usize>> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    re(&R, r">>?\s*\S*[/~]?\.netrc\b").and_then(|r| r.find(text).map(|m| m.start()..m.end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_with_and_without_literal() {
+        let t = "pip install wandb\nwandb login $WANDB_API_KEY\nwandb login --relogin abcdef0123456789abcdef\n";
+        let l = logins(t);
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[0].literal, None);
+        let lit = l[1].literal.clone().expect("literal");
+        assert_eq!(&t[lit], "abcdef0123456789abcdef");
+    }
+
+    #[test]
+    fn inline_keys_and_prints() {
+        let t = "WANDB_API_KEY=abc123def456 python train.py\nexport WANDB_API_KEY=x y\nWANDB_API_KEY=$K python x.py\n";
+        let k = inline_keys(t);
+        assert_eq!(k.len(), 1);
+        assert_eq!(&t[k[0].1.clone()], "abc123def456");
+        let p = prints_key(
+            "echo \"key is $WANDB_API_KEY\"\nprintenv WANDB_API_KEY\n  env\nenv FOO=1 cmd\n",
+        );
+        assert_eq!(p.len(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn entity_in_code() {
+        assert!(passes_entity(
+            "wandb.init(project=\"p\", entity=\"ml-team\")"
+        ));
+        assert!(passes_entity("weave.init(\"ml-team/eval\")"));
+        assert!(passes_entity("python train.py --entity ml-team"));
+        assert!(!passes_entity("wandb.init(project=\"p\")"));
+        assert!(!passes_entity("weave.init(\"eval\")"));
+    }
+
+    #[test]
+    fn script_assignments() {
+        let a = assignments("export WANDB_ENTITY=ml-team\nWANDB_API_KEY=\"$KEY\"\necho x\n");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].0, "WANDB_ENTITY");
+        assert_eq!(a[1].2, "\"$KEY\"");
+    }
+}

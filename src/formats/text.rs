@@ -1,0 +1,485 @@
+//! Line- and brace-structured formats: `.env` files, shell scripts, Jenkinsfiles (the
+//! `environment {}` blocks, `withEnv`, `withCredentials`, `sh` steps), Python (Airflow
+//! operators' `env_vars=` dicts, and the whole module as code) and `wandb/settings`.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{classify, shell, Command, ConfigDoc, Scope, Value, Var};
+
+fn re(cell: &'static OnceLock<Option<Regex>>, src: &str) -> Option<&'static Regex> {
+    cell.get_or_init(|| Regex::new(src).ok()).as_ref()
+}
+
+/// `.env`: `NAME=value` lines (optionally `export`), one scope.
+pub fn read_dotenv(text: &str) -> ConfigDoc {
+    let mut doc = ConfigDoc::default();
+    let mut scope = Scope::new(
+        "env file",
+        0..text.lines().next().map_or(0, str::len),
+        "WANDB_ENTITY=<team>",
+    );
+    scope.vars = shell_vars(text, "env file");
+    doc.scopes.push(scope);
+    doc
+}
+
+fn shell_vars(text: &str, origin: &str) -> Vec<Var> {
+    shell::assignments(text)
+        .into_iter()
+        .map(|(name, name_span, raw, value_span)| Var {
+            name,
+            value: classify(&raw),
+            name_span,
+            value_span,
+            origin: origin.to_string(),
+        })
+        .collect()
+}
+
+/// A shell script or Makefile: one scope, its exports as variables, its text as the command.
+pub fn read_shell(text: &str) -> ConfigDoc {
+    let mut doc = ConfigDoc::default();
+    let mut scope = Scope::new(
+        "script",
+        0..text.lines().next().map_or(0, str::len),
+        "export WANDB_ENTITY=<team>",
+    );
+    scope.vars = shell_vars(text, "script");
+    scope.commands.push(Command {
+        text: text.to_string(),
+        span: 0..text.len(),
+    });
+    doc.scopes.push(scope);
+    doc
+}
+
+/// The span of the block opened by the `{` at `open`, to its matching `}` (strings and
+/// comments skipped roughly: quotes of all three kinds, `//` comments).
+pub fn block(text: &str, open: usize) -> Range<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return open..i + 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = b.get(i..i + 3) == Some(&[q, q, q][..]);
+                if triple {
+                    let close = [q, q, q];
+                    i += 3;
+                    while i < b.len() && b.get(i..i + 3) != Some(&close[..]) {
+                        i += 1;
+                    }
+                    i += 2;
+                } else {
+                    i += 1;
+                    while i < b.len() && b[i] != q && b[i] != b'\n' {
+                        if b[i] == b'\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open..b.len()
+}
+
+/// `NAME = value` lines of a Jenkins `environment {}` block.
+fn jenkins_env(text: &str, body: Range<usize>, origin: &str) -> Vec<Var> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(
+        &R,
+        r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#,
+    ) else {
+        return Vec::new();
+    };
+    let Some(slice) = text.get(body.clone()) else {
+        return Vec::new();
+    };
+    r.captures_iter(slice)
+        .filter_map(|c| {
+            let (n, v) = (c.get(1)?, c.get(2)?);
+            Some(Var {
+                name: n.as_str().to_string(),
+                value: jenkins_value(v.as_str()),
+                name_span: body.start + n.start()..body.start + n.end(),
+                value_span: body.start + v.start()..body.start + v.end(),
+                origin: origin.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn jenkins_value(raw: &str) -> Value {
+    let v = raw.trim();
+    if v.starts_with("credentials(") {
+        let id = v
+            .trim_start_matches("credentials(")
+            .trim_end_matches(')')
+            .trim_matches(|c| c == '\'' || c == '"');
+        return Value::Secret(format!("credentials:{id}"));
+    }
+    let v = v.trim_matches(|c| c == '\'' || c == '"');
+    classify(v)
+}
+
+/// `withEnv(['A=1', "B=2"])` and `withCredentials([string(credentialsId: 'x', variable: 'V')])`
+/// inside a span.
+fn jenkins_wrappers(text: &str, within: Range<usize>) -> Vec<Var> {
+    static WITH_ENV: OnceLock<Option<Regex>> = OnceLock::new();
+    static ITEM: OnceLock<Option<Regex>> = OnceLock::new();
+    static CRED: OnceLock<Option<Regex>> = OnceLock::new();
+    let mut out = Vec::new();
+    let Some(slice) = text.get(within.clone()) else {
+        return out;
+    };
+    if let (Some(w), Some(item)) = (
+        re(&WITH_ENV, r"withEnv\s*\(\s*\[([^\]]*)\]"),
+        re(&ITEM, r#"["']([A-Za-z_][A-Za-z0-9_]*)=([^"']*)["']"#),
+    ) {
+        for c in w.captures_iter(slice) {
+            let Some(list) = c.get(1) else { continue };
+            for ic in item.captures_iter(list.as_str()) {
+                let (Some(n), Some(v)) = (ic.get(1), ic.get(2)) else {
+                    continue;
+                };
+                let base = within.start + list.start();
+                out.push(Var {
+                    name: n.as_str().to_string(),
+                    value: classify(v.as_str()),
+                    name_span: base + n.start()..base + n.end(),
+                    value_span: base + v.start()..base + v.end(),
+                    origin: "withEnv".to_string(),
+                });
+            }
+        }
+    }
+    if let Some(r) = re(
+        &CRED,
+        r#"credentialsId\s*:\s*["']([^"']+)["'][^)]*?variable\s*:\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"#,
+    ) {
+        for c in r.captures_iter(slice) {
+            let (Some(id), Some(var)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            out.push(Var {
+                name: var.as_str().to_string(),
+                value: Value::Secret(format!("credentials:{}", id.as_str())),
+                name_span: within.start + var.start()..within.start + var.end(),
+                value_span: within.start + id.start()..within.start + id.end(),
+                origin: "withCredentials".to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// `sh '...'`, `sh "..."`, `sh '''...'''`, `sh """..."""`, `sh(script: ...)` steps in a span.
+fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(
+        &R,
+        r#"(?s)\b(?:sh|bat|powershell)\s*\(?\s*(?:script\s*:\s*)?('''.*?'''|""".*?"""|'[^'\n]*'|"[^"\n]*")"#,
+    ) else {
+        return Vec::new();
+    };
+    let Some(slice) = text.get(within.clone()) else {
+        return Vec::new();
+    };
+    r.captures_iter(slice)
+        .filter_map(|c| c.get(1))
+        .map(|m| Command {
+            text: m.as_str().to_string(),
+            span: within.start + m.start()..within.start + m.end(),
+        })
+        .collect()
+}
+
+/// A Jenkinsfile: pipeline-level `environment {}` → each `stage('x') {}` with its own
+/// `environment {}`, `withEnv`/`withCredentials` wrappers and `sh` steps.
+pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
+    static ENV: OnceLock<Option<Regex>> = OnceLock::new();
+    static STAGE: OnceLock<Option<Regex>> = OnceLock::new();
+    let mut doc = ConfigDoc::default();
+    let (Some(env_re), Some(stage_re)) = (
+        re(&ENV, r"\benvironment\s*\{"),
+        re(&STAGE, r#"\bstage\s*\(\s*["']([^"']+)["']\s*\)\s*\{"#),
+    ) else {
+        return doc;
+    };
+    let stages: Vec<(String, Range<usize>, Range<usize>)> = stage_re
+        .captures_iter(text)
+        .filter_map(|c| {
+            let all = c.get(0)?;
+            let name = c.get(1)?;
+            let body = block(text, all.end() - 1);
+            Some((name.as_str().to_string(), name.start()..name.end(), body))
+        })
+        .collect();
+    // Only the outermost stages (parallel stages nest).
+    let envs: Vec<Range<usize>> = env_re
+        .find_iter(text)
+        .map(|m| block(text, m.end() - 1))
+        .collect();
+    let in_stage = |r: &Range<usize>| {
+        stages
+            .iter()
+            .any(|(_, _, b)| b.start <= r.start && r.end <= b.end)
+    };
+    let mut pipeline: Vec<Var> = Vec::new();
+    for e in envs.iter().filter(|e| !in_stage(e)) {
+        pipeline.extend(jenkins_env(
+            text,
+            e.start + 1..e.end.saturating_sub(1),
+            "pipeline environment",
+        ));
+    }
+    let hint = "environment {\n  WANDB_ENTITY = '<team>'\n}";
+    if stages.is_empty() {
+        let mut scope = Scope::new("pipeline", 0..text.lines().next().map_or(0, str::len), hint);
+        scope.vars = pipeline;
+        scope.vars.extend(jenkins_wrappers(text, 0..text.len()));
+        scope.commands = jenkins_steps(text, 0..text.len());
+        doc.scopes.push(scope);
+        return doc;
+    }
+    for (name, name_span, body) in &stages {
+        // Skip a stage that only groups others (its inner stages are scopes).
+        let inner = stages
+            .iter()
+            .any(|(_, _, b)| b.start > body.start && b.end <= body.end);
+        if inner {
+            continue;
+        }
+        let mut scope = Scope::new(format!("stage `{name}`"), name_span.clone(), hint);
+        scope.vars = pipeline.clone();
+        for e in envs
+            .iter()
+            .filter(|e| body.start <= e.start && e.end <= body.end)
+        {
+            scope.vars.extend(jenkins_env(
+                text,
+                e.start + 1..e.end.saturating_sub(1),
+                "stage environment",
+            ));
+        }
+        scope.vars.extend(jenkins_wrappers(text, body.clone()));
+        scope.commands = jenkins_steps(text, body.clone());
+        doc.scopes.push(scope);
+    }
+    doc
+}
+
+/// Python: Airflow operators with `env_vars={...}` / `env={...}` (one scope per task), and the
+/// module itself as one command (for printing the key) with no credential of its own.
+pub fn read_python(text: &str) -> ConfigDoc {
+    static ENV_ARG: OnceLock<Option<Regex>> = OnceLock::new();
+    static PAIR: OnceLock<Option<Regex>> = OnceLock::new();
+    static TASK_ID: OnceLock<Option<Regex>> = OnceLock::new();
+    static SECRET: OnceLock<Option<Regex>> = OnceLock::new();
+    let mut doc = ConfigDoc::default();
+    let mut module = Scope::new("module", 0..text.lines().next().map_or(0, str::len), "");
+    module.entity_checked = false;
+    module.commands.push(Command {
+        text: text.to_string(),
+        span: 0..text.len(),
+    });
+    doc.scopes.push(module);
+    let (Some(env_arg), Some(pair), Some(task_id)) = (
+        re(&ENV_ARG, r"\b(env_vars|env)\s*=\s*(\{|dict\s*\()"),
+        re(
+            &PAIR,
+            r#"(?:["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:|\b([A-Za-z_][A-Za-z0-9_]*)\s*=)\s*([^,\n}\)]+(?:\([^)\n]*\))?)"#,
+        ),
+        re(&TASK_ID, r#"task_id\s*=\s*["']([^"']+)["']"#),
+    ) else {
+        return doc;
+    };
+    for c in env_arg.captures_iter(text) {
+        let Some(open) = c.get(2) else { continue };
+        let body = if open.as_str().starts_with('{') {
+            block(text, open.start())
+        } else {
+            paren_block(text, open.end() - 1)
+        };
+        let Some(slice) = text.get(body.clone()) else {
+            continue;
+        };
+        let mut vars = Vec::new();
+        for pc in pair.captures_iter(slice) {
+            let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+                continue;
+            };
+            let raw = v.as_str().trim();
+            let value = python_value(raw);
+            vars.push(Var {
+                name: n.as_str().to_string(),
+                value,
+                name_span: body.start + n.start()..body.start + n.end(),
+                value_span: body.start + v.start()..body.start + v.start() + raw.len(),
+                origin: "env_vars".to_string(),
+            });
+        }
+        // The operator call around it: its task_id names the scope.
+        let call_start = text[..body.start].rfind("Operator(").unwrap_or(0);
+        let label = task_id
+            .captures_iter(&text[call_start..])
+            .next()
+            .and_then(|t| t.get(1))
+            .map_or_else(
+                || "operator".to_string(),
+                |t| format!("task `{}`", t.as_str()),
+            );
+        let anchor = c.get(1).map_or(body.clone(), |m| m.start()..m.end());
+        let mut scope = Scope::new(
+            label,
+            anchor,
+            "env_vars={\"WANDB_ENTITY\": \"<team>\", ...}   # in the operator",
+        );
+        scope.vars = vars;
+        doc.scopes.push(scope);
+    }
+    // KubernetesPodOperator secrets: Secret("env", "WANDB_API_KEY", "name", "key").
+    if let Some(r) = re(
+        &SECRET,
+        r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
+    ) {
+        for c in r.captures_iter(text) {
+            let (Some(n), Some(s), Some(k)) = (c.get(1), c.get(2), c.get(3)) else {
+                continue;
+            };
+            if let Some(scope) = doc
+                .scopes
+                .iter_mut()
+                .skip(1)
+                .find(|sc| sc.span.start < n.start())
+            {
+                scope.vars.push(Var {
+                    name: n.as_str().to_string(),
+                    value: Value::Secret(format!("{}/{}", s.as_str(), k.as_str())),
+                    name_span: n.start()..n.end(),
+                    value_span: s.start()..k.end(),
+                    origin: "secrets".to_string(),
+                });
+            }
+        }
+    }
+    doc
+}
+
+fn paren_block(text: &str, open: usize) -> Range<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    for (i, ch) in b.iter().enumerate().skip(open) {
+        match ch {
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return open..i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    open..b.len()
+}
+
+fn python_value(raw: &str) -> Value {
+    let v = raw.trim().trim_end_matches(',');
+    let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
+        || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
+    if quoted {
+        let inner = &v[1..v.len() - 1];
+        if inner.contains("{{") {
+            return Value::Secret(inner.to_string());
+        }
+        return classify(inner);
+    }
+    // A call, a name, an f-string or a subscript: not a literal written here.
+    Value::Secret(v.to_string())
+}
+
+/// `wandb/settings`: INI; `entity = x` under `[default]`.
+pub fn read_settings(text: &str) -> ConfigDoc {
+    let mut doc = ConfigDoc::default();
+    let mut section = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') && t.ends_with(']') {
+            section = t[1..t.len() - 1].trim().to_string();
+            continue;
+        }
+        if section == "default" {
+            if let Some((k, v)) = t.split_once('=') {
+                if k.trim() == "entity" && !v.trim().is_empty() {
+                    doc.settings_entity = Some(v.trim().to_string());
+                }
+            }
+        }
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jenkins_stages_and_wrappers() {
+        let text = "pipeline {\n  environment {\n    WANDB_PROJECT = 'p'\n  }\n  stages {\n    stage('Train') {\n      environment {\n        WANDB_API_KEY = credentials('wandb-ci')\n      }\n      steps {\n        sh 'python train.py'\n      }\n    }\n    stage('Eval') {\n      steps {\n        withCredentials([string(credentialsId: 'wandb-eval', variable: 'WANDB_API_KEY')]) {\n          withEnv(['WANDB_ENTITY=ml']) { sh \"python eval.py\" }\n        }\n      }\n    }\n  }\n}\n";
+        let doc = read_jenkinsfile(text);
+        assert_eq!(doc.scopes.len(), 2);
+        let t = &doc.scopes[0];
+        assert_eq!(t.label, "stage `Train`");
+        assert!(t.var("WANDB_PROJECT").is_some());
+        assert_eq!(
+            t.var("WANDB_API_KEY").map(|v| v.value.clone()),
+            Some(Value::Secret("credentials:wandb-ci".into()))
+        );
+        assert_eq!(t.commands.len(), 1);
+        let e = &doc.scopes[1];
+        assert!(e.var("WANDB_ENTITY").is_some());
+        assert!(e.var("WANDB_API_KEY").is_some());
+    }
+
+    #[test]
+    fn airflow_env_vars() {
+        let text = "from airflow import DAG\ntrain = KubernetesPodOperator(\n    task_id=\"train\",\n    env_vars={\n        \"WANDB_API_KEY\": Variable.get(\"wandb_key\"),\n        \"WANDB_PROJECT\": \"p\",\n    },\n)\n";
+        let doc = read_python(text);
+        assert_eq!(doc.scopes.len(), 2);
+        let s = &doc.scopes[1];
+        assert_eq!(s.label, "task `train`");
+        let k = s.var("WANDB_API_KEY").expect("key");
+        assert!(matches!(k.value, Value::Secret(_)));
+        assert_eq!(&text[k.name_span.clone()], "WANDB_API_KEY");
+        assert_eq!(
+            s.var("WANDB_PROJECT").map(|v| v.value.clone()),
+            Some(Value::Literal("p".into()))
+        );
+    }
+
+    #[test]
+    fn settings_entity() {
+        let doc = read_settings("[default]\nentity = ml-team\nproject = p\n");
+        assert_eq!(doc.settings_entity.as_deref(), Some("ml-team"));
+    }
+}
