@@ -17,6 +17,10 @@ pub const CHECKS: &[&str] = &[
     "conflicting-credentials",
     "ssl-disabled",
     "key-printed",
+    "unknown-entity",
+    "attribution-outside-team",
+    "inaccessible-project",
+    "undeclared-account-use",
 ];
 
 /// One configuration finding before suppression and rendering.
@@ -338,5 +342,188 @@ pub fn check(format: Format, text: &str, doc: &ConfigDoc) -> FileChecks {
         }
     }
     let _ = text;
+    out
+}
+
+/// The registry rules (C101–C104) over the scopes of one file at display path `path`.
+pub fn registry_checks(
+    path: &str,
+    doc: &ConfigDoc,
+    registry: &crate::registry::Registry,
+) -> Vec<ConfigHit> {
+    use crate::registry::{Scope as AccountScope, Visibility};
+    let mut out: Vec<ConfigHit> = Vec::new();
+    let mut push = |hit: ConfigHit| {
+        if !out
+            .iter()
+            .any(|h| h.check == hit.check && h.span == hit.span)
+        {
+            out.push(hit);
+        }
+    };
+    let literal = |scope: &Scope, name: &str| {
+        scope.var(name).and_then(|v| match &v.value {
+            Value::Literal(l) => Some((l.clone(), v.clone())),
+            _ => None,
+        })
+    };
+    for scope in &doc.scopes {
+        let key = scope.var(API_KEY).filter(|v| v.value.is_set());
+        let token = scope.var(TOKEN_FILE).filter(|v| v.value.is_set());
+        let secret = key.and_then(|v| match &v.value {
+            Value::Secret(s) => Some(s.as_str()),
+            _ => None,
+        });
+        let login = scope
+            .commands
+            .iter()
+            .find_map(|c| shell::logins(&c.text).into_iter().next().map(|l| (c, l)));
+        let credential = key
+            .map(|v| (v.name_span.clone(), entry_label(scope, &v.origin)))
+            .or_else(|| token.map(|v| (v.name_span.clone(), entry_label(scope, &v.origin))))
+            .or_else(|| {
+                login.map(|(c, l)| {
+                    (
+                        c.span.start + l.span.start..c.span.start + l.span.end,
+                        scope.label.clone(),
+                    )
+                })
+            });
+        let linked = registry.linked(path, secret);
+
+        // C101: the entity names no team.
+        let entity = literal(scope, ENTITY);
+        if let Some((team, v)) = &entity {
+            if !registry.teams.is_empty() && registry.team(team).is_none() {
+                push(ConfigHit {
+                    check: "unknown-entity",
+                    span: v.value_span.clone(),
+                    message: format!(
+                        "`{ENTITY}` in {} is `{team}`, which names no team in the registry `{}`: runs would go where the team cannot see them",
+                        entry_label(scope, &v.origin),
+                        registry.path
+                    ),
+                    help: Some(format!(
+                        "use one of the registry's teams: {}",
+                        registry.teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                    mask: Vec::new(),
+                    identity: format!("{}|{team}", entry_label(scope, &v.origin)),
+                });
+            }
+        }
+
+        // C104: a credential no registry entry claims.
+        if let Some((span, label)) = &credential {
+            if linked.is_empty() {
+                let via = secret.map_or(String::new(), |s| format!(" (secret `{s}`)"));
+                push(ConfigHit {
+                    check: "undeclared-account-use",
+                    span: span.clone(),
+                    message: format!(
+                        "{label} uses a W&B credential{via} that no service account in the registry `{}` claims in `used_by`",
+                        registry.path
+                    ),
+                    help: Some(format!(
+                        "add this file (`{path}`) or the secret's name to the `used_by` of the account it belongs to"
+                    )),
+                    mask: Vec::new(),
+                    identity: format!("{label}|{}", secret.unwrap_or("")),
+                });
+            }
+        }
+
+        for account in &linked {
+            // C102: attribution to someone outside the account's team.
+            for name in ["WANDB_USERNAME", "WANDB_USER_EMAIL"] {
+                let (Some((user, v)), Some(team)) = (
+                    literal(scope, name),
+                    account.team.as_deref().and_then(|t| registry.team(t)),
+                ) else {
+                    continue;
+                };
+                let member = team.members.iter().any(|m| {
+                    m.eq_ignore_ascii_case(&user)
+                        || m.split('@')
+                            .next()
+                            .is_some_and(|local| local.eq_ignore_ascii_case(&user))
+                });
+                if !member {
+                    push(ConfigHit {
+                        check: "attribution-outside-team",
+                        span: v.value_span.clone(),
+                        message: format!(
+                            "`{name}` in {} is `{user}`, who is not a member of `{}`, the team of service account `{}`: attribution to that user silently does not work",
+                            entry_label(scope, &v.origin),
+                            team.name,
+                            account.name
+                        ),
+                        help: Some(format!("attribute runs to a member of `{}`, or add `{user}` to the team", team.name)),
+                        mask: Vec::new(),
+                        identity: format!("{}|{name}|{}", entry_label(scope, &v.origin), account.name),
+                    });
+                }
+            }
+
+            // C103: the account cannot write the entity/project it targets.
+            let target_team = entity
+                .as_ref()
+                .map(|(t, _)| t.clone())
+                .or_else(|| account.team.clone());
+            let Some(target_team) = target_team else {
+                continue;
+            };
+            let project = literal(scope, "WANDB_PROJECT");
+            let project_entry = project.as_ref().and_then(|(p, _)| {
+                registry
+                    .team(&target_team)?
+                    .projects
+                    .iter()
+                    .find(|x| x.name == *p)
+            });
+            let other_team = account.scope == Some(AccountScope::Team)
+                && account.team.as_deref().is_some_and(|t| t != target_team);
+            let open = project_entry.is_some_and(|p| p.visibility == Visibility::Open);
+            let denied_other_team = other_team && !open;
+            let denied_restricted = project_entry.is_some_and(|p| {
+                p.visibility == Visibility::Restricted && !p.members.contains(&account.name)
+            });
+            if denied_other_team || denied_restricted {
+                let (span, what) = match (&project, &entity) {
+                    (Some((p, v)), _) => {
+                        (v.value_span.clone(), format!("project `{target_team}/{p}`"))
+                    }
+                    (None, Some((_, v))) => {
+                        (v.value_span.clone(), format!("entity `{target_team}`"))
+                    }
+                    (None, None) => continue,
+                };
+                let why = if denied_restricted {
+                    "it is restricted and its access list does not name the account".to_string()
+                } else {
+                    format!(
+                        "the account is scoped to team `{}`",
+                        account.team.as_deref().unwrap_or("")
+                    )
+                };
+                push(ConfigHit {
+                    check: "inaccessible-project",
+                    span,
+                    message: format!(
+                        "{} targets {what}, which service account `{}` cannot write: {why}",
+                        scope.label, account.name
+                    ),
+                    help: Some(if denied_restricted {
+                        format!("ask the project's admin to add `{}` to its access list, or log elsewhere", account.name)
+                    } else {
+                        "use an account of the target team, or an organization-scoped account"
+                            .to_string()
+                    }),
+                    mask: Vec::new(),
+                    identity: format!("{}|{}|{what}", scope.label, account.name),
+                });
+            }
+        }
+    }
     out
 }

@@ -182,6 +182,8 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Allow entries.
     pub allow: Vec<Allow>,
+    /// The service-account registry (`scan --registry`), for the registry rules.
+    pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
 }
 
 impl Default for Config {
@@ -194,6 +196,7 @@ impl Default for Config {
             rule_dirs: Vec::new(),
             rules: BTreeMap::new(),
             allow: Vec::new(),
+            registry: None,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod detect;
 pub mod finding;
 pub mod formats;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -409,7 +409,12 @@ impl<'a> Scanner<'a> {
             known.append(&mut scope.vars);
             scope.vars = known;
         }
-        let result = crate::checks::check(format, text, &doc);
+        let mut result = crate::checks::check(format, text, &doc);
+        if let Some(registry) = &self.config.registry {
+            result
+                .hits
+                .extend(crate::checks::registry_checks(path, &doc, registry));
+        }
         let lines = LineIndex::new(bytes);
         let mut out = Vec::new();
         let mut mentions = Vec::new();
@@ -1124,8 +1129,17 @@ pub fn scan_history(
 /// Scans one in-memory file (used by rule examples and tests): findings of `rules` in
 /// `content` scanned as `path`, with no configuration.
 pub fn scan_bytes(path: &str, content: &[u8], rules: &RuleSet) -> Vec<Finding> {
-    let config = Config::default();
-    let scanner = Scanner::new(rules, &config);
+    scan_bytes_with(path, content, rules, &Config::default())
+}
+
+/// [`scan_bytes`] under a given configuration (with a registry, say).
+pub fn scan_bytes_with(
+    path: &str,
+    content: &[u8],
+    rules: &RuleSet,
+    config: &Config,
+) -> Vec<Finding> {
+    let scanner = Scanner::new(rules, config);
     scanner.file(path, Path::new(path), content);
     scanner.finish(Instant::now()).findings
 }

@@ -124,6 +124,9 @@ struct ScanArgs {
     /// Exclude files matching GLOB (added to the configured excludes).
     #[arg(long = "exclude", value_name = "GLOB")]
     exclude: Vec<String>,
+    /// The service-account registry (YAML or JSON): enables the registry rules C101-C104.
+    #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
+    registry: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +196,9 @@ enum Fatal {
     #[error("{count} problem(s) in rule files")]
     #[diagnostic(code(rules::invalid))]
     Rules { count: usize },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 /// A rule-file problem as a diagnostic with the file's snippet.
@@ -210,6 +216,28 @@ struct RuleDiag {
 impl From<&RuleProblem> for RuleDiag {
     fn from(p: &RuleProblem) -> Self {
         RuleDiag {
+            message: format!("{}: {}", p.path, p.message),
+            src: NamedSource::new(p.path.clone(), p.text.clone()),
+            span: SourceSpan::from(p.span.start..p.span.end.max(p.span.start)),
+        }
+    }
+}
+
+/// A registry problem as a diagnostic with the file's snippet.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(registry::check))]
+struct RegistryDiag {
+    message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    span: SourceSpan,
+}
+
+impl From<&crate::registry::RegistryProblem> for RegistryDiag {
+    fn from(p: &crate::registry::RegistryProblem) -> Self {
+        RegistryDiag {
             message: format!("{}: {}", p.path, p.message),
             src: NamedSource::new(p.path.clone(), p.text.clone()),
             span: SourceSpan::from(p.span.start..p.span.end.max(p.span.start)),
@@ -361,6 +389,27 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
         }
     }
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let with_registry;
+    let config = match &args.registry {
+        Some(path) => {
+            let registry = match crate::registry::load(path) {
+                Ok(r) => r,
+                Err(e) => {
+                    if let crate::registry::RegistryError::Invalid { problems, .. } = &e {
+                        for p in problems {
+                            eprint_diag(&RegistryDiag::from(p), false);
+                        }
+                    }
+                    return Err(e.into());
+                }
+            };
+            let mut c = config.clone();
+            c.registry = Some(std::sync::Arc::new(registry));
+            with_registry = c;
+            &with_registry
+        }
+        None => config,
+    };
     let mut outcome = if args.history {
         let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
         let selection = crate::source::history::Selection {

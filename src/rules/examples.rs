@@ -24,7 +24,13 @@ pub struct ExampleFailure {
 fn count(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> (usize, bool) {
     let mut fakes = Fakes::new(seed);
     let (content, _) = expand(&ex.content, &mut fakes);
-    let n = crate::scan::scan_bytes(&ex.path, content.as_bytes(), catalogue)
+    let mut config = crate::config::Config::default();
+    if let Some(text) = &ex.registry {
+        config.registry = crate::registry::parse("registry", text)
+            .ok()
+            .map(std::sync::Arc::new);
+    }
+    let n = crate::scan::scan_bytes_with(&ex.path, content.as_bytes(), catalogue, &config)
         .iter()
         .filter(|f| f.rule.id == rule.id)
         .count();

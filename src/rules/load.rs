@@ -486,11 +486,15 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
             );
             continue;
         };
-        let (mut path, mut content, mut expect) = (None, None, None);
+        let (mut path, mut content, mut expect, mut registry) = (None, None, None, None);
         for (k, v) in entries {
             match yaml::as_str(k) {
                 Some("path") => path = cx.string("path", v),
                 Some("content") => content = cx.string("content", v),
+                Some("registry") => match crate::registry::parse("registry", &cx.string("registry", v).unwrap_or_default()) {
+                    Ok(_) => registry = yaml::as_str(v).map(str::to_string),
+                    Err(e) => cx.problem(cx.span(v), format!("`registry` is not a valid registry: {e}")),
+                },
                 Some("expect") => match scalar_text(v).and_then(|s| s.parse::<usize>().ok()) {
                     Some(n) => expect = Some(n),
                     None => cx.problem(cx.span(v), "`expect` must be a whole number"),
@@ -498,7 +502,7 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
                 Some(other) => cx.problem(
                     cx.span(k),
                     format!(
-                        "unknown field `{other}` in an example (expected path, content, expect)"
+                        "unknown field `{other}` in an example (expected path, content, expect, registry)"
                     ),
                 ),
                 None => cx.problem(cx.span(k), "field names must be strings"),
@@ -514,6 +518,7 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
                 path,
                 content,
                 expect,
+                registry,
                 line,
             }),
             _ => cx.problem(

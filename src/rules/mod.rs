@@ -141,6 +141,9 @@ pub struct Example {
     /// The exact number of findings expected, if the rule file says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expect: Option<usize>,
+    /// A registry (SPEC section 5) to scan the example with, for the registry rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
     /// 1-based line of the example in the rule file.
     #[serde(skip)]
     pub line: usize,

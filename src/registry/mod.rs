@@ -1,0 +1,596 @@
+//! The organization's service-account registry (SPEC section 5): teams with members and
+//! projects, and the service accounts with their scope, team, purpose, owner, uses and keys.
+//! YAML or JSON. Loading reports every problem of the file at its line in one run; unknown
+//! keys are problems. The configuration rules C101–C104 use it through [`Registry::linked`];
+//! the audit analysis builds on the same model.
+
+use std::path::Path;
+
+use saphyr::MarkedYamlOwned;
+
+use crate::yaml::{self, ByteSpan, CharIndex};
+
+/// A team: its members (emails) and projects.
+#[derive(Debug, Clone, Default)]
+pub struct Team {
+    /// The team's name (its W&B entity).
+    pub name: String,
+    /// Member emails.
+    pub members: Vec<String>,
+    /// Projects by name.
+    pub projects: Vec<Project>,
+}
+
+/// A project's visibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Visible to the team.
+    Team,
+    /// Only the listed members (and accounts) may use it.
+    Restricted,
+    /// Anyone in the organization.
+    Open,
+    /// Private to its owner.
+    Private,
+}
+
+/// A project of a team.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Name.
+    pub name: String,
+    /// Visibility.
+    pub visibility: Visibility,
+    /// For restricted projects: who is on the access list (emails or account names).
+    pub members: Vec<String>,
+}
+
+/// An API key of an account.
+#[derive(Debug, Clone, Default)]
+pub struct ApiKey {
+    /// Its name.
+    pub name: String,
+    /// Its id (never the key itself).
+    pub id: String,
+    /// Creation date, `YYYY-MM-DD`.
+    pub created: Option<String>,
+    /// Last use, `YYYY-MM-DD`.
+    pub last_used: Option<String>,
+    /// Where the entry is in the registry file.
+    pub span: ByteSpan,
+}
+
+/// Organization- or team-scoped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Reaches every team's non-restricted projects.
+    Organization,
+    /// Reaches its team only.
+    Team,
+}
+
+/// How an account authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// API keys.
+    ApiKey,
+    /// Identity federation (no keys).
+    Federated,
+}
+
+/// A service account entry.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Name.
+    pub name: String,
+    /// Scope.
+    pub scope: Option<Scope>,
+    /// Parent team, or the default team of an organization account.
+    pub team: Option<String>,
+    /// Authentication.
+    pub auth: Option<Auth>,
+    /// What it is for.
+    pub purpose: Option<String>,
+    /// Who answers for it.
+    pub owner: Option<String>,
+    /// Path globs and secret names of the automations that use it.
+    pub used_by: Vec<String>,
+    /// How it appears in audit logs.
+    pub audit_ids: Vec<String>,
+    /// Creation date.
+    pub created: Option<String>,
+    /// Its keys.
+    pub api_keys: Vec<ApiKey>,
+    /// Where the entry is in the registry file.
+    pub span: ByteSpan,
+}
+
+/// The loaded registry.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// The file it came from (display).
+    pub path: String,
+    /// The organization's name.
+    pub organization: Option<String>,
+    /// Teams.
+    pub teams: Vec<Team>,
+    /// Service accounts.
+    pub accounts: Vec<Account>,
+}
+
+/// One problem in the registry file.
+#[derive(Debug, Clone)]
+pub struct RegistryProblem {
+    /// The file.
+    pub path: String,
+    /// Its text (for the diagnostic snippet).
+    pub text: String,
+    /// Where.
+    pub span: ByteSpan,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why the registry could not be used.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RegistryError {
+    /// Unreadable file.
+    #[error("cannot read registry `{path}`: {message}")]
+    #[diagnostic(code(registry::read))]
+    Read {
+        /// The file.
+        path: String,
+        /// What the system said.
+        message: String,
+    },
+    /// Problems in the file (each is reported on its own).
+    #[error("{} problem(s) in registry `{path}`", problems.len())]
+    #[diagnostic(code(registry::invalid))]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Every problem found.
+        problems: Vec<RegistryProblem>,
+    },
+}
+
+struct Cx<'a> {
+    path: &'a str,
+    text: &'a str,
+    idx: CharIndex<'a>,
+    problems: Vec<RegistryProblem>,
+}
+
+impl Cx<'_> {
+    fn problem(&mut self, node: &MarkedYamlOwned, message: impl Into<String>) {
+        let span = self.idx.span(node);
+        self.problems.push(RegistryProblem {
+            path: self.path.to_string(),
+            text: self.text.to_string(),
+            span,
+            message: message.into(),
+        });
+    }
+
+    /// The entries of a mapping, reporting keys not in `allowed`.
+    fn fields<'n>(
+        &mut self,
+        node: &'n MarkedYamlOwned,
+        what: &str,
+        allowed: &[&str],
+    ) -> Vec<(String, &'n MarkedYamlOwned)> {
+        let Some(entries) = yaml::mapping(node) else {
+            let t = yaml::type_name(node);
+            self.problem(node, format!("{what} must be a mapping, found {t}"));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, key, v) in entries {
+            if allowed.contains(&k.as_str()) {
+                out.push((k, v));
+            } else {
+                self.problem(
+                    key,
+                    format!(
+                        "unknown key `{k}` in {what} (expected one of: {})",
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    fn string(&mut self, node: &MarkedYamlOwned, field: &str) -> Option<String> {
+        match yaml::scalar_text(node) {
+            Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(_) => None,
+            None => {
+                let t = yaml::type_name(node);
+                self.problem(node, format!("`{field}` must be a string, found {t}"));
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &MarkedYamlOwned, field: &str) -> Vec<String> {
+        match yaml::items(node) {
+            Some(items) => items.iter().filter_map(|i| self.string(i, field)).collect(),
+            None => {
+                if let Some(s) = yaml::scalar_text(node).filter(|s| !s.is_empty()) {
+                    return vec![s];
+                }
+                let t = yaml::type_name(node);
+                self.problem(node, format!("`{field}` must be a list, found {t}"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn date(&mut self, node: &MarkedYamlOwned, field: &str) -> Option<String> {
+        let s = self.string(node, field)?;
+        let ok = s.len() >= 10
+            && s.as_bytes().get(4) == Some(&b'-')
+            && s.as_bytes().get(7) == Some(&b'-')
+            && s.get(..4)
+                .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            self.problem(
+                node,
+                format!("`{field}` must be a date (YYYY-MM-DD), found `{s}`"),
+            );
+            return None;
+        }
+        Some(s.get(..10).unwrap_or(&s).to_string())
+    }
+}
+
+/// Loads and validates a registry file.
+pub fn load(path: &Path) -> Result<Registry, RegistryError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| RegistryError::Read {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    parse(&shown, &text)
+}
+
+/// Parses and validates registry text; `path` names it in problems.
+pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
+    let mut cx = Cx {
+        path,
+        text,
+        idx: CharIndex::new(text),
+        problems: Vec::new(),
+    };
+    let docs = match yaml::load(text) {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(RegistryError::Invalid {
+                path: path.to_string(),
+                problems: vec![RegistryProblem {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                    span: e.offset..e.offset,
+                    message: format!("invalid YAML: {}", e.message),
+                }],
+            })
+        }
+    };
+    let mut reg = Registry {
+        path: path.to_string(),
+        ..Registry::default()
+    };
+    let Some(root) = docs.first() else {
+        return Ok(reg);
+    };
+    for (k, v) in cx.fields(
+        root,
+        "the registry",
+        &["organization", "teams", "service_accounts"],
+    ) {
+        match k.as_str() {
+            "organization" => reg.organization = cx.string(v, "organization"),
+            "teams" => {
+                for (name, team) in yaml::mapping(v)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(n, _, t)| (n, t))
+                {
+                    reg.teams.push(read_team(&mut cx, &name, team));
+                }
+                if yaml::mapping(v).is_none() {
+                    cx.problem(v, "`teams` must map team names to teams");
+                }
+            }
+            "service_accounts" => match yaml::items(v) {
+                Some(items) => {
+                    for item in items {
+                        if let Some(a) = read_account(&mut cx, item) {
+                            reg.accounts.push(a);
+                        }
+                    }
+                }
+                None => cx.problem(v, "`service_accounts` must be a list"),
+            },
+            _ => {}
+        }
+    }
+    // Cross-checks: team references, duplicate names.
+    let team_names: Vec<String> = reg.teams.iter().map(|t| t.name.clone()).collect();
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &reg.accounts {
+        if seen.contains(&a.name.as_str()) {
+            cx.problems.push(RegistryProblem {
+                path: path.to_string(),
+                text: text.to_string(),
+                span: a.span.clone(),
+                message: format!("service account `{}` is listed twice", a.name),
+            });
+        }
+        seen.push(&a.name);
+        if let Some(t) = &a.team {
+            if !team_names.is_empty() && !team_names.contains(t) {
+                cx.problems.push(RegistryProblem {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                    span: a.span.clone(),
+                    message: format!(
+                        "service account `{}` names team `{t}`, which `teams` does not list",
+                        a.name
+                    ),
+                });
+            }
+        }
+    }
+    if cx.problems.is_empty() {
+        Ok(reg)
+    } else {
+        Err(RegistryError::Invalid {
+            path: path.to_string(),
+            problems: cx.problems,
+        })
+    }
+}
+
+fn read_team(cx: &mut Cx<'_>, name: &str, node: &MarkedYamlOwned) -> Team {
+    let mut team = Team {
+        name: name.to_string(),
+        ..Team::default()
+    };
+    for (k, v) in cx.fields(node, &format!("team `{name}`"), &["members", "projects"]) {
+        match k.as_str() {
+            "members" => team.members = cx.strings(v, "members"),
+            "projects" => {
+                let Some(entries) = yaml::mapping(v) else {
+                    cx.problem(v, "`projects` must map project names to projects");
+                    continue;
+                };
+                for (pname, _, p) in entries {
+                    let mut project = Project {
+                        name: pname.clone(),
+                        visibility: Visibility::Team,
+                        members: Vec::new(),
+                    };
+                    for (pk, pv) in
+                        cx.fields(p, &format!("project `{pname}`"), &["visibility", "members"])
+                    {
+                        match pk.as_str() {
+                            "visibility" => {
+                                project.visibility = match cx.string(pv, "visibility").as_deref() {
+                                    Some("team") => Visibility::Team,
+                                    Some("restricted") => Visibility::Restricted,
+                                    Some("open") => Visibility::Open,
+                                    Some("private") => Visibility::Private,
+                                    other => {
+                                        cx.problem(
+                                            pv,
+                                            format!(
+                                                "`visibility` must be team, restricted, open or private, found `{}`",
+                                                other.unwrap_or("")
+                                            ),
+                                        );
+                                        Visibility::Team
+                                    }
+                                }
+                            }
+                            "members" => project.members = cx.strings(pv, "members"),
+                            _ => {}
+                        }
+                    }
+                    team.projects.push(project);
+                }
+            }
+            _ => {}
+        }
+    }
+    team
+}
+
+const ACCOUNT_FIELDS: &[&str] = &[
+    "name",
+    "scope",
+    "team",
+    "auth",
+    "purpose",
+    "owner",
+    "used_by",
+    "audit_ids",
+    "created",
+    "api_keys",
+];
+
+fn read_account(cx: &mut Cx<'_>, node: &MarkedYamlOwned) -> Option<Account> {
+    let span = cx.idx.span(node);
+    let mut a = Account {
+        name: String::new(),
+        scope: None,
+        team: None,
+        auth: None,
+        purpose: None,
+        owner: None,
+        used_by: Vec::new(),
+        audit_ids: Vec::new(),
+        created: None,
+        api_keys: Vec::new(),
+        span,
+    };
+    for (k, v) in cx.fields(node, "a service account", ACCOUNT_FIELDS) {
+        match k.as_str() {
+            "name" => a.name = cx.string(v, "name").unwrap_or_default(),
+            "scope" => {
+                a.scope = match cx.string(v, "scope").as_deref() {
+                    Some("team") => Some(Scope::Team),
+                    Some("organization") => Some(Scope::Organization),
+                    other => {
+                        cx.problem(
+                            v,
+                            format!(
+                                "`scope` must be team or organization, found `{}`",
+                                other.unwrap_or("")
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            "team" => a.team = cx.string(v, "team"),
+            "auth" => {
+                a.auth = match cx.string(v, "auth").as_deref() {
+                    Some("api-key") => Some(Auth::ApiKey),
+                    Some("federated") => Some(Auth::Federated),
+                    other => {
+                        cx.problem(
+                            v,
+                            format!(
+                                "`auth` must be api-key or federated, found `{}`",
+                                other.unwrap_or("")
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            "purpose" => a.purpose = cx.string(v, "purpose"),
+            "owner" => a.owner = cx.string(v, "owner"),
+            "used_by" => a.used_by = cx.strings(v, "used_by"),
+            "audit_ids" => a.audit_ids = cx.strings(v, "audit_ids"),
+            "created" => a.created = cx.date(v, "created"),
+            "api_keys" => {
+                for item in yaml::items(v).unwrap_or(&[]) {
+                    let mut key = ApiKey {
+                        span: cx.idx.span(item),
+                        ..ApiKey::default()
+                    };
+                    for (kk, kv) in
+                        cx.fields(item, "an API key", &["name", "id", "created", "last_used"])
+                    {
+                        match kk.as_str() {
+                            "name" => key.name = cx.string(kv, "name").unwrap_or_default(),
+                            "id" => key.id = cx.string(kv, "id").unwrap_or_default(),
+                            "created" => key.created = cx.date(kv, "created"),
+                            "last_used" => key.last_used = cx.date(kv, "last_used"),
+                            _ => {}
+                        }
+                    }
+                    a.api_keys.push(key);
+                }
+                if yaml::items(v).is_none() {
+                    cx.problem(v, "`api_keys` must be a list");
+                }
+            }
+            _ => {}
+        }
+    }
+    if a.name.is_empty() {
+        cx.problem(node, "a service account needs a `name`");
+        return None;
+    }
+    Some(a)
+}
+
+/// A secret reference or `used_by` entry in a comparable form: `$X`, `${X}`, `secrets.X`,
+/// `credentials('X')`, `credentials:X` all read as `X`; `secret/key` stays as it is.
+pub fn normalize_ref(r: &str) -> String {
+    let mut s = r.trim();
+    for p in ["${{", "$", "{"] {
+        s = s.strip_prefix(p).unwrap_or(s);
+    }
+    s = s.trim_end_matches(['}', ' ']).trim();
+    for p in ["secrets.", "credentials:", "credentials("] {
+        s = s.strip_prefix(p).unwrap_or(s);
+    }
+    s.trim_matches(|c| c == '\'' || c == '"' || c == ')' || c == '(')
+        .to_string()
+}
+
+impl Registry {
+    /// The team named `name`.
+    pub fn team(&self, name: &str) -> Option<&Team> {
+        self.teams.iter().find(|t| t.name == name)
+    }
+
+    /// The accounts that claim a job in file `path` (display path, `/`-separated) or the
+    /// secret `secret` that feeds it.
+    pub fn linked(&self, path: &str, secret: Option<&str>) -> Vec<&Account> {
+        let secret = secret.map(normalize_ref);
+        self.accounts
+            .iter()
+            .filter(|a| {
+                a.used_by.iter().any(|u| {
+                    let as_path = globset::Glob::new(u)
+                        .map(|g| g.compile_matcher())
+                        .is_ok_and(|m| m.is_match(path) || path.ends_with(&format!("/{u}")));
+                    as_path
+                        || secret
+                            .as_deref()
+                            .is_some_and(|s| !s.is_empty() && normalize_ref(u) == s)
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "organization: acme\nteams:\n  ml-team:\n    members: [alice@acme.com]\n    projects:\n      production-models: {visibility: team}\n      sensitive-eval: {visibility: restricted, members: [prod-inference-monitor]}\nservice_accounts:\n  - name: ci-model-training\n    scope: team\n    team: ml-team\n    auth: api-key\n    purpose: Log training runs from CI\n    owner: ml-platform@acme.com\n    used_by: [\".github/workflows/train.yml\", \"secrets.WANDB_CI_TRAINING_KEY\"]\n    created: 2025-01-10\n    api_keys:\n      - {name: gha-2025, id: \"Z3Bh\", created: 2025-01-10, last_used: 2026-11-01}\n";
+
+    #[test]
+    fn the_spec_example_loads() {
+        let r = parse("registry.yaml", SAMPLE).expect("valid");
+        assert_eq!(r.organization.as_deref(), Some("acme"));
+        assert_eq!(r.teams[0].projects[1].visibility, Visibility::Restricted);
+        let a = &r.accounts[0];
+        assert_eq!(a.scope, Some(Scope::Team));
+        assert_eq!(a.api_keys[0].last_used.as_deref(), Some("2026-11-01"));
+        assert_eq!(r.linked(".github/workflows/train.yml", None).len(), 1);
+        assert_eq!(
+            r.linked("x.yml", Some("${{ secrets.WANDB_CI_TRAINING_KEY }}"))
+                .len(),
+            1
+        );
+        assert!(r.linked("x.yml", Some("secrets.OTHER")).is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_its_line() {
+        let text = "teams:\n  ml: {members: [a@x.com], colour: red}\nservice_accounts:\n  - name: a\n    scope: galaxy\n    team: nowhere\n    created: soon\n  - scope: team\nextra: 1\n";
+        let Err(RegistryError::Invalid { problems, .. }) = parse("r.yaml", text) else {
+            panic!("invalid registry accepted");
+        };
+        let lines: Vec<usize> = problems
+            .iter()
+            .map(|p| 1 + text[..p.span.start].matches('\n').count())
+            .collect();
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 6, "{messages:#?}");
+        for want in [2, 5, 7, 8, 9] {
+            assert!(
+                lines.contains(&want),
+                "no problem at line {want}: {lines:?} {messages:#?}"
+            );
+        }
+    }
+}
