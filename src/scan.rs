@@ -344,7 +344,9 @@ impl<'a> Scanner<'a> {
         secret_spans: &[std::ops::Range<usize>],
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
         let none = (Vec::new(), Vec::new());
-        if self.config_rules.is_empty() || !crate::formats::mentions_wandb(bytes) {
+        // `wandb/settings` says wandb in its path, not necessarily in its text.
+        let settings = format == crate::formats::Format::WandbSettings;
+        if self.config_rules.is_empty() || !(settings || crate::formats::mentions_wandb(bytes)) {
             return none;
         }
         let Ok(text) = std::str::from_utf8(bytes) else {

@@ -73,8 +73,9 @@ pub fn logins(text: &str) -> Vec<Login> {
             }
             break;
         }
+        let end = all.start() + all.as_str().trim_end().len();
         out.push(Login {
-            span: all.start()..all.end(),
+            span: all.start()..end,
             literal,
         });
     }

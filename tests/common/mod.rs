@@ -23,6 +23,7 @@ pub fn bin() -> Command {
         .env_remove("WANDB_SA_LINT_CONFIG")
         .env_remove("WANDB_SA_LINT_FAIL_ON")
         .env_remove("WANDB_SA_LINT_FORMAT")
+        .env_remove("WANDB_SA_LINT_REGISTRY")
         .env("COLUMNS", "100")
         .env("WANDB_SA_LINT_NO_TIMING", "1")
         .current_dir(root());

@@ -1,0 +1,329 @@
+//! Configuration rules end to end: parse errors, alias bombs, cross-file settlement (GitLab
+//! includes, `wandb/settings`, compose env files, shared secrets), one finding per location,
+//! the registry rules, and the terminal rendering of C001 for every format.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+use wandb_sa_lint::rules::fakes::Fakes;
+
+fn scan_dir(dir: &Path, extra: &[&str]) -> (serde_json::Value, Option<i32>, String) {
+    let out = bin()
+        .args(["scan", "--isolated", "--format", "json"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .expect("run");
+    (
+        json(&out),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// `rule path:line` of every configuration finding, paths relative to `dir`.
+fn config_findings(doc: &serde_json::Value, dir: &Path) -> Vec<String> {
+    let prefix = format!("{}/", dir.display());
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "config")
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap_or(""),
+                f["path"].as_str().unwrap_or("").trim_start_matches(&prefix),
+                f["line"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn broken_yaml_is_noted_and_its_secrets_still_found() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let key = Fakes::new(41).v1();
+    write(
+        d,
+        ".github/workflows/train.yml",
+        &format!("on: push\njobs:\n  train:\n    env:\n      WANDB_API_KEY: {key}\n    steps: [\n"),
+    );
+    write(
+        d,
+        ".github/workflows/eval.yml",
+        "on: push\njobs:\n  eval:\n    env:\n      WANDB_API_KEY: ${{ secrets.K }}\n    steps:\n      - run: python eval.py\n",
+    );
+    let (doc, code, _) = scan_dir(d, &[]);
+    assert_eq!(code, Some(1));
+    let errors = doc["errors"].as_array().expect("errors");
+    let note = errors
+        .iter()
+        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with("train.yml")))
+        .expect("a note about the broken file");
+    assert_eq!(note["level"], "info");
+    let message = note["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("cannot read") && message.contains("YAML") && message.contains("line 7"),
+        "{message}"
+    );
+    // The secret rule ran on its text; the other file was checked.
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"S001"), "{rules:?}");
+    assert_eq!(
+        config_findings(&doc, d),
+        vec!["C001 .github/workflows/eval.yml:5"]
+    );
+}
+
+#[test]
+fn an_alias_bomb_is_refused_quickly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let mut text = String::from("a0: &a0 [WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY]\n");
+    for i in 1..=12 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    write(d, "k8s/bomb.yaml", &text);
+    write(d, "chart/values.yaml", &text);
+    let (doc, code, _) = scan_dir(d, &[]);
+    // 9^13 nodes if expanded; the loader's alias budget stops it and the run goes on.
+    assert_eq!(code, Some(0));
+    let notes = doc["errors"].to_string();
+    assert!(
+        notes.contains("bomb.yaml") && notes.contains("values.yaml"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn gitlab_includes_settings_files_and_env_files_settle_across_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    // A local include with a name of no known format is read as GitLab CI.
+    write(
+        d,
+        ".gitlab-ci.yml",
+        "include:\n  - local: ci/jobs.yml\nvariables:\n  WANDB_PROJECT: p\n",
+    );
+    write(
+        d,
+        "ci/jobs.yml",
+        "train:\n  variables:\n    WANDB_API_KEY: $WANDB_TRAIN\n  script: [python train.py]\n",
+    );
+    // wandb/settings sets the entity for its directory and below.
+    write(d, "team-a/wandb/settings", "[default]\nentity = ml-team\n");
+    write(
+        d,
+        "team-a/jobs/train.sh",
+        "#!/bin/sh\nwandb login \"$KEY\"\npython train.py\n",
+    );
+    write(
+        d,
+        "team-b/train.sh",
+        "#!/bin/sh\nwandb login \"$KEY\"\npython train.py\n",
+    );
+    // compose env_file: read when it is here, unknown (a note) when it is not.
+    write(d, "svc/.env.wandb", "WANDB_ENTITY=ml-team\n");
+    write(
+        d,
+        "svc/compose.yaml",
+        "services:\n  known:\n    env_file: .env.wandb\n    environment:\n      WANDB_API_KEY: ${KEY_KNOWN}\n  unknown:\n    env_file: /etc/secrets/wandb.env\n    environment:\n      WANDB_API_KEY: ${KEY_UNKNOWN}\n",
+    );
+    let (doc, _, _) = scan_dir(d, &[]);
+    assert_eq!(
+        config_findings(&doc, d),
+        vec!["C001 ci/jobs.yml:3", "C001 team-b/train.sh:2"]
+    );
+    let notes = doc["errors"].to_string();
+    assert!(
+        notes.contains("service `unknown`") && notes.contains("could not be completed"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn one_secret_for_scheduled_and_push_workflows_is_shared_use() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let wf = |on: &str, secret: &str| {
+        format!("on: {on}\nenv:\n  WANDB_ENTITY: ml-team\njobs:\n  run:\n    runs-on: ubuntu-latest\n    env:\n      WANDB_API_KEY: ${{{{ secrets.{secret} }}}}\n    steps:\n      - run: python job.py\n")
+    };
+    write(
+        d,
+        ".github/workflows/nightly.yml",
+        &wf("\n  schedule:\n    - cron: '0 3 * * *'", "WANDB_SHARED"),
+    );
+    write(
+        d,
+        ".github/workflows/ci.yml",
+        &wf("[push, pull_request]", "WANDB_SHARED"),
+    );
+    write(
+        d,
+        ".github/workflows/release.yml",
+        &wf("push", "WANDB_RELEASE"),
+    );
+    let (doc, _, _) = scan_dir(d, &[]);
+    assert_eq!(
+        config_findings(&doc, d),
+        vec![
+            "C005 .github/workflows/ci.yml:8",
+            "C005 .github/workflows/nightly.yml:10"
+        ]
+    );
+    let f = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "C005")
+        .expect("C005");
+    assert!(f["help"]
+        .as_str()
+        .is_some_and(|h| h.contains("nightly.yml") && h.contains("ci.yml")));
+}
+
+#[test]
+fn a_literal_key_in_config_is_one_finding() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let key = Fakes::new(42).v1();
+    write(
+        d,
+        "k8s/job.yaml",
+        &format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          env:\n            - name: WANDB_ENTITY\n              value: ml-team\n            - name: WANDB_API_KEY\n              value: {key}\n"),
+    );
+    let (doc, _, _) = scan_dir(d, &[]);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "S001");
+    assert!(findings[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("also C002")));
+    // With S001 off, C002 reports the literal itself.
+    let off = d.join("off.toml");
+    std::fs::write(&off, "[rules]\nS001 = \"off\"\n").expect("write");
+    let out = bin()
+        .args(["scan", "--format", "json", "--config"])
+        .arg(&off)
+        .arg(d.join("k8s"))
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, vec!["C002"]);
+    assert_no_secret(&String::from_utf8_lossy(&out.stdout), &[key], "json");
+}
+
+const REGISTRY: &str = "organization: acme\nteams:\n  ml-team:\n    members: [alice@acme.com, bob@acme.com]\n    projects:\n      sensitive-eval: {visibility: restricted, members: [prod-inference-monitor]}\n  research:\n    members: [dan@acme.com]\n    projects:\n      papers: {visibility: team}\nservice_accounts:\n  - name: ci-model-training\n    scope: team\n    team: ml-team\n    auth: api-key\n    purpose: Log training runs from CI\n    owner: ml-platform@acme.com\n    used_by: [\".github/workflows/train.yml\", \"secrets.WANDB_CI_TRAINING_KEY\"]\n";
+
+#[test]
+fn registry_rules_and_registry_problems() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(d, "registry.yaml", REGISTRY);
+    write(
+        d,
+        ".github/workflows/train.yml",
+        "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    env:\n      WANDB_API_KEY: ${{ secrets.WANDB_CI_TRAINING_KEY }}\n      WANDB_ENTITY: research\n      WANDB_PROJECT: papers\n      WANDB_USER_EMAIL: carol@acme.com\n    steps:\n      - run: python train.py\n",
+    );
+    write(
+        d,
+        ".github/workflows/adhoc.yml",
+        "on: workflow_dispatch\njobs:\n  adhoc:\n    runs-on: ubuntu-latest\n    env:\n      WANDB_API_KEY: ${{ secrets.SOMEONES_KEY }}\n      WANDB_ENTITY: ml-teem\n    steps:\n      - run: python adhoc.py\n",
+    );
+    let reg = d.join("registry.yaml");
+    let (doc, _, _) = scan_dir(d, &["--registry", reg.to_str().expect("utf8")]);
+    assert_eq!(
+        config_findings(&doc, d),
+        vec![
+            "C101 .github/workflows/adhoc.yml:7",
+            "C102 .github/workflows/train.yml:9",
+            "C103 .github/workflows/train.yml:8",
+            "C104 .github/workflows/adhoc.yml:6",
+        ]
+    );
+    // Without the registry the registry rules are silent.
+    let (doc, _, _) = scan_dir(d, &[]);
+    assert!(config_findings(&doc, d)
+        .iter()
+        .all(|f| !f.starts_with("C10")));
+    // A broken registry: every problem at its line, exit 2.
+    write(
+        d,
+        "bad.yaml",
+        "teams:\n  ml: {members: [a@x.com], colour: red}\nservice_accounts:\n  - name: a\n    scope: galaxy\n  - scope: team\n",
+    );
+    let out = bin()
+        .args(["scan", "--isolated", "--registry"])
+        .arg(d.join("bad.yaml"))
+        .arg(d)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "unknown key `colour`",
+        "`scope` must be team or organization",
+        "needs a `name`",
+        "3 problem(s) in registry",
+    ] {
+        assert!(err.contains(want), "{want} missing in {err}");
+    }
+    for line in ["bad.yaml:2:", "bad.yaml:5:", "bad.yaml:6:"] {
+        assert!(err.contains(line), "{line} missing in {err}");
+    }
+}
+
+#[test]
+fn c001_renders_for_every_format() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("github", ".github/workflows/train.yml", "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    env:\n      WANDB_API_KEY: ${{ secrets.WANDB_TRAIN }}\n    steps:\n      - run: python train.py\n"),
+        ("gitlab", ".gitlab-ci.yml", ".wandb: &wandb\n  WANDB_API_KEY: $WANDB_TRAIN\ntrain:\n  variables:\n    <<: *wandb\n  script: [python train.py]\n"),
+        ("kubernetes", "k8s/cronjob.yaml", "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly-retrain}\nspec:\n  schedule: '0 2 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: retrain\n              env:\n                - name: WANDB_API_KEY\n                  valueFrom:\n                    secretKeyRef: {name: wandb, key: api-key}\n"),
+        ("compose", "docker-compose.yml", "services:\n  trainer:\n    environment:\n      - WANDB_API_KEY\n      - WANDB_PROJECT=forecast\n"),
+        ("dockerfile", "Dockerfile", "FROM python:3.11-slim AS train\nRUN pip install wandb\nCMD wandb login \"$WANDB_API_KEY\" && python train.py\n"),
+        ("jenkins", "Jenkinsfile", "pipeline {\n  agent any\n  stages {\n    stage('Train') {\n      environment {\n        WANDB_API_KEY = credentials('wandb-ci')\n      }\n      steps { sh 'python train.py' }\n    }\n  }\n}\n"),
+        ("airflow", "dags/retrain.py", "retrain = KubernetesPodOperator(\n    task_id=\"retrain\",\n    env_vars={\"WANDB_API_KEY\": Variable.get(\"wandb_key\")},\n)\n"),
+        ("dotenv", "deploy/.env", "WANDB_API_KEY=${WANDB_KEY_FROM_VAULT}\nWANDB_PROJECT=forecast\n"),
+        ("shell", "scripts/train.sh", "#!/bin/sh\nset -e\nwandb login \"$WANDB_API_KEY\"\npython train.py\n"),
+    ];
+    for (name, path, content) in cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        write(tmp.path(), path, content);
+        let out = bin()
+            .args([
+                "scan",
+                "--isolated",
+                "--color",
+                "never",
+                "--fail-on",
+                "never",
+                ".",
+            ])
+            .current_dir(tmp.path())
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(text.contains("C001/missing-wandb-entity"), "{name}: {text}");
+        insta::assert_snapshot!(format!("c001_{name}"), text);
+    }
+}
