@@ -96,8 +96,8 @@ fn entry_label(scope: &Scope, origin: &str) -> String {
     scope.label.clone()
 }
 
-/// Runs the per-file checks on `doc` (a file of `format`, whose text is `text`).
-pub fn check(format: Format, text: &str, doc: &ConfigDoc) -> FileChecks {
+/// Runs the per-file checks on `doc`, a file of `format`.
+pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
     let mut out = FileChecks::default();
     let mut seen: Vec<(&'static str, Range<usize>)> = Vec::new();
     let mut push = |out: &mut Vec<ConfigHit>, hit: ConfigHit| {
@@ -341,7 +341,6 @@ pub fn check(format: Format, text: &str, doc: &ConfigDoc) -> FileChecks {
             }
         }
     }
-    let _ = text;
     out
 }
 

@@ -411,7 +411,7 @@ impl<'a> Scanner<'a> {
             known.append(&mut scope.vars);
             scope.vars = known;
         }
-        let mut result = crate::checks::check(format, text, &doc);
+        let mut result = crate::checks::check(format, &doc);
         if let Some(registry) = &self.config.registry {
             result
                 .hits

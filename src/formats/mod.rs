@@ -257,7 +257,8 @@ pub fn mentions_wandb(bytes: &[u8]) -> bool {
         || memchr::memmem::find(bytes, b"wandb").is_some()
 }
 
-/// Reads one file of format `format`. `None` when the file holds nothing to judge.
+/// Reads one file of format `format` into scopes (none when it holds nothing to judge; a
+/// parse error is kept in [`ConfigDoc::error`]).
 pub fn read(format: Format, text: &str) -> ConfigDoc {
     let mut doc = match format {
         Format::GithubWorkflow | Format::GithubAction => github::read(text, format),

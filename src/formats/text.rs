@@ -288,9 +288,12 @@ pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
     doc
 }
 
-/// Python: Airflow operators with `env_vars={...}` / `env={...}` (one scope per task), and the
-/// module itself as one command (for printing the key) with no credential of its own.
+/// Python: each Airflow operator call (`...Operator(`) is a scope, named by its `task_id`,
+/// with the variables of its `env_vars=`/`env=` dict and its `Secret("env", NAME, ...)`
+/// entries; the module itself is one more scope (its code, for printing the key) with no
+/// credential of its own.
 pub fn read_python(text: &str) -> ConfigDoc {
+    static OPERATOR: OnceLock<Option<Regex>> = OnceLock::new();
     static ENV_ARG: OnceLock<Option<Regex>> = OnceLock::new();
     static PAIR: OnceLock<Option<Regex>> = OnceLock::new();
     static TASK_ID: OnceLock<Option<Regex>> = OnceLock::new();
@@ -303,84 +306,81 @@ pub fn read_python(text: &str) -> ConfigDoc {
         span: 0..text.len(),
     });
     doc.scopes.push(module);
-    let (Some(env_arg), Some(pair), Some(task_id)) = (
+    let (Some(operator), Some(env_arg), Some(pair), Some(task_id), Some(secret)) = (
+        re(&OPERATOR, r"\b([A-Za-z_][A-Za-z0-9_]*Operator)\s*\("),
         re(&ENV_ARG, r"\b(env_vars|env)\s*=\s*(\{|dict\s*\()"),
         re(
             &PAIR,
             r#"(?:["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:|\b([A-Za-z_][A-Za-z0-9_]*)\s*=)\s*([^,\n}\)]+(?:\([^)\n]*\))?)"#,
         ),
         re(&TASK_ID, r#"task_id\s*=\s*["']([^"']+)["']"#),
+        re(
+            &SECRET,
+            r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
+        ),
     ) else {
         return doc;
     };
-    for c in env_arg.captures_iter(text) {
-        let Some(open) = c.get(2) else { continue };
-        let body = if open.as_str().starts_with('{') {
-            block(text, open.start())
-        } else {
-            paren_block(text, open.end() - 1)
+    for call in operator.captures_iter(text) {
+        let (Some(all), Some(kind)) = (call.get(0), call.get(1)) else {
+            continue;
         };
+        let body = paren_block(text, all.end() - 1);
         let Some(slice) = text.get(body.clone()) else {
             continue;
         };
         let mut vars = Vec::new();
-        for pc in pair.captures_iter(slice) {
-            let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+        for c in env_arg.captures_iter(slice) {
+            let Some(open) = c.get(2) else { continue };
+            let at = body.start + open.start();
+            let dict = if open.as_str().starts_with('{') {
+                block(text, at)
+            } else {
+                paren_block(text, body.start + open.end() - 1)
+            };
+            let Some(dict_text) = text.get(dict.clone()) else {
                 continue;
             };
-            let raw = v.as_str().trim();
-            let value = python_value(raw);
+            for pc in pair.captures_iter(dict_text) {
+                let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+                    continue;
+                };
+                let raw = v.as_str().trim();
+                vars.push(Var {
+                    name: n.as_str().to_string(),
+                    value: python_value(raw),
+                    name_span: dict.start + n.start()..dict.start + n.end(),
+                    value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
+                    origin: "env_vars".to_string(),
+                });
+            }
+        }
+        for c in secret.captures_iter(slice) {
+            let (Some(n), Some(s), Some(k)) = (c.get(1), c.get(2), c.get(3)) else {
+                continue;
+            };
             vars.push(Var {
                 name: n.as_str().to_string(),
-                value,
+                value: Value::Secret(format!("{}/{}", s.as_str(), k.as_str())),
                 name_span: body.start + n.start()..body.start + n.end(),
-                value_span: body.start + v.start()..body.start + v.start() + raw.len(),
-                origin: "env_vars".to_string(),
+                value_span: body.start + s.start()..body.start + k.end(),
+                origin: "secrets".to_string(),
             });
         }
-        // The operator call around it: its task_id names the scope.
-        let call_start = text[..body.start].rfind("Operator(").unwrap_or(0);
-        let label = task_id
-            .captures_iter(&text[call_start..])
-            .next()
-            .and_then(|t| t.get(1))
-            .map_or_else(
-                || "operator".to_string(),
-                |t| format!("task `{}`", t.as_str()),
-            );
-        let anchor = c.get(1).map_or(body.clone(), |m| m.start()..m.end());
+        if vars.is_empty() {
+            continue;
+        }
+        let label = task_id.captures(slice).and_then(|t| t.get(1)).map_or_else(
+            || format!("`{}`", kind.as_str()),
+            |t| format!("task `{}`", t.as_str()),
+        );
         let mut scope = Scope::new(
             label,
-            anchor,
+            kind.start()..kind.end(),
             "env_vars={\"WANDB_ENTITY\": \"<team>\", ...}   # in the operator",
         );
         scope.vars = vars;
         doc.scopes.push(scope);
-    }
-    // KubernetesPodOperator secrets: Secret("env", "WANDB_API_KEY", "name", "key").
-    if let Some(r) = re(
-        &SECRET,
-        r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
-    ) {
-        for c in r.captures_iter(text) {
-            let (Some(n), Some(s), Some(k)) = (c.get(1), c.get(2), c.get(3)) else {
-                continue;
-            };
-            if let Some(scope) = doc
-                .scopes
-                .iter_mut()
-                .skip(1)
-                .find(|sc| sc.span.start < n.start())
-            {
-                scope.vars.push(Var {
-                    name: n.as_str().to_string(),
-                    value: Value::Secret(format!("{}/{}", s.as_str(), k.as_str())),
-                    name_span: n.start()..n.end(),
-                    value_span: s.start()..k.end(),
-                    origin: "secrets".to_string(),
-                });
-            }
-        }
     }
     doc
 }
@@ -474,6 +474,23 @@ mod tests {
         assert_eq!(
             s.var("WANDB_PROJECT").map(|v| v.value.clone()),
             Some(Value::Literal("p".into()))
+        );
+    }
+
+    #[test]
+    fn airflow_secrets_without_env_vars() {
+        let text = "a = BashOperator(task_id=\"noop\", bash_command=\"true\")\nb = KubernetesPodOperator(\n    task_id=\"score\",\n    secrets=[Secret(\"env\", \"WANDB_API_KEY\", \"wandb\", \"api-key\")],\n)\n";
+        let doc = read_python(text);
+        assert_eq!(
+            doc.scopes.len(),
+            2,
+            "the module and the operator with a credential"
+        );
+        let s = &doc.scopes[1];
+        assert_eq!(s.label, "task `score`");
+        assert_eq!(
+            s.var("WANDB_API_KEY").map(|v| v.value.clone()),
+            Some(Value::Secret("wandb/api-key".into()))
         );
     }
 
