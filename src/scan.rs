@@ -344,9 +344,9 @@ impl<'a> Scanner<'a> {
         secret_spans: &[std::ops::Range<usize>],
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
         let none = (Vec::new(), Vec::new());
-        // `wandb/settings` says wandb in its path, not necessarily in its text.
-        let settings = format == crate::formats::Format::WandbSettings;
-        if self.config_rules.is_empty() || !(settings || crate::formats::mentions_wandb(bytes)) {
+        if self.config_rules.is_empty()
+            || !crate::formats::worth_parsing(format, bytes, self.config.registry.is_some())
+        {
             return none;
         }
         let Ok(text) = std::str::from_utf8(bytes) else {

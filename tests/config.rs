@@ -90,7 +90,7 @@ fn broken_yaml_is_noted_and_its_secrets_still_found() {
 fn an_alias_bomb_is_refused_quickly() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();
-    let mut text = String::from("a0: &a0 [WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY, WANDB_ENTITY]\n");
+    let mut text = String::from("a0: &a0 [WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY, WANDB_API_KEY]\n");
     for i in 1..=12 {
         let p = i - 1;
         text.push_str(&format!(

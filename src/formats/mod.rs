@@ -257,6 +257,28 @@ pub fn mentions_wandb(bytes: &[u8]) -> bool {
         || memchr::memmem::find(bytes, b"wandb").is_some()
 }
 
+/// Whether a file of `format` can give the configuration rules anything to judge: it mentions
+/// a credential (`WANDB_API_KEY`, `WANDB_IDENTITY_TOKEN_FILE`, a `login`), the SSL switch, or,
+/// with a registry, the variables the registry rules read. `wandb/settings` always counts, a
+/// GitLab file with `include` too (its includes may hold the jobs). Cheap substring tests.
+pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
+    if format == Format::WandbSettings {
+        return true;
+    }
+    if !mentions_wandb(bytes) {
+        return false;
+    }
+    let has = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
+    if format == Format::GitlabCi && has(b"include") {
+        return true;
+    }
+    has(b"WANDB_API_KEY")
+        || has(b"WANDB_IDENTITY_TOKEN_FILE")
+        || has(b"WANDB_INSECURE_DISABLE_SSL")
+        || has(b"login")
+        || (registry && (has(b"WANDB_ENTITY") || has(b"WANDB_USER")))
+}
+
 /// Reads one file of format `format` into scopes (none when it holds nothing to judge; a
 /// parse error is kept in [`ConfigDoc::error`]).
 pub fn read(format: Format, text: &str) -> ConfigDoc {
