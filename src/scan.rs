@@ -282,17 +282,20 @@ impl<'a> Scanner<'a> {
         hit: &crate::checks::ConfigHit,
     ) -> Option<Finding> {
         let fp = fingerprint(&rule.id, format!("{path}|{}", hit.identity).as_bytes());
-        let (line, column) = lines.position(hit.span.start);
-        let (end_line, end_column) = lines.position(hit.span.end);
-        if self.suppressed(path, abs, lines, rule, &fp, line - 1) {
+        // Readers compute spans; keep them inside the file whatever happens.
+        let end = hit.span.end.min(bytes.len());
+        let span = hit.span.start.min(end)..end;
+        let (line, column) = lines.position(span.start);
+        let (end_line, end_column) = lines.position(span.end);
+        if self.suppressed(path, abs, lines, rule, &fp, line.saturating_sub(1)) {
             return None;
         }
         let snippet = Snippet::new(
             path,
             bytes,
-            hit.span.clone(),
-            line - 1,
-            column - 1,
+            span,
+            line.saturating_sub(1),
+            column.saturating_sub(1),
             &hit.mask,
         );
         Some(Finding {

@@ -327,3 +327,45 @@ fn c001_renders_for_every_format() {
         insta::assert_snapshot!(format!("c001_{name}"), text);
     }
 }
+
+#[test]
+fn readers_and_checks_never_panic_on_mangled_input() {
+    use wandb_sa_lint::formats::{self, Format};
+    let samples: &[(Format, &str)] = &[
+        (Format::GithubWorkflow, "on: push\nenv:\n  WANDB_ENTITY: é\njobs:\n  t:\n    env: {WANDB_API_KEY: \"${{ secrets.K }}\"}\n    steps:\n      - run: |\n          wandb login ü$K\n          echo $WANDB_API_KEY\n"),
+        (Format::GitlabCi, ".a: &a\n  variables: {WANDB_API_KEY: 'x'}\nj:\n  extends: [.a, .a]\n  <<: *a\n  script: [\"WANDB_API_KEY=lit cmd\"]\ninclude: [{local: x.yml}]\n"),
+        (Format::Kubernetes, "kind: List\nitems:\n  - kind: Pod\n    metadata: {name: p}\n    spec:\n      containers:\n        - name: c\n          env: [{name: WANDB_API_KEY, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n          envFrom: [{secretRef: {name: s}}]\n"),
+        (Format::Compose, "services:\n  s:\n    environment: [\"WANDB_API_KEY\", \"WANDB_ENTITY=ñ\"]\n    env_file: [{path: a.env}]\n"),
+        (Format::Dockerfile, "FROM a AS b\nARG WANDB_API_KEY=\"q\\\"é\nENV WANDB_API_KEY x \\\n  y\nRUN echo \"machine api.wandb.ai\" >> ~/.netrc \\\n"),
+        (Format::Jenkinsfile, "pipeline { environment { WANDB_API_KEY = credentials('k') }\n stages { stage('é') { steps { withCredentials([string(credentialsId: 'a', variable: 'WANDB_API_KEY')]) { sh '''echo $WANDB_API_KEY''' } } } } }\n"),
+        (Format::Python, "op = KubernetesPodOperator(task_id=\"t\", env_vars={\"WANDB_API_KEY\": Variable.get(\"k\"), \"WANDB_ENTITY\": \"é\"}, secrets=[Secret(\"env\", \"WANDB_API_KEY\", \"s\", \"k\")])\nprint(os.environ[\"WANDB_API_KEY\"])\n"),
+        (Format::DotEnv, "export WANDB_API_KEY='é'\nWANDB_INSECURE_DISABLE_SSL=true\n"),
+        (Format::Shell, "WANDB_API_KEY=abc python x.py\nwandb login --relogin 'abcdefgh123'\nenv\n"),
+        (Format::WandbSettings, "[default]\nentity = é\n"),
+    ];
+    let mut runs = 0;
+    for (format, text) in samples {
+        let cuts: Vec<usize> = (0..=text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
+        for &cut in &cuts {
+            // Every prefix, and the text with a multi-byte character spliced in.
+            let prefix = &text[..cut];
+            let spliced = format!("{}ß\u{2028}{}", &text[..cut], &text[cut..]);
+            for t in [prefix, spliced.as_str()] {
+                let doc = formats::read(*format, t);
+                let _ = wandb_sa_lint::checks::check(*format, &doc);
+                for scope in &doc.scopes {
+                    for v in &scope.vars {
+                        assert!(
+                            t.get(v.name_span.clone()).is_some(),
+                            "{format:?}: name span off a char boundary in {t:?}"
+                        );
+                    }
+                }
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 1000);
+}
