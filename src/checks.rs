@@ -96,6 +96,17 @@ fn entry_label(scope: &Scope, origin: &str) -> String {
     scope.label.clone()
 }
 
+/// The place a variable is defined, for rules about the definition itself (a literal key, the
+/// SSL switch): a workflow- or pipeline-level variable belongs to no one job.
+fn definition_label(scope: &Scope, origin: &str) -> String {
+    match origin {
+        "workflow env" => "the workflow's env".to_string(),
+        "global variables" => "the global variables".to_string(),
+        "pipeline environment" => "the pipeline's environment".to_string(),
+        _ => entry_label(scope, origin),
+    }
+}
+
 /// Runs the per-file checks on `doc`, a file of `format`.
 pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
     let mut out = FileChecks::default();
@@ -138,8 +149,10 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
                     )
                 })
             };
+            let own_step = key.or(token).is_some_and(|v| v.origin == "step env");
             let entity = scope.var(ENTITY).is_some_and(|v| v.value.is_set())
                 || scope.commands.iter().any(|c| shell::passes_entity(&c.text))
+                || (scope.entity_elsewhere && !own_step)
                 || doc.entity_in_code;
             if let (Some((span, what, label)), false) = (entry, entity) {
                 if scope.unknown.is_empty() {
@@ -153,7 +166,12 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
                         mask: Vec::new(),
                         identity: format!("{label}|{what}"),
                     };
-                    if !out.missing_entity.iter().any(|h| h.span == hit.span) {
+                    // One finding per scope the credential enters (steps of one job are one).
+                    if !out
+                        .missing_entity
+                        .iter()
+                        .any(|h| h.span == hit.span && h.identity == hit.identity)
+                    {
                         out.missing_entity.push(hit);
                     }
                 } else {
@@ -179,11 +197,11 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
                         span: v.value_span.clone(),
                         message: format!(
                             "`{API_KEY}` is set to a literal value in {} ({}), not read from a secret store",
-                            entry_label(scope, &v.origin), v.origin
+                            definition_label(scope, &v.origin), v.origin
                         ),
                         help: None,
                         mask: vec![v.value_span.clone()],
-                        identity: format!("{}|{}", entry_label(scope, &v.origin), v.origin),
+                        identity: format!("{}|{}", definition_label(scope, &v.origin), v.origin),
                     });
                 }
             }
@@ -191,7 +209,11 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
 
         // C003: the key in an image.
         if format == Format::Dockerfile {
-            for v in scope.vars.iter().filter(|v| v.name == API_KEY) {
+            for v in scope
+                .vars
+                .iter()
+                .filter(|v| v.name == API_KEY && (v.origin == "ENV" || v.origin == "ARG"))
+            {
                 let literal = matches!(v.value, Value::Literal(_));
                 push(&mut out.hits, ConfigHit {
                     check: "key-in-image",
@@ -233,8 +255,9 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
             }
         }
 
-        // Python modules are code, not shell: only their print calls are looked at.
-        let shell_like = format != Format::Python;
+        // A Python module is code, not shell: only its print calls are looked at (an
+        // operator's `bash_command` is shell).
+        let shell_like = format != Format::Python || scope.label != "module";
         for c in &scope.commands {
             // C004: the key on a command line.
             let logins = if shell_like {
@@ -320,10 +343,10 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
                     push(&mut out.hits, ConfigHit {
                         check: "ssl-disabled",
                         span: v.name_span.clone(),
-                        message: format!("`WANDB_INSECURE_DISABLE_SSL` is true in {}: the key travels to a server whose certificate is not checked", entry_label(scope, &v.origin)),
+                        message: format!("`WANDB_INSECURE_DISABLE_SSL` is true in {}: the key travels to a server whose certificate is not checked", definition_label(scope, &v.origin)),
                         help: Some("remove it; for a private CA set `REQUESTS_CA_BUNDLE` to the CA bundle instead".to_string()),
                         mask: Vec::new(),
-                        identity: entry_label(scope, &v.origin),
+                        identity: definition_label(scope, &v.origin),
                     });
                 }
             }
@@ -399,7 +422,7 @@ pub fn registry_checks(
                     span: v.value_span.clone(),
                     message: format!(
                         "`{ENTITY}` in {} is `{team}`, which names no team in the registry `{}`: runs would go where the team cannot see them",
-                        entry_label(scope, &v.origin),
+                        definition_label(scope, &v.origin),
                         registry.path
                     ),
                     help: Some(format!(

@@ -169,9 +169,11 @@ struct ConfigState {
     /// Secret uses (with a ready finding for each) for the shared-secret rule.
     secret_uses: Vec<(crate::checks::SecretUse, String, Finding)>,
     /// GitLab includes to read if not scanned: (display path, absolute path).
-    includes: Vec<(String, PathBuf)>,
-    /// Files already read as GitLab CI.
-    gitlab_files: Vec<String>,
+    includes: Vec<(String, PathBuf, PathBuf)>,
+    /// GitLab CI files that are not a pipeline's main file (`.gitlab/ci/*.yml`): read once
+    /// every include is known, with the file that includes them. (display path, absolute
+    /// path, the spans secret rules found in it).
+    gitlab_deferred: Vec<(String, PathBuf, Vec<std::ops::Range<usize>>)>,
 }
 
 /// The directory part of a display path (`""` for the root).
@@ -333,7 +335,7 @@ impl<'a> Scanner<'a> {
         secret_spans: &[std::ops::Range<usize>],
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
         match crate::formats::Format::of(path) {
-            Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans),
+            Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans, None),
             None => (Vec::new(), Vec::new()),
         }
     }
@@ -345,6 +347,7 @@ impl<'a> Scanner<'a> {
         bytes: &[u8],
         format: crate::formats::Format,
         secret_spans: &[std::ops::Range<usize>],
+        gitlab_context: Option<&[String]>,
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
         let none = (Vec::new(), Vec::new());
         if self.config_rules.is_empty()
@@ -355,7 +358,37 @@ impl<'a> Scanner<'a> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return none;
         };
-        let mut doc = crate::formats::read(format, text);
+        let gitlab = format == crate::formats::Format::GitlabCi;
+        let mut doc = if gitlab {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let main = name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml";
+            let context: Vec<String> = match gitlab_context {
+                Some(c) => c.to_vec(),
+                None if main => {
+                    // The files it includes hold templates and variables its jobs use.
+                    let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                    crate::formats::gitlab::read(text)
+                        .includes
+                        .iter()
+                        .filter_map(|inc| std::fs::read_to_string(base.join(inc)).ok())
+                        .collect()
+                }
+                None => {
+                    // Read later, with the file that includes it.
+                    if let Ok(mut st) = self.config_state.lock() {
+                        st.gitlab_deferred.push((
+                            path.to_string(),
+                            abs.to_path_buf(),
+                            secret_spans.to_vec(),
+                        ));
+                    }
+                    return none;
+                }
+            };
+            crate::formats::gitlab::read_with_context(text, &context)
+        } else {
+            crate::formats::read(format, text)
+        };
         if let Some((message, offset)) = &doc.error {
             let lines = LineIndex::new(bytes);
             let (line, column) = lines.position(*offset);
@@ -374,8 +407,7 @@ impl<'a> Scanner<'a> {
                 // `a/wandb/settings` covers the jobs run in `a`.
                 st.settings_dirs.push(display_dir(&dir));
             }
-            if format == crate::formats::Format::GitlabCi {
-                st.gitlab_files.push(path.to_string());
+            if gitlab {
                 let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
                 for inc in &doc.includes {
                     let shown = if dir.is_empty() {
@@ -383,7 +415,7 @@ impl<'a> Scanner<'a> {
                     } else {
                         format!("{dir}/{inc}")
                     };
-                    st.includes.push((shown, base.join(inc)));
+                    st.includes.push((shown, base.join(inc), abs.to_path_buf()));
                 }
             }
         }
@@ -572,32 +604,33 @@ impl<'a> Scanner<'a> {
             .collect()
     }
 
-    /// Finishes the run: sorts findings, reports allow entries that matched nothing, counts.
     /// Settles the cross-file configuration rules: local GitLab includes not read yet, the
     /// entity set by `wandb/settings` files, secrets shared across purposes.
     fn settle_config(&self) {
-        let includes = match self.config_state.lock() {
-            Ok(mut st) => std::mem::take(&mut st.includes),
+        let (includes, deferred) = match self.config_state.lock() {
+            Ok(mut st) => (
+                std::mem::take(&mut st.includes),
+                std::mem::take(&mut st.gitlab_deferred),
+            ),
             Err(_) => return,
         };
         let mut read: Vec<String> = Vec::new();
-        for (shown, abs) in includes {
-            let done = self
-                .config_state
-                .lock()
-                .map_or(true, |st| st.gitlab_files.contains(&shown));
-            if done || read.contains(&shown) {
-                continue;
-            }
-            read.push(shown.clone());
-            match std::fs::read(&abs) {
+        let run = |shown: &str, abs: &Path, context: &[String], read: &mut Vec<String>| {
+            read.push(shown.to_string());
+            let spans = deferred
+                .iter()
+                .find(|d| d.0 == shown)
+                .map(|d| d.2.clone())
+                .unwrap_or_default();
+            match std::fs::read(abs) {
                 Ok(bytes) => {
                     let (new, _) = self.config_file_as(
-                        &shown,
-                        &abs,
+                        shown,
+                        abs,
                         &bytes,
                         crate::formats::Format::GitlabCi,
-                        &[],
+                        &spans,
+                        Some(context),
                     );
                     if let Ok(mut f) = self.findings.lock() {
                         f.extend(new);
@@ -605,9 +638,23 @@ impl<'a> Scanner<'a> {
                 }
                 Err(e) => self.problem(Problem {
                     level: Severity::Info,
-                    path: Some(shown.clone()),
+                    path: Some(shown.to_string()),
                     message: format!("cannot read GitLab include `{shown}`: {e}"),
                 }),
+            }
+        };
+        // Included files, read with the file that includes them.
+        for (shown, abs, includer) in &includes {
+            if read.contains(shown) {
+                continue;
+            }
+            let context: Vec<String> = std::fs::read_to_string(includer).into_iter().collect();
+            run(shown, abs, &context, &mut read);
+        }
+        // GitLab files nothing includes: on their own.
+        for (shown, abs, _) in &deferred {
+            if !read.contains(shown) {
+                run(shown, abs, &[], &mut read);
             }
         }
         let Ok(mut st) = self.config_state.lock() else {
@@ -628,7 +675,6 @@ impl<'a> Scanner<'a> {
         uses.sort_by(|a, b| {
             (&a.0.secret, &a.1, a.0.span.start).cmp(&(&b.0.secret, &b.1, b.0.span.start))
         });
-        uses.dedup_by(|a, b| a.0.secret == b.0.secret && a.1 == b.1 && a.0.span == b.0.span);
         let mut i = 0;
         while i < uses.len() {
             let secret = uses.get(i).map(|u| u.0.secret.clone()).unwrap_or_default();
@@ -638,13 +684,14 @@ impl<'a> Scanner<'a> {
                 .take_while(|u| u.0.secret == secret)
                 .collect();
             i += group.len().max(1);
+            // Purposes over every scope the secret reaches (jobs sharing one line count each).
             let mut purposes: Vec<&str> = group.iter().filter_map(|u| u.0.purpose).collect();
             purposes.sort_unstable();
             purposes.dedup();
             if purposes.len() < 2 {
                 continue;
             }
-            let all: Vec<String> = group
+            let mut all: Vec<String> = group
                 .iter()
                 .map(|u| {
                     format!(
@@ -655,13 +702,28 @@ impl<'a> Scanner<'a> {
                     )
                 })
                 .collect();
-            for (u, _, f) in &group {
-                let mut f = f.clone();
+            all.sort();
+            all.dedup();
+            // One finding per place the secret is referenced, naming the scopes it feeds there.
+            let mut k = 0;
+            while k < group.len() {
+                let Some(first) = group.get(k) else { break };
+                let here: Vec<&&(crate::checks::SecretUse, String, Finding)> = group
+                    .iter()
+                    .skip(k)
+                    .take_while(|u| u.1 == first.1 && u.0.span == first.0.span)
+                    .collect();
+                k += here.len().max(1);
+                let mut scopes: Vec<String> = here
+                    .iter()
+                    .map(|u| format!("{} ({})", u.0.scope, u.0.purpose.unwrap_or("other")))
+                    .collect();
+                scopes.dedup();
+                let mut f = first.2.clone();
                 f.message = format!(
-                    "secret `{secret}` gives W&B credentials to automations with different purposes ({}); this use: {} ({})",
+                    "secret `{secret}` gives W&B credentials to automations with different purposes ({}); here it feeds {}",
                     purposes.join(", "),
-                    u.scope,
-                    u.purpose.unwrap_or("other"),
+                    scopes.join(", "),
                 );
                 f.help = Some(format!(
                     "create one service account per use case and a secret for each; the uses: {}",
@@ -676,6 +738,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Finishes the run: settles the cross-file rules, sorts findings, reports allow entries
+    /// that matched nothing, counts.
     pub fn finish(self, started: Instant) -> Outcome {
         self.settle_config();
         let mut findings = self.findings.into_inner().unwrap_or_default();

@@ -369,3 +369,104 @@ fn readers_and_checks_never_panic_on_mangled_input() {
     }
     assert!(runs > 1000);
 }
+
+/// `(path, line, rule)` expected by the `wsl-expect:` / `wsl-expect-next:` annotations of
+/// every file under `dir` (see `fixtures/config/README.md`).
+fn annotations(dir: &Path) -> std::collections::BTreeSet<(String, usize, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if !entry.file_type().is_file() || entry.file_name() == "README.md" {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("under dir")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            for (marker, offset) in [("wsl-expect-next:", 2), ("wsl-expect:", 1)] {
+                if let Some(pos) = line.find(marker) {
+                    let rules = &line[pos + marker.len()..];
+                    for r in rules.split(|c: char| c == ',' || c.is_whitespace()) {
+                        if r.len() == 4 && r.starts_with('C') {
+                            out.insert((rel.clone(), i + offset, r.to_string()));
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn config_fixtures_findings_are_exact() {
+    let dir = root().join("fixtures/config");
+    let want = annotations(&dir);
+    let out = bin()
+        .args(["scan", "--isolated", "--format", "json", "fixtures/config"])
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().all(|f| f["kind"] == "config"),
+        "fixtures hold no keys"
+    );
+    let got: std::collections::BTreeSet<(String, usize, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"]
+                    .as_str()
+                    .unwrap_or("")
+                    .trim_start_matches("fixtures/config/")
+                    .to_string(),
+                f["line"].as_u64().unwrap_or(0) as usize,
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let missed: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "missed {missed:#?}\nextra {extra:#?}"
+    );
+    // Every rule fires somewhere, every format has files that fire and files that must not.
+    for rule in [
+        "C001", "C002", "C003", "C004", "C005", "C006", "C007", "C008",
+    ] {
+        assert!(
+            want.iter().any(|(_, _, r)| r == rule),
+            "{rule} never expected"
+        );
+    }
+    for format in std::fs::read_dir(&dir).expect("dir").flatten() {
+        if !format.path().is_dir() {
+            continue;
+        }
+        let name = format.file_name().to_string_lossy().to_string();
+        for side in ["bad", "good"] {
+            let files = walkdir::WalkDir::new(format.path().join(side))
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .count();
+            assert!(files > 0, "{name}/{side} is empty");
+        }
+        assert!(
+            want.iter()
+                .any(|(p, _, _)| p.starts_with(&format!("{name}/bad/"))),
+            "{name}: nothing expected to fire"
+        );
+        assert!(
+            !got.iter()
+                .any(|(p, _, _)| p.starts_with(&format!("{name}/good/"))),
+            "{name}: a good file fires"
+        );
+    }
+}

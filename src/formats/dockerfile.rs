@@ -36,18 +36,26 @@ pub fn instructions(text: &str) -> Vec<Instruction> {
         let start = pos + (line.len() - trimmed.len());
         let mut end = line_end;
         // Follow continuations.
+        let ends_continued = |at: usize| {
+            text[..at]
+                .trim_end_matches([' ', '\t', '\r'])
+                .ends_with('\\')
+        };
         let mut cur_end = line_end;
-        while text[..cur_end]
-            .trim_end_matches([' ', '\t', '\r'])
-            .ends_with('\\')
-            && cur_end < text.len()
-        {
+        let mut continued = ends_continued(cur_end);
+        while continued && cur_end < text.len() {
             let next_start = cur_end + 1;
             let next_end = text[next_start..]
                 .find('\n')
                 .map_or(text.len(), |i| next_start + i);
             cur_end = next_end;
             end = next_end;
+            // Comment and blank lines inside a continuation are dropped, not ends.
+            let next = text[next_start..next_end].trim();
+            if next.starts_with('#') || next.is_empty() {
+                continue;
+            }
+            continued = ends_continued(cur_end);
         }
         let kw_len = text[start..end]
             .find(|c: char| c.is_whitespace())
@@ -145,6 +153,38 @@ fn vars(text: &str, ins: &Instruction, origin: &str) -> Vec<Var> {
     out
 }
 
+/// Variables a `RUN --mount=type=secret,...,env=NAME` step receives.
+fn secret_mount_vars(text: &str, ins: &Instruction) -> Vec<Var> {
+    let args = &text[ins.args.clone()];
+    let mut out = Vec::new();
+    for word in args.split_whitespace().take_while(|w| w.starts_with("--")) {
+        let Some(opts) = word.strip_prefix("--mount=") else {
+            continue;
+        };
+        if !opts.split(',').any(|o| o == "type=secret") {
+            continue;
+        }
+        let id = opts
+            .split(',')
+            .find_map(|o| o.strip_prefix("id="))
+            .unwrap_or("secret");
+        if let Some(name) = opts.split(',').find_map(|o| o.strip_prefix("env=")) {
+            let at = args
+                .find(word)
+                .map_or(0, |i| i + word.find(name).unwrap_or(0));
+            let start = ins.args.start + at;
+            out.push(Var {
+                name: name.to_string(),
+                value: Value::Secret(format!("secret mount `{id}`")),
+                name_span: start..start + name.len(),
+                value_span: start..start + name.len(),
+                origin: "secret mount".to_string(),
+            });
+        }
+    }
+    out
+}
+
 /// Reads a Dockerfile.
 pub fn read(text: &str) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
@@ -187,6 +227,11 @@ pub fn read(text: &str) -> ConfigDoc {
             }
             "RUN" | "CMD" | "ENTRYPOINT" => {
                 let s = scope.get_or_insert_with(|| Scope::new("image", ins.span.clone(), HINT));
+                // `RUN --mount=type=secret,...,env=WANDB_API_KEY` hands the key to this step
+                // (the right way to do it in a build; the image keeps nothing).
+                if ins.keyword == "RUN" {
+                    s.vars.extend(secret_mount_vars(text, &ins));
+                }
                 s.commands.push(Command {
                     text: text[ins.span.clone()].to_string(),
                     span: ins.span.clone(),

@@ -97,6 +97,16 @@ fn read_workflow(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDo
             scope.triggers = on.clone();
             doc.scopes.push(scope);
         }
+        // A job-level credential is covered by an entity any step of the job passes.
+        let first_step = doc.scopes.len() - steps.len().min(doc.scopes.len());
+        let job_passes = doc.scopes[first_step..].iter().any(|s| {
+            s.commands
+                .iter()
+                .any(|c| super::shell::passes_entity(&c.text))
+        });
+        for s in &mut doc.scopes[first_step..] {
+            s.entity_elsewhere = job_passes;
+        }
         if let Some(services) = yaml::get(job, "services").and_then(yaml::mapping) {
             for (name, key, svc) in services {
                 let mut scope = Scope::new(

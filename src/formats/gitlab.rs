@@ -5,7 +5,7 @@
 use saphyr::MarkedYamlOwned;
 
 use super::{load_yaml, yaml_commands, yaml_vars, Command, ConfigDoc, Scope, Var};
-use crate::yaml::{self, CharIndex};
+use crate::yaml::{self, ByteSpan, CharIndex};
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
@@ -28,12 +28,29 @@ const HINT: &str = "variables:\n  WANDB_ENTITY: <team>   # in the job, or the gl
 /// How many `extends` hops are followed.
 const EXTENDS_DEPTH: usize = 10;
 
-/// Reads one GitLab CI file.
+/// Reads one GitLab CI file on its own.
 pub fn read(text: &str) -> ConfigDoc {
+    read_with_context(text, &[])
+}
+
+/// Reads one GitLab CI file as part of a pipeline whose other files are `context` (the file
+/// that includes it, or the files it includes): GitLab merges them into one configuration, so
+/// their global `variables` and their templates (for `extends`) apply here too. Findings stay
+/// in this file: a variable that comes from another file is located at the job it reaches.
+pub fn read_with_context(text: &str, context: &[String]) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = CharIndex::new(text);
+    let mut ignored = ConfigDoc::default();
+    let others: Vec<(MarkedYamlOwned, &str)> = context
+        .iter()
+        .flat_map(|t| {
+            load_yaml(t, &mut ignored)
+                .into_iter()
+                .map(move |d| (d, t.as_str()))
+        })
+        .collect();
     for root in load_yaml(text, &mut doc) {
-        read_root(&root, &idx, &mut doc);
+        read_root(&root, &idx, &others, &mut doc);
     }
     doc
 }
@@ -59,12 +76,36 @@ fn includes(root: &MarkedYamlOwned) -> Vec<String> {
     out
 }
 
+/// Where a template is defined: this file, or the `n`th other file of the pipeline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Here,
+    Other(usize),
+}
+
+/// A top-level entry by name, in this file first, then in the others.
+fn lookup<'n>(
+    root: &'n MarkedYamlOwned,
+    others: &'n [(MarkedYamlOwned, &str)],
+    name: &str,
+) -> Option<(&'n MarkedYamlOwned, Origin)> {
+    yaml::get(root, name)
+        .map(|n| (n, Origin::Here))
+        .or_else(|| {
+            others
+                .iter()
+                .enumerate()
+                .find_map(|(i, (r, _))| yaml::get(r, name).map(|n| (n, Origin::Other(i))))
+        })
+}
+
 /// The jobs a job extends, nearest last (so later variables override earlier ones).
 fn chain<'n>(
     root: &'n MarkedYamlOwned,
+    others: &'n [(MarkedYamlOwned, &str)],
     job: &'n MarkedYamlOwned,
     depth: usize,
-    out: &mut Vec<&'n MarkedYamlOwned>,
+    out: &mut Vec<(&'n MarkedYamlOwned, Origin)>,
 ) {
     if depth >= EXTENDS_DEPTH {
         return;
@@ -77,12 +118,12 @@ fn chain<'n>(
         None => yaml::scalar_text(ext).into_iter().collect(),
     };
     for name in names {
-        if let Some(base) = yaml::get(root, &name) {
-            if out.iter().any(|b| std::ptr::eq(*b, base)) {
+        if let Some((base, origin)) = lookup(root, others, &name) {
+            if out.iter().any(|(b, _)| std::ptr::eq(*b, base)) {
                 continue;
             }
-            chain(root, base, depth + 1, out);
-            out.push(base);
+            chain(root, others, base, depth + 1, out);
+            out.push((base, origin));
         }
     }
 }
@@ -109,11 +150,40 @@ fn triggers(job: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<String> {
     out
 }
 
-fn read_root(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
+/// Variables of a node that may come from another file: read with that file's positions,
+/// then placed at `at` (the job in this file) with the other file named in the origin.
+fn vars_from(
+    node: &MarkedYamlOwned,
+    origin: Origin,
+    idx: &CharIndex<'_>,
+    others: &[(MarkedYamlOwned, &str)],
+    label: &str,
+    at: &ByteSpan,
+) -> Vec<Var> {
+    match origin {
+        Origin::Here => yaml_vars(node, idx, label),
+        Origin::Other(i) => {
+            let text = others.get(i).map_or("", |(_, t)| *t);
+            let other_idx = CharIndex::new(text);
+            yaml_vars(node, &other_idx, &format!("{label} of an included file"))
+                .into_iter()
+                .map(|mut v| {
+                    v.name_span = at.clone();
+                    v.value_span = at.clone();
+                    v
+                })
+                .collect()
+        }
+    }
+}
+
+fn read_root(
+    root: &MarkedYamlOwned,
+    idx: &CharIndex<'_>,
+    others: &[(MarkedYamlOwned, &str)],
+    doc: &mut ConfigDoc,
+) {
     doc.includes.extend(includes(root));
-    let global: Vec<Var> = yaml::get(root, "variables")
-        .map(|v| yaml_vars(v, idx, "global variables"))
-        .unwrap_or_default();
     let default = yaml::get(root, "default");
     let mut default_cmds: Vec<Command> = Vec::new();
     for key in ["before_script", "after_script"] {
@@ -133,11 +203,10 @@ fn read_root(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
         {
             continue;
         }
-        let mut bases = Vec::new();
-        chain(root, job, 0, &mut bases);
-        let layers: Vec<&MarkedYamlOwned> =
-            bases.iter().copied().chain(std::iter::once(job)).collect();
-        let is_job = layers.iter().any(|l| {
+        let mut layers = Vec::new();
+        chain(root, others, job, 0, &mut layers);
+        layers.push((job, Origin::Here));
+        let is_job = layers.iter().any(|(l, _)| {
             ["script", "trigger", "run"]
                 .iter()
                 .any(|k| yaml::get(l, k).is_some())
@@ -145,26 +214,52 @@ fn read_root(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
         if !is_job {
             continue;
         }
-        let mut scope = Scope::new(format!("job `{name}`"), idx.span(key), HINT);
-        scope.vars = global.clone();
-        for (i, layer) in layers.iter().enumerate() {
-            if let Some(v) = yaml::get(layer, "variables") {
-                let origin = if i + 1 == layers.len() {
-                    "job variables".to_string()
-                } else {
-                    "variables of an extended template".to_string()
-                };
-                scope.vars.extend(yaml_vars(v, idx, &origin));
+        let key_span = idx.span(key);
+        let mut scope = Scope::new(format!("job `{name}`"), key_span.clone(), HINT);
+        // Global variables of the other files first; this file's own override them.
+        for (i, (other, _)) in others.iter().enumerate() {
+            if let Some(v) = yaml::get(other, "variables") {
+                scope.vars.extend(vars_from(
+                    v,
+                    Origin::Other(i),
+                    idx,
+                    others,
+                    "global variables",
+                    &key_span,
+                ));
             }
         }
-        // The nearest layer that defines a script part wins, as `extends` merges.
+        if let Some(v) = yaml::get(root, "variables") {
+            scope.vars.extend(yaml_vars(v, idx, "global variables"));
+        }
+        let count = layers.len();
+        for (i, (layer, origin)) in layers.iter().enumerate() {
+            if let Some(v) = yaml::get(layer, "variables") {
+                let label = if i + 1 == count {
+                    "job variables"
+                } else {
+                    "variables of an extended template"
+                };
+                scope
+                    .vars
+                    .extend(vars_from(v, *origin, idx, others, label, &key_span));
+            }
+        }
+        // The nearest layer that defines a script part wins, as `extends` merges. Commands
+        // of templates in other files are not located here; only this file's are read.
         let mut own_before = false;
-        for key in ["before_script", "script", "after_script"] {
-            if let Some(n) = layers.iter().rev().find_map(|l| yaml::get(l, key)) {
-                if key != "script" {
+        for part in ["before_script", "script", "after_script"] {
+            let found = layers
+                .iter()
+                .rev()
+                .find_map(|(l, o)| yaml::get(l, part).map(|n| (n, *o)));
+            if let Some((n, origin)) = found {
+                if part != "script" {
                     own_before = true;
                 }
-                scope.commands.extend(yaml_commands(n, idx));
+                if origin == Origin::Here {
+                    scope.commands.extend(yaml_commands(n, idx));
+                }
             }
         }
         if !own_before {
@@ -195,5 +290,18 @@ mod tests {
         let eval = &doc.scopes[1];
         assert!(eval.var("WANDB_ENTITY").is_none());
         assert_eq!(doc.includes, vec!["ci/more.yml"]);
+    }
+
+    #[test]
+    fn included_files_see_the_pipeline() {
+        let main = "include:\n  - local: ci/jobs.yml\nvariables:\n  WANDB_ENTITY: ml\n.key:\n  variables:\n    WANDB_API_KEY: $K\n".to_string();
+        let inc = "train:\n  extends: .key\n  script: [python train.py]\n";
+        let doc = read_with_context(inc, &[main]);
+        let s = &doc.scopes[0];
+        assert!(s.var("WANDB_ENTITY").is_some());
+        let k = s
+            .var("WANDB_API_KEY")
+            .expect("from the template in the other file");
+        assert_eq!(&inc[k.name_span.clone()], "train");
     }
 }

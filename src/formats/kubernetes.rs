@@ -104,6 +104,16 @@ fn read_object(obj: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc, 
                     scope.commands.extend(super::yaml_commands(n, idx));
                 }
             }
+            // `["python", "x.py", "--entity", "ml"]`: the words only make sense together.
+            let joined: Vec<String> = ["command", "args"]
+                .iter()
+                .filter_map(|k| yaml::get(c, k))
+                .flat_map(|n| match yaml::items(n) {
+                    Some(items) => items.iter().filter_map(yaml::scalar_text).collect(),
+                    None => yaml::scalar_text(n).into_iter().collect::<Vec<_>>(),
+                })
+                .collect();
+            scope.entity_elsewhere = super::shell::passes_entity(&joined.join(" "));
             scope.triggers = triggers.clone();
             doc.scopes.push(scope);
         }
@@ -155,41 +165,63 @@ fn env_list(env: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<Var> {
     out
 }
 
-/// Helm values: every mapping with `WANDB_*` keys and every `env` list of name/value items,
-/// anywhere in the file, gathered into one scope.
+/// Helm values: each mapping with `WANDB_*` keys and each `env` list of name/value items is a
+/// scope of its own, named by its key path (`trainer.env`), since each usually feeds one
+/// container of the chart.
 fn read_values(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
-    let mut scope = Scope::new("values file", idx.span(root), "");
-    scope.entity_checked = false;
-    let mut stack = vec![(root, 0usize)];
+    let mut stack: Vec<(&MarkedYamlOwned, String, usize)> = vec![(root, String::new(), 0)];
     let mut budget = 100_000usize;
-    while let Some((node, depth)) = stack.pop() {
+    let label = |path: &str| {
+        if path.is_empty() {
+            "the top level of the values file".to_string()
+        } else {
+            format!("`{path}` in the values file")
+        }
+    };
+    while let Some((node, path, depth)) = stack.pop() {
         budget = budget.saturating_sub(1);
         if budget == 0 || depth > 64 {
             break;
         }
         if let Some(entries) = yaml::mapping(node) {
-            let vars = yaml_vars(node, idx, "values");
-            scope
-                .vars
-                .extend(vars.into_iter().filter(|v| v.name.starts_with("WANDB_")));
+            let vars: Vec<Var> = yaml_vars(node, idx, "values")
+                .into_iter()
+                .filter(|v| v.name.starts_with("WANDB_"))
+                .collect();
+            if !vars.is_empty() {
+                let mut scope = Scope::new(label(&path), idx.span(node), "");
+                scope.entity_checked = false;
+                scope.vars = vars;
+                doc.scopes.push(scope);
+            }
             for (k, _, v) in entries {
-                if k == "env" && yaml::items(v).is_some() {
-                    scope.vars.extend(
-                        env_list(v, idx)
-                            .into_iter()
-                            .filter(|v| v.name.starts_with("WANDB_")),
-                    );
+                let child = if path.is_empty() {
+                    k.clone()
                 } else {
-                    stack.push((v, depth + 1));
+                    format!("{path}.{k}")
+                };
+                if k == "env" && yaml::items(v).is_some() {
+                    let vars: Vec<Var> = env_list(v, idx)
+                        .into_iter()
+                        .filter(|v| v.name.starts_with("WANDB_"))
+                        .collect();
+                    if !vars.is_empty() {
+                        let mut scope = Scope::new(label(&child), idx.span(v), "");
+                        scope.entity_checked = false;
+                        scope.vars = vars;
+                        doc.scopes.push(scope);
+                    }
+                } else {
+                    stack.push((v, child, depth + 1));
                 }
             }
         } else if let Some(items) = yaml::items(node) {
-            stack.extend(items.iter().map(|i| (i, depth + 1)));
+            for (i, item) in items.iter().enumerate() {
+                stack.push((item, format!("{path}[{i}]"), depth + 1));
+            }
         }
     }
-    if !scope.vars.is_empty() {
-        doc.scopes.push(scope);
-    }
+    doc.scopes.sort_by_key(|s| s.span.start);
 }
 
 #[cfg(test)]

@@ -212,6 +212,10 @@ pub struct Scope {
     /// Whether a missing `WANDB_ENTITY` can be judged here (not in Helm values, whose
     /// templates may add it).
     pub entity_checked: bool,
+    /// The code this scope belongs to passes the entity somewhere its own commands do not
+    /// show: another step of the same job, a container's command line taken as a whole. It
+    /// covers credentials that enter above the scope (a job-level key), not a step's own.
+    pub entity_elsewhere: bool,
 }
 
 impl Scope {
@@ -226,6 +230,7 @@ impl Scope {
             triggers: Vec::new(),
             entity_hint: entity_hint.into(),
             entity_checked: true,
+            entity_elsewhere: false,
         }
     }
 
@@ -262,13 +267,14 @@ pub fn mentions_wandb(bytes: &[u8]) -> bool {
 /// with a registry, the variables the registry rules read. `wandb/settings` always counts, a
 /// GitLab file with `include` too (its includes may hold the jobs). Cheap substring tests.
 pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
-    if format == Format::WandbSettings {
+    let has = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
+    // `wandb/settings` names wandb in its path; a compose `env_file` may hold the credential.
+    if format == Format::WandbSettings || (format == Format::Compose && has(b"env_file")) {
         return true;
     }
     if !mentions_wandb(bytes) {
         return false;
     }
-    let has = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
     if format == Format::GitlabCi && has(b"include") {
         return true;
     }
@@ -294,7 +300,9 @@ pub fn read(format: Format, text: &str) -> ConfigDoc {
         Format::Python => text::read_python(text),
         Format::WandbSettings => text::read_settings(text),
     };
-    if shell::passes_entity(text) {
+    // In a script or a Python module the whole file is the code that runs; in CI files only
+    // each scope's own commands count (checked per scope).
+    if matches!(format, Format::Python | Format::Shell) && shell::passes_entity(text) {
         doc.entity_in_code = true;
     }
     doc
@@ -324,6 +332,10 @@ pub fn classify(raw: &str) -> Value {
 /// `{{ var.value.x }}`, `credentials('x')`, `Variable.get("x")`, `os.environ[...]`.
 pub fn reference_name(v: &str) -> Option<String> {
     let v = v.trim();
+    // Make writes a shell variable as `$$X`.
+    if let Some(rest) = v.strip_prefix("$$") {
+        return reference_name(&format!("${rest}"));
+    }
     if let Some(inner) = v.strip_prefix("${{").and_then(|x| x.strip_suffix("}}")) {
         let inner = inner.trim();
         return Some(inner.to_string());

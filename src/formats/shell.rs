@@ -17,7 +17,7 @@ pub fn passes_entity(text: &str) -> bool {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
     re(
         &R,
-        r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity[=\s]+\S|wandb\.Api\([^)]*?["']entity["']"#,
+        r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']"#,
     )
     .is_some_and(|r| r.is_match(text))
 }
@@ -112,35 +112,155 @@ pub fn inline_keys(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
     out
 }
 
-/// Commands that print the key: `echo $WANDB_API_KEY`, `printenv WANDB_API_KEY`,
-/// `print(os.environ["WANDB_API_KEY"])`, and whole-environment dumps (`env`, `printenv`,
-/// `export -p`, `set` alone on a line).
-pub fn prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
-    static ECHO: OnceLock<Option<Regex>> = OnceLock::new();
-    static DUMP: OnceLock<Option<Regex>> = OnceLock::new();
+/// The simple commands of a text: each line split at `;`, `&&`, `||` and `|` outside quotes.
+/// Ranges into `text`, trimmed.
+pub fn simple_commands(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    if let Some(r) = re(
-        &ECHO,
-        r#"\b(?:echo|printf|cat\s*<<<)\b[^\n;|&]*\$\{?WANDB_API_KEY\b|\bprintenv\s+WANDB_API_KEY\b|\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])|\becho\s+[^\n]*\bWANDB_API_KEY\s*=\s*\$"#,
-    ) {
-        for m in r.find_iter(text) {
-            out.push((m.start()..m.end(), "prints the key"));
+    let b = text.as_bytes();
+    let mut start = 0;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    let push = |from: usize, to: usize, out: &mut Vec<Range<usize>>| {
+        let seg = text.get(from..to).unwrap_or("");
+        let lead = seg.len() - seg.trim_start().len();
+        let trimmed = seg.trim();
+        if !trimmed.is_empty() {
+            out.push(from + lead..from + lead + trimmed.len());
+        }
+    };
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && q == b'"' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                } else if c == b'\n' {
+                    quote = None;
+                    push(start, i, &mut out);
+                    start = i + 1;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'\n' | b';' | b'|' | b'&' => {
+                    push(start, i, &mut out);
+                    // `&&`, `||`: skip the second character.
+                    if (c == b'&' || c == b'|') && b.get(i + 1) == Some(&c) {
+                        i += 1;
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    push(start, b.len(), &mut out);
+    out
+}
+
+/// Where the command proper starts in a simple command: after YAML list dashes and quotes,
+/// a Dockerfile keyword and its `--flags`, `sudo`/`exec`, and `NAME=value` prefixes.
+fn command_start(raw: &str) -> usize {
+    let mut rest = raw;
+    let skip = |r: &str| {
+        r.len()
+            - r.trim_start_matches(['-', ' ', '\t', '|', '>', '"', '\'', '`'])
+                .len()
+    };
+    rest = &rest[skip(rest)..];
+    if let Some(r) = rest.strip_prefix("run:") {
+        rest = r.trim_start();
+    }
+    loop {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        let dockerfile = matches!(word, "RUN" | "CMD" | "ENTRYPOINT");
+        let prefix = matches!(word, "sudo" | "exec" | "command" | "time")
+            || word.starts_with("--")
+            || (word.contains('=')
+                && word.split('=').next().is_some_and(|n| {
+                    !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                }));
+        if (dockerfile || prefix) && word_end < rest.len() {
+            rest = rest[word_end..].trim_start();
+        } else {
+            break;
         }
     }
+    raw.len() - rest.len()
+}
+
+/// Commands that print the key: `echo ... $WANDB_API_KEY`, `printf`, `printenv WANDB_API_KEY`,
+/// `print(os.environ["WANDB_API_KEY"])`, and whole-environment dumps (`env`, `printenv`,
+/// `export -p`, `set` as a command of their own, also piped into `sort`). Looks inside
+/// `sh -c '...'` and `bash -c "..."`.
+pub fn prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
+    static PY: OnceLock<Option<Regex>> = OnceLock::new();
+    let mut out = Vec::new();
+    prints_key_in(text, 0, 0, &mut out);
     if let Some(r) = re(
-        &DUMP,
-        r"(?m)^[\s\-|>]*(?:run:\s*)?(env|printenv|export\s+-p|set)\s*(?:\|\s*sort\s*)?(?:#.*)?$",
+        &PY,
+        r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#,
     ) {
-        for c in r.captures_iter(text) {
-            if let Some(m) = c.get(1) {
-                out.push((
-                    m.start()..m.end(),
-                    "dumps the whole environment, key included",
-                ));
+        for m in r.find_iter(text) {
+            if !out
+                .iter()
+                .any(|(s, _)| s.start <= m.start() && m.start() < s.end)
+            {
+                out.push((m.start()..m.end(), "prints the key"));
             }
         }
     }
     out
+}
+
+fn prints_key_in(
+    text: &str,
+    base: usize,
+    depth: usize,
+    out: &mut Vec<(Range<usize>, &'static str)>,
+) {
+    let key_ref = |s: &str| s.contains("$WANDB_API_KEY") || s.contains("${WANDB_API_KEY");
+    for seg in simple_commands(text) {
+        let Some(raw) = text.get(seg.clone()) else {
+            continue;
+        };
+        let start = command_start(raw);
+        let cmd = raw
+            .get(start..)
+            .unwrap_or("")
+            .trim_end_matches(['"', '\'', '`', ' '])
+            .trim();
+        let mut words = cmd.split_whitespace();
+        let word = words.next().unwrap_or("");
+        let span = base + seg.start..base + seg.end;
+        if matches!(word, "sh" | "bash" | "zsh") && words.next() == Some("-c") && depth < 3 {
+            // The script given to the shell: look inside it.
+            if let Some(at) = cmd.find("-c") {
+                let inner_start = seg.start + start + at + 2;
+                let inner = text.get(inner_start..seg.end).unwrap_or("");
+                let lead = inner.len() - inner.trim_start_matches([' ', '\t', '"', '\'']).len();
+                let body = inner[lead..].trim_end_matches(['"', '\'', ' ']);
+                prints_key_in(body, base + inner_start + lead, depth + 1, out);
+            }
+            continue;
+        }
+        let printing =
+            matches!(word, "echo" | "printf" | "print" | "cat") || cmd.starts_with("cat <<<");
+        let printenv_key =
+            word == "printenv" && cmd.split_whitespace().nth(1) == Some("WANDB_API_KEY");
+        if (printing && key_ref(cmd)) || printenv_key {
+            out.push((span, "prints the key"));
+        } else if matches!(
+            cmd,
+            "env" | "printenv" | "export -p" | "set" | "declare -x" | "declare -p"
+        ) {
+            out.push((span, "dumps the whole environment, key included"));
+        }
+    }
 }
 
 /// `export NAME=value` and bare `NAME=value` lines that set a W&B variable in a script. Returns

@@ -206,9 +206,18 @@ fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
     };
     r.captures_iter(slice)
         .filter_map(|c| c.get(1))
-        .map(|m| Command {
-            text: m.as_str().to_string(),
-            span: within.start + m.start()..within.start + m.end(),
+        .map(|m| {
+            // The script without its quotes, so commands start their lines.
+            let q = if m.as_str().starts_with("'''") || m.as_str().starts_with("\"\"\"") {
+                3
+            } else {
+                1
+            };
+            let inner = m.start() + q..m.end().saturating_sub(q).max(m.start() + q);
+            Command {
+                text: slice.get(inner.clone()).unwrap_or("").to_string(),
+                span: within.start + inner.start..within.start + inner.end,
+            }
         })
         .collect()
 }
@@ -298,6 +307,10 @@ pub fn read_python(text: &str) -> ConfigDoc {
     static PAIR: OnceLock<Option<Regex>> = OnceLock::new();
     static TASK_ID: OnceLock<Option<Regex>> = OnceLock::new();
     static SECRET: OnceLock<Option<Regex>> = OnceLock::new();
+    static NAMED_SECRET: OnceLock<Option<Regex>> = OnceLock::new();
+    static SECRETS_ARG: OnceLock<Option<Regex>> = OnceLock::new();
+    static ENV_VAR_OBJ: OnceLock<Option<Regex>> = OnceLock::new();
+    static BASH: OnceLock<Option<Regex>> = OnceLock::new();
     let mut doc = ConfigDoc::default();
     let mut module = Scope::new("module", 0..text.lines().next().map_or(0, str::len), "");
     module.entity_checked = false;
@@ -321,6 +334,31 @@ pub fn read_python(text: &str) -> ConfigDoc {
     ) else {
         return doc;
     };
+    // `name = Secret("env", "WANDB_API_KEY", "secret", "key")` defined once, passed to
+    // operators by `secrets=[name]`: the variable enters where the Secret is defined.
+    let mut named: Vec<(String, Var)> = Vec::new();
+    if let Some(r) = re(
+        &NAMED_SECRET,
+        r#"(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*Secret\(\s*["']env["']\s*,\s*["']([A-Z_][A-Z0-9_]*)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
+    ) {
+        for c in r.captures_iter(text) {
+            let (Some(var), Some(n), Some(sec), Some(key)) =
+                (c.get(1), c.get(2), c.get(3), c.get(4))
+            else {
+                continue;
+            };
+            named.push((
+                var.as_str().to_string(),
+                Var {
+                    name: n.as_str().to_string(),
+                    value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
+                    name_span: n.start()..n.end(),
+                    value_span: sec.start()..key.end(),
+                    origin: "secrets".to_string(),
+                },
+            ));
+        }
+    }
     for call in operator.captures_iter(text) {
         let (Some(all), Some(kind)) = (call.get(0), call.get(1)) else {
             continue;
@@ -367,7 +405,58 @@ pub fn read_python(text: &str) -> ConfigDoc {
                 origin: "secrets".to_string(),
             });
         }
-        if vars.is_empty() {
+        if let Some(r) = re(&SECRETS_ARG, r"\bsecrets\s*=\s*\[([^\]]*)\]") {
+            for c in r.captures_iter(slice) {
+                let Some(list) = c.get(1) else { continue };
+                for ident in list
+                    .as_str()
+                    .split([',', ' ', '\n', '\t'])
+                    .filter(|w| !w.is_empty())
+                {
+                    if let Some((_, v)) = named.iter().find(|(n, _)| n == ident) {
+                        vars.push(v.clone());
+                    }
+                }
+            }
+        }
+        // `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]`.
+        if let Some(r) = re(
+            &ENV_VAR_OBJ,
+            r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#,
+        ) {
+            for c in r.captures_iter(slice) {
+                let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
+                    continue;
+                };
+                let (value, value_span) = match (kind.as_str(), c.get(3)) {
+                    ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
+                    _ => (
+                        Value::Secret("value_from".to_string()),
+                        kind.start()..kind.end(),
+                    ),
+                };
+                vars.push(Var {
+                    name: n.as_str().to_string(),
+                    value,
+                    name_span: body.start + n.start()..body.start + n.end(),
+                    value_span: body.start + value_span.start..body.start + value_span.end,
+                    origin: "env_vars".to_string(),
+                });
+            }
+        }
+        // A BashOperator's command is a script (and Airflow logs it).
+        let mut commands = Vec::new();
+        if let Some(r) = re(&BASH, r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#) {
+            for c in r.captures_iter(slice) {
+                let Some(m) = c.get(1) else { continue };
+                let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
+                commands.push(Command {
+                    text: slice.get(inner.clone()).unwrap_or("").to_string(),
+                    span: body.start + inner.start..body.start + inner.end,
+                });
+            }
+        }
+        if vars.is_empty() && commands.is_empty() {
             continue;
         }
         let label = task_id.captures(slice).and_then(|t| t.get(1)).map_or_else(
@@ -380,6 +469,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
             "env_vars={\"WANDB_ENTITY\": \"<team>\", ...}   # in the operator",
         );
         scope.vars = vars;
+        scope.commands = commands;
         doc.scopes.push(scope);
     }
     doc
@@ -481,12 +571,10 @@ mod tests {
     fn airflow_secrets_without_env_vars() {
         let text = "a = BashOperator(task_id=\"noop\", bash_command=\"true\")\nb = KubernetesPodOperator(\n    task_id=\"score\",\n    secrets=[Secret(\"env\", \"WANDB_API_KEY\", \"wandb\", \"api-key\")],\n)\n";
         let doc = read_python(text);
-        assert_eq!(
-            doc.scopes.len(),
-            2,
-            "the module and the operator with a credential"
-        );
-        let s = &doc.scopes[1];
+        // The module, the BashOperator (its command is a script), the pod operator.
+        assert_eq!(doc.scopes.len(), 3);
+        assert_eq!(doc.scopes[1].commands[0].text, "true");
+        let s = &doc.scopes[2];
         assert_eq!(s.label, "task `score`");
         assert_eq!(
             s.var("WANDB_API_KEY").map(|v| v.value.clone()),
