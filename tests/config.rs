@@ -436,6 +436,37 @@ fn config_fixtures_findings_are_exact() {
         missed.is_empty() && extra.is_empty(),
         "missed {missed:#?}\nextra {extra:#?}"
     );
+    // A workflow- or pipeline-level key reaching two scopes without an entity: one finding
+    // per scope, each naming its scope.
+    for (path, line, scopes) in [
+        (
+            ".github/workflows/train.yml",
+            10,
+            ["job `evaluate`", "job `report`"],
+        ),
+        (
+            "training/Jenkinsfile",
+            6,
+            ["stage `Install`", "stage `Fairness`"],
+        ),
+    ] {
+        let here: Vec<&str> = findings
+            .iter()
+            .filter(|f| {
+                f["rule"] == "C001"
+                    && f["line"] == line
+                    && f["path"].as_str().is_some_and(|p| p.ends_with(path))
+            })
+            .filter_map(|f| f["message"].as_str())
+            .collect();
+        assert_eq!(here.len(), 2, "{path}:{line}: {here:#?}");
+        for s in scopes {
+            assert!(
+                here.iter().any(|m| m.starts_with(s)),
+                "{path}:{line}: no finding for {s}"
+            );
+        }
+    }
     // Every rule fires somewhere, every format has files that fire and files that must not.
     for rule in [
         "C001", "C002", "C003", "C004", "C005", "C006", "C007", "C008",
