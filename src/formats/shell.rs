@@ -12,12 +12,13 @@ fn re(cell: &'static OnceLock<Option<Regex>>, src: &str) -> Option<&'static Rege
 }
 
 /// Whether the text passes the entity itself: `wandb.init(... entity=...)`,
-/// `weave.init("team/project")`, `--entity x`, `wandb.Api(overrides={"entity": ...})`.
+/// `weave.init("team/project")`, `--entity x`, `wandb.Api(overrides={"entity": ...})`,
+/// `os.environ["WANDB_ENTITY"] = ...`.
 pub fn passes_entity(text: &str) -> bool {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
     re(
         &R,
-        r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']"#,
+        r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']|os\.environ\s*\[\s*["']WANDB_ENTITY["']\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*["']WANDB_ENTITY["']|os\.putenv\(\s*["']WANDB_ENTITY["']"#,
     )
     .is_some_and(|r| r.is_match(text))
 }
@@ -330,6 +331,8 @@ mod tests {
         assert!(passes_entity("python train.py --entity ml-team"));
         assert!(!passes_entity("wandb.init(project=\"p\")"));
         assert!(!passes_entity("weave.init(\"eval\")"));
+        assert!(passes_entity("os.environ[\"WANDB_ENTITY\"] = \"ml-team\""));
+        assert!(!passes_entity("team = os.environ[\"WANDB_ENTITY\"]"));
     }
 
     #[test]
