@@ -295,7 +295,12 @@ pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
                 });
             }
             // C008: the key printed.
-            for (span, what) in shell::prints_key(&c.text) {
+            let printed = if shell_like {
+                shell::prints_key(&c.text)
+            } else {
+                shell::python_prints_key(&c.text)
+            };
+            for (span, what) in printed {
                 let printed = c.text.get(span.clone()).unwrap_or("");
                 if !shell_like && !printed.starts_with("print") {
                     continue;

@@ -157,6 +157,8 @@ pub struct Scanner<'a> {
     config_rules: Vec<(&'static str, Arc<Rule>)>,
     /// Cross-file state of the configuration rules.
     config_state: Mutex<ConfigState>,
+    /// Unique per scanner (see [`DETECTOR`]).
+    id: usize,
 }
 
 /// What the configuration rules settle once every file is read.
@@ -215,6 +217,7 @@ impl<'a> Scanner<'a> {
                 })
                 .collect(),
             config_state: Mutex::new(ConfigState::default()),
+            id: SCANNER_IDS.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -798,10 +801,30 @@ fn notebook_cell_name(bytes: &[u8], pos: usize) -> Option<String> {
     (cells > 0).then(|| format!("cell {cells}"))
 }
 
+thread_local! {
+    /// This thread's copy of the running scanner's detector (by scanner id): a regex used
+    /// from many threads goes through its cache pool's slow path on every call.
+    static DETECTOR: std::cell::RefCell<Option<(usize, Detector)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Tells scanners apart for [`DETECTOR`].
+static SCANNER_IDS: AtomicUsize = AtomicUsize::new(0);
+
 impl Sink for Scanner<'_> {
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
         self.count_file(path, abs, bytes.len());
-        let hits = self.detector.scan(path, bytes);
+        let hits = DETECTOR.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                if slot.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                    *slot = Some((self.id, self.detector.clone()));
+                }
+                match slot.as_ref() {
+                    Some((_, d)) => d.scan(path, bytes),
+                    None => self.detector.scan(path, bytes),
+                }
+            }
+            Err(_) => self.detector.scan(path, bytes),
+        });
         let mut new = self.findings_for(path, abs, bytes, &hits);
         let spans: Vec<std::ops::Range<usize>> = hits.iter().map(|h| h.span.clone()).collect();
         let (config, mentions) = self.config_file(path, abs, bytes, &spans);

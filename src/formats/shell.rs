@@ -199,23 +199,34 @@ fn command_start(raw: &str) -> usize {
 /// `export -p`, `set` as a command of their own, also piped into `sort`). Looks inside
 /// `sh -c '...'` and `bash -c "..."`.
 pub fn prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
-    static PY: OnceLock<Option<Regex>> = OnceLock::new();
     let mut out = Vec::new();
     prints_key_in(text, 0, 0, &mut out);
-    if let Some(r) = re(
-        &PY,
-        r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#,
-    ) {
-        for m in r.find_iter(text) {
-            if !out
-                .iter()
-                .any(|(s, _)| s.start <= m.start() && m.start() < s.end)
-            {
-                out.push((m.start()..m.end(), "prints the key"));
-            }
+    for (span, what) in python_prints_key(text) {
+        if !out
+            .iter()
+            .any(|(s, _)| s.start <= span.start && span.start < s.end)
+        {
+            out.push((span, what));
         }
     }
     out
+}
+
+/// `print(os.environ["WANDB_API_KEY"])` and its `.get`/`getenv` forms, in Python code.
+pub fn python_prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
+    static PY: OnceLock<Option<Regex>> = OnceLock::new();
+    if memchr::memmem::find(text.as_bytes(), b"print").is_none() {
+        return Vec::new();
+    }
+    let Some(r) = re(
+        &PY,
+        r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#,
+    ) else {
+        return Vec::new();
+    };
+    r.find_iter(text)
+        .map(|m| (m.start()..m.end(), "prints the key"))
+        .collect()
 }
 
 fn prints_key_in(
