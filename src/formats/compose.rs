@@ -1,32 +1,32 @@
 //! docker-compose: each service is a scope, with `environment` (map and list forms) and
 //! `env_file` (read when the file is in the repository, otherwise unknown content).
 
+use super::tree::{self, Src};
 use super::{load_yaml, yaml_commands, yaml_vars, ConfigDoc, Scope, Unknown};
-use crate::yaml::{self, CharIndex};
 
 const HINT: &str = "environment:\n  WANDB_ENTITY: <team>   # in the service";
 
 /// Reads a compose file.
 pub fn read(text: &str) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
-    let idx = CharIndex::new(text);
+    let idx = Src(text);
     for root in load_yaml(text, &mut doc) {
-        let Some(services) = yaml::get(&root, "services").and_then(yaml::mapping) else {
+        let Some(services) = tree::get(&root, "services").and_then(tree::mapping) else {
             continue;
         };
         for (name, key, svc) in services {
             let mut scope = Scope::new(format!("service `{name}`"), idx.span(key), HINT);
-            if let Some(env) = yaml::get(svc, "environment") {
+            if let Some(env) = tree::get(svc, "environment") {
                 scope.vars = yaml_vars(env, &idx, "service environment");
             }
-            if let Some(files) = yaml::get(svc, "env_file") {
-                let list: Vec<&saphyr::MarkedYamlOwned> = match yaml::items(files) {
+            if let Some(files) = tree::get(svc, "env_file") {
+                let list: Vec<&crate::formats::tree::Node> = match tree::items(files) {
                     Some(items) => items.iter().collect(),
                     None => vec![files],
                 };
                 for f in list {
-                    let path = yaml::scalar_text(f)
-                        .or_else(|| yaml::get(f, "path").and_then(yaml::scalar_text));
+                    let path = tree::scalar_text(f)
+                        .or_else(|| tree::get(f, "path").and_then(tree::scalar_text));
                     if let Some(path) = path {
                         scope.unknown.push(Unknown {
                             what: format!("env_file `{path}`"),
@@ -37,7 +37,7 @@ pub fn read(text: &str) -> ConfigDoc {
                 }
             }
             for k in ["command", "entrypoint"] {
-                if let Some(n) = yaml::get(svc, k) {
+                if let Some(n) = tree::get(svc, k) {
                     scope.commands.extend(yaml_commands(n, &idx));
                 }
             }

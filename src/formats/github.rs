@@ -2,10 +2,10 @@
 //! `env`) and composite actions (`runs.steps`). Each step is a scope; services are scopes of
 //! their own.
 
-use saphyr::MarkedYamlOwned;
+use super::tree::Node;
 
+use super::tree::{self, Src};
 use super::{load_yaml, yaml_commands, yaml_vars, ConfigDoc, Format, Scope};
-use crate::yaml::{self, CharIndex};
 
 const HINT: &str =
     "env:\n  WANDB_ENTITY: <team>   # under the job, or the workflow's top-level env";
@@ -13,7 +13,7 @@ const HINT: &str =
 /// Reads a workflow or a composite action.
 pub fn read(text: &str, format: Format) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
-    let idx = CharIndex::new(text);
+    let idx = Src(text);
     for root in load_yaml(text, &mut doc) {
         if format == Format::GithubAction {
             read_action(&root, &idx, &mut doc);
@@ -24,53 +24,53 @@ pub fn read(text: &str, format: Format) -> ConfigDoc {
     doc
 }
 
-fn triggers(root: &MarkedYamlOwned) -> Vec<String> {
+fn triggers(root: &Node) -> Vec<String> {
     // `on` may be read as the boolean true by YAML 1.1 loaders; saphyr keeps the key text.
-    let Some(on) = yaml::get(root, "on").or_else(|| yaml::get(root, "true")) else {
+    let Some(on) = tree::get(root, "on").or_else(|| tree::get(root, "true")) else {
         return Vec::new();
     };
-    if let Some(t) = yaml::scalar_text(on) {
+    if let Some(t) = tree::scalar_text(on) {
         return vec![t];
     }
-    if let Some(items) = yaml::items(on) {
-        return items.iter().filter_map(yaml::scalar_text).collect();
+    if let Some(items) = tree::items(on) {
+        return items.iter().filter_map(tree::scalar_text).collect();
     }
-    yaml::mapping(on)
+    tree::mapping(on)
         .map(|m| m.into_iter().map(|(k, _, _)| k).collect())
         .unwrap_or_default()
 }
 
-fn step_label(step: &MarkedYamlOwned, n: usize) -> String {
-    yaml::get(step, "name")
-        .or_else(|| yaml::get(step, "id"))
-        .and_then(yaml::scalar_text)
+fn step_label(step: &Node, n: usize) -> String {
+    tree::get(step, "name")
+        .or_else(|| tree::get(step, "id"))
+        .and_then(tree::scalar_text)
         .map_or_else(|| format!("step {n}"), |s| format!("step `{s}`"))
 }
 
-fn read_workflow(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
+fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
     let on = triggers(root);
-    let workflow_env = yaml::get(root, "env")
+    let workflow_env = tree::get(root, "env")
         .map(|e| yaml_vars(e, idx, "workflow env"))
         .unwrap_or_default();
-    let Some(jobs) = yaml::get(root, "jobs").and_then(yaml::mapping) else {
+    let Some(jobs) = tree::get(root, "jobs").and_then(tree::mapping) else {
         return;
     };
     for (job_name, job_key, job) in jobs {
         let job_span = idx.span(job_key);
         let mut job_vars = workflow_env.clone();
-        if let Some(e) = yaml::get(job, "env") {
+        if let Some(e) = tree::get(job, "env") {
             job_vars.extend(yaml_vars(e, idx, "job env"));
         }
-        if let Some(e) = yaml::get(job, "container").and_then(|c| yaml::get(c, "env")) {
+        if let Some(e) = tree::get(job, "container").and_then(|c| tree::get(c, "env")) {
             job_vars.extend(yaml_vars(e, idx, "container env"));
         }
         let job_label = format!("job `{job_name}`");
-        let steps = yaml::get(job, "steps").and_then(yaml::items).unwrap_or(&[]);
+        let steps = tree::get(job, "steps").and_then(tree::items).unwrap_or(&[]);
         if steps.is_empty() {
             // A job that calls a reusable workflow: its `secrets:` feed the called workflow.
             let mut scope = Scope::new(job_label.clone(), job_span.clone(), HINT);
             scope.vars = job_vars.clone();
-            if let Some(s) = yaml::get(job, "secrets") {
+            if let Some(s) = tree::get(job, "secrets") {
                 scope
                     .vars
                     .extend(yaml_vars(s, idx, "secrets passed to the called workflow"));
@@ -82,15 +82,15 @@ fn read_workflow(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDo
             let label = format!("{} in {job_label}", step_label(step, n + 1));
             let mut scope = Scope::new(label, idx.span(step), HINT);
             scope.vars = job_vars.clone();
-            if let Some(e) = yaml::get(step, "env") {
+            if let Some(e) = tree::get(step, "env") {
                 scope.vars.extend(yaml_vars(e, idx, "step env"));
             }
-            if let Some(run) = yaml::get(step, "run") {
+            if let Some(run) = tree::get(step, "run") {
                 scope.commands = yaml_commands(run, idx);
             }
-            if let Some(with) = yaml::get(step, "with") {
+            if let Some(with) = tree::get(step, "with") {
                 // `with: {script: ...}` of github-script and similar inline code.
-                for (_, _, v) in yaml::mapping(with).unwrap_or_default() {
+                for (_, _, v) in tree::mapping(with).unwrap_or_default() {
                     scope.commands.extend(yaml_commands(v, idx));
                 }
             }
@@ -107,14 +107,14 @@ fn read_workflow(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDo
         for s in &mut doc.scopes[first_step..] {
             s.entity_elsewhere = job_passes;
         }
-        if let Some(services) = yaml::get(job, "services").and_then(yaml::mapping) {
+        if let Some(services) = tree::get(job, "services").and_then(tree::mapping) {
             for (name, key, svc) in services {
                 let mut scope = Scope::new(
                     format!("service `{name}` in {job_label}"),
                     idx.span(key),
                     "env:\n  WANDB_ENTITY: <team>   # under the service",
                 );
-                if let Some(e) = yaml::get(svc, "env") {
+                if let Some(e) = tree::get(svc, "env") {
                     scope.vars = yaml_vars(e, idx, "service env");
                 }
                 scope.triggers = on.clone();
@@ -124,10 +124,10 @@ fn read_workflow(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDo
     }
 }
 
-fn read_action(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
-    let Some(steps) = yaml::get(root, "runs")
-        .and_then(|r| yaml::get(r, "steps"))
-        .and_then(yaml::items)
+fn read_action(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
+    let Some(steps) = tree::get(root, "runs")
+        .and_then(|r| tree::get(r, "steps"))
+        .and_then(tree::items)
     else {
         return;
     };
@@ -137,10 +137,10 @@ fn read_action(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc)
             idx.span(step),
             "env:\n  WANDB_ENTITY: <team>   # under the step",
         );
-        if let Some(e) = yaml::get(step, "env") {
+        if let Some(e) = tree::get(step, "env") {
             scope.vars = yaml_vars(e, idx, "step env");
         }
-        if let Some(run) = yaml::get(step, "run") {
+        if let Some(run) = tree::get(step, "run") {
             scope.commands = yaml_commands(run, idx);
         }
         doc.scopes.push(scope);

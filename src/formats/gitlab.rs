@@ -2,10 +2,11 @@
 //! jobs, YAML anchors and merge keys) → job `variables`. Each job is a scope. Local includes
 //! are listed so the scanner can read them as GitLab files too.
 
-use saphyr::MarkedYamlOwned;
+use super::tree::Node;
 
+use super::tree::{self, Src};
 use super::{load_yaml, yaml_commands, yaml_vars, Command, ConfigDoc, Scope, Var};
-use crate::yaml::{self, ByteSpan, CharIndex};
+use crate::yaml::ByteSpan;
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
@@ -39,9 +40,9 @@ pub fn read(text: &str) -> ConfigDoc {
 /// in this file: a variable that comes from another file is located at the job it reaches.
 pub fn read_with_context(text: &str, context: &[String]) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
-    let idx = CharIndex::new(text);
+    let idx = Src(text);
     let mut ignored = ConfigDoc::default();
-    let others: Vec<(MarkedYamlOwned, &str)> = context
+    let others: Vec<(Node, &str)> = context
         .iter()
         .flat_map(|t| {
             load_yaml(t, &mut ignored)
@@ -55,21 +56,21 @@ pub fn read_with_context(text: &str, context: &[String]) -> ConfigDoc {
     doc
 }
 
-fn includes(root: &MarkedYamlOwned) -> Vec<String> {
-    let Some(inc) = yaml::get(root, "include") else {
+fn includes(root: &Node) -> Vec<String> {
+    let Some(inc) = tree::get(root, "include") else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut one = |n: &MarkedYamlOwned| {
-        if let Some(s) = yaml::scalar_text(n) {
+    let mut one = |n: &Node| {
+        if let Some(s) = tree::scalar_text(n) {
             if !s.contains("://") {
                 out.push(s.trim_start_matches('/').to_string());
             }
-        } else if let Some(l) = yaml::get(n, "local").and_then(yaml::scalar_text) {
+        } else if let Some(l) = tree::get(n, "local").and_then(tree::scalar_text) {
             out.push(l.trim_start_matches('/').to_string());
         }
     };
-    match yaml::items(inc) {
+    match tree::items(inc) {
         Some(items) => items.iter().for_each(&mut one),
         None => one(inc),
     }
@@ -85,37 +86,37 @@ enum Origin {
 
 /// A top-level entry by name, in this file first, then in the others.
 fn lookup<'n>(
-    root: &'n MarkedYamlOwned,
-    others: &'n [(MarkedYamlOwned, &str)],
+    root: &'n Node,
+    others: &'n [(Node, &str)],
     name: &str,
-) -> Option<(&'n MarkedYamlOwned, Origin)> {
-    yaml::get(root, name)
+) -> Option<(&'n Node, Origin)> {
+    tree::get(root, name)
         .map(|n| (n, Origin::Here))
         .or_else(|| {
             others
                 .iter()
                 .enumerate()
-                .find_map(|(i, (r, _))| yaml::get(r, name).map(|n| (n, Origin::Other(i))))
+                .find_map(|(i, (r, _))| tree::get(r, name).map(|n| (n, Origin::Other(i))))
         })
 }
 
 /// The jobs a job extends, nearest last (so later variables override earlier ones).
 fn chain<'n>(
-    root: &'n MarkedYamlOwned,
-    others: &'n [(MarkedYamlOwned, &str)],
-    job: &'n MarkedYamlOwned,
+    root: &'n Node,
+    others: &'n [(Node, &str)],
+    job: &'n Node,
     depth: usize,
-    out: &mut Vec<(&'n MarkedYamlOwned, Origin)>,
+    out: &mut Vec<(&'n Node, Origin)>,
 ) {
     if depth >= EXTENDS_DEPTH {
         return;
     }
-    let Some(ext) = yaml::get(job, "extends") else {
+    let Some(ext) = tree::get(job, "extends") else {
         return;
     };
-    let names: Vec<String> = match yaml::items(ext) {
-        Some(items) => items.iter().filter_map(yaml::scalar_text).collect(),
-        None => yaml::scalar_text(ext).into_iter().collect(),
+    let names: Vec<String> = match tree::items(ext) {
+        Some(items) => items.iter().filter_map(tree::scalar_text).collect(),
+        None => tree::scalar_text(ext).into_iter().collect(),
     };
     for name in names {
         if let Some((base, origin)) = lookup(root, others, &name) {
@@ -128,10 +129,10 @@ fn chain<'n>(
     }
 }
 
-fn triggers(job: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<String> {
+fn triggers(job: &Node, idx: &Src<'_>) -> Vec<String> {
     let mut out = Vec::new();
     for key in ["rules", "only"] {
-        if let Some(n) = yaml::get(job, key) {
+        if let Some(n) = tree::get(job, key) {
             let text = idx.slice(&idx.span(n));
             if text.contains("schedule") {
                 out.push("schedule".to_string());
@@ -153,10 +154,10 @@ fn triggers(job: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<String> {
 /// Variables of a node that may come from another file: read with that file's positions,
 /// then placed at `at` (the job in this file) with the other file named in the origin.
 fn vars_from(
-    node: &MarkedYamlOwned,
+    node: &Node,
     origin: Origin,
-    idx: &CharIndex<'_>,
-    others: &[(MarkedYamlOwned, &str)],
+    idx: &Src<'_>,
+    others: &[(Node, &str)],
     label: &str,
     at: &ByteSpan,
 ) -> Vec<Var> {
@@ -164,7 +165,7 @@ fn vars_from(
         Origin::Here => yaml_vars(node, idx, label),
         Origin::Other(i) => {
             let text = others.get(i).map_or("", |(_, t)| *t);
-            let other_idx = CharIndex::new(text);
+            let other_idx = Src(text);
             yaml_vars(node, &other_idx, &format!("{label} of an included file"))
                 .into_iter()
                 .map(|mut v| {
@@ -177,29 +178,24 @@ fn vars_from(
     }
 }
 
-fn read_root(
-    root: &MarkedYamlOwned,
-    idx: &CharIndex<'_>,
-    others: &[(MarkedYamlOwned, &str)],
-    doc: &mut ConfigDoc,
-) {
+fn read_root(root: &Node, idx: &Src<'_>, others: &[(Node, &str)], doc: &mut ConfigDoc) {
     doc.includes.extend(includes(root));
-    let default = yaml::get(root, "default");
+    let default = tree::get(root, "default");
     let mut default_cmds: Vec<Command> = Vec::new();
     for key in ["before_script", "after_script"] {
         for src in [default, Some(root)].into_iter().flatten() {
-            if let Some(n) = yaml::get(src, key) {
+            if let Some(n) = tree::get(src, key) {
                 default_cmds.extend(yaml_commands(n, idx));
             }
         }
     }
-    let Some(entries) = yaml::mapping(root) else {
+    let Some(entries) = tree::mapping(root) else {
         return;
     };
     for (name, key, job) in entries {
         if name.starts_with('.')
             || RESERVED.contains(&name.as_str())
-            || yaml::mapping(job).is_none()
+            || tree::mapping(job).is_none()
         {
             continue;
         }
@@ -209,7 +205,7 @@ fn read_root(
         let is_job = layers.iter().any(|(l, _)| {
             ["script", "trigger", "run"]
                 .iter()
-                .any(|k| yaml::get(l, k).is_some())
+                .any(|k| tree::get(l, k).is_some())
         });
         if !is_job {
             continue;
@@ -218,7 +214,7 @@ fn read_root(
         let mut scope = Scope::new(format!("job `{name}`"), key_span.clone(), HINT);
         // Global variables of the other files first; this file's own override them.
         for (i, (other, _)) in others.iter().enumerate() {
-            if let Some(v) = yaml::get(other, "variables") {
+            if let Some(v) = tree::get(other, "variables") {
                 scope.vars.extend(vars_from(
                     v,
                     Origin::Other(i),
@@ -229,12 +225,12 @@ fn read_root(
                 ));
             }
         }
-        if let Some(v) = yaml::get(root, "variables") {
+        if let Some(v) = tree::get(root, "variables") {
             scope.vars.extend(yaml_vars(v, idx, "global variables"));
         }
         let count = layers.len();
         for (i, (layer, origin)) in layers.iter().enumerate() {
-            if let Some(v) = yaml::get(layer, "variables") {
+            if let Some(v) = tree::get(layer, "variables") {
                 let label = if i + 1 == count {
                     "job variables"
                 } else {
@@ -252,7 +248,7 @@ fn read_root(
             let found = layers
                 .iter()
                 .rev()
-                .find_map(|(l, o)| yaml::get(l, part).map(|n| (n, *o)));
+                .find_map(|(l, o)| tree::get(l, part).map(|n| (n, *o)));
             if let Some((n, origin)) = found {
                 if part != "script" {
                     own_before = true;

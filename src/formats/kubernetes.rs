@@ -3,17 +3,17 @@
 //! `env` (literal values, `secretKeyRef`) and `envFrom` sources (contents unknown). Helm values
 //! files are plain YAML: any `WANDB_*` key or `env` list found in them is read.
 
-use saphyr::MarkedYamlOwned;
+use super::tree::Node;
 
+use super::tree::{self, Src};
 use super::{classify, yaml_vars, ConfigDoc, Format, Scope, Unknown, Value, Var};
-use crate::yaml::{self, CharIndex};
 
 const HINT: &str = "env:\n  - name: WANDB_ENTITY\n    value: <team>   # in the container";
 
 /// Reads a manifest (or Helm values file).
 pub fn read(text: &str, format: Format) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
-    let idx = CharIndex::new(text);
+    let idx = Src(text);
     let docs = super::load_yaml(text, &mut doc);
     for root in &docs {
         if format == Format::HelmValues {
@@ -26,8 +26,8 @@ pub fn read(text: &str, format: Format) -> ConfigDoc {
 }
 
 /// The pod spec of a workload, by kind.
-fn pod_spec<'n>(kind: &str, obj: &'n MarkedYamlOwned) -> Option<&'n MarkedYamlOwned> {
-    let spec = yaml::get(obj, "spec")?;
+fn pod_spec<'n>(kind: &str, obj: &'n Node) -> Option<&'n Node> {
+    let spec = tree::get(obj, "spec")?;
     match kind {
         "Pod" => Some(spec),
         "Deployment"
@@ -35,32 +35,32 @@ fn pod_spec<'n>(kind: &str, obj: &'n MarkedYamlOwned) -> Option<&'n MarkedYamlOw
         | "DaemonSet"
         | "ReplicaSet"
         | "Job"
-        | "ReplicationController" => yaml::get(yaml::get(spec, "template")?, "spec"),
-        "CronJob" => yaml::get(
-            yaml::get(
-                yaml::get(yaml::get(spec, "jobTemplate")?, "spec")?,
+        | "ReplicationController" => tree::get(tree::get(spec, "template")?, "spec"),
+        "CronJob" => tree::get(
+            tree::get(
+                tree::get(tree::get(spec, "jobTemplate")?, "spec")?,
                 "template",
             )?,
             "spec",
         ),
-        "PodTemplate" => yaml::get(yaml::get(obj, "template")?, "spec"),
+        "PodTemplate" => tree::get(tree::get(obj, "template")?, "spec"),
         _ => None,
     }
 }
 
-fn read_object(obj: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc, depth: usize) {
-    let Some(kind) = yaml::get(obj, "kind").and_then(yaml::scalar_text) else {
+fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
+    let Some(kind) = tree::get(obj, "kind").and_then(tree::scalar_text) else {
         return;
     };
     if kind == "List" && depth < 4 {
-        for item in yaml::get(obj, "items").and_then(yaml::items).unwrap_or(&[]) {
+        for item in tree::get(obj, "items").and_then(tree::items).unwrap_or(&[]) {
             read_object(item, idx, doc, depth + 1);
         }
         return;
     }
-    let name = yaml::get(obj, "metadata")
-        .and_then(|m| yaml::get(m, "name"))
-        .and_then(yaml::scalar_text)
+    let name = tree::get(obj, "metadata")
+        .and_then(|m| tree::get(m, "name"))
+        .and_then(tree::scalar_text)
         .unwrap_or_else(|| "unnamed".to_string());
     let Some(spec) = pod_spec(&kind, obj) else {
         return;
@@ -73,25 +73,25 @@ fn read_object(obj: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc, 
         ("initContainers", "init container"),
         ("containers", "container"),
     ] {
-        for c in yaml::get(spec, list).and_then(yaml::items).unwrap_or(&[]) {
-            let cname = yaml::get(c, "name")
-                .and_then(yaml::scalar_text)
+        for c in tree::get(spec, list).and_then(tree::items).unwrap_or(&[]) {
+            let cname = tree::get(c, "name")
+                .and_then(tree::scalar_text)
                 .unwrap_or_else(|| "unnamed".to_string());
-            let span = yaml::get(c, "name").map_or_else(|| idx.span(c), |n| idx.span(n));
+            let span = tree::get(c, "name").map_or_else(|| idx.span(c), |n| idx.span(n));
             let mut scope = Scope::new(format!("{what} `{cname}` in {kind} `{name}`"), span, HINT);
-            if let Some(env) = yaml::get(c, "env") {
+            if let Some(env) = tree::get(c, "env") {
                 scope.vars = env_list(env, idx);
             }
-            for src in yaml::get(c, "envFrom").and_then(yaml::items).unwrap_or(&[]) {
-                let (what, n) = if let Some(r) = yaml::get(src, "secretRef") {
+            for src in tree::get(c, "envFrom").and_then(tree::items).unwrap_or(&[]) {
+                let (what, n) = if let Some(r) = tree::get(src, "secretRef") {
                     ("secretRef", r)
-                } else if let Some(r) = yaml::get(src, "configMapRef") {
+                } else if let Some(r) = tree::get(src, "configMapRef") {
                     ("configMapRef", r)
                 } else {
                     continue;
                 };
-                let ref_name = yaml::get(n, "name")
-                    .and_then(yaml::scalar_text)
+                let ref_name = tree::get(n, "name")
+                    .and_then(tree::scalar_text)
                     .unwrap_or_default();
                 scope.unknown.push(Unknown {
                     what: format!("envFrom {what} `{ref_name}`"),
@@ -100,17 +100,17 @@ fn read_object(obj: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc, 
                 });
             }
             for key in ["command", "args"] {
-                if let Some(n) = yaml::get(c, key) {
+                if let Some(n) = tree::get(c, key) {
                     scope.commands.extend(super::yaml_commands(n, idx));
                 }
             }
             // `["python", "x.py", "--entity", "ml"]`: the words only make sense together.
             let joined: Vec<String> = ["command", "args"]
                 .iter()
-                .filter_map(|k| yaml::get(c, k))
-                .flat_map(|n| match yaml::items(n) {
-                    Some(items) => items.iter().filter_map(yaml::scalar_text).collect(),
-                    None => yaml::scalar_text(n).into_iter().collect::<Vec<_>>(),
+                .filter_map(|k| tree::get(c, k))
+                .flat_map(|n| match tree::items(n) {
+                    Some(items) => items.iter().filter_map(tree::scalar_text).collect(),
+                    None => tree::scalar_text(n).into_iter().collect::<Vec<_>>(),
                 })
                 .collect();
             scope.entity_elsewhere = super::shell::passes_entity(&joined.join(" "));
@@ -121,30 +121,30 @@ fn read_object(obj: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc, 
 }
 
 /// A container `env` list: `{name, value}` or `{name, valueFrom: {secretKeyRef: {name, key}}}`.
-fn env_list(env: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<Var> {
+fn env_list(env: &Node, idx: &Src<'_>) -> Vec<Var> {
     let mut out = Vec::new();
-    for item in yaml::items(env).unwrap_or(&[]) {
-        let Some(name_node) = yaml::get(item, "name") else {
+    for item in tree::items(env).unwrap_or(&[]) {
+        let Some(name_node) = tree::get(item, "name") else {
             continue;
         };
-        let Some(name) = yaml::scalar_text(name_node) else {
+        let Some(name) = tree::scalar_text(name_node) else {
             continue;
         };
         let name_span = idx.span(name_node);
-        let (value, value_span) = if let Some(v) = yaml::get(item, "value") {
+        let (value, value_span) = if let Some(v) = tree::get(item, "value") {
             (
-                yaml::scalar_text(v).map_or(Value::Inherited, |t| classify(&t)),
+                tree::scalar_text(v).map_or(Value::Inherited, |t| classify(&t)),
                 idx.span(v),
             )
-        } else if let Some(from) = yaml::get(item, "valueFrom") {
-            let secret = yaml::get(from, "secretKeyRef");
+        } else if let Some(from) = tree::get(item, "valueFrom") {
+            let secret = tree::get(from, "secretKeyRef");
             let reference = match secret {
                 Some(s) => {
-                    let n = yaml::get(s, "name")
-                        .and_then(yaml::scalar_text)
+                    let n = tree::get(s, "name")
+                        .and_then(tree::scalar_text)
                         .unwrap_or_default();
-                    let k = yaml::get(s, "key")
-                        .and_then(yaml::scalar_text)
+                    let k = tree::get(s, "key")
+                        .and_then(tree::scalar_text)
                         .unwrap_or_default();
                     format!("{n}/{k}")
                 }
@@ -168,8 +168,8 @@ fn env_list(env: &MarkedYamlOwned, idx: &CharIndex<'_>) -> Vec<Var> {
 /// Helm values: each mapping with `WANDB_*` keys and each `env` list of name/value items is a
 /// scope of its own, named by its key path (`trainer.env`), since each usually feeds one
 /// container of the chart.
-fn read_values(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc) {
-    let mut stack: Vec<(&MarkedYamlOwned, String, usize)> = vec![(root, String::new(), 0)];
+fn read_values(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
+    let mut stack: Vec<(&Node, String, usize)> = vec![(root, String::new(), 0)];
     let mut budget = 100_000usize;
     let label = |path: &str| {
         if path.is_empty() {
@@ -183,7 +183,7 @@ fn read_values(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc)
         if budget == 0 || depth > 64 {
             break;
         }
-        if let Some(entries) = yaml::mapping(node) {
+        if let Some(entries) = tree::mapping(node) {
             let vars: Vec<Var> = yaml_vars(node, idx, "values")
                 .into_iter()
                 .filter(|v| v.name.starts_with("WANDB_"))
@@ -200,7 +200,7 @@ fn read_values(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc)
                 } else {
                     format!("{path}.{k}")
                 };
-                if k == "env" && yaml::items(v).is_some() {
+                if k == "env" && tree::items(v).is_some() {
                     let vars: Vec<Var> = env_list(v, idx)
                         .into_iter()
                         .filter(|v| v.name.starts_with("WANDB_"))
@@ -215,7 +215,7 @@ fn read_values(root: &MarkedYamlOwned, idx: &CharIndex<'_>, doc: &mut ConfigDoc)
                     stack.push((v, child, depth + 1));
                 }
             }
-        } else if let Some(items) = yaml::items(node) {
+        } else if let Some(items) = tree::items(node) {
             for (i, item) in items.iter().enumerate() {
                 stack.push((item, format!("{path}[{i}]"), depth + 1));
             }

@@ -13,6 +13,7 @@ pub mod gitlab;
 pub mod kubernetes;
 pub mod shell;
 pub mod text;
+pub mod tree;
 
 use crate::yaml::ByteSpan;
 
@@ -443,17 +444,17 @@ pub const ENTITY: &str = "WANDB_ENTITY";
 /// Variables of a YAML `env:`-style node: a mapping (`NAME: value`) or a list of `NAME=value`
 /// strings (compose, GitLab `variables` with `value:` maps too).
 pub fn yaml_vars(
-    node: &saphyr::MarkedYamlOwned,
-    idx: &crate::yaml::CharIndex<'_>,
+    node: &crate::formats::tree::Node,
+    idx: &crate::formats::tree::Src<'_>,
     origin: &str,
 ) -> Vec<Var> {
     let mut out = Vec::new();
-    if let Some(entries) = crate::yaml::mapping(node) {
+    if let Some(entries) = crate::formats::tree::mapping(node) {
         for (name, k, v) in entries {
             let name_span = idx.span(k);
             // GitLab: `NAME: {value: x, description: ...}`.
-            let v = crate::yaml::get(v, "value").unwrap_or(v);
-            let value = match crate::yaml::scalar_text(v) {
+            let v = crate::formats::tree::get(v, "value").unwrap_or(v);
+            let value = match crate::formats::tree::scalar_text(v) {
                 Some(text) => classify(&text),
                 None => Value::Inherited,
             };
@@ -469,9 +470,9 @@ pub fn yaml_vars(
                 origin: origin.to_string(),
             });
         }
-    } else if let Some(items) = crate::yaml::items(node) {
+    } else if let Some(items) = crate::formats::tree::items(node) {
         for item in items {
-            let Some(text) = crate::yaml::scalar_text(item) else {
+            let Some(text) = crate::formats::tree::scalar_text(item) else {
                 continue;
             };
             let span = idx.span(item);
@@ -507,12 +508,12 @@ pub fn yaml_vars(
 /// Commands of a YAML `run:`/`script:` node (a string or a list of strings), as raw text
 /// slices of the file.
 pub fn yaml_commands(
-    node: &saphyr::MarkedYamlOwned,
-    idx: &crate::yaml::CharIndex<'_>,
+    node: &crate::formats::tree::Node,
+    idx: &crate::formats::tree::Src<'_>,
 ) -> Vec<Command> {
     let mut out = Vec::new();
-    let mut one = |n: &saphyr::MarkedYamlOwned| {
-        if crate::yaml::scalar_text(n).is_some() {
+    let mut one = |n: &crate::formats::tree::Node| {
+        if crate::formats::tree::scalar_text(n).is_some() {
             let span = idx.span(n);
             out.push(Command {
                 text: idx.slice(&span).to_string(),
@@ -520,10 +521,10 @@ pub fn yaml_commands(
             });
         }
     };
-    match crate::yaml::items(node) {
+    match crate::formats::tree::items(node) {
         Some(items) => {
             for i in items {
-                if let Some(inner) = crate::yaml::items(i) {
+                if let Some(inner) = crate::formats::tree::items(i) {
                     // GitLab allows nested lists (from anchors).
                     for j in inner {
                         one(j);
@@ -539,8 +540,8 @@ pub fn yaml_commands(
 }
 
 /// Loads YAML documents, or records the parse error in `doc`.
-pub fn load_yaml(text: &str, doc: &mut ConfigDoc) -> Vec<saphyr::MarkedYamlOwned> {
-    match crate::yaml::load(text) {
+pub fn load_yaml(text: &str, doc: &mut ConfigDoc) -> Vec<crate::formats::tree::Node> {
+    match tree::load(text) {
         Ok(d) => d,
         Err(e) => {
             doc.error = Some((e.message, e.offset));

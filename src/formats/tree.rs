@@ -1,0 +1,349 @@
+//! A lean YAML tree for the configuration readers, built straight from saphyr's parser events.
+//!
+//! saphyr's own `MarkedYamlOwned` hashes every key into a linked hash map and resolves every
+//! plain scalar to a typed value; the readers need neither, and on a tree of CI files those
+//! cost as much as the parsing itself. Here a mapping is a list of (key, value) pairs in
+//! document order, a scalar keeps its text, and every node carries its byte span (saphyr
+//! counts characters; the conversion happens once, here). Aliases are resolved by cloning the
+//! anchored node within a budget of [`ALIAS_BUDGET`] nodes, so an alias bomb is an error, not
+//! an exhaustion; merge keys (`<<`) are resolved by [`get`] and [`mapping`].
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
+
+use crate::yaml::{ByteSpan, CharIndex, YamlSyntaxError};
+
+/// Nodes that alias expansion may produce in one file.
+pub const ALIAS_BUDGET: usize = 100_000;
+/// How deep merge keys are followed.
+const MERGE_DEPTH: usize = 16;
+
+/// A YAML node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Byte span in the file.
+    pub span: ByteSpan,
+    /// What it is.
+    pub kind: Kind,
+}
+
+/// The kinds of node.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// A scalar: its text, and whether it was written plain (unquoted).
+    Scalar(String, bool),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in document order.
+    Map(Vec<(Node, Node)>),
+    /// An empty document or an unresolvable alias.
+    Bad,
+}
+
+impl Node {
+    fn size(&self) -> usize {
+        match &self.kind {
+            Kind::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
+            Kind::Map(pairs) => {
+                1 + pairs
+                    .iter()
+                    .map(|(k, v)| k.size() + v.size())
+                    .sum::<usize>()
+            }
+            _ => 1,
+        }
+    }
+}
+
+struct Builder<'t> {
+    idx: CharIndex<'t>,
+    docs: Vec<Node>,
+    /// Open collections: the node, its anchor, and for mappings a pending key.
+    stack: Vec<(Node, usize, Option<Node>)>,
+    anchors: Vec<(usize, Node)>,
+    budget: usize,
+    error: Option<String>,
+}
+
+impl Builder<'_> {
+    fn span(&self, s: &Span) -> ByteSpan {
+        let start = self.idx.byte(s.start.index());
+        let end = self.idx.byte(s.end.index()).max(start);
+        start..end
+    }
+
+    fn insert(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            None => self.docs.push(node),
+            Some((parent, _, pending)) => match &mut parent.kind {
+                Kind::Seq(items) => items.push(node),
+                Kind::Map(pairs) => match pending.take() {
+                    None => *pending = Some(node),
+                    Some(key) => pairs.push((key, node)),
+                },
+                _ => {}
+            },
+        }
+    }
+}
+
+impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
+    fn on_event(&mut self, ev: Event<'input>, span: Span) {
+        if self.error.is_some() {
+            return;
+        }
+        let at = self.span(&span);
+        match ev {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) => {}
+            Event::DocumentEnd => {
+                if self.stack.is_empty() && self.docs.is_empty() {
+                    self.docs.push(Node {
+                        span: at,
+                        kind: Kind::Bad,
+                    });
+                }
+            }
+            Event::Scalar(value, style, anchor, _) => {
+                let plain = matches!(style, ScalarStyle::Plain);
+                let text = match value {
+                    Cow::Borrowed(s) => s.to_string(),
+                    Cow::Owned(s) => s,
+                };
+                self.insert(
+                    Node {
+                        span: at,
+                        kind: Kind::Scalar(text, plain),
+                    },
+                    anchor,
+                );
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push((
+                Node {
+                    span: at,
+                    kind: Kind::Seq(Vec::new()),
+                },
+                anchor,
+                None,
+            )),
+            Event::MappingStart(anchor, _) => self.stack.push((
+                Node {
+                    span: at,
+                    kind: Kind::Map(Vec::new()),
+                },
+                anchor,
+                None,
+            )),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((mut node, anchor, _)) = self.stack.pop() {
+                    node.span.end = at.start.max(node.span.start);
+                    self.insert(node, anchor);
+                }
+            }
+            Event::Alias(id) => {
+                let found = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.size());
+                let node = match found {
+                    Some(size) if size <= self.budget => {
+                        self.budget -= size;
+                        self.anchors
+                            .iter()
+                            .rev()
+                            .find(|(a, _)| *a == id)
+                            .map(|(_, n)| {
+                                let mut n = n.clone();
+                                n.span = at.clone();
+                                n
+                            })
+                    }
+                    Some(_) => {
+                        self.error = Some(format!(
+                            "alias expansion exceeds {ALIAS_BUDGET} nodes (an alias bomb?)"
+                        ));
+                        None
+                    }
+                    None => None,
+                };
+                let node = node.unwrap_or(Node {
+                    span: at,
+                    kind: Kind::Bad,
+                });
+                self.insert(node, 0);
+            }
+        }
+    }
+}
+
+/// Parses every document of `text`.
+pub fn load(text: &str) -> Result<Vec<Node>, YamlSyntaxError> {
+    let mut b = Builder {
+        idx: CharIndex::new(text),
+        docs: Vec::new(),
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        budget: ALIAS_BUDGET,
+        error: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut b, true) {
+        return Err(YamlSyntaxError {
+            message: e.info().to_string(),
+            offset: b.idx.byte(e.marker().index()),
+        });
+    }
+    if let Some(message) = b.error {
+        return Err(YamlSyntaxError { message, offset: 0 });
+    }
+    Ok(b.docs)
+}
+
+/// A scalar's text (`""` for a plain null: `~`, `null`, nothing), or `None` for collections.
+pub fn scalar_text(node: &Node) -> Option<String> {
+    match &node.kind {
+        Kind::Scalar(s, plain) => {
+            if *plain && matches!(s.as_str(), "~" | "null" | "Null" | "NULL") {
+                Some(String::new())
+            } else {
+                Some(s.clone())
+            }
+        }
+        _ => None,
+    }
+}
+
+fn key_is(k: &Node, want: &str) -> bool {
+    matches!(&k.kind, Kind::Scalar(s, _) if s == want)
+}
+
+/// The value of `key` in a mapping, merge keys resolved (a key written in the mapping wins,
+/// then merged mappings in order).
+pub fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    fn find<'n>(node: &'n Node, key: &str, depth: usize) -> Option<&'n Node> {
+        let Kind::Map(pairs) = &node.kind else {
+            return None;
+        };
+        if let Some((_, v)) = pairs.iter().find(|(k, _)| key_is(k, key)) {
+            return Some(v);
+        }
+        if depth >= MERGE_DEPTH {
+            return None;
+        }
+        pairs
+            .iter()
+            .filter(|(k, _)| key_is(k, "<<"))
+            .find_map(|(_, v)| match &v.kind {
+                Kind::Seq(items) => items.iter().find_map(|i| find(i, key, depth + 1)),
+                _ => find(v, key, depth + 1),
+            })
+    }
+    find(node, key, 0)
+}
+
+/// A mapping's entries with scalar keys, in document order, merge keys resolved. `None` if
+/// the node is not a mapping.
+pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
+    fn collect<'n>(
+        node: &'n Node,
+        depth: usize,
+        out: &mut Vec<(String, &'n Node, &'n Node)>,
+    ) -> bool {
+        let Kind::Map(pairs) = &node.kind else {
+            return false;
+        };
+        let mut merged = Vec::new();
+        for (k, v) in pairs {
+            let Kind::Scalar(key, _) = &k.kind else {
+                continue;
+            };
+            if key == "<<" && depth < MERGE_DEPTH {
+                match &v.kind {
+                    Kind::Seq(items) => {
+                        for item in items {
+                            collect(item, depth + 1, &mut merged);
+                        }
+                    }
+                    _ => {
+                        collect(v, depth + 1, &mut merged);
+                    }
+                }
+                continue;
+            }
+            if !out.iter().any(|(k2, _, _)| k2 == key) {
+                out.push((key.clone(), k, v));
+            }
+        }
+        for (key, k, v) in merged {
+            if !out.iter().any(|(k2, _, _)| *k2 == key) {
+                out.push((key, k, v));
+            }
+        }
+        true
+    }
+    let mut out = Vec::new();
+    collect(node, 0, &mut out).then_some(out)
+}
+
+/// A file's text, for the readers: spans of nodes and slices of the text.
+pub struct Src<'a>(pub &'a str);
+
+impl<'a> Src<'a> {
+    /// The node's byte span.
+    pub fn span(&self, node: &Node) -> ByteSpan {
+        node.span.clone()
+    }
+
+    /// The text of a span (empty if out of range).
+    pub fn slice(&self, span: &ByteSpan) -> &'a str {
+        self.0.get(span.clone()).unwrap_or("")
+    }
+}
+
+/// A sequence's items, or `None`.
+pub fn items(node: &Node) -> Option<&[Node]> {
+    match &node.kind {
+        Kind::Seq(items) => Some(items.as_slice()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_anchors_merges_and_bombs() {
+        let text = "a: &x {k: 1, é: v}\nb:\n  <<: *x\n  k: 2\nc: [*x, ~]\n";
+        let docs = load(text).expect("valid");
+        let root = &docs[0];
+        let b = get(root, "b").expect("b");
+        assert_eq!(get(b, "k").and_then(scalar_text).as_deref(), Some("2"));
+        assert_eq!(get(b, "é").and_then(scalar_text).as_deref(), Some("v"));
+        let v = get(get(root, "a").expect("a"), "é").expect("é");
+        assert_eq!(&text[v.span.clone()], "v");
+        let c = items(get(root, "c").expect("c")).expect("list");
+        assert_eq!(scalar_text(&c[1]).as_deref(), Some(""));
+        assert_eq!(&text[c[0].span.clone()], "*x");
+        let keys: Vec<String> = mapping(b)
+            .expect("map")
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        assert_eq!(keys, vec!["k", "é"]);
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..=9 {
+            let p = i - 1;
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert!(load(&bomb).is_err());
+        assert!(load("a: [").is_err());
+    }
+}
