@@ -49,8 +49,8 @@ pub struct SecretUse {
     pub span: Range<usize>,
     /// The scope, for messages.
     pub scope: String,
-    /// What the automation is for: `scheduled`, `ci` (push, pull or merge requests) or
-    /// `manual`; `None` when the format does not say.
+    /// What the automation is for: `scheduled`, `ci` (push, pull or merge requests), `service`
+    /// (a long-running Kubernetes workload) or `manual`; `None` when the format does not say.
     pub purpose: Option<&'static str>,
 }
 
@@ -78,6 +78,8 @@ fn purpose(triggers: &[String]) -> Option<&'static str> {
         )
     }) {
         Some("ci")
+    } else if triggers.iter().any(|t| t == "service") {
+        Some("service")
     } else if triggers.iter().any(|t| t == "workflow_dispatch") {
         Some("manual")
     } else {

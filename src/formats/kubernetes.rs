@@ -65,9 +65,14 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
     let Some(spec) = pod_spec(&kind, obj) else {
         return;
     };
+    // What starts it, for telling use cases apart: a schedule, or a long-running service.
     let mut triggers = Vec::new();
-    if kind == "CronJob" {
-        triggers.push("schedule".to_string());
+    match kind.as_str() {
+        "CronJob" => triggers.push("schedule".to_string()),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+            triggers.push("service".to_string());
+        }
+        _ => {}
     }
     for (list, what) in [
         ("initContainers", "init container"),

@@ -262,11 +262,18 @@ pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
         ));
     }
     let hint = "environment {\n  WANDB_ENTITY = '<team>'\n}";
+    // A pipeline with a cron trigger is scheduled; otherwise changes start it.
+    let trigger = if text.contains("cron(") || text.contains("parameterizedCron(") {
+        "schedule"
+    } else {
+        "push"
+    };
     if stages.is_empty() {
         let mut scope = Scope::new("pipeline", 0..text.lines().next().map_or(0, str::len), hint);
         scope.vars = pipeline;
         scope.vars.extend(jenkins_wrappers(text, 0..text.len()));
         scope.commands = jenkins_steps(text, 0..text.len());
+        scope.triggers = vec![trigger.to_string()];
         doc.scopes.push(scope);
         return doc;
     }
@@ -292,6 +299,7 @@ pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
         }
         scope.vars.extend(jenkins_wrappers(text, body.clone()));
         scope.commands = jenkins_steps(text, body.clone());
+        scope.triggers = vec![trigger.to_string()];
         doc.scopes.push(scope);
     }
     doc
