@@ -284,11 +284,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     let Some(root) = docs.first() else {
         return Ok(reg);
     };
-    for (k, v) in cx.fields(
-        root,
-        "the registry",
-        &["organization", "teams", "service_accounts"],
-    ) {
+    for (k, v) in cx.fields(root, "the registry", TOP_FIELDS) {
         match k.as_str() {
             "organization" => reg.organization = cx.string(v, "organization"),
             "teams" => {
@@ -316,7 +312,45 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
             _ => {}
         }
     }
-    // Cross-checks: team references, duplicate names.
+    // Cross-checks: team references, duplicate names, duplicate keys.
+    let mut key_ids: Vec<(&str, &str)> = Vec::new();
+    for a in &reg.accounts {
+        let mut names: Vec<&str> = Vec::new();
+        for k in &a.api_keys {
+            let dup_name = !k.name.is_empty() && names.contains(&k.name.as_str());
+            let dup_id = !k.id.is_empty() && key_ids.iter().any(|(id, _)| *id == k.id);
+            if dup_name {
+                cx.problems.push(RegistryProblem {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                    span: k.span.clone(),
+                    message: format!(
+                        "service account `{}` lists API key `{}` twice",
+                        a.name, k.name
+                    ),
+                });
+            }
+            if dup_id {
+                let other = key_ids
+                    .iter()
+                    .find(|(id, _)| *id == k.id)
+                    .map_or("", |(_, o)| *o);
+                cx.problems.push(RegistryProblem {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                    span: k.span.clone(),
+                    message: format!(
+                        "API key id `{}` of `{}` is already listed for `{other}`",
+                        k.id, a.name
+                    ),
+                });
+            }
+            names.push(&k.name);
+            if !k.id.is_empty() {
+                key_ids.push((&k.id, &a.name));
+            }
+        }
+    }
     let team_names: Vec<String> = reg.teams.iter().map(|t| t.name.clone()).collect();
     let mut seen: Vec<&str> = Vec::new();
     for a in &reg.accounts {
@@ -358,7 +392,7 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &MarkedYamlOwned) -> Team {
         name: name.to_string(),
         ..Team::default()
     };
-    for (k, v) in cx.fields(node, &format!("team `{name}`"), &["members", "projects"]) {
+    for (k, v) in cx.fields(node, &format!("team `{name}`"), TEAM_FIELDS) {
         match k.as_str() {
             "members" => team.members = cx.strings(v, "members"),
             "projects" => {
@@ -372,9 +406,7 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &MarkedYamlOwned) -> Team {
                         visibility: Visibility::Team,
                         members: Vec::new(),
                     };
-                    for (pk, pv) in
-                        cx.fields(p, &format!("project `{pname}`"), &["visibility", "members"])
-                    {
+                    for (pk, pv) in cx.fields(p, &format!("project `{pname}`"), PROJECT_FIELDS) {
                         match pk.as_str() {
                             "visibility" => {
                                 project.visibility = match cx.string(pv, "visibility").as_deref() {
@@ -407,7 +439,18 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &MarkedYamlOwned) -> Team {
     team
 }
 
-const ACCOUNT_FIELDS: &[&str] = &[
+/// The fields of the registry's top level (kept in step with `schemas/registry.schema.json`
+/// by a test).
+pub const TOP_FIELDS: &[&str] = &["organization", "teams", "service_accounts"];
+/// The fields of a team.
+pub const TEAM_FIELDS: &[&str] = &["members", "projects"];
+/// The fields of a project.
+pub const PROJECT_FIELDS: &[&str] = &["visibility", "members"];
+/// The fields of an API key entry.
+pub const KEY_FIELDS: &[&str] = &["name", "id", "created", "last_used"];
+
+/// The fields of a service account.
+pub const ACCOUNT_FIELDS: &[&str] = &[
     "name",
     "scope",
     "team",
@@ -482,9 +525,7 @@ fn read_account(cx: &mut Cx<'_>, node: &MarkedYamlOwned) -> Option<Account> {
                         span: cx.idx.span(item),
                         ..ApiKey::default()
                     };
-                    for (kk, kv) in
-                        cx.fields(item, "an API key", &["name", "id", "created", "last_used"])
-                    {
+                    for (kk, kv) in cx.fields(item, "an API key", KEY_FIELDS) {
                         match kk.as_str() {
                             "name" => key.name = cx.string(kv, "name").unwrap_or_default(),
                             "id" => key.id = cx.string(kv, "id").unwrap_or_default(),
@@ -592,5 +633,62 @@ mod tests {
                 "no problem at line {want}: {lines:?} {messages:#?}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    /// The JSON Schema in `schemas/` lists exactly the fields the loader accepts.
+    #[test]
+    fn the_json_schema_matches_the_loader() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/registry.schema.json")).expect("json");
+        let props = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v["properties"]
+                .as_object()
+                .expect("properties")
+                .keys()
+                .cloned()
+                .collect();
+            k.sort();
+            k
+        };
+        let sorted = |f: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(props(&schema), sorted(TOP_FIELDS));
+        let defs = &schema["$defs"];
+        assert_eq!(props(&defs["team"]), sorted(TEAM_FIELDS));
+        assert_eq!(props(&defs["project"]), sorted(PROJECT_FIELDS));
+        assert_eq!(props(&defs["key"]), sorted(KEY_FIELDS));
+        assert_eq!(props(&defs["account"]), sorted(ACCOUNT_FIELDS));
+        for def in ["team", "project", "key", "account"] {
+            assert_eq!(
+                defs[def]["additionalProperties"], false,
+                "{def}: unknown keys are errors"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_and_teams_are_problems() {
+        let text = "teams:\n  ml: {members: []}\n  ml: {members: []}\n";
+        assert!(parse("r.yaml", text).is_err(), "a team listed twice");
+        let text = "service_accounts:\n  - name: a\n    api_keys:\n      - {name: k, id: X}\n      - {name: k, id: Y}\n  - name: b\n    api_keys:\n      - {name: k2, id: X}\n";
+        let Err(RegistryError::Invalid { problems, .. }) = parse("r.yaml", text) else {
+            panic!("duplicates accepted");
+        };
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 2, "{messages:#?}");
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("lists API key `k` twice")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("already listed for `a`")));
     }
 }
