@@ -1,7 +1,8 @@
-//! The configuration rules (C001–C008) over the scopes of one file ([`crate::formats`]).
-//! Each rule file in `rules/config/` names its check here by `check:`. Cross-file parts
-//! (a `wandb/settings` that sets the entity for a directory, one secret shared by automations
-//! of different purposes) are settled by the scanner once every file is read.
+//! The configuration rules (C001–C008, and with a registry C101–C104) over the scopes of one
+//! file ([`crate::formats`]). Each rule file in `rules/config/` names its check here by `check:`.
+//! Cross-file parts (a `wandb/settings` that sets the entity for a directory, one secret
+//! shared by automations of different purposes) are settled by the scanner once every file
+//! is read.
 
 use std::ops::Range;
 

@@ -26,7 +26,7 @@ pub enum Format {
     GithubAction,
     /// `.gitlab-ci.yml` and the local files it includes.
     GitlabCi,
-    /// Kubernetes manifests (any other YAML with `kind:` and `apiVersion:`).
+    /// Kubernetes manifests: any other YAML file (one without workloads yields nothing).
     Kubernetes,
     /// Helm values (`values*.yaml` in a chart): plain YAML.
     HelmValues,
