@@ -4,6 +4,7 @@
 //! through [`report`]; [`cli`] is the only module that prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod audit;
 pub mod checks;
 pub mod cli;
 pub mod config;

@@ -1,0 +1,350 @@
+//! W&B audit logs (SPEC section 2): newline-delimited JSON, one event per line, as W&B writes
+//! them to the audit bucket (a file per day) or returns them from `GET /admin/audit_logs`.
+//! Files and folders (read in name order, recursively), `.gz` transparently. Reading streams:
+//! one line buffer is reused, so memory does not grow with the number of lines. A line that
+//! is not an event (bad JSON, a field of the wrong type, invalid UTF-8) is one problem with its
+//! file and line, and reading goes on; a broken gzip stream is reported where it broke, and
+//! what was read before is kept.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+/// One audit event. Known fields are typed; everything else is kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditEvent {
+    /// When (RFC 3339, any offset).
+    pub timestamp: Option<jiff::Timestamp>,
+    /// `user:login`, `artifact:read`, ... (unknown actions are kept).
+    pub action: Option<String>,
+    /// The acting user or service account id.
+    pub actor_user_id: Option<String>,
+    /// The acting user's email.
+    pub actor_email: Option<String>,
+    /// The client address.
+    pub actor_ip: Option<String>,
+    /// The HTTP status of the request.
+    pub response_code: Option<u16>,
+    /// The entity (team) acted on.
+    pub entity_name: Option<String>,
+    /// The project acted on.
+    pub project_name: Option<String>,
+    /// The user acted on (invitations, key creation).
+    pub user_email: Option<String>,
+    /// The SDK or CLI version that made the request.
+    pub cli_version: Option<String>,
+    /// Every other field, as written.
+    pub extra: Map<String, Value>,
+}
+
+/// A line or file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogProblem {
+    /// The file.
+    pub path: String,
+    /// 1-based line, when the problem is a line.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Counts of a read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Files read.
+    pub files: usize,
+    /// Non-blank lines seen.
+    pub lines: usize,
+    /// Events delivered.
+    pub events: usize,
+    /// Lines skipped as malformed.
+    pub malformed: usize,
+}
+
+/// The files under `paths`: files as given, folders walked recursively in name order.
+pub fn log_files(paths: &[PathBuf], problems: &mut dyn FnMut(LogProblem)) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(|e| match e {
+                    Ok(e) if e.file_type().is_file() => Some(e.into_path()),
+                    Ok(_) => None,
+                    Err(err) => {
+                        problems(LogProblem {
+                            path: p.display().to_string(),
+                            line: None,
+                            message: format!("cannot list: {err}"),
+                        });
+                        None
+                    }
+                })
+                .collect();
+            out.append(&mut found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+/// Reads every event of the logs under `paths`, in order, handing each to `on_event` and each
+/// problem to `on_problem`.
+pub fn read(
+    paths: &[PathBuf],
+    on_event: &mut dyn FnMut(AuditEvent),
+    on_problem: &mut dyn FnMut(LogProblem),
+) -> ReadStats {
+    let mut stats = ReadStats::default();
+    for file in log_files(paths, on_problem) {
+        read_file(&file, &mut stats, on_event, on_problem);
+    }
+    stats
+}
+
+fn read_file(
+    path: &Path,
+    stats: &mut ReadStats,
+    on_event: &mut dyn FnMut(AuditEvent),
+    on_problem: &mut dyn FnMut(LogProblem),
+) {
+    let shown = path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            on_problem(LogProblem {
+                path: shown,
+                line: None,
+                message: format!("cannot open: {e}"),
+            });
+            return;
+        }
+    };
+    stats.files += 1;
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let source: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut reader = BufReader::with_capacity(256 * 1024, source);
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let what = if gz { "gzip stream" } else { "file" };
+                on_problem(LogProblem {
+                    path: shown.clone(),
+                    line: Some(line_no + 1),
+                    message: format!(
+                        "the {what} breaks after line {line_no} ({e}); the {line_no} line(s) before were read"
+                    ),
+                });
+                return;
+            }
+        }
+        line_no += 1;
+        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        stats.lines += 1;
+        match parse_line(line) {
+            Ok(ev) => {
+                stats.events += 1;
+                on_event(ev);
+            }
+            Err(message) => {
+                stats.malformed += 1;
+                on_problem(LogProblem {
+                    path: shown.clone(),
+                    line: Some(line_no),
+                    message,
+                });
+            }
+        }
+    }
+}
+
+/// One line as an event, or why it is not one.
+pub fn parse_line(line: &[u8]) -> Result<AuditEvent, String> {
+    let text = std::str::from_utf8(line)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Object(mut map) = value else {
+        return Err("not a JSON object".to_string());
+    };
+    let mut text_field = |name: &str| -> Result<Option<String>, String> {
+        match map.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("`{name}` must be a string, found {}", kind(&other))),
+        }
+    };
+    let timestamp = match text_field("timestamp")? {
+        None => None,
+        Some(t) => Some(
+            t.parse::<jiff::Timestamp>()
+                .map_err(|e| format!("`timestamp` `{t}` is not RFC 3339: {e}"))?,
+        ),
+    };
+    let action = text_field("action")?;
+    let actor_user_id = text_field("actor_user_id")?;
+    let actor_email = text_field("actor_email")?;
+    let actor_ip = text_field("actor_ip")?;
+    let entity_name = text_field("entity_name")?;
+    let project_name = text_field("project_name")?;
+    let user_email = text_field("user_email")?;
+    let cli_version = text_field("cli_version")?;
+    let response_code = match map.remove("response_code") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .and_then(|c| u16::try_from(c).ok())
+                .ok_or_else(|| format!("`response_code` {n} is not an HTTP status"))?,
+        ),
+        // Some exports write the status as a string.
+        Some(Value::String(s)) => Some(
+            s.trim()
+                .parse::<u16>()
+                .map_err(|_| format!("`response_code` `{s}` is not an HTTP status"))?,
+        ),
+        Some(other) => {
+            return Err(format!(
+                "`response_code` must be a number, found {}",
+                kind(&other)
+            ))
+        }
+    };
+    Ok(AuditEvent {
+        timestamp,
+        action,
+        actor_user_id,
+        actor_email,
+        actor_ip,
+        response_code,
+        entity_name,
+        project_name,
+        user_email,
+        cli_version,
+        extra: map,
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const GOOD: &str = r#"{"timestamp":"2026-11-01T10:00:00Z","action":"user:login","actor_user_id":"VXNlcjox","actor_email":"ci@acme.iam.wandb","response_code":200,"entity_name":"ml-team","future_field":{"x":1}}"#;
+
+    fn collect(paths: &[PathBuf]) -> (Vec<AuditEvent>, Vec<LogProblem>, ReadStats) {
+        let (mut events, mut problems) = (Vec::new(), Vec::new());
+        let stats = read(paths, &mut |e| events.push(e), &mut |p| problems.push(p));
+        (events, problems, stats)
+    }
+
+    #[test]
+    fn events_fields_and_offsets() {
+        let e = parse_line(GOOD.as_bytes()).expect("event");
+        assert_eq!(e.action.as_deref(), Some("user:login"));
+        assert_eq!(e.response_code, Some(200));
+        assert!(
+            e.extra.contains_key("future_field"),
+            "unknown fields are kept"
+        );
+        let a = parse_line(br#"{"timestamp":"2026-11-01T19:00:00+09:00","action":"x:new"}"#)
+            .expect("offset");
+        assert_eq!(a.timestamp, e.timestamp, "same instant in another offset");
+        assert!(
+            parse_line(br#"{"action":"run:stop"}"#).is_ok(),
+            "optional fields may be missing"
+        );
+        assert!(
+            parse_line(br#"{"response_code":"403"}"#).is_ok_and(|e| e.response_code == Some(403))
+        );
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_and_reading_goes_on() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("2026-11-01.jsonl");
+        let mut f = std::fs::File::create(&p).expect("create");
+        f.write_all(format!("{GOOD}\n\n{{not json\n{{\"action\": 3}}\n").as_bytes())
+            .expect("w");
+        f.write_all(b"{\"action\":\"a\xff\"}\n[1,2]\n{\"timestamp\":\"yesterday\"}\r\n")
+            .expect("w");
+        f.write_all(GOOD.as_bytes()).expect("w");
+        drop(f);
+        let (events, problems, stats) = collect(&[p]);
+        assert_eq!(events.len(), 2);
+        let lines: Vec<Option<usize>> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![Some(3), Some(4), Some(5), Some(6), Some(7)]);
+        assert!(problems[1].message.contains("`action` must be a string"));
+        assert!(problems[2].message.contains("invalid UTF-8"));
+        assert!(problems[4].message.contains("not RFC 3339"));
+        assert_eq!(
+            stats,
+            ReadStats {
+                files: 1,
+                lines: 7,
+                events: 2,
+                malformed: 5
+            }
+        );
+    }
+
+    #[test]
+    fn folders_in_name_order_gzip_and_a_broken_stream() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let day = |d: u32| {
+            format!("{{\"timestamp\":\"2026-11-0{d}T00:00:00Z\",\"action\":\"day{d}\"}}\n")
+        };
+        std::fs::write(dir.path().join("b-2026-11-02.jsonl"), day(2)).expect("w");
+        std::fs::write(dir.path().join("a-2026-11-01.jsonl"), day(1)).expect("w");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for _ in 0..500 {
+            gz.write_all(day(3).as_bytes()).expect("w");
+        }
+        let bytes = gz.finish().expect("gz");
+        std::fs::write(dir.path().join("c-2026-11-03.jsonl.gz"), &bytes).expect("w");
+        let (events, problems, stats) = collect(&[dir.path().to_path_buf()]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(stats.files, 3);
+        assert_eq!(events.len(), 502);
+        assert_eq!(events[0].action.as_deref(), Some("day1"));
+        assert_eq!(events[1].action.as_deref(), Some("day2"));
+        // Cut the gzip stream short: what came before is kept, the break is reported.
+        let cut = dir.path().join("cut.jsonl.gz");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("w");
+        let (events, problems, _) = collect(&[cut]);
+        assert!(!events.is_empty() && events.len() < 500, "{}", events.len());
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("gzip stream breaks"),
+            "{:?}",
+            problems[0]
+        );
+    }
+}
