@@ -6,6 +6,8 @@
 //! file and line, and reading goes on; a broken gzip stream is reported where it broke, and
 //! what was read before is kept.
 
+pub mod activity;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
