@@ -1,6 +1,7 @@
-//! Span-aware YAML loading shared by every reader of YAML we own (rule files now; registry and
-//! CI formats later). saphyr reports positions in *characters*; everything else in this crate
-//! (miette labels, findings) works in *bytes*, so this module converts once, here.
+//! Span-aware YAML loading of rule files, through saphyr's typed tree. saphyr reports positions
+//! in *characters*; everything else in this crate (miette labels, findings) works in *bytes*,
+//! so this module converts once, here. The registry and the configuration readers use the lean
+//! tree of `crate::formats::tree` instead.
 
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
 
@@ -124,103 +125,6 @@ pub fn scalar_text(node: &MarkedYamlOwned) -> Option<String> {
         YamlDataOwned::Tagged(_, inner) => scalar_text(inner),
         _ => None,
     }
-}
-
-/// How deep merge keys are followed (`<<: *a` where `a` itself merges ...).
-const MERGE_DEPTH: usize = 16;
-
-/// A mapping's entries with string keys, in document order, with YAML merge keys
-/// (`<<: *anchor`, `<<: [*a, *b]`) resolved: keys written in the mapping win over merged ones,
-/// earlier merged mappings over later ones. `None` if the node is not a mapping.
-pub fn mapping(
-    node: &MarkedYamlOwned,
-) -> Option<Vec<(String, &MarkedYamlOwned, &MarkedYamlOwned)>> {
-    fn collect<'n>(
-        node: &'n MarkedYamlOwned,
-        depth: usize,
-        out: &mut Vec<(String, &'n MarkedYamlOwned, &'n MarkedYamlOwned)>,
-    ) -> bool {
-        let node = match &node.data {
-            YamlDataOwned::Tagged(_, inner) => inner.as_ref(),
-            _ => node,
-        };
-        let YamlDataOwned::Mapping(m) = &node.data else {
-            return false;
-        };
-        let mut merged = Vec::new();
-        for (k, v) in m.iter() {
-            let Some(key) = scalar_text(k) else { continue };
-            if key == "<<" && depth < MERGE_DEPTH {
-                match &v.data {
-                    YamlDataOwned::Sequence(items) => {
-                        for item in items {
-                            collect(item, depth + 1, &mut merged);
-                        }
-                    }
-                    _ => {
-                        collect(v, depth + 1, &mut merged);
-                    }
-                }
-                continue;
-            }
-            if !out.iter().any(|(k2, _, _)| *k2 == key) {
-                out.push((key, k, v));
-            }
-        }
-        for (key, k, v) in merged {
-            if !out.iter().any(|(k2, _, _)| *k2 == key) {
-                out.push((key, k, v));
-            }
-        }
-        true
-    }
-    let mut out = Vec::new();
-    collect(node, 0, &mut out).then_some(out)
-}
-
-/// The value of `key` in a mapping (merge keys resolved: a key written in the mapping wins,
-/// then merged mappings in order). Allocates nothing: readers call it for every field.
-pub fn get<'n>(node: &'n MarkedYamlOwned, key: &str) -> Option<&'n MarkedYamlOwned> {
-    fn find<'n>(node: &'n MarkedYamlOwned, key: &str, depth: usize) -> Option<&'n MarkedYamlOwned> {
-        let node = match &node.data {
-            YamlDataOwned::Tagged(_, inner) => inner.as_ref(),
-            _ => node,
-        };
-        let YamlDataOwned::Mapping(m) = &node.data else {
-            return None;
-        };
-        let key_is = |k: &MarkedYamlOwned, want: &str| match &k.data {
-            YamlDataOwned::Value(ScalarOwned::String(s)) => s == want,
-            YamlDataOwned::Representation(s, _, _) => s == want,
-            _ => scalar_text(k).is_some_and(|s| s == want),
-        };
-        let mut merges = false;
-        for (k, v) in m.iter() {
-            if key_is(k, key) {
-                return Some(v);
-            }
-            merges |= key_is(k, "<<");
-        }
-        if !merges || depth >= MERGE_DEPTH {
-            return None;
-        }
-        for (k, v) in m.iter() {
-            if !key_is(k, "<<") {
-                continue;
-            }
-            let found = match &v.data {
-                YamlDataOwned::Sequence(items) => {
-                    items.iter().find_map(|i| find(i, key, depth + 1))
-                }
-                _ => find(v, key, depth + 1),
-            };
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
-    find(node, key, 0)
 }
 
 #[cfg(test)]

@@ -201,47 +201,56 @@ enum Fatal {
     Registry(#[from] crate::registry::RegistryError),
 }
 
-/// A rule-file problem as a diagnostic with the file's snippet.
-#[derive(Debug, thiserror::Error, Diagnostic)]
+/// A problem in a rule or registry file as a diagnostic with the file's snippet.
+#[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-#[diagnostic(code(rules::check))]
-struct RuleDiag {
+struct FileDiag {
+    code: &'static str,
     message: String,
-    #[source_code]
     src: NamedSource<String>,
-    #[label("here")]
     span: SourceSpan,
 }
 
-impl From<&RuleProblem> for RuleDiag {
-    fn from(p: &RuleProblem) -> Self {
-        RuleDiag {
-            message: format!("{}: {}", p.path, p.message),
-            src: NamedSource::new(p.path.clone(), p.text.clone()),
-            span: SourceSpan::from(p.span.start..p.span.end.max(p.span.start)),
+impl FileDiag {
+    fn new(
+        code: &'static str,
+        path: &str,
+        text: &str,
+        span: &std::ops::Range<usize>,
+        message: &str,
+    ) -> Self {
+        FileDiag {
+            code,
+            message: format!("{path}: {message}"),
+            src: NamedSource::new(path, text.to_string()),
+            span: SourceSpan::from(span.start..span.end.max(span.start)),
         }
     }
 }
 
-/// A registry problem as a diagnostic with the file's snippet.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(registry::check))]
-struct RegistryDiag {
-    message: String,
-    #[source_code]
-    src: NamedSource<String>,
-    #[label("here")]
-    span: SourceSpan,
+impl Diagnostic for FileDiag {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some("here".to_string()), self.span),
+        )))
+    }
 }
 
-impl From<&crate::registry::RegistryProblem> for RegistryDiag {
+impl From<&RuleProblem> for FileDiag {
+    fn from(p: &RuleProblem) -> Self {
+        FileDiag::new("rules::check", &p.path, &p.text, &p.span, &p.message)
+    }
+}
+
+impl From<&crate::registry::RegistryProblem> for FileDiag {
     fn from(p: &crate::registry::RegistryProblem) -> Self {
-        RegistryDiag {
-            message: format!("{}: {}", p.path, p.message),
-            src: NamedSource::new(p.path.clone(), p.text.clone()),
-            span: SourceSpan::from(p.span.start..p.span.end.max(p.span.start)),
-        }
+        FileDiag::new("registry::check", &p.path, &p.text, &p.span, &p.message)
     }
 }
 
@@ -301,7 +310,7 @@ fn load_rules(config: &Config) -> Result<RuleSet, Fatal> {
     }
     if !all_problems.is_empty() {
         for p in &all_problems {
-            eprint_diag(&RuleDiag::from(p), false);
+            eprint_diag(&FileDiag::from(p), false);
         }
         return Err(Fatal::Rules {
             count: all_problems.len(),
@@ -397,7 +406,7 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
                 Err(e) => {
                     if let crate::registry::RegistryError::Invalid { problems, .. } = &e {
                         for p in problems {
-                            eprint_diag(&RegistryDiag::from(p), false);
+                            eprint_diag(&FileDiag::from(p), false);
                         }
                     }
                     return Err(e.into());
@@ -649,7 +658,7 @@ fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
     };
     let mut count = problems.len();
     for p in &problems {
-        eprint_diag(&RuleDiag::from(p), false);
+        eprint_diag(&FileDiag::from(p), false);
     }
     for failure in rules::examples::check(&set) {
         count += 1;

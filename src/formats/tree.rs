@@ -305,6 +305,16 @@ impl<'a> Src<'a> {
     }
 }
 
+/// A short name of the node's type for messages ("a mapping", "a string", ...).
+pub fn type_name(node: &Node) -> &'static str {
+    match &node.kind {
+        Kind::Scalar(..) => "a string",
+        Kind::Seq(_) => "a list",
+        Kind::Map(_) => "a mapping",
+        Kind::Bad => "an invalid value",
+    }
+}
+
 /// A sequence's items, or `None`.
 pub fn items(node: &Node) -> Option<&[Node]> {
     match &node.kind {

@@ -6,9 +6,8 @@
 
 use std::path::Path;
 
-use saphyr::MarkedYamlOwned;
-
-use crate::yaml::{self, ByteSpan, CharIndex};
+use crate::formats::tree::{self as yaml, Kind, Node};
+use crate::yaml::ByteSpan;
 
 /// A team: its members (emails) and projects.
 #[derive(Debug, Clone, Default)]
@@ -157,13 +156,12 @@ pub enum RegistryError {
 struct Cx<'a> {
     path: &'a str,
     text: &'a str,
-    idx: CharIndex<'a>,
     problems: Vec<RegistryProblem>,
 }
 
 impl Cx<'_> {
-    fn problem(&mut self, node: &MarkedYamlOwned, message: impl Into<String>) {
-        let span = self.idx.span(node);
+    fn problem(&mut self, node: &Node, message: impl Into<String>) {
+        let span = node.span.clone();
         self.problems.push(RegistryProblem {
             path: self.path.to_string(),
             text: self.text.to_string(),
@@ -175,15 +173,16 @@ impl Cx<'_> {
     /// The entries of a mapping, reporting keys not in `allowed`.
     fn fields<'n>(
         &mut self,
-        node: &'n MarkedYamlOwned,
+        node: &'n Node,
         what: &str,
         allowed: &[&str],
-    ) -> Vec<(String, &'n MarkedYamlOwned)> {
+    ) -> Vec<(String, &'n Node)> {
         let Some(entries) = yaml::mapping(node) else {
             let t = yaml::type_name(node);
             self.problem(node, format!("{what} must be a mapping, found {t}"));
             return Vec::new();
         };
+        self.duplicate_keys(node, what);
         let mut out = Vec::new();
         for (k, key, v) in entries {
             if allowed.contains(&k.as_str()) {
@@ -201,7 +200,25 @@ impl Cx<'_> {
         out
     }
 
-    fn string(&mut self, node: &MarkedYamlOwned, field: &str) -> Option<String> {
+    /// Reports keys written twice in a mapping: YAML forbids it, and the second would be
+    /// silently lost.
+    fn duplicate_keys(&mut self, node: &Node, what: &str) {
+        let Kind::Map(pairs) = &node.kind else { return };
+        for (i, (k, _)) in pairs.iter().enumerate() {
+            let Some(name) = yaml::scalar_text(k) else {
+                continue;
+            };
+            let earlier = pairs
+                .iter()
+                .take(i)
+                .any(|(p, _)| yaml::scalar_text(p).as_deref() == Some(name.as_str()));
+            if earlier && name != "<<" {
+                self.problem(k, format!("`{name}` is listed twice in {what}"));
+            }
+        }
+    }
+
+    fn string(&mut self, node: &Node, field: &str) -> Option<String> {
         match yaml::scalar_text(node) {
             Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
             Some(_) => None,
@@ -213,7 +230,7 @@ impl Cx<'_> {
         }
     }
 
-    fn strings(&mut self, node: &MarkedYamlOwned, field: &str) -> Vec<String> {
+    fn strings(&mut self, node: &Node, field: &str) -> Vec<String> {
         match yaml::items(node) {
             Some(items) => items.iter().filter_map(|i| self.string(i, field)).collect(),
             None => {
@@ -227,7 +244,7 @@ impl Cx<'_> {
         }
     }
 
-    fn date(&mut self, node: &MarkedYamlOwned, field: &str) -> Option<String> {
+    fn date(&mut self, node: &Node, field: &str) -> Option<String> {
         let s = self.string(node, field)?;
         let ok = s.len() >= 10
             && s.as_bytes().get(4) == Some(&b'-')
@@ -260,7 +277,6 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     let mut cx = Cx {
         path,
         text,
-        idx: CharIndex::new(text),
         problems: Vec::new(),
     };
     let docs = match yaml::load(text) {
@@ -288,6 +304,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
         match k.as_str() {
             "organization" => reg.organization = cx.string(v, "organization"),
             "teams" => {
+                cx.duplicate_keys(v, "`teams`");
                 for (name, team) in yaml::mapping(v)
                     .unwrap_or_default()
                     .into_iter()
@@ -387,7 +404,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     }
 }
 
-fn read_team(cx: &mut Cx<'_>, name: &str, node: &MarkedYamlOwned) -> Team {
+fn read_team(cx: &mut Cx<'_>, name: &str, node: &Node) -> Team {
     let mut team = Team {
         name: name.to_string(),
         ..Team::default()
@@ -400,6 +417,7 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &MarkedYamlOwned) -> Team {
                     cx.problem(v, "`projects` must map project names to projects");
                     continue;
                 };
+                cx.duplicate_keys(v, &format!("the projects of team `{name}`"));
                 for (pname, _, p) in entries {
                     let mut project = Project {
                         name: pname.clone(),
@@ -463,8 +481,8 @@ pub const ACCOUNT_FIELDS: &[&str] = &[
     "api_keys",
 ];
 
-fn read_account(cx: &mut Cx<'_>, node: &MarkedYamlOwned) -> Option<Account> {
-    let span = cx.idx.span(node);
+fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
+    let span = node.span.clone();
     let mut a = Account {
         name: String::new(),
         scope: None,
@@ -522,7 +540,7 @@ fn read_account(cx: &mut Cx<'_>, node: &MarkedYamlOwned) -> Option<Account> {
             "api_keys" => {
                 for item in yaml::items(v).unwrap_or(&[]) {
                     let mut key = ApiKey {
-                        span: cx.idx.span(item),
+                        span: item.span.clone(),
                         ..ApiKey::default()
                     };
                     for (kk, kv) in cx.fields(item, "an API key", KEY_FIELDS) {
