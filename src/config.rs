@@ -9,7 +9,7 @@ use globset::{Glob, GlobBuilder, GlobMatcher};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Severity;
+use crate::rules::{Param, Rule, RuleSet, Severity};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = ".wandb-sa-lint.toml";
@@ -83,6 +83,7 @@ struct RawConfig {
     rule_dirs: Option<Vec<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
     allow: Option<Vec<toml::Spanned<RawAllow>>>,
+    params: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +91,7 @@ struct RawConfig {
 struct RawAllow {
     fingerprint: Option<String>,
     path: Option<String>,
+    account: Option<String>,
     rules: Option<Vec<String>>,
     reason: String,
 }
@@ -102,6 +104,8 @@ pub struct Allow {
     /// Matches findings in files matching this glob (relative to `base`).
     pub path: Option<String>,
     matcher: Option<GlobMatcher>,
+    /// Matches account findings about this service account (or audit-log actor).
+    pub account: Option<String>,
     /// Only these rules (ids or names); empty means every rule.
     pub rules: Vec<String>,
     /// Why the finding is acceptable (required).
@@ -135,6 +139,9 @@ impl Allow {
                 return false;
             }
         }
+        if self.account.is_some() {
+            return false;
+        }
         match (&self.matcher, rel_path) {
             (Some(m), Some(p)) => m.is_match(p),
             (Some(_), None) => false,
@@ -142,9 +149,101 @@ impl Allow {
         }
     }
 
+    /// True when the entry covers an account finding of `rule_id`/`rule_name` about
+    /// `account` with `fingerprint`, located in the registry file `rel_path` (relative to this
+    /// entry's base). An entry naming an account matches only findings about it; a path entry
+    /// matches the findings in the registry files it covers.
+    pub fn matches_account(
+        &self,
+        rule_id: &str,
+        rule_name: &str,
+        fingerprint: &str,
+        account: &str,
+        rel_path: &str,
+    ) -> bool {
+        if !self.rules.is_empty()
+            && !self
+                .rules
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(rule_id) || r == rule_name)
+        {
+            return false;
+        }
+        if self
+            .fingerprint
+            .as_ref()
+            .is_some_and(|fp| fp != fingerprint)
+        {
+            return false;
+        }
+        if self.matcher.as_ref().is_some_and(|m| !m.is_match(rel_path)) {
+            return false;
+        }
+        self.account
+            .as_ref()
+            .is_none_or(|a| a.eq_ignore_ascii_case(account))
+    }
+
+    /// True when the entry is about account findings: it names an account, or only account
+    /// rules (`A001`...).
+    pub fn about_accounts(&self) -> bool {
+        self.account.is_some()
+            || (!self.rules.is_empty()
+                && self.rules.iter().all(|r| {
+                    r.len() == 4
+                        && r.starts_with(['A', 'a'])
+                        && r.chars().skip(1).all(|c| c.is_ascii_digit())
+                }))
+    }
+
     /// True when the entry's path glob matches `rel_path`.
     pub fn path_matches(&self, rel_path: &str) -> bool {
         self.matcher.as_ref().is_some_and(|m| m.is_match(rel_path))
+    }
+}
+
+/// One parameter override from `[params]`: `unused-after = 120` applies to every rule that
+/// declares `unused-after`; `[params.A005]` entries apply to that rule only.
+#[derive(Debug, Clone)]
+pub struct ParamSetting {
+    /// The rule (id or name) for a per-rule entry.
+    pub rule: Option<String>,
+    /// The parameter's name.
+    pub name: String,
+    /// The value as written.
+    pub value: toml::Value,
+    /// The file it was written in.
+    pub file: PathBuf,
+    /// That file's text (for the diagnostic of a bad entry).
+    pub text: std::sync::Arc<str>,
+    /// Where in the file.
+    pub span: std::ops::Range<usize>,
+}
+
+impl ParamSetting {
+    fn error(&self, message: String, label: &str) -> ConfigError {
+        invalid(
+            &self.file,
+            &self.text,
+            message,
+            Some(self.span.clone()),
+            label,
+        )
+    }
+}
+
+/// A configured value as a parameter of the same kind as `default`, or `None` when the
+/// kinds differ.
+fn param_of(value: &toml::Value, default: &Param) -> Option<Param> {
+    match (default, value) {
+        (Param::Number(_), toml::Value::Integer(i)) => u64::try_from(*i).ok().map(Param::Number),
+        (Param::Text(_), toml::Value::String(s)) => Some(Param::Text(s.clone())),
+        (Param::List(_), toml::Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .map(Param::List),
+        _ => None,
     }
 }
 
@@ -182,6 +281,8 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Allow entries.
     pub allow: Vec<Allow>,
+    /// Rule parameter overrides (`[params]`), in layering order.
+    pub params: Vec<ParamSetting>,
     /// The service-account registry (`scan --registry`), for the registry rules.
     pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
 }
@@ -196,6 +297,7 @@ impl Default for Config {
             rule_dirs: Vec::new(),
             rules: BTreeMap::new(),
             allow: Vec::new(),
+            params: Vec::new(),
             registry: None,
         }
     }
@@ -405,6 +507,39 @@ impl Config {
                 self.rules.insert(k, setting);
             }
         }
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+        for (name, value) in raw.params.unwrap_or_default() {
+            let span = value.span();
+            match value.into_inner() {
+                toml::Value::Table(table) => {
+                    // `[params.A005]`: the keys' own spans are not kept inside a table value;
+                    // find each key after the table's start.
+                    for (pname, pvalue) in table {
+                        let from = span.start.min(text.len());
+                        let at = text
+                            .get(from..)
+                            .and_then(|t| t.find(pname.as_str()))
+                            .map_or(span.clone(), |i| from + i..from + i + pname.len());
+                        self.params.push(ParamSetting {
+                            rule: Some(name.clone()),
+                            name: pname,
+                            value: pvalue,
+                            file: path.to_path_buf(),
+                            text: shared.clone(),
+                            span: at,
+                        });
+                    }
+                }
+                other => self.params.push(ParamSetting {
+                    rule: None,
+                    name,
+                    value: other,
+                    file: path.to_path_buf(),
+                    text: shared.clone(),
+                    span,
+                }),
+            }
+        }
         for entry in raw.allow.unwrap_or_default() {
             let span = entry.span();
             let origin = format!("{}:{}", path.display(), line_of(text, span.start));
@@ -418,11 +553,11 @@ impl Config {
                     "no reason",
                 ));
             }
-            if a.fingerprint.is_none() && a.path.is_none() {
+            if a.fingerprint.is_none() && a.path.is_none() && a.account.is_none() {
                 return Err(invalid(
                     path,
                     text,
-                    "an allow entry needs `fingerprint` or `path`".into(),
+                    "an allow entry needs `fingerprint`, `path` or `account`".into(),
                     Some(span),
                     "matches everything",
                 ));
@@ -439,10 +574,20 @@ impl Config {
                 })?),
                 None => None,
             };
+            if a.path.is_some() && a.account.is_some() {
+                return Err(invalid(
+                    path,
+                    text,
+                    "an allow entry names a `path` or an `account`, not both".into(),
+                    Some(span),
+                    "path and account",
+                ));
+            }
             self.allow.push(Allow {
                 fingerprint: a.fingerprint,
                 path: a.path,
                 matcher,
+                account: a.account,
                 rules: a.rules.unwrap_or_default(),
                 reason: a.reason,
                 origin,
@@ -451,6 +596,79 @@ impl Config {
         }
         self.files.push(path.to_path_buf());
         Ok(())
+    }
+
+    /// The catalogue with the configured parameters applied: global `[params]` entries first
+    /// (to every rule declaring the parameter), then `[params.RULE]` entries. A parameter no
+    /// rule declares, a rule that does not exist, or a value of the wrong kind is an error
+    /// pointing at the entry.
+    pub fn apply_params(&self, rules: &RuleSet) -> Result<RuleSet, ConfigError> {
+        let mut out: Vec<Rule> = rules.iter().map(|r| Rule::clone(r)).collect();
+        let ordered = self
+            .params
+            .iter()
+            .filter(|p| p.rule.is_none())
+            .chain(self.params.iter().filter(|p| p.rule.is_some()));
+        for setting in ordered {
+            let mut declared = false;
+            if let Some(key) = &setting.rule {
+                if !out
+                    .iter()
+                    .any(|r| r.id.eq_ignore_ascii_case(key) || r.name == *key)
+                {
+                    return Err(setting.error(
+                        format!("`[params.{key}]` names no rule of the catalogue"),
+                        "unknown rule",
+                    ));
+                }
+            }
+            for rule in out.iter_mut().filter(|r| {
+                setting
+                    .rule
+                    .as_ref()
+                    .is_none_or(|k| r.id.eq_ignore_ascii_case(k) || r.name == *k)
+            }) {
+                let Some(default) = rule.params.get(&setting.name) else {
+                    continue;
+                };
+                declared = true;
+                let value = param_of(&setting.value, default).ok_or_else(|| {
+                    setting.error(
+                        format!(
+                            "parameter `{}` of {} must be {}",
+                            setting.name,
+                            rule.id,
+                            default.type_name()
+                        ),
+                        "wrong kind of value",
+                    )
+                })?;
+                rule.params.insert(setting.name.clone(), value);
+            }
+            if !declared {
+                let mut known: Vec<String> = out
+                    .iter()
+                    .filter(|r| {
+                        setting
+                            .rule
+                            .as_ref()
+                            .is_none_or(|k| r.id.eq_ignore_ascii_case(k) || r.name == *k)
+                    })
+                    .flat_map(|r| r.params.keys().cloned())
+                    .collect();
+                known.sort();
+                known.dedup();
+                return Err(setting.error(
+                    format!(
+                        "unknown parameter `{}` (known: {})",
+                        setting.name,
+                        known.join(", ")
+                    ),
+                    "unknown parameter",
+                ));
+            }
+        }
+        Ok(RuleSet::new(out))
     }
 
     /// Adds exclude globs given outside a file (`--exclude`), relative to `base`; fails with
@@ -478,6 +696,7 @@ impl Config {
             rule_dirs: Vec<String>,
             rules: BTreeMap<String, String>,
             allow: Vec<BTreeMap<&'static str, String>>,
+            params: BTreeMap<String, toml::Value>,
         }
         let view = View {
             loaded_from: self.files.iter().map(|p| p.display().to_string()).collect(),
@@ -511,12 +730,26 @@ impl Config {
                     if let Some(p) = &a.path {
                         m.insert("path", p.clone());
                     }
+                    if let Some(acc) = &a.account {
+                        m.insert("account", acc.clone());
+                    }
                     if !a.rules.is_empty() {
                         m.insert("rules", a.rules.join(","));
                     }
                     m.insert("reason", a.reason.clone());
                     m.insert("from", a.origin.clone());
                     m
+                })
+                .collect(),
+            params: self
+                .params
+                .iter()
+                .map(|p| {
+                    let key = match &p.rule {
+                        Some(r) => format!("{r}.{}", p.name),
+                        None => p.name.clone(),
+                    };
+                    (key, p.value.clone())
                 })
                 .collect(),
         };

@@ -51,6 +51,8 @@ pub struct Finding {
     pub commit_count: Option<usize>,
     /// Help specific to this finding (the snippet to add); the rule's remediation otherwise.
     pub help: Option<String>,
+    /// Account findings: the service account (or audit-log actor) concerned.
+    pub account: Option<String>,
 }
 
 impl Finding {
@@ -92,8 +94,36 @@ pub struct Summary {
     /// History scans: unique blobs read and scanned (each once, however many commits hold it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blobs_scanned: Option<usize>,
+    /// Audit runs: what was analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditSummary>,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
+}
+
+/// What an `audit` run analysed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditSummary {
+    /// Registry accounts checked.
+    pub accounts: usize,
+    /// The date the accounts were judged on.
+    pub as_of: String,
+    /// Audit-log files read.
+    pub log_files: usize,
+    /// Non-blank audit-log lines read.
+    pub log_lines: usize,
+    /// Events analysed.
+    pub events: usize,
+    /// Lines skipped as malformed.
+    pub malformed_lines: usize,
+    /// First day of the observed window (UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_start: Option<String>,
+    /// Last day of the observed window (UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_end: Option<String>,
+    /// Days the window covers.
+    pub observed_days: i64,
 }
 
 impl Summary {

@@ -94,7 +94,7 @@ impl<'a> LineIndex<'a> {
 }
 
 /// An inline `wandb-sa-lint: allow S001 -- reason` comment on a line.
-fn inline_allow(line: &[u8]) -> Option<(Vec<String>, bool)> {
+pub(crate) fn inline_allow(line: &[u8]) -> Option<(Vec<String>, bool)> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     let re = RE
         .get_or_init(|| {
@@ -321,6 +321,7 @@ impl<'a> Scanner<'a> {
             commit: None,
             in_head: None,
             commit_count: None,
+            account: None,
             help: hit.help.clone(),
         })
     }
@@ -578,6 +579,7 @@ impl<'a> Scanner<'a> {
             commit: None,
             in_head: None,
             commit_count: None,
+            account: None,
             help: None,
         })
     }
@@ -758,7 +760,8 @@ impl<'a> Scanner<'a> {
                 .get(i)
                 .map_or(0, |c| c.load(Ordering::Relaxed));
             // A path entry whose files were not part of this scan cannot be judged.
-            let judged = a.path.is_none() || in_scope > 0;
+            // Entries about accounts are judged by `audit` runs.
+            let judged = !a.about_accounts() && (a.path.is_none() || in_scope > 0);
             if used == 0 && judged {
                 let what = a
                     .fingerprint

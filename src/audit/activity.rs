@@ -32,6 +32,19 @@ pub struct ActorActivity {
     pub keys_created: Vec<Timestamp>,
     /// `user:delete_api_key` events by this actor.
     pub keys_deleted: Vec<Timestamp>,
+    /// Refused requests (401 or 403) per (entity, project) acted on.
+    pub refused_projects: BTreeMap<(String, String), Refusals>,
+}
+
+/// Refused requests on one project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusals {
+    /// How many.
+    pub count: usize,
+    /// The first.
+    pub first: Option<Timestamp>,
+    /// The last.
+    pub last: Option<Timestamp>,
 }
 
 impl ActorActivity {
@@ -55,10 +68,28 @@ impl ActorActivity {
                 _ => {}
             }
         }
+        let refused = matches!(ev.response_code, Some(401 | 403));
         if let Some(team) = &ev.entity_name {
-            self.teams.insert(team.clone());
+            // A refused request touched nothing: it does not count as working in the team.
+            if !refused {
+                self.teams.insert(team.clone());
+            }
             if let Some(project) = &ev.project_name {
-                self.projects.insert((team.clone(), project.clone()));
+                let key = (team.clone(), project.clone());
+                if refused {
+                    let r = self.refused_projects.entry(key).or_insert(Refusals {
+                        count: 0,
+                        first: None,
+                        last: None,
+                    });
+                    r.count += 1;
+                    if let Some(t) = ev.timestamp {
+                        r.first = Some(r.first.map_or(t, |f| f.min(t)));
+                        r.last = Some(r.last.map_or(t, |l| l.max(t)));
+                    }
+                } else {
+                    self.projects.insert(key);
+                }
             }
         }
     }
@@ -221,7 +252,13 @@ mod tests {
             Some("2026-10-06T10:00:00Z")
         );
         assert_eq!(ci.teams.iter().collect::<Vec<_>>(), vec!["ml-team"]);
-        assert_eq!(ci.projects.len(), 2);
+        // The refused read of ml-team/eval is a refusal, not a project worked in.
+        assert_eq!(ci.projects.len(), 1);
+        let refused = ci
+            .refused_projects
+            .get(&("ml-team".to_string(), "eval".to_string()))
+            .expect("refusal kept per project");
+        assert_eq!(refused.count, 1);
         assert_eq!(ci.keys_created.len(), 1);
         // 23:30 at -02:00 is 01:30 UTC on the 4th: both refusals fall on one UTC day.
         let refusals = ci.refusals_per_day();

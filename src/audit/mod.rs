@@ -7,6 +7,8 @@
 //! what was read before is kept.
 
 pub mod activity;
+pub mod rules;
+pub mod run;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -182,65 +184,123 @@ fn read_file(
 pub fn parse_line(line: &[u8]) -> Result<AuditEvent, String> {
     let text = std::str::from_utf8(line)
         .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let Value::Object(mut map) = value else {
-        return Err("not a JSON object".to_string());
-    };
-    let mut text_field = |name: &str| -> Result<Option<String>, String> {
-        match map.remove(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(format!("`{name}` must be a string, found {}", kind(&other))),
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde::Deserializer::deserialize_any(&mut de, EventVisitor)
+        .and_then(|ev| de.end().map(|()| ev));
+    match parsed {
+        Ok(ev) => Ok(ev),
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            // Our own messages (a field of the wrong type), without serde's position suffix.
+            let msg = e.to_string();
+            Err(msg
+                .rsplit_once(" at line ")
+                .map_or(msg.as_str(), |(m, _)| m)
+                .to_string())
         }
-    };
-    let timestamp = match text_field("timestamp")? {
-        None => None,
-        Some(t) => Some(
-            t.parse::<jiff::Timestamp>()
-                .map_err(|e| format!("`timestamp` `{t}` is not RFC 3339: {e}"))?,
-        ),
-    };
-    let action = text_field("action")?;
-    let actor_user_id = text_field("actor_user_id")?;
-    let actor_email = text_field("actor_email")?;
-    let actor_ip = text_field("actor_ip")?;
-    let entity_name = text_field("entity_name")?;
-    let project_name = text_field("project_name")?;
-    let user_email = text_field("user_email")?;
-    let cli_version = text_field("cli_version")?;
-    let response_code = match map.remove("response_code") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .and_then(|c| u16::try_from(c).ok())
-                .ok_or_else(|| format!("`response_code` {n} is not an HTTP status"))?,
-        ),
-        // Some exports write the status as a string.
-        Some(Value::String(s)) => Some(
-            s.trim()
-                .parse::<u16>()
-                .map_err(|_| format!("`response_code` `{s}` is not an HTTP status"))?,
-        ),
-        Some(other) => {
-            return Err(format!(
-                "`response_code` must be a number, found {}",
-                kind(&other)
-            ))
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// Reads an event straight from the JSON object: known fields into their types, every other
+/// field into `extra`. No intermediate map of the whole line is built.
+struct EventVisitor;
+
+impl<'de> serde::de::Visitor<'de> for EventVisitor {
+    type Value = AuditEvent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AuditEvent, A::Error> {
+        use serde::de::Error;
+        let mut ev = AuditEvent::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let slot = match key.as_ref() {
+                "timestamp" => {
+                    if let Some(t) =
+                        text_value(&key, map.next_value()?).map_err(A::Error::custom)?
+                    {
+                        ev.timestamp = Some(t.parse::<jiff::Timestamp>().map_err(|e| {
+                            A::Error::custom(format!("`timestamp` `{t}` is not RFC 3339: {e}"))
+                        })?);
+                    }
+                    continue;
+                }
+                "response_code" => {
+                    ev.response_code = status(map.next_value()?).map_err(A::Error::custom)?;
+                    continue;
+                }
+                "action" => &mut ev.action,
+                "actor_user_id" => &mut ev.actor_user_id,
+                "actor_email" => &mut ev.actor_email,
+                "actor_ip" => &mut ev.actor_ip,
+                "entity_name" => &mut ev.entity_name,
+                "project_name" => &mut ev.project_name,
+                "user_email" => &mut ev.user_email,
+                "cli_version" => &mut ev.cli_version,
+                _ => {
+                    let value: Value = map.next_value()?;
+                    ev.extra.insert(key.into_owned(), value);
+                    continue;
+                }
+            };
+            *slot = text_value(&key, map.next_value()?).map_err(A::Error::custom)?;
         }
-    };
-    Ok(AuditEvent {
-        timestamp,
-        action,
-        actor_user_id,
-        actor_email,
-        actor_ip,
-        response_code,
-        entity_name,
-        project_name,
-        user_email,
-        cli_version,
-        extra: map,
-    })
+        Ok(ev)
+    }
+}
+
+/// A field name, borrowed from the line unless it holds escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A text field: a string, or null/absent.
+fn text_value(name: &str, v: Value) -> Result<Option<String>, String> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        other => Err(format!("`{name}` must be a string, found {}", kind(&other))),
+    }
+}
+
+/// `response_code`: a number, or a numeric string as some exports write it.
+fn status(v: Value) -> Result<Option<u16>, String> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .map(Some)
+            .ok_or_else(|| format!("`response_code` {n} is not an HTTP status")),
+        Value::String(s) => s
+            .trim()
+            .parse::<u16>()
+            .map(Some)
+            .map_err(|_| format!("`response_code` `{s}` is not an HTTP status")),
+        other => Err(format!(
+            "`response_code` must be a number, found {}",
+            kind(&other)
+        )),
+    }
 }
 
 fn kind(v: &Value) -> &'static str {

@@ -78,6 +78,8 @@ enum ColorChoice {
 enum Command {
     /// Scan files for committed W&B credentials.
     Scan(ScanArgs),
+    /// Audit the service accounts of a registry against W&B audit logs (rules A001-A011).
+    Audit(AuditArgs),
     /// List the rule catalogue, or validate rule files with `rules check`.
     Rules(RulesArgs),
     /// Show one rule's full documentation.
@@ -127,6 +129,25 @@ struct ScanArgs {
     /// The service-account registry (YAML or JSON): enables the registry rules C101-C104.
     #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
     registry: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct AuditArgs {
+    /// The service-account registry (YAML or JSON, SPEC section 5).
+    #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
+    registry: PathBuf,
+    /// W&B audit-log files or folders (newline-delimited JSON, `.gz` too); repeatable.
+    #[arg(long = "audit-log", value_name = "PATH", num_args = 1..)]
+    audit_log: Vec<PathBuf>,
+    /// The date to judge on, `YYYY-MM-DD` (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -368,9 +389,10 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
         print!("{}", config.to_toml());
         return Ok(EXIT_CLEAN);
     }
-    let rules = load_rules(&config)?;
+    let rules = config.apply_params(&load_rules(&config)?)?;
     match cli.command {
         Command::Scan(args) => scan(&cli.global, &config, &rules, args),
+        Command::Audit(args) => audit(&cli.global, &config, &rules, args),
         Command::Rules(args) => match args.command {
             Some(RulesCommand::Check { dir }) => rules_check(dir.as_deref()),
             None => {
@@ -401,17 +423,7 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
     let with_registry;
     let config = match &args.registry {
         Some(path) => {
-            let registry = match crate::registry::load(path) {
-                Ok(r) => r,
-                Err(e) => {
-                    if let crate::registry::RegistryError::Invalid { problems, .. } = &e {
-                        for p in problems {
-                            eprint_diag(&FileDiag::from(p), false);
-                        }
-                    }
-                    return Err(e.into());
-                }
-            };
+            let registry = load_registry(path)?;
             let mut c = config.clone();
             c.registry = Some(std::sync::Arc::new(registry));
             with_registry = c;
@@ -436,6 +448,47 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
     } else {
         crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose)
     };
+    outcome.problems.extend(rule_problems);
+    emit(g, config, &outcome, args.format, args.output.as_deref())
+}
+
+/// Loads the registry, printing each of its problems as a diagnostic.
+fn load_registry(path: &Path) -> Result<crate::registry::Registry, Fatal> {
+    crate::registry::load(path).map_err(|e| {
+        if let crate::registry::RegistryError::Invalid { problems, .. } = &e {
+            for p in problems {
+                eprint_diag(&FileDiag::from(p), false);
+            }
+        }
+        e.into()
+    })
+}
+
+fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Result<u8, Fatal> {
+    let as_of = match &args.as_of {
+        Some(d) => crate::audit::rules::parse_date(d).ok_or_else(|| Fatal::Usage {
+            what: "--as-of date (expected YYYY-MM-DD)",
+            value: d.clone(),
+        })?,
+        None => jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date(),
+    };
+    for p in &args.audit_log {
+        if std::fs::metadata(p).is_err() {
+            return Err(Fatal::NoSuchPath(p.display().to_string()));
+        }
+    }
+    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let registry = load_registry(&args.registry)?;
+    let mut outcome = crate::audit::run::audit(
+        &registry,
+        &args.registry,
+        &rules,
+        config,
+        &args.audit_log,
+        as_of,
+    );
     outcome.problems.extend(rule_problems);
     emit(g, config, &outcome, args.format, args.output.as_deref())
 }

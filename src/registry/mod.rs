@@ -29,6 +29,8 @@ pub enum Visibility {
     Restricted,
     /// Anyone in the organization.
     Open,
+    /// Anyone may view it; only its team writes to it.
+    Public,
     /// Private to its owner.
     Private,
 }
@@ -102,6 +104,19 @@ pub struct Account {
     pub api_keys: Vec<ApiKey>,
     /// Where the entry is in the registry file.
     pub span: ByteSpan,
+    /// Where each field's key is in the registry file (`scope`, `api_keys`, ...).
+    pub keys: Vec<(String, ByteSpan)>,
+}
+
+impl Account {
+    /// Where the field `name` is written, or the entry's first line when it is not.
+    pub fn field_span(&self, name: &str) -> ByteSpan {
+        self.keys
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, s)| s.clone())
+            .unwrap_or(self.span.start..self.span.start)
+    }
 }
 
 /// The loaded registry.
@@ -109,6 +124,10 @@ pub struct Account {
 pub struct Registry {
     /// The file it came from (display).
     pub path: String,
+    /// Its text (for diagnostics that point into it).
+    pub text: String,
+    /// Where the `service_accounts` key is.
+    pub accounts_key: Option<ByteSpan>,
     /// The organization's name.
     pub organization: Option<String>,
     /// Teams.
@@ -295,11 +314,17 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     };
     let mut reg = Registry {
         path: path.to_string(),
+        text: text.to_string(),
         ..Registry::default()
     };
     let Some(root) = docs.first() else {
         return Ok(reg);
     };
+    reg.accounts_key = yaml::mapping(root)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _, _)| k == "service_accounts")
+        .map(|(_, key, _)| key.span.clone());
     for (k, v) in cx.fields(root, "the registry", TOP_FIELDS) {
         match k.as_str() {
             "organization" => reg.organization = cx.string(v, "organization"),
@@ -432,11 +457,12 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &Node) -> Team {
                                     Some("restricted") => Visibility::Restricted,
                                     Some("open") => Visibility::Open,
                                     Some("private") => Visibility::Private,
+                                    Some("public") => Visibility::Public,
                                     other => {
                                         cx.problem(
                                             pv,
                                             format!(
-                                                "`visibility` must be team, restricted, open or private, found `{}`",
+                                                "`visibility` must be team, restricted, open, public or private, found `{}`",
                                                 other.unwrap_or("")
                                             ),
                                         );
@@ -495,6 +521,11 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
         created: None,
         api_keys: Vec::new(),
         span,
+        keys: yaml::mapping(node)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, key, _)| (k, key.span.clone()))
+            .collect(),
     };
     for (k, v) in cx.fields(node, "a service account", ACCOUNT_FIELDS) {
         match k.as_str() {

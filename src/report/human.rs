@@ -60,9 +60,10 @@ impl Diagnostic for FindingDiag<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.f.snippet.as_ref()?;
-        let label = match &self.f.shape {
-            Some(shape) => format!("{shape} shape"),
-            None => "here".to_string(),
+        let label = match (&self.f.shape, &self.f.account) {
+            (Some(shape), _) => format!("{shape} shape"),
+            (None, Some(account)) => format!("`{account}`"),
+            (None, None) => "here".to_string(),
         };
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some(label), s.span.clone()),
@@ -139,8 +140,34 @@ pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
     let mut out = String::new();
     let skipped: usize = s.skipped.values().sum();
     let read = format!("{} files ({})", s.files_scanned, size(s.bytes_scanned));
-    let _ = match (s.commits_scanned, s.blobs_scanned) {
-        (Some(c), Some(b)) => write!(out, "scanned {c} commits: {b} unique blobs, {read} read"),
+    let _ = match (&s.audit, s.commits_scanned, s.blobs_scanned) {
+        (Some(a), _, _) => {
+            let window = match (&a.window_start, &a.window_end) {
+                (Some(from), Some(to)) => {
+                    format!(", {from} to {to} ({} days)", a.observed_days)
+                }
+                _ => String::new(),
+            };
+            let bad = if a.malformed_lines > 0 {
+                format!(", {} malformed", a.malformed_lines)
+            } else {
+                String::new()
+            };
+            write!(
+                out,
+                "audited {} service account{} as of {}: {} events from {} log file{} ({} lines{bad}){window}",
+                a.accounts,
+                if a.accounts == 1 { "" } else { "s" },
+                a.as_of,
+                a.events,
+                a.log_files,
+                if a.log_files == 1 { "" } else { "s" },
+                a.log_lines
+            )
+        }
+        (None, Some(c), Some(b)) => {
+            write!(out, "scanned {c} commits: {b} unique blobs, {read} read")
+        }
         _ => write!(out, "scanned {read}"),
     };
     if timing {

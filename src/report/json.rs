@@ -19,6 +19,8 @@ struct JsonFinding<'a> {
     severity: &'static str,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
@@ -65,6 +67,7 @@ pub fn render(outcome: &Outcome) -> String {
                 kind: f.rule.kind.as_str(),
                 severity: f.severity.as_str(),
                 message: &f.message,
+                account: f.account.as_deref(),
                 path: loc.map(|l| l.path.as_str()),
                 line: loc.map(|l| l.line),
                 column: loc.map(|l| l.column),

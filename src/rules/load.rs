@@ -6,9 +6,7 @@ use std::path::Path;
 
 use saphyr::MarkedYamlOwned;
 
-use super::{
-    ContextLevel, Example, Kind, Rule, RuleSet, Severity, Shape, EMBEDDED_RULES, KNOWN_CHECKS,
-};
+use super::{ContextLevel, Example, Kind, Param, Rule, RuleSet, Severity, Shape, EMBEDDED_RULES};
 use crate::yaml::{self, ByteSpan, CharIndex};
 
 /// One problem found in a rule file.
@@ -277,7 +275,7 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             if kind == Some(Kind::Secret) {
                 cx.problem(cx.span(k), "`check` is only for config and account rules");
             } else if let Some(c) = &c {
-                if !KNOWN_CHECKS.contains(&c.as_str()) {
+                if !super::known_check(c) {
                     cx.problem(
                         cx.span(v),
                         format!("check `{c}` is not implemented by this build"),
@@ -293,11 +291,18 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
         match yaml::entries(v) {
             Some(es) => {
                 for (pk, pv) in es {
-                    match (yaml::as_str(pk), scalar_text(pv)) {
-                        (Some(k), Some(val)) => {
+                    let Some(k) = yaml::as_str(pk) else {
+                        cx.problem(cx.span(pk), "parameter names must be strings");
+                        continue;
+                    };
+                    match param_value(pv) {
+                        Some(val) => {
                             params.insert(k.to_string(), val);
                         }
-                        _ => cx.problem(cx.span(pv), "params must map names to scalar values"),
+                        None => cx.problem(
+                            cx.span(pv),
+                            format!("parameter `{k}` must be a whole number, a string or a list of strings"),
+                        ),
                     }
                 }
             }
@@ -319,11 +324,18 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
         }
         _ => {}
     }
-    let examples = parse_examples(&mut cx, "examples", fields.get("examples").map(|(_, v)| *v));
+    let account = kind == Some(Kind::Account);
+    let examples = parse_examples(
+        &mut cx,
+        "examples",
+        fields.get("examples").map(|(_, v)| *v),
+        account,
+    );
     let counter_examples = parse_examples(
         &mut cx,
         "counter_examples",
         fields.get("counter_examples").map(|(_, v)| *v),
+        account,
     );
 
     if !cx.problems.is_empty() {
@@ -363,6 +375,20 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             span: 0..0,
             message: "incomplete rule".to_string(),
         }]),
+    }
+}
+
+/// A parameter's value: a whole number, a string, or a list of strings.
+fn param_value(node: &MarkedYamlOwned) -> Option<Param> {
+    use saphyr::{ScalarOwned, YamlDataOwned};
+    match &node.data {
+        YamlDataOwned::Value(ScalarOwned::Integer(i)) => u64::try_from(*i).ok().map(Param::Number),
+        YamlDataOwned::Sequence(items) => items
+            .iter()
+            .map(|i| yaml::as_str(i).map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .map(Param::List),
+        _ => scalar_text(node).map(Param::Text),
     }
 }
 
@@ -460,7 +486,15 @@ fn parse_patterns(cx: &mut Ctx<'_>, node: &MarkedYamlOwned) -> Vec<Shape> {
     shapes
 }
 
-fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>) -> Vec<Example> {
+/// The examples of a rule. Secret and configuration examples are a file (`path`, `content`,
+/// optionally a `registry`); account examples are a `registry`, optionally `audit_log` lines,
+/// and the `as_of` date they are judged on.
+fn parse_examples(
+    cx: &mut Ctx<'_>,
+    field: &str,
+    node: Option<&MarkedYamlOwned>,
+    account: bool,
+) -> Vec<Example> {
     let Some(node) = node else {
         cx.problem(
             0..0,
@@ -487,6 +521,7 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
             continue;
         };
         let (mut path, mut content, mut expect, mut registry) = (None, None, None, None);
+        let (mut audit_log, mut as_of) = (None, None);
         for (k, v) in entries {
             match yaml::as_str(k) {
                 Some("path") => path = cx.string("path", v),
@@ -495,6 +530,22 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
                     Ok(_) => registry = yaml::as_str(v).map(str::to_string),
                     Err(e) => cx.problem(cx.span(v), format!("`registry` is not a valid registry: {e}")),
                 },
+                Some("audit_log") => {
+                    audit_log = cx.string("audit_log", v);
+                    for (i, line) in audit_log.iter().flat_map(|l| l.lines()).enumerate() {
+                        if !line.trim().is_empty() {
+                            if let Err(e) = crate::audit::parse_line(line.as_bytes()) {
+                                cx.problem(cx.span(v), format!("`audit_log` line {}: {e}", i + 1));
+                            }
+                        }
+                    }
+                }
+                Some("as_of") => {
+                    as_of = scalar_text(v);
+                    if as_of.as_deref().and_then(crate::audit::rules::parse_date).is_none() {
+                        cx.problem(cx.span(v), "`as_of` must be a date (YYYY-MM-DD)");
+                    }
+                }
                 Some("expect") => match scalar_text(v).and_then(|s| s.parse::<usize>().ok()) {
                     Some(n) => expect = Some(n),
                     None => cx.problem(cx.span(v), "`expect` must be a whole number"),
@@ -502,7 +553,7 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
                 Some(other) => cx.problem(
                     cx.span(k),
                     format!(
-                        "unknown field `{other}` in an example (expected path, content, expect, registry)"
+                        "unknown field `{other}` in an example (expected path, content, expect, registry, audit_log, as_of)"
                     ),
                 ),
                 None => cx.problem(cx.span(k), "field names must be strings"),
@@ -513,12 +564,34 @@ fn parse_examples(cx: &mut Ctx<'_>, field: &str, node: Option<&MarkedYamlOwned>)
                 cx.problem(span.clone(), format!("unknown key placeholder `{bad}`"));
             }
         }
+        if account {
+            match (&registry, &as_of) {
+                (Some(_), Some(_)) => out.push(Example {
+                    path: path.unwrap_or_else(|| "registry.yaml".to_string()),
+                    content: content.unwrap_or_default(),
+                    expect,
+                    registry,
+                    audit_log,
+                    as_of,
+                    line,
+                }),
+                _ => cx.problem(
+                    span,
+                    format!(
+                        "an entry of `{field}` of an account rule needs `registry` and `as_of`"
+                    ),
+                ),
+            }
+            continue;
+        }
         match (path, content) {
             (Some(path), Some(content)) => out.push(Example {
                 path,
                 content,
                 expect,
                 registry,
+                audit_log,
+                as_of,
                 line,
             }),
             _ => cx.problem(

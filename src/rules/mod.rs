@@ -131,6 +131,55 @@ pub struct Shape {
     pub context: ContextLevel,
 }
 
+/// A parameter value of a check (`unused-after: 90`, `deny: [...]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Param {
+    /// A whole number (days, counts, lengths).
+    Number(u64),
+    /// A string (a regex, a word).
+    Text(String),
+    /// A list of strings.
+    List(Vec<String>),
+}
+
+impl Param {
+    /// What kind of value this is, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Param::Number(_) => "a whole number",
+            Param::Text(_) => "a string",
+            Param::List(_) => "a list of strings",
+        }
+    }
+}
+
+impl Rule {
+    /// The whole-number parameter `name`, or `default` when the rule does not declare it.
+    pub fn number(&self, name: &str, default: u64) -> u64 {
+        match self.params.get(name) {
+            Some(Param::Number(n)) => *n,
+            _ => default,
+        }
+    }
+
+    /// The string parameter `name`.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.params.get(name) {
+            Some(Param::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The list parameter `name` (empty when absent).
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.params.get(name) {
+            Some(Param::List(l)) => l,
+            _ => &[],
+        }
+    }
+}
+
 /// An example or counter-example of a rule: a file name and its content, with key placeholders.
 #[derive(Debug, Clone, Serialize)]
 pub struct Example {
@@ -144,6 +193,12 @@ pub struct Example {
     /// A registry (SPEC section 5) to scan the example with, for the registry rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
+    /// Account rules: audit-log lines (newline-delimited JSON) to analyse with the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<String>,
+    /// Account rules: the date the example is judged on (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
     /// 1-based line of the example in the rule file.
     #[serde(skip)]
     pub line: usize,
@@ -177,9 +232,9 @@ pub struct Rule {
     /// The Rust check that implements the rule (config and account rules).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
-    /// Parameters of the check, as written in the rule file.
+    /// Parameters of the check: the rule file's defaults, with configured overrides applied.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, String>,
+    pub params: BTreeMap<String, Param>,
     /// Inputs that must produce a finding.
     pub examples: Vec<Example>,
     /// Inputs that must not.
@@ -198,9 +253,11 @@ impl Rule {
     }
 }
 
-/// Checks that config and account rules may name. Empty until those rule kinds land; a rule
-/// naming anything else fails validation.
-pub const KNOWN_CHECKS: &[&str] = crate::checks::CHECKS;
+/// True when `check` names a check this build implements (a configuration check or an
+/// account check); a rule naming anything else fails validation.
+pub fn known_check(check: &str) -> bool {
+    crate::checks::CHECKS.contains(&check) || crate::audit::rules::CHECKS.contains(&check)
+}
 
 /// The validated catalogue, in id order.
 #[derive(Debug, Clone, Default)]

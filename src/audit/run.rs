@@ -1,0 +1,287 @@
+//! An `audit` run: reads the audit logs into the activity model, runs the account rules, and
+//! turns their hits into findings that point at the account's entry in the registry file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use jiff::civil::Date;
+
+use super::activity::Activity;
+use super::rules::{day_of, days_between, evaluate, AccountHit, Input};
+use crate::config::Config;
+use crate::detect::mask::{fingerprint, Snippet};
+use crate::finding::{AuditSummary, Finding, Location, Outcome, Problem};
+use crate::registry::Registry;
+use crate::rules::{Kind, Rule, RuleSet, Severity};
+use crate::scan::{inline_allow, LineIndex};
+
+/// Malformed lines reported one by one per file; the rest are counted in one line.
+const PROBLEMS_PER_FILE: usize = 20;
+
+/// Reads the logs under `logs`, analyses the accounts of `registry` (loaded from
+/// `registry_file`) with the account rules of `rules` as of `as_of`.
+pub fn audit(
+    registry: &Registry,
+    registry_file: &Path,
+    rules: &RuleSet,
+    config: &Config,
+    logs: &[PathBuf],
+    as_of: Date,
+) -> Outcome {
+    let started = Instant::now();
+    let mut activity = Activity::new(registry);
+    let mut problems = Vec::new();
+    let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
+    let stats = super::read(logs, &mut |ev| activity.add(&ev), &mut |p| {
+        let n = per_file.entry(p.path.clone()).or_default();
+        *n += 1;
+        if *n <= PROBLEMS_PER_FILE {
+            let at = p.line.map(|l| format!(" line {l}")).unwrap_or_default();
+            problems.push(Problem {
+                level: Severity::Warning,
+                path: Some(p.path.clone()),
+                message: format!("audit log `{}`{at}: {}", p.path, p.message),
+            });
+        }
+    });
+    for (path, n) in &per_file {
+        if *n > PROBLEMS_PER_FILE {
+            problems.push(Problem {
+                level: Severity::Warning,
+                path: Some(path.clone()),
+                message: format!(
+                    "audit log `{path}`: {} more unreadable line(s) not listed",
+                    n - PROBLEMS_PER_FILE
+                ),
+            });
+        }
+    }
+    let mut outcome = analyze(
+        registry,
+        registry_file,
+        rules,
+        config,
+        &activity,
+        !logs.is_empty(),
+        &stats,
+        as_of,
+    );
+    problems.append(&mut outcome.problems);
+    outcome.problems = problems;
+    outcome.summary.elapsed_ms = started.elapsed().as_millis();
+    outcome
+}
+
+/// Runs the account rules of `rules` on `registry` (loaded from `registry_file`) and the
+/// activity read from the logs (`logs_given` false when there were none), as of `as_of`.
+#[allow(clippy::too_many_arguments)]
+pub fn analyze(
+    registry: &Registry,
+    registry_file: &Path,
+    rules: &RuleSet,
+    config: &Config,
+    activity: &Activity,
+    logs_given: bool,
+    stats: &super::ReadStats,
+    as_of: Date,
+) -> Outcome {
+    let mut problems = Vec::new();
+    let window = activity.window.map(|(a, b)| (day_of(a), day_of(b)));
+    if let Some((_, end)) = window {
+        let gap = days_between(end, as_of);
+        if gap > 1 {
+            problems.push(Problem {
+                level: Severity::Warning,
+                path: None,
+                message: format!(
+                    "the audit logs end on {end}, {gap} days before the date judged on ({as_of}): activity after {end} is not seen (set --as-of to judge as of the logs' end)"
+                ),
+            });
+        }
+    }
+    let input = Input {
+        registry,
+        activity,
+        logs_given,
+        as_of,
+    };
+    let mut builder = Builder::new(registry, registry_file, config);
+    for rule in rules.iter().filter(|r| r.kind == Kind::Account) {
+        let result = evaluate(rule, &input);
+        for hit in result.hits {
+            builder.add(rule, hit);
+        }
+        let mut by_reason: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (account, why) in result.unjudged {
+            by_reason.entry(why).or_default().push(account);
+        }
+        for (why, accounts) in by_reason {
+            let accounts: Vec<String> = accounts.into_iter().filter(|a| !a.is_empty()).collect();
+            let message = if accounts.is_empty() {
+                format!("{} {} could not be evaluated: {why}", rule.id, rule.name)
+            } else {
+                format!(
+                    "{} {} could not be judged for {}: {why}",
+                    rule.id,
+                    rule.name,
+                    accounts.join(", ")
+                )
+            };
+            problems.push(Problem {
+                level: Severity::Warning,
+                path: Some(registry.path.clone()),
+                message,
+            });
+        }
+    }
+    let (mut findings, suppressed, unused_allows) = builder.finish();
+    problems.extend(unused_allows);
+    findings.sort_by(|a, b| {
+        (a.sort_key(), &a.account, &a.message).cmp(&(b.sort_key(), &b.account, &b.message))
+    });
+    let mut outcome = Outcome {
+        findings,
+        problems,
+        ..Outcome::default()
+    };
+    outcome.summary.suppressed = suppressed;
+    outcome.summary.audit = Some(AuditSummary {
+        accounts: registry.accounts.len(),
+        as_of: as_of.to_string(),
+        log_files: stats.files,
+        log_lines: stats.lines,
+        events: stats.events,
+        malformed_lines: stats.malformed,
+        window_start: window.map(|(a, _)| a.to_string()),
+        window_end: window.map(|(_, b)| b.to_string()),
+        observed_days: activity.observed_days(),
+    });
+    outcome.count();
+    outcome
+}
+
+/// Turns hits into findings located in the registry file, applying inline and configured
+/// allow entries.
+struct Builder<'a> {
+    registry: &'a Registry,
+    abs: PathBuf,
+    config: &'a Config,
+    lines: LineIndex<'a>,
+    findings: Vec<Finding>,
+    suppressed: usize,
+    allow_used: Vec<usize>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(registry: &'a Registry, file: &Path, config: &'a Config) -> Self {
+        Self {
+            registry,
+            abs: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
+            config,
+            lines: LineIndex::new(registry.text.as_bytes()),
+            findings: Vec::new(),
+            suppressed: 0,
+            allow_used: vec![0; config.allow.len()],
+        }
+    }
+
+    fn add(&mut self, rule: &std::sync::Arc<Rule>, hit: AccountHit) {
+        let bytes = self.registry.text.as_bytes();
+        let end = hit.span.end.min(bytes.len());
+        let span = hit.span.start.min(end)..end;
+        let (line, column) = self.lines.position(span.start);
+        let (end_line, end_column) = self.lines.position(span.end);
+        let identity = format!(
+            "account|{}|{}",
+            hit.account.to_ascii_lowercase(),
+            hit.key.as_deref().unwrap_or("")
+        );
+        let fp = fingerprint(&rule.id, identity.as_bytes());
+        if self.suppressed(rule, &fp, &hit.account, line.saturating_sub(1)) {
+            self.suppressed += 1;
+            return;
+        }
+        let snippet = Snippet::new(
+            &self.registry.path,
+            bytes,
+            span,
+            line.saturating_sub(1),
+            column.saturating_sub(1),
+            &[],
+        );
+        self.findings.push(Finding {
+            rule: std::sync::Arc::clone(rule),
+            severity: rule.severity,
+            message: hit.message,
+            location: Some(Location {
+                path: self.registry.path.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+            }),
+            fingerprint: fp,
+            redacted: None,
+            shape: None,
+            snippet: Some(snippet),
+            commit: None,
+            in_head: None,
+            commit_count: None,
+            help: hit.help,
+            account: Some(hit.account),
+        });
+    }
+
+    fn suppressed(&mut self, rule: &Rule, fp: &str, account: &str, line0: usize) -> bool {
+        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
+            if let Some((rules, _)) = inline_allow(self.lines.line_text(l)) {
+                if rules
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
+                {
+                    return true;
+                }
+            }
+        }
+        let mut allowed = false;
+        for (i, a) in self.config.allow.iter().enumerate() {
+            let rel = self
+                .abs
+                .strip_prefix(&a.base)
+                .map_or_else(|_| self.registry.path.clone(), crate::source::display_path);
+            if a.matches_account(&rule.id, &rule.name, fp, account, &rel) {
+                if let Some(n) = self.allow_used.get_mut(i) {
+                    *n += 1;
+                }
+                allowed = true;
+            }
+        }
+        allowed
+    }
+
+    /// The findings, how many were suppressed, and the account allow entries that matched
+    /// nothing.
+    fn finish(self) -> (Vec<Finding>, usize, Vec<Problem>) {
+        let mut unused = Vec::new();
+        for (a, used) in self.config.allow.iter().zip(&self.allow_used) {
+            if *used == 0 && a.about_accounts() {
+                let what = a
+                    .account
+                    .as_ref()
+                    .map(|acc| format!("account `{acc}`"))
+                    .or_else(|| a.fingerprint.as_ref().map(|f| format!("fingerprint {f}")))
+                    .unwrap_or_else(|| format!("rules {}", a.rules.join(", ")));
+                unused.push(Problem {
+                    level: Severity::Warning,
+                    path: Some(a.origin.clone()),
+                    message: format!(
+                        "allow entry at `{}` ({what}) matched nothing; remove it",
+                        a.origin
+                    ),
+                });
+            }
+        }
+        (self.findings, self.suppressed, unused)
+    }
+}
