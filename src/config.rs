@@ -117,6 +117,15 @@ pub struct Allow {
 }
 
 impl Allow {
+    /// True when the entry's `rules` list is empty or names the rule (by id or name).
+    fn covers_rule(&self, rule_id: &str, rule_name: &str) -> bool {
+        self.rules.is_empty()
+            || self
+                .rules
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(rule_id) || r == rule_name)
+    }
+
     /// True when the entry covers a finding of `rule_id`/`rule_name` with `fingerprint` at
     /// `rel_path` (relative to this entry's base).
     pub fn matches(
@@ -126,12 +135,7 @@ impl Allow {
         fingerprint: &str,
         rel_path: Option<&str>,
     ) -> bool {
-        if !self.rules.is_empty()
-            && !self
-                .rules
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(rule_id) || r == rule_name)
-        {
+        if !self.covers_rule(rule_id, rule_name) {
             return false;
         }
         if let Some(fp) = &self.fingerprint {
@@ -161,12 +165,7 @@ impl Allow {
         account: &str,
         rel_path: &str,
     ) -> bool {
-        if !self.rules.is_empty()
-            && !self
-                .rules
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(rule_id) || r == rule_name)
-        {
+        if !self.covers_rule(rule_id, rule_name) {
             return false;
         }
         if self

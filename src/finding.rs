@@ -56,6 +56,32 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding at a file position that holds no secret (configuration and account findings).
+    pub fn located(
+        rule: &Arc<Rule>,
+        message: String,
+        location: Location,
+        fingerprint: String,
+        snippet: Snippet,
+        help: Option<String>,
+    ) -> Self {
+        Finding {
+            rule: Arc::clone(rule),
+            severity: rule.severity,
+            message,
+            location: Some(location),
+            fingerprint,
+            redacted: None,
+            shape: None,
+            snippet: Some(snippet),
+            commit: None,
+            in_head: None,
+            commit_count: None,
+            help,
+            account: None,
+        }
+    }
+
     /// Sort key: path, line, column, rule.
     pub fn sort_key(&self) -> (Option<&Location>, &str) {
         (self.location.as_ref(), self.rule.id.as_str())

@@ -303,27 +303,20 @@ impl<'a> Scanner<'a> {
             column.saturating_sub(1),
             &hit.mask,
         );
-        Some(Finding {
-            rule: Arc::clone(rule),
-            severity: rule.severity,
-            message: hit.message.clone(),
-            location: Some(Location {
+        Some(Finding::located(
+            rule,
+            hit.message.clone(),
+            Location {
                 path: path.to_string(),
                 line,
                 column,
                 end_line,
                 end_column,
-            }),
-            fingerprint: fp,
-            redacted: None,
-            shape: None,
-            snippet: Some(snippet),
-            commit: None,
-            in_head: None,
-            commit_count: None,
-            account: None,
-            help: hit.help.clone(),
-        })
+            },
+            fp,
+            snippet,
+            hit.help.clone(),
+        ))
     }
 
     /// Runs the configuration rules on one file of a known format. Returns the findings

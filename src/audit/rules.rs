@@ -48,6 +48,15 @@ pub fn days_between(a: Date, b: Date) -> i64 {
     a.until(b).map_or(0, |s| i64::from(s.get_days()))
 }
 
+/// `" on DAY"` or `" from DAY to DAY"` for a span of events (empty without times).
+fn between(first: Option<Timestamp>, last: Option<Timestamp>) -> String {
+    match (first.map(day_of), last.map(day_of)) {
+        (Some(f), Some(l)) if f == l => format!(" on {f}"),
+        (Some(f), Some(l)) => format!(" from {f} to {l}"),
+        _ => String::new(),
+    }
+}
+
 /// What the checks look at.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
@@ -510,11 +519,7 @@ fn undocumented(input: &Input<'_>, out: &mut CheckResult) {
         }
     }
     for (actor, act) in &input.activity.unknown_actors {
-        let span = match (act.first.map(day_of), act.last.map(day_of)) {
-            (Some(f), Some(l)) if f == l => format!(" on {f}"),
-            (Some(f), Some(l)) => format!(" from {f} to {l}"),
-            _ => String::new(),
-        };
+        let span = between(act.first, act.last);
         let teams = if act.teams.is_empty() {
             String::new()
         } else {
@@ -703,11 +708,7 @@ fn restricted_denied(input: &Input<'_>, out: &mut CheckResult) {
             if p.visibility != Visibility::Restricted {
                 continue;
             }
-            let when = match (r.first, r.last) {
-                (Some(f), Some(l)) if day_of(f) == day_of(l) => format!(" on {}", day_of(f)),
-                (Some(f), Some(l)) => format!(" from {} to {}", day_of(f), day_of(l)),
-                _ => String::new(),
-            };
+            let when = between(r.first, r.last);
             let listed = p
                 .members
                 .iter()

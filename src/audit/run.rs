@@ -210,27 +210,22 @@ impl<'a> Builder<'a> {
             column.saturating_sub(1),
             &[],
         );
-        self.findings.push(Finding {
-            rule: std::sync::Arc::clone(rule),
-            severity: rule.severity,
-            message: hit.message,
-            location: Some(Location {
+        let mut finding = Finding::located(
+            rule,
+            hit.message,
+            Location {
                 path: self.registry.path.clone(),
                 line,
                 column,
                 end_line,
                 end_column,
-            }),
-            fingerprint: fp,
-            redacted: None,
-            shape: None,
-            snippet: Some(snippet),
-            commit: None,
-            in_head: None,
-            commit_count: None,
-            help: hit.help,
-            account: Some(hit.account),
-        });
+            },
+            fp,
+            snippet,
+            hit.help,
+        );
+        finding.account = Some(hit.account);
+        self.findings.push(finding);
     }
 
     fn suppressed(&mut self, rule: &Rule, fp: &str, account: &str, line0: usize) -> bool {

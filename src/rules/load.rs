@@ -564,41 +564,29 @@ fn parse_examples(
                 cx.problem(span.clone(), format!("unknown key placeholder `{bad}`"));
             }
         }
-        if account {
-            match (&registry, &as_of) {
-                (Some(_), Some(_)) => out.push(Example {
-                    path: path.unwrap_or_else(|| "registry.yaml".to_string()),
-                    content: content.unwrap_or_default(),
-                    expect,
-                    registry,
-                    audit_log,
-                    as_of,
-                    line,
-                }),
-                _ => cx.problem(
-                    span,
-                    format!(
-                        "an entry of `{field}` of an account rule needs `registry` and `as_of`"
-                    ),
-                ),
-            }
+        let complete = if account {
+            registry.is_some() && as_of.is_some()
+        } else {
+            path.is_some() && content.is_some()
+        };
+        if !complete {
+            let needs = if account {
+                "of an account rule needs `registry` and `as_of`"
+            } else {
+                "needs `path` and `content`"
+            };
+            cx.problem(span, format!("an entry of `{field}` {needs}"));
             continue;
         }
-        match (path, content) {
-            (Some(path), Some(content)) => out.push(Example {
-                path,
-                content,
-                expect,
-                registry,
-                audit_log,
-                as_of,
-                line,
-            }),
-            _ => cx.problem(
-                span,
-                format!("an entry of `{field}` needs `path` and `content`"),
-            ),
-        }
+        out.push(Example {
+            path: path.unwrap_or_else(|| "registry.yaml".to_string()),
+            content: content.unwrap_or_default(),
+            expect,
+            registry,
+            audit_log,
+            as_of,
+            line,
+        });
     }
     out
 }
