@@ -138,6 +138,7 @@ pub struct Activity {
     /// Events seen.
     pub events: usize,
     ids: BTreeMap<String, String>,
+    names: BTreeMap<String, String>,
     members: BTreeSet<String>,
 }
 
@@ -145,10 +146,12 @@ impl Activity {
     /// An empty model for the accounts of `registry`.
     pub fn new(registry: &Registry) -> Self {
         let mut ids = BTreeMap::new();
+        let mut names = BTreeMap::new();
         for a in &registry.accounts {
             for id in &a.audit_ids {
                 ids.insert(id.to_ascii_lowercase(), a.name.clone());
             }
+            names.insert(a.name.to_ascii_lowercase(), a.name.clone());
         }
         let members = registry
             .teams
@@ -157,17 +160,25 @@ impl Activity {
             .collect();
         Self {
             ids,
+            names,
             members,
             ..Self::default()
         }
     }
 
-    /// The registry account an event's actor is, if any.
+    /// The registry account an event's actor is, if any: by `audit_ids`, or else by an
+    /// `actor_email` whose local part is the account's name (for entries without
+    /// `audit_ids`).
     pub fn account_of(&self, ev: &AuditEvent) -> Option<&str> {
         [&ev.actor_user_id, &ev.actor_email]
             .into_iter()
             .flatten()
             .find_map(|id| self.ids.get(&id.to_ascii_lowercase()))
+            .or_else(|| {
+                let email = ev.actor_email.as_deref()?;
+                let (local, _) = email.split_once('@')?;
+                self.names.get(&local.to_ascii_lowercase())
+            })
             .map(String::as_str)
     }
 
@@ -226,7 +237,7 @@ mod tests {
     fn events_are_attributed_to_accounts_members_and_unknown_actors() {
         let registry = crate::registry::parse(
             "r.yaml",
-            "teams:\n  ml-team: {members: [alice@acme.com]}\nservice_accounts:\n  - name: ci-training\n    audit_ids: [VXNlcjox, ci-training@acme.iam.wandb]\n",
+            "teams:\n  ml-team: {members: [alice@acme.com]}\nservice_accounts:\n  - name: ci-training\n    audit_ids: [VXNlcjox, ci-training@acme.iam.wandb]\n  - name: eval-sync\n",
         )
         .expect("registry");
         let mut act = Activity::new(&registry);
@@ -238,6 +249,7 @@ mod tests {
             r#"{"timestamp":"2026-10-05T09:00:00Z","action":"artifact:read","actor_email":"ghost@acme.com","entity_name":"research"}"#,
             r#"{"timestamp":"2026-10-06T09:00:00Z","action":"team:create_service_account","actor_email":"alice@acme.com","entity_name":"ml-team","user_email":"temp-sa@acme.iam.wandb"}"#,
             r#"{"timestamp":"2026-10-06T10:00:00Z","action":"user:create_api_key","actor_user_id":"VXNlcjox"}"#,
+            r#"{"timestamp":"2026-10-06T11:00:00Z","action":"run:update","actor_email":"eval-sync@acme.iam.wandb","entity_name":"ml-team"}"#,
         ] {
             act.add(&parse_line(line.as_bytes()).expect("event"));
         }
@@ -275,6 +287,8 @@ mod tests {
             Some("temp-sa@acme.iam.wandb")
         );
         assert_eq!(act.observed_days(), 6);
-        assert_eq!(act.events, 7);
+        assert_eq!(act.events, 8);
+        // No audit_ids: attributed by the email's local part.
+        assert_eq!(act.accounts.get("eval-sync").map(|a| a.events), Some(1));
     }
 }
