@@ -88,6 +88,25 @@ impl Finding {
     }
 }
 
+/// A stable identity for each finding, in order: a hash of its fingerprint (rule and secret,
+/// or rule and object), its path and its rank among identical findings of that path. It has no
+/// line or column, so it survives lines moving and reformatting; SARIF, GitLab Code Quality and
+/// baselines use it.
+pub fn stable_ids(findings: &[Finding]) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let path = f.location.as_ref().map_or("", |l| l.path.as_str());
+            let account = f.account.as_deref().unwrap_or("");
+            let base = format!("{}|{path}|{account}", f.fingerprint);
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            crate::detect::mask::fingerprint("stable", format!("{base}|{n}").as_bytes())
+        })
+        .collect()
+}
+
 /// A problem with the input that is not a finding: an unreadable file, a bad config entry, an
 /// allow entry that matched nothing. It never turns a run into exit 2 by itself.
 #[derive(Debug, Clone, Serialize)]

@@ -107,7 +107,7 @@ fn no_output_format_holds_a_planted_key() {
     for name in TREES {
         let dir = format!("fixtures/{name}");
         let keys = planted_keys(&dir, &expected(name));
-        for format in ["human", "json"] {
+        for format in ["human", "json", "sarif", "junit", "gitlab", "github"] {
             for extra in [&[][..], &["--verbose"][..], &["--color", "always"][..]] {
                 let out = bin()
                     .args(["scan", &dir, "--isolated", "--format", format])

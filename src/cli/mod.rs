@@ -449,7 +449,14 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
         crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose)
     };
     outcome.problems.extend(rule_problems);
-    emit(g, config, &outcome, args.format, args.output.as_deref())
+    emit(
+        g,
+        config,
+        &rules,
+        &outcome,
+        args.format,
+        args.output.as_deref(),
+    )
 }
 
 /// Loads the registry, printing each of its problems as a diagnostic.
@@ -490,7 +497,14 @@ fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Resul
         as_of,
     );
     outcome.problems.extend(rule_problems);
-    emit(g, config, &outcome, args.format, args.output.as_deref())
+    emit(
+        g,
+        config,
+        &rules,
+        &outcome,
+        args.format,
+        args.output.as_deref(),
+    )
 }
 
 /// Progress drawn on stderr with indicatif; it hides itself when stderr is not a terminal.
@@ -562,6 +576,7 @@ fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
 fn emit(
     g: &Global,
     config: &Config,
+    rules: &RuleSet,
     outcome: &Outcome,
     format: Format,
     output: Option<&Path>,
@@ -570,6 +585,10 @@ fn emit(
     let stdout_tty = std::io::stdout().is_terminal();
     let body = match format {
         Format::Json => report::json::render(outcome),
+        Format::Sarif => report::sarif::render(outcome, rules),
+        Format::Junit => report::junit::render(outcome, rules),
+        Format::Gitlab => report::gitlab::render(outcome),
+        Format::Github => report::github::render(outcome),
         Format::Human => {
             let style = human::Style {
                 color: !to_file && use_color(g.color, stdout_tty),

@@ -3,11 +3,9 @@
 //! `location.lines.begin`), shown in merge requests when uploaded as
 //! `artifacts:reports:codequality`.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
-use crate::finding::Outcome;
+use crate::finding::{stable_ids, Outcome};
 use crate::rules::Severity;
 
 #[derive(Serialize)]
@@ -35,21 +33,15 @@ struct Issue<'a> {
 }
 
 /// Renders the findings as a Code Quality report. GitLab compares reports by fingerprint:
-/// ours hashes the finding's own fingerprint (rule and secret, or rule and object) with its
-/// path, so an issue keeps its identity when lines move; two identical findings in one file
-/// are told apart by their order.
+/// ours is the finding's stable identity (no line in it), so an issue keeps its identity when
+/// lines move.
 pub fn render(outcome: &Outcome) -> String {
-    let mut seen: HashMap<String, usize> = HashMap::new();
     let issues: Vec<Issue<'_>> = outcome
         .findings
         .iter()
-        .filter_map(|f| {
+        .zip(stable_ids(&outcome.findings))
+        .filter_map(|(f, fingerprint)| {
             let loc = f.location.as_ref()?;
-            let base = format!("{}|{}", f.fingerprint, loc.path);
-            let n = seen.entry(base.clone()).or_default();
-            *n += 1;
-            let identity = format!("{base}|{n}");
-            let fingerprint = crate::detect::mask::fingerprint("gitlab", identity.as_bytes());
             Some(Issue {
                 kind: "issue",
                 description: format!("{}: {}", f.rule.id, f.message),

@@ -1,8 +1,12 @@
 //! Findings leave through here: one module per output format. Renderers only ever see
 //! findings, whose secrets were masked when they were made.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use std::fmt;
 
@@ -13,6 +17,14 @@ pub enum Format {
     Human,
     /// The JSON document described in SPEC section 7.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// JUnit XML (Jenkins, GitLab test reports).
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 impl fmt::Display for Format {
@@ -20,6 +32,10 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Human => "human",
             Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Gitlab => "gitlab",
+            Format::Github => "github",
         })
     }
 }
