@@ -133,6 +133,9 @@ pub struct Summary {
     pub findings: BTreeMap<String, usize>,
     /// Findings hidden by allow entries or inline comments.
     pub suppressed: usize,
+    /// Findings hidden because the baseline (`--baseline`) accepts them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baselined: usize,
     /// History scans: commits walked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commits_scanned: Option<usize>,
@@ -144,6 +147,10 @@ pub struct Summary {
     pub audit: Option<AuditSummary>,
     /// Wall time in milliseconds.
     pub elapsed_ms: u128,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What an `audit` run analysed.

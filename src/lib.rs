@@ -5,6 +5,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audit;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;

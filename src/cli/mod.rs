@@ -82,6 +82,9 @@ enum Command {
     Audit(AuditArgs),
     /// List the rule catalogue, or validate rule files with `rules check`.
     Rules(RulesArgs),
+    /// Record the current findings as accepted: later runs with `--baseline FILE` report
+    /// only new ones. Takes the options of `scan` and needs `-o FILE`.
+    Baseline(ScanArgs),
     /// Show one rule's full documentation.
     Explain {
         /// Rule id (`S001`) or name (`committed-api-key`).
@@ -129,6 +132,9 @@ struct ScanArgs {
     /// The service-account registry (YAML or JSON): enables the registry rules C101-C104.
     #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
     registry: Option<PathBuf>,
+    /// Hide the findings recorded in this baseline file (`wandb-sa-lint baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +154,12 @@ struct AuditArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Hide the findings recorded in this baseline file (`--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in a baseline file instead of reporting them.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +232,9 @@ enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Registry(#[from] crate::registry::RegistryError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] crate::baseline::BaselineError),
 }
 
 /// A problem in a rule or registry file as a diagnostic with the file's snippet.
@@ -356,7 +371,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, Fatal> {
     let g = &cli.global;
     let discover_from = match &cli.command {
-        Command::Scan(s) => s
+        Command::Scan(s) | Command::Baseline(s) => s
             .paths
             .first()
             .cloned()
@@ -370,7 +385,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             value: f.clone(),
         })?;
     }
-    if let Command::Scan(s) = &cli.command {
+    if let Command::Scan(s) | Command::Baseline(s) = &cli.command {
         if let Some(size) = &s.max_file_size {
             config.max_file_size = config::parse_size(size).ok_or_else(|| Fatal::Usage {
                 what: "--max-file-size",
@@ -392,6 +407,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
     let rules = config.apply_params(&load_rules(&config)?)?;
     match cli.command {
         Command::Scan(args) => scan(&cli.global, &config, &rules, args),
+        Command::Baseline(args) => write_baseline(&cli.global, &config, &rules, args),
         Command::Audit(args) => audit(&cli.global, &config, &rules, args),
         Command::Rules(args) => match args.command {
             Some(RulesCommand::Check { dir }) => rules_check(dir.as_deref()),
@@ -409,6 +425,67 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
 }
 
 fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<u8, Fatal> {
+    let (format, output, baseline) = (args.format, args.output.clone(), args.baseline.clone());
+    let (mut outcome, rules) = run_scan(g, config, rules, args)?;
+    apply_baseline(&mut outcome, baseline.as_deref())?;
+    emit(g, config, &rules, &outcome, format, output.as_deref())
+}
+
+/// Hides the findings the baseline file accepts.
+fn apply_baseline(outcome: &mut Outcome, file: Option<&Path>) -> Result<(), Fatal> {
+    if let Some(b) = file {
+        let entries = crate::baseline::load(b)?;
+        crate::baseline::apply(outcome, &entries, &b.display().to_string());
+    }
+    Ok(())
+}
+
+fn write_baseline(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    args: ScanArgs,
+) -> Result<u8, Fatal> {
+    let Some(out) = args.output.clone() else {
+        return Err(Fatal::Usage {
+            what: "baseline output: give -o FILE",
+            value: String::new(),
+        });
+    };
+    let (outcome, _) = run_scan(g, config, rules, args)?;
+    record_baseline(g, &outcome, &out)
+}
+
+/// Writes the outcome's findings to a baseline file.
+fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Result<u8, Fatal> {
+    std::fs::write(out, crate::baseline::render(outcome)).map_err(|source| Fatal::Write {
+        path: out.display().to_string(),
+        source,
+    })?;
+    for p in outcome
+        .problems
+        .iter()
+        .filter(|p| g.verbose || p.level >= Severity::Warning)
+    {
+        eprint!("{}", human::render_problem(p));
+    }
+    if !g.quiet {
+        eprintln!(
+            "wrote {} finding(s) to the baseline {}",
+            outcome.findings.len(),
+            out.display()
+        );
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// Runs a scan as `args` describe; returns the outcome and the configured catalogue.
+fn run_scan(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    args: ScanArgs,
+) -> Result<(Outcome, RuleSet), Fatal> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -449,14 +526,7 @@ fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<
         crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose)
     };
     outcome.problems.extend(rule_problems);
-    emit(
-        g,
-        config,
-        &rules,
-        &outcome,
-        args.format,
-        args.output.as_deref(),
-    )
+    Ok((outcome, rules))
 }
 
 /// Loads the registry, printing each of its problems as a diagnostic.
@@ -497,6 +567,10 @@ fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Resul
         as_of,
     );
     outcome.problems.extend(rule_problems);
+    if let Some(out) = &args.write_baseline {
+        return record_baseline(g, &outcome, out);
+    }
+    apply_baseline(&mut outcome, args.baseline.as_deref())?;
     emit(
         g,
         config,

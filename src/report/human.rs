@@ -192,6 +192,9 @@ pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
     if s.suppressed > 0 {
         let _ = write!(out, " ({} suppressed)", s.suppressed);
     }
+    if s.baselined > 0 {
+        let _ = write!(out, " ({} in the baseline)", s.baselined);
+    }
     if !outcome.problems.is_empty() {
         let _ = write!(
             out,

@@ -1,0 +1,200 @@
+//! Baselines: `baseline -o FILE` records the current findings; `--baseline FILE` hides exactly
+//! those, reports new ones, survives lines moving, and reports entries that match nothing.
+
+mod common;
+
+#[path = "../bench/audit_org.rs"]
+mod audit_org;
+
+use std::path::Path;
+
+use common::{bin, write};
+use wandb_sa_lint::rules::fakes::Fakes;
+
+fn run(dir: &Path, args: &[&str]) -> (serde_json::Value, Option<i32>, String) {
+    let out = bin()
+        .current_dir(dir)
+        .args(args)
+        .args(["--isolated"])
+        .output()
+        .expect("run");
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        doc,
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn rules_of(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_baseline_hides_exactly_what_it_recorded() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let mut f = Fakes::new(41);
+    let (a, b, c) = (f.v1(), f.hex(40), f.v1());
+    write(d, "ci.env", &format!("WANDB_API_KEY={a}\n"));
+    write(
+        d,
+        "train.py",
+        &format!("import wandb\nwandb.login(key=\"{b}\")\n"),
+    );
+    write(d, ".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: x\n    env:\n      WANDB_API_KEY: ${{ secrets.K }}\n    steps:\n      - run: python t.py\n");
+    let (_, code, stderr) = run(d, &["baseline", ".", "-o", "baseline.json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = std::fs::read_to_string(d.join("baseline.json")).expect("written");
+    for secret in [&a, &b] {
+        assert!(!text.contains(secret.as_str()), "no secret in the baseline");
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2 + 4, "header, four entries, footer:\n{text}");
+    let entries: Vec<&str> = lines[1..lines.len() - 1].to_vec();
+    let mut sorted = entries.clone();
+    sorted.sort();
+    assert_eq!(entries, sorted, "entries are sorted");
+    assert!(!text.contains("\"line\""), "no line numbers in a baseline");
+
+    let (doc, code, _) = run(
+        d,
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(code, Some(0));
+    assert!(rules_of(&doc).is_empty());
+    assert_eq!(doc["summary"]["baselined"], 4);
+
+    // Lines move, the file is reformatted: still accepted. A new key is reported.
+    write(
+        d,
+        "train.py",
+        &format!("# training entry point\n\nimport wandb\n\n\nwandb.login(key=\"{b}\")\n"),
+    );
+    write(
+        d,
+        "ci.env",
+        &format!("WANDB_PROJECT=churn\nWANDB_API_KEY={a}\nOTHER_WANDB_API_KEY={c}\n"),
+    );
+    let (doc, code, _) = run(
+        d,
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(code, Some(1), "the new key fails the run");
+    assert_eq!(
+        rules_of(&doc),
+        vec![("ci.env".to_string(), "S001".to_string())]
+    );
+    assert_eq!(doc["summary"]["baselined"], 4);
+
+    // A fixed finding leaves a stale entry, reported so the baseline can shrink.
+    write(d, "train.py", "import wandb\nwandb.login()\n");
+    let (doc, _, stderr) = run(
+        d,
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(doc["summary"]["baselined"], 3);
+    assert!(
+        stderr.contains("entry S001 `train.py`") && stderr.contains("matches no finding any more"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn audit_findings_have_baselines_too() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    audit_org::write(d, 4, 0).expect("org");
+    let audit = [
+        "audit",
+        "--registry",
+        "registry.yaml",
+        "--audit-log",
+        "logs",
+        "--as-of",
+        audit_org::AS_OF,
+        "--format",
+        "json",
+    ];
+    let (full, code, _) = run(d, &audit);
+    assert_eq!(code, Some(1));
+    // `audit --write-baseline FILE` records the account findings.
+    let entries: Vec<String> = full["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["account"].as_str().expect("account").to_string())
+        .collect();
+    assert_eq!(entries.len(), audit_org::EXPECTED.len());
+    let (_, code, stderr) = run(
+        d,
+        &[
+            "audit",
+            "--registry",
+            "registry.yaml",
+            "--audit-log",
+            "logs",
+            "--as-of",
+            audit_org::AS_OF,
+            "--write-baseline",
+            "accounts.json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut with_baseline = audit.to_vec();
+    with_baseline.extend(["--baseline", "accounts.json"]);
+    let (doc, code, _) = run(d, &with_baseline);
+    assert_eq!(code, Some(0));
+    assert!(rules_of(&doc).is_empty());
+    assert_eq!(doc["summary"]["baselined"], entries.len());
+}
+
+#[test]
+fn a_broken_baseline_is_an_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(
+        d,
+        "b.json",
+        "{\"version\": 1, \"entries\": [\n{\"rule\": \"S001\"}\n]}\n",
+    );
+    let (_, code, stderr) = run(d, &["scan", ".", "--baseline", "b.json"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("invalid baseline `b.json`"), "{stderr}");
+    let (_, code, stderr) = run(d, &["baseline", "."]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("-o FILE"), "{stderr}");
+}
