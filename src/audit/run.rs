@@ -29,6 +29,18 @@ pub fn audit(
     logs: &[PathBuf],
     as_of: Date,
 ) -> Outcome {
+    audit_with_activity(registry, registry_file, rules, config, logs, as_of).0
+}
+
+/// [`audit`], also returning the activity model (for the compliance report's charts).
+pub fn audit_with_activity(
+    registry: &Registry,
+    registry_file: &Path,
+    rules: &RuleSet,
+    config: &Config,
+    logs: &[PathBuf],
+    as_of: Date,
+) -> (Outcome, Activity) {
     let started = Instant::now();
     let mut activity = Activity::new(registry);
     let mut problems = Vec::new();
@@ -70,7 +82,7 @@ pub fn audit(
     problems.append(&mut outcome.problems);
     outcome.problems = problems;
     outcome.summary.elapsed_ms = started.elapsed().as_millis();
-    outcome
+    (outcome, activity)
 }
 
 /// Runs the account rules of `rules` on `registry` (loaded from `registry_file`) and the

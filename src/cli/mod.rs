@@ -80,6 +80,8 @@ enum Command {
     Scan(ScanArgs),
     /// Audit the service accounts of a registry against W&B audit logs (rules A001-A011).
     Audit(AuditArgs),
+    /// The periodic compliance report: scan results, the registry and audit logs, trends.
+    Report(ReportArgs),
     /// List the rule catalogue, or validate rule files with `rules check`.
     Rules(RulesArgs),
     /// Record the current findings as accepted: later runs with `--baseline FILE` report
@@ -160,6 +162,38 @@ struct AuditArgs {
     /// Record the current findings in a baseline file instead of reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// JSON results of `scan --format json` (one per repository); repeatable.
+    #[arg(long = "scan", value_name = "RESULT.json", num_args = 1..)]
+    scan: Vec<PathBuf>,
+    /// The service-account registry: adds the accounts and rules A001-A011.
+    #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// W&B audit-log files or folders (with --registry); repeatable.
+    #[arg(long = "audit-log", value_name = "PATH", num_args = 1.., requires = "registry")]
+    audit_log: Vec<PathBuf>,
+    /// The date to judge on, `YYYY-MM-DD` (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// A previous report's JSON (`--format json`), for the changes since.
+    #[arg(long, value_name = "REPORT.json")]
+    previous: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: ReportFormat,
+    /// Where to write the report.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -408,6 +442,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
     match cli.command {
         Command::Scan(args) => scan(&cli.global, &config, &rules, args),
         Command::Baseline(args) => write_baseline(&cli.global, &config, &rules, args),
+        Command::Report(args) => report_cmd(&cli.global, &config, &rules, args),
         Command::Audit(args) => audit(&cli.global, &config, &rules, args),
         Command::Rules(args) => match args.command {
             Some(RulesCommand::Check { dir }) => rules_check(dir.as_deref()),
@@ -541,21 +576,105 @@ fn load_registry(path: &Path) -> Result<crate::registry::Registry, Fatal> {
     })
 }
 
-fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Result<u8, Fatal> {
-    let as_of = match &args.as_of {
+/// `--as-of`, or today (UTC).
+fn as_of_date(arg: Option<&str>) -> Result<jiff::civil::Date, Fatal> {
+    match arg {
         Some(d) => crate::audit::rules::parse_date(d).ok_or_else(|| Fatal::Usage {
             what: "--as-of date (expected YYYY-MM-DD)",
-            value: d.clone(),
-        })?,
-        None => jiff::Timestamp::now()
+            value: d.to_string(),
+        }),
+        None => Ok(jiff::Timestamp::now()
             .to_zoned(jiff::tz::TimeZone::UTC)
-            .date(),
-    };
-    for p in &args.audit_log {
-        if std::fs::metadata(p).is_err() {
-            return Err(Fatal::NoSuchPath(p.display().to_string()));
-        }
+            .date()),
     }
+}
+
+fn require_paths(paths: &[PathBuf]) -> Result<(), Fatal> {
+    match paths.iter().find(|p| std::fs::metadata(p).is_err()) {
+        Some(p) => Err(Fatal::NoSuchPath(p.display().to_string())),
+        None => Ok(()),
+    }
+}
+
+fn report_cmd(g: &Global, config: &Config, rules: &RuleSet, args: ReportArgs) -> Result<u8, Fatal> {
+    use crate::report::compliance;
+    let as_of = as_of_date(args.as_of.as_deref())?;
+    require_paths(&args.audit_log)?;
+    let mut problems = Vec::new();
+    let repositories: Vec<_> = args
+        .scan
+        .iter()
+        .filter_map(|p| compliance::read_scan(p, &mut problems))
+        .collect();
+    let previous = args
+        .previous
+        .as_deref()
+        .and_then(|p| compliance::read_previous(p, &mut problems));
+    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    problems.extend(rule_problems.into_iter().map(|p| p.message));
+    let audited = match &args.registry {
+        Some(path) => {
+            let registry = load_registry(path)?;
+            let (outcome, activity) = crate::audit::run::audit_with_activity(
+                &registry,
+                path,
+                &rules,
+                config,
+                &args.audit_log,
+                as_of,
+            );
+            Some((registry, outcome, activity))
+        }
+        None => None,
+    };
+    let part = audited
+        .as_ref()
+        .map(|(registry, outcome, activity)| compliance::AuditPart {
+            registry,
+            activity,
+            outcome,
+        });
+    let report = compliance::build(as_of, repositories, part, previous, &rules, problems);
+    let body = match args.format {
+        ReportFormat::Html => crate::report::html::render(&report),
+        ReportFormat::Markdown => crate::report::markdown::render(&report),
+        ReportFormat::Json => compliance::render_json(&report),
+    };
+    std::fs::write(&args.output, body).map_err(|source| Fatal::Write {
+        path: args.output.display().to_string(),
+        source,
+    })?;
+    for p in report.problems.iter().filter(|_| g.verbose) {
+        eprintln!("note: {p}");
+    }
+    if !g.quiet {
+        eprintln!(
+            "wrote {}: {} service account(s), {} repositor{}, {} finding(s){}",
+            args.output.display(),
+            report.totals.accounts,
+            report.totals.repositories,
+            if report.totals.repositories == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            report.totals.findings,
+            if report.problems.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} input problem(s) listed in the report",
+                    report.problems.len()
+                )
+            }
+        );
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Result<u8, Fatal> {
+    let as_of = as_of_date(args.as_of.as_deref())?;
+    require_paths(&args.audit_log)?;
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
     let registry = load_registry(&args.registry)?;
     let mut outcome = crate::audit::run::audit(

@@ -29,6 +29,15 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
+/// `text` with every key-shaped run masked (24 or more token characters holding a digit keep
+/// their first characters only): for text from outside (a scan result read back by `report`)
+/// that must never carry a whole secret onward.
+pub fn mask_text(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    mask_key_shaped(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// Key-shaped runs that are masked in every snippet whether or not they were reported, so
 /// that a suppressed or unrecognised key next to a finding never shows either.
 fn mask_key_shaped(text: &mut [u8]) {

@@ -1,11 +1,14 @@
 //! Findings leave through here: one module per output format. Renderers only ever see
 //! findings, whose secrets were masked when they were made.
 
+pub mod compliance;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use std::fmt;
