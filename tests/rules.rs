@@ -213,3 +213,27 @@ fn rules_listing_and_explain() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule `S999`"));
 }
+
+#[test]
+fn docs_rules_pages_are_current() {
+    let (set, problems) = rules::load_embedded();
+    assert!(problems.is_empty());
+    let dir = root().join("docs/rules");
+    let pages = rules::docs::pages(&set);
+    for (name, text) in &pages {
+        let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(
+            committed == *text,
+            "docs/rules/{name} is stale: run `cargo run -- rules docs docs/rules --isolated`"
+        );
+    }
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .expect("docs/rules")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut want: Vec<String> = pages.into_iter().map(|(n, _)| n).collect();
+    want.sort();
+    assert_eq!(on_disk, want, "docs/rules holds exactly one page per rule and the index");
+}

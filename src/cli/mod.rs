@@ -219,6 +219,12 @@ enum RulesCommand {
         /// Directory of rule files.
         dir: Option<PathBuf>,
     },
+    /// Write one Markdown page per rule, and an index, into DIR (the repository's
+    /// `docs/rules/`).
+    Docs {
+        /// Where to write.
+        dir: PathBuf,
+    },
 }
 
 /// A fatal error of the tool itself (exit 2).
@@ -446,6 +452,22 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
         Command::Audit(args) => audit(&cli.global, &config, &rules, args),
         Command::Rules(args) => match args.command {
             Some(RulesCommand::Check { dir }) => rules_check(dir.as_deref()),
+            Some(RulesCommand::Docs { dir }) => {
+                std::fs::create_dir_all(&dir).map_err(|source| Fatal::Write {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+                let pages = rules::docs::pages(&rules);
+                for (name, text) in &pages {
+                    let path = dir.join(name);
+                    std::fs::write(&path, text).map_err(|source| Fatal::Write {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                }
+                eprintln!("wrote {} page(s) to {}", pages.len(), dir.display());
+                Ok(EXIT_CLEAN)
+            }
             None => {
                 print_rules(&rules, args.format);
                 Ok(EXIT_CLEAN)

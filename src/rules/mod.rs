@@ -3,6 +3,7 @@
 //! Rules are parsed with positions, then validated into [`Rule`]; validation collects every
 //! problem of a file (each with its byte span) instead of stopping at the first.
 
+pub mod docs;
 pub mod examples;
 pub mod fakes;
 mod load;
