@@ -159,20 +159,9 @@ fn audit_findings_have_baselines_too() {
         .map(|f| f["account"].as_str().expect("account").to_string())
         .collect();
     assert_eq!(entries.len(), audit_org::EXPECTED.len());
-    let (_, code, stderr) = run(
-        d,
-        &[
-            "audit",
-            "--registry",
-            "registry.yaml",
-            "--audit-log",
-            "logs",
-            "--as-of",
-            audit_org::AS_OF,
-            "--write-baseline",
-            "accounts.json",
-        ],
-    );
+    let mut record = audit.to_vec();
+    record.extend(["--write-baseline", "accounts.json"]);
+    let (_, code, stderr) = run(d, &record);
     assert_eq!(code, Some(0), "{stderr}");
     let mut with_baseline = audit.to_vec();
     with_baseline.extend(["--baseline", "accounts.json"]);

@@ -235,5 +235,8 @@ fn docs_rules_pages_are_current() {
     on_disk.sort();
     let mut want: Vec<String> = pages.into_iter().map(|(n, _)| n).collect();
     want.sort();
-    assert_eq!(on_disk, want, "docs/rules holds exactly one page per rule and the index");
+    assert_eq!(
+        on_disk, want,
+        "docs/rules holds exactly one page per rule and the index"
+    );
 }

@@ -69,7 +69,9 @@ pub fn page(rule: &Rule) -> String {
         "| kind | default severity | check |\n|---|---|---|\n| {} | {} | {} |\n",
         rule.kind.as_str(),
         rule.severity,
-        rule.check.as_deref().map_or("key shapes".to_string(), |c| format!("`{c}`"))
+        rule.check
+            .as_deref()
+            .map_or("key shapes".to_string(), |c| format!("`{c}`"))
     );
     let _ = writeln!(s, "{}\n", rule.summary);
     let _ = writeln!(s, "## Why\n\n{}\n", rule.rationale.trim_end());
@@ -89,7 +91,11 @@ pub fn page(rule: &Rule) -> String {
     }
     if !rule.params.is_empty() {
         s.push_str("## Parameters\n\nOverride them in `.wandb-sa-lint.toml` under `[params]` (every rule that declares the name) or `[params.");
-        let _ = write!(s, "{}]` (this rule only).\n\n| parameter | default |\n|---|---|\n", rule.id);
+        let _ = write!(
+            s,
+            "{}]` (this rule only).\n\n| parameter | default |\n|---|---|\n",
+            rule.id
+        );
         for (k, v) in &rule.params {
             let shown = match v {
                 Param::Number(n) => n.to_string(),
