@@ -2,7 +2,16 @@
 //!
 //! Bytes come in through [`source`], are judged by [`detect`] using [`rules`], and leave
 //! through [`report`]; [`cli`] is the only module that prints.
-#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod audit;
 pub mod baseline;

@@ -102,37 +102,39 @@ fn vars(text: &str, ins: &Instruction, origin: &str) -> Vec<Var> {
     }
     let mut i = 0;
     let b = args.as_bytes();
+    // The byte at `i`, or NUL past the end (never a delimiter here).
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
     while i < b.len() {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'\\') {
+        while i < b.len() && (at(i).is_ascii_whitespace() || at(i) == b'\\') {
             i += 1;
         }
         if i >= b.len() {
             break;
         }
         let name_start = i;
-        while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+        while i < b.len() && at(i) != b'=' && !at(i).is_ascii_whitespace() {
             i += 1;
         }
-        let name = &args[name_start..i];
-        if i < b.len() && b[i] == b'=' {
+        let name = args.get(name_start..i).unwrap_or("");
+        if i < b.len() && at(i) == b'=' {
             i += 1;
             let vstart = i;
-            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-                let q = b[i];
+            if i < b.len() && (at(i) == b'"' || at(i) == b'\'') {
+                let q = at(i);
                 i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' {
+                while i < b.len() && at(i) != q {
+                    if at(i) == b'\\' {
                         i += 1;
                     }
                     i += 1;
                 }
                 i = (i + 1).min(b.len());
             } else {
-                while i < b.len() && !b[i].is_ascii_whitespace() {
+                while i < b.len() && !at(i).is_ascii_whitespace() {
                     i += 1;
                 }
             }
-            let raw = &args[vstart..i];
+            let raw = args.get(vstart..i).unwrap_or("");
             out.push(Var {
                 name: name.to_string(),
                 value: classify(raw),

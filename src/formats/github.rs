@@ -99,12 +99,12 @@ fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
         }
         // A job-level credential is covered by an entity any step of the job passes.
         let first_step = doc.scopes.len() - steps.len().min(doc.scopes.len());
-        let job_passes = doc.scopes[first_step..].iter().any(|s| {
+        let job_passes = doc.scopes.get(first_step..).unwrap_or(&[]).iter().any(|s| {
             s.commands
                 .iter()
                 .any(|c| super::shell::passes_entity(&c.text))
         });
-        for s in &mut doc.scopes[first_step..] {
+        for s in doc.scopes.get_mut(first_step..).unwrap_or(&mut []) {
             s.entity_elsewhere = job_passes;
         }
         if let Some(services) = tree::get(job, "services").and_then(tree::mapping) {

@@ -129,8 +129,7 @@ pub fn simple_commands(text: &str) -> Vec<Range<usize>> {
             out.push(from + lead..from + lead + trimmed.len());
         }
     };
-    while i < b.len() {
-        let c = b[i];
+    while let Some(&c) = b.get(i) {
         match quote {
             Some(q) => {
                 if c == b'\\' && q == b'"' {

@@ -60,10 +60,11 @@ pub fn read_shell(text: &str) -> ConfigDoc {
 /// comments skipped roughly: quotes of all three kinds, `//` comments).
 pub fn block(text: &str, open: usize) -> Range<usize> {
     let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut depth = 0usize;
     let mut i = open;
-    while i < b.len() {
-        match b[i] {
+    while let Some(&c) = b.get(i) {
+        match c {
             b'{' => depth += 1,
             b'}' => {
                 depth = depth.saturating_sub(1);
@@ -82,8 +83,8 @@ pub fn block(text: &str, open: usize) -> Range<usize> {
                     i += 2;
                 } else {
                     i += 1;
-                    while i < b.len() && b[i] != q && b[i] != b'\n' {
-                        if b[i] == b'\\' {
+                    while i < b.len() && at(i) != q && at(i) != b'\n' {
+                        if at(i) == b'\\' {
                             i += 1;
                         }
                         i += 1;
@@ -91,7 +92,7 @@ pub fn block(text: &str, open: usize) -> Range<usize> {
                 }
             }
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
+                while i < b.len() && at(i) != b'\n' {
                     i += 1;
                 }
             }

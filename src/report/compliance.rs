@@ -246,7 +246,11 @@ pub fn read_scan(path: &Path, problems: &mut Vec<String>) -> Option<Repository> 
     Some(Repository {
         name,
         source: shown,
-        files_scanned: doc["summary"]["files_scanned"].as_u64().unwrap_or(0),
+        files_scanned: doc
+            .get("summary")
+            .and_then(|s| s.get("files_scanned"))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0),
         findings,
     })
 }

@@ -221,8 +221,12 @@ fn key_ages(accounts: &[AccountRow]) -> String {
     for k in accounts.iter().flat_map(|a| a.keys.iter()) {
         match k.age_days {
             Some(d) => {
-                if let Some(i) = BINS.iter().position(|(_, lo, hi)| d >= *lo && d <= *hi) {
-                    counts[i] += 1;
+                if let Some(c) = BINS
+                    .iter()
+                    .position(|(_, lo, hi)| d >= *lo && d <= *hi)
+                    .and_then(|i| counts.get_mut(i))
+                {
+                    *c += 1;
                 }
             }
             None => unknown += 1,
