@@ -79,6 +79,8 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     extend_exclude: Option<Vec<String>>,
     max_file_size: Option<toml::Spanned<toml::Value>>,
+    max_yaml_depth: Option<toml::Spanned<i64>>,
+    max_yaml_aliases: Option<toml::Spanned<i64>>,
     fail_on: Option<toml::Spanned<String>>,
     rule_dirs: Option<Vec<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
@@ -272,6 +274,10 @@ pub struct Config {
     pub exclude: Vec<Exclude>,
     /// Size limit in bytes.
     pub max_file_size: u64,
+    /// How deeply YAML collections may nest.
+    pub max_yaml_depth: usize,
+    /// Nodes YAML alias expansion may produce per file.
+    pub max_yaml_aliases: usize,
     /// Lowest severity that fails the run; `None` never fails.
     pub fail_on: Option<Severity>,
     /// Extra rule directories.
@@ -292,6 +298,8 @@ impl Default for Config {
             files: Vec::new(),
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_yaml_depth: crate::formats::tree::MAX_DEPTH,
+            max_yaml_aliases: crate::formats::tree::ALIAS_BUDGET,
             fail_on: Some(Severity::Error),
             rule_dirs: Vec::new(),
             rules: BTreeMap::new(),
@@ -474,6 +482,38 @@ impl Config {
                     "not a size",
                 )
             })?;
+        }
+        // The depth is capped: the readers walk trees recursively, and 4,096 levels is what
+        // a worker thread's stack is known to hold.
+        for (value, slot, key, cap) in [
+            (
+                raw.max_yaml_depth,
+                &mut self.max_yaml_depth,
+                "max-yaml-depth",
+                4096,
+            ),
+            (
+                raw.max_yaml_aliases,
+                &mut self.max_yaml_aliases,
+                "max-yaml-aliases",
+                usize::MAX,
+            ),
+        ] {
+            if let Some(v) = value {
+                let span = v.span();
+                *slot = usize::try_from(*v.get_ref())
+                    .ok()
+                    .filter(|n| *n > 0 && *n <= cap)
+                    .ok_or_else(|| {
+                        invalid(
+                            path,
+                            text,
+                            format!("`{key}` must be a whole number from 1 to {cap}"),
+                            Some(span),
+                            "out of range",
+                        )
+                    })?;
+            }
         }
         if let Some(v) = raw.fail_on {
             let span = v.span();
@@ -690,6 +730,8 @@ impl Config {
         struct View<'a> {
             loaded_from: Vec<String>,
             max_file_size: u64,
+            max_yaml_depth: usize,
+            max_yaml_aliases: usize,
             fail_on: &'a str,
             exclude: Vec<String>,
             rule_dirs: Vec<String>,
@@ -700,6 +742,8 @@ impl Config {
         let view = View {
             loaded_from: self.files.iter().map(|p| p.display().to_string()).collect(),
             max_file_size: self.max_file_size,
+            max_yaml_depth: self.max_yaml_depth,
+            max_yaml_aliases: self.max_yaml_aliases,
             fail_on: self.fail_on.map_or("never", Severity::as_str),
             exclude: self.exclude.iter().map(|e| e.pattern.clone()).collect(),
             rule_dirs: self

@@ -21,6 +21,7 @@ pub mod config;
 pub mod detect;
 pub mod finding;
 pub mod formats;
+pub mod fuzzing;
 pub mod registry;
 pub mod report;
 pub mod rules;

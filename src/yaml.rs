@@ -58,6 +58,9 @@ pub struct YamlSyntaxError {
 
 /// Loads every document of `text` with positions. An empty text gives no documents.
 pub fn load(text: &str) -> Result<Vec<MarkedYamlOwned>, YamlSyntaxError> {
+    // saphyr's loader recurses once per nesting level: refuse deep input before it does, and
+    // alias bombs (the owned tree expands every alias) with the same tree loader's checks.
+    crate::formats::tree::load(text)?;
     // `load_from_str` feeds the parser through a buffered `chars()` iterator; the parser's
     // own `&str` input is several times faster on the CI files we read by the thousand.
     let mut parser = saphyr_parser::Parser::new_from_str(text);

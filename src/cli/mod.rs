@@ -440,6 +440,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 value,
             })?;
     }
+    crate::formats::tree::set_limits(config.max_yaml_aliases, config.max_yaml_depth);
     if g.show_config {
         print!("{}", config.to_toml());
         return Ok(EXIT_CLEAN);

@@ -9,13 +9,34 @@
 //! an exhaustion; merge keys (`<<`) are resolved by [`get`] and [`mapping`].
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
 use crate::yaml::{ByteSpan, CharIndex, YamlSyntaxError};
 
-/// Nodes that alias expansion may produce in one file.
+/// Nodes that alias expansion may produce in one file, by default.
 pub const ALIAS_BUDGET: usize = 100_000;
+/// How deeply collections may nest, by default.
+pub const MAX_DEPTH: usize = 256;
+
+static ALIAS_LIMIT: AtomicUsize = AtomicUsize::new(ALIAS_BUDGET);
+static DEPTH_LIMIT: AtomicUsize = AtomicUsize::new(MAX_DEPTH);
+
+/// Sets the limits every YAML load of this process uses (`max-yaml-aliases`,
+/// `max-yaml-depth` in the configuration).
+pub fn set_limits(aliases: usize, depth: usize) {
+    ALIAS_LIMIT.store(aliases, Ordering::Relaxed);
+    DEPTH_LIMIT.store(depth.max(1), Ordering::Relaxed);
+}
+
+/// The limits in force: (alias-produced nodes, nesting depth).
+pub fn limits() -> (usize, usize) {
+    (
+        ALIAS_LIMIT.load(Ordering::Relaxed),
+        DEPTH_LIMIT.load(Ordering::Relaxed),
+    )
+}
 /// How deep merge keys are followed.
 const MERGE_DEPTH: usize = 16;
 
@@ -165,7 +186,8 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                     }
                     Some(_) => {
                         self.error = Some(format!(
-                            "alias expansion exceeds {ALIAS_BUDGET} nodes (an alias bomb?)"
+                            "alias expansion exceeds {} nodes (an alias bomb?); `max-yaml-aliases` raises the limit",
+                            limits().0
                         ));
                         None
                     }
@@ -181,25 +203,48 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
     }
 }
 
-/// Parses every document of `text`.
+/// Parses every document of `text`. Events are pulled one at a time (saphyr's own `load`
+/// recurses once per nesting level, which deep input turns into a stack overflow), and a
+/// document nested deeper than the depth limit is an error.
 pub fn load(text: &str) -> Result<Vec<Node>, YamlSyntaxError> {
+    let (aliases, max_depth) = limits();
     let mut b = Builder {
         idx: CharIndex::new(text),
         docs: Vec::new(),
         stack: Vec::new(),
         anchors: Vec::new(),
-        budget: ALIAS_BUDGET,
+        budget: aliases,
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut b, true) {
-        return Err(YamlSyntaxError {
-            message: e.info().to_string(),
-            offset: b.idx.byte(e.marker().index()),
-        });
-    }
-    if let Some(message) = b.error {
-        return Err(YamlSyntaxError { message, offset: 0 });
+    while let Some(next) = parser.next_event() {
+        let (ev, span) = match next {
+            Ok(e) => e,
+            Err(e) => {
+                return Err(YamlSyntaxError {
+                    message: e.info().to_string(),
+                    offset: b.idx.byte(e.marker().index()),
+                })
+            }
+        };
+        let done = matches!(ev, Event::StreamEnd);
+        if matches!(ev, Event::SequenceStart(..) | Event::MappingStart(..))
+            && b.stack.len() >= max_depth
+        {
+            return Err(YamlSyntaxError {
+                message: format!(
+                    "nested deeper than {max_depth} levels; `max-yaml-depth` raises the limit"
+                ),
+                offset: b.idx.byte(span.start.index()),
+            });
+        }
+        b.on_event(ev, span);
+        if let Some(message) = b.error.take() {
+            return Err(YamlSyntaxError { message, offset: 0 });
+        }
+        if done {
+            break;
+        }
     }
     Ok(b.docs)
 }

@@ -1,0 +1,140 @@
+//! Entry points of the fuzz targets (`fuzz/`), here so that the regression tests
+//! (`tests/fuzz_regressions.rs`) run exactly the code the fuzzer ran. Each takes arbitrary
+//! bytes and must return without panicking, whatever they are.
+#![doc(hidden)]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::config::Config;
+use crate::rules::RuleSet;
+
+fn catalogue() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| crate::rules::load_embedded().0)
+}
+
+/// The file names the format targets scan their input as.
+pub const FORMATS: &[(&str, &str)] = &[
+    ("github", ".github/workflows/ci.yml"),
+    ("gitlab", ".gitlab-ci.yml"),
+    ("kubernetes", "k8s/deploy.yaml"),
+    ("compose", "compose.yaml"),
+    ("dockerfile", "Dockerfile"),
+    ("jenkinsfile", "Jenkinsfile"),
+    ("notebook", "notebooks/train.ipynb"),
+    ("netrc", ".netrc"),
+    ("dotenv", ".env"),
+    ("ini", "wandb/settings"),
+    ("python", "dags/train.py"),
+    ("shell", "scripts/train.sh"),
+];
+
+/// The secret detector and every rule over arbitrary bytes, under a path with no format.
+pub fn detect(data: &[u8]) {
+    let _ = crate::scan::scan_bytes("notes/file.txt", data, catalogue());
+}
+
+/// A configuration format's reader and checks (`name` from [`FORMATS`]), with a registry so
+/// that the registry rules run too.
+pub fn format(name: &str, data: &[u8]) {
+    static CONFIG: OnceLock<Config> = OnceLock::new();
+    let config = CONFIG.get_or_init(|| Config {
+        registry: crate::registry::parse(
+            "registry.yaml",
+            "teams:\n  ml-team: {members: [a@x.com], projects: {p: {visibility: restricted}}}\nservice_accounts:\n  - {name: ci-training, scope: team, team: ml-team, used_by: [\".github/workflows/ci.yml\", \"secrets.WANDB_API_KEY\"]}\n",
+        )
+        .ok()
+        .map(std::sync::Arc::new),
+        ..Config::default()
+    });
+    if let Some((_, path)) = FORMATS.iter().find(|(n, _)| *n == name) {
+        let _ = crate::scan::scan_bytes_with(path, data, catalogue(), config);
+    }
+}
+
+/// The `.wandb-sa-lint.toml` loader, then the parameter overrides against the catalogue.
+pub fn config(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut c = Config::default();
+    if c.apply_text(Path::new(".wandb-sa-lint.toml"), &text)
+        .is_ok()
+    {
+        let _ = c.apply_params(catalogue());
+        let _ = c.to_toml();
+    }
+}
+
+/// The registry loader, and the account rules over the registry alone.
+pub fn registry(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(reg) = crate::registry::parse("registry.yaml", &text) {
+        let _ = reg.linked(".github/workflows/ci.yml", Some("secrets.X"));
+        let activity = crate::audit::activity::Activity::new(&reg);
+        let as_of = jiff::civil::Date::constant(2026, 11, 1);
+        let _ = crate::audit::run::analyze(
+            &reg,
+            Path::new("registry.yaml"),
+            catalogue(),
+            &Config::default(),
+            &activity,
+            false,
+            &crate::audit::ReadStats::default(),
+            as_of,
+        );
+    }
+}
+
+/// The audit-log line reader, each line through the activity model and the account rules.
+pub fn audit_lines(data: &[u8]) {
+    static REGISTRY: OnceLock<Option<crate::registry::Registry>> = OnceLock::new();
+    let Some(reg) = REGISTRY
+        .get_or_init(|| {
+            crate::registry::parse(
+                "registry.yaml",
+                "teams:\n  ml-team: {members: [a@x.com], projects: {p: {visibility: restricted}}}\nservice_accounts:\n  - {name: ci-training, scope: organization, team: ml-team, audit_ids: [VXNlcjox]}\n",
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return;
+    };
+    let mut activity = crate::audit::activity::Activity::new(reg);
+    for line in data.split(|b| *b == b'\n') {
+        if let Ok(ev) = crate::audit::parse_line(line) {
+            activity.add(&ev);
+        }
+    }
+    let _ = crate::audit::run::analyze(
+        reg,
+        Path::new("registry.yaml"),
+        catalogue(),
+        &Config::default(),
+        &activity,
+        true,
+        &crate::audit::ReadStats::default(),
+        jiff::civil::Date::constant(2026, 11, 1),
+    );
+}
+
+/// The rule-file loader (and, for a valid rule, its examples).
+pub fn rule_file(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(rule) = crate::rules::parse_rule_file("rules/x.yaml", &text) {
+        let set = RuleSet::new(vec![rule]);
+        let _ = crate::rules::examples::check(&set);
+    }
+}
+
+/// Runs the target named `target` (as in `fuzz/fuzz_targets/`) on `data`.
+pub fn run(target: &str, data: &[u8]) {
+    match target {
+        "detect" => detect(data),
+        "config" => config(data),
+        "registry" => registry(data),
+        "audit_line" => audit_lines(data),
+        "rule_file" => rule_file(data),
+        other => format(other, data),
+    }
+}
