@@ -136,13 +136,77 @@ fn read_file(
     } else {
         Box::new(file)
     };
+    read_stream(&shown, source, gz, stats, on_event, on_problem);
+}
+
+/// Longest audit-log line read; a longer one is skipped (and reported) without being held in
+/// memory.
+pub const MAX_LINE: usize = 16 << 20;
+
+/// Reads one line into `buf` (without holding more than [`MAX_LINE`] bytes of it). Returns the
+/// bytes consumed (0 at the end) and whether the line was longer than the limit.
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut too_long = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if !too_long {
+            let room = MAX_LINE.saturating_sub(buf.len());
+            if take > room {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
+            }
+        }
+        reader.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, too_long));
+        }
+    }
+}
+
+/// Reads the events of one stream (`shown` names it in problems; `gz` says whether it is a
+/// decompressed gzip stream, for the wording of a broken one). Any chunking of the underlying
+/// reader gives the same events and problems.
+pub fn read_stream(
+    shown: &str,
+    source: Box<dyn Read + '_>,
+    gz: bool,
+    stats: &mut ReadStats,
+    on_event: &mut dyn FnMut(AuditEvent),
+    on_problem: &mut dyn FnMut(LogProblem),
+) {
+    let shown = shown.to_string();
     let mut reader = BufReader::with_capacity(256 * 1024, source);
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut line_no = 0usize;
     loop {
         buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
+        match read_line_capped(&mut reader, &mut buf) {
+            Ok((0, _)) => break,
+            Ok((_, true)) => {
+                line_no += 1;
+                stats.lines += 1;
+                stats.malformed += 1;
+                on_problem(LogProblem {
+                    path: shown.clone(),
+                    line: Some(line_no),
+                    message: format!("the line is longer than {} MiB; skipped", MAX_LINE >> 20),
+                });
+                continue;
+            }
             Ok(_) => {}
             Err(e) => {
                 let what = if gz { "gzip stream" } else { "file" };

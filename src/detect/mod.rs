@@ -209,7 +209,13 @@ impl Detector {
             if verdict.strength < needed {
                 continue;
             }
-            if verdict.prefixed_only && !is_prefixed(token) {
+            // A self-identifying shape (`wandb_v1_`) is a W&B key whatever surrounds it; the
+            // "prefixed keys only" narrowing (a netrc block for another host) is for the
+            // shapes that need context.
+            if verdict.prefixed_only
+                && shape.context != ContextLevel::Anywhere
+                && !is_prefixed(token)
+            {
                 continue;
             }
             if shape.context == ContextLevel::Assignment && !looks_random(token) {

@@ -147,7 +147,16 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
         if !abs.starts_with(&abs_root) || visited.contains(&abs) {
             continue;
         }
-        if !abs.exists() || abs.components().any(|c| c.as_os_str() == ".git") {
+        if abs.components().any(|c| c.as_os_str() == ".git") {
+            continue;
+        }
+        // A tracked file absent from the disk: expected in a sparse checkout; otherwise it was
+        // deleted or vanished while the scan ran, and reading it reports that.
+        if std::fs::symlink_metadata(&abs).is_err()
+            && entry
+                .flags
+                .contains(gix::index::entry::Flags::SKIP_WORKTREE)
+        {
             continue;
         }
         // Show it the way the walk would have: the root as given, then the rest.
