@@ -248,6 +248,9 @@ enum Fatal {
     #[error("invalid {what} `{value}`")]
     #[diagnostic(code(usage))]
     Usage { what: &'static str, value: String },
+    #[error("{0}")]
+    #[diagnostic(code(usage))]
+    Missing(&'static str),
     #[error("unknown rule `{0}`")]
     #[diagnostic(
         code(rules::unknown),
@@ -505,10 +508,9 @@ fn write_baseline(
     args: ScanArgs,
 ) -> Result<u8, Fatal> {
     let Some(out) = args.output.clone() else {
-        return Err(Fatal::Usage {
-            what: "baseline output: give -o FILE",
-            value: String::new(),
-        });
+        return Err(Fatal::Missing(
+            "`baseline` needs the file to write: -o FILE",
+        ));
     };
     let (outcome, _) = run_scan(g, config, rules, args)?;
     record_baseline(g, &outcome, &out)
