@@ -35,7 +35,42 @@ fn lang_of(path: &str) -> &'static str {
     }
 }
 
-fn example(out: &mut String, kind: Kind, ex: &Example) {
+/// `text` with every key-shaped literal (a match of one of the rule's shapes made of 32 or
+/// more token characters) cut to its first characters (`wandb_v1_xxx…`): documentation
+/// outside the rule files never holds a full-shaped key, not even a placeholder one. Returns
+/// whether anything was cut.
+fn shorten_keys(text: &str, rule: &Rule) -> (String, bool) {
+    let mut out = text.to_string();
+    let mut cut = false;
+    for p in &rule.patterns {
+        let bytes = out.clone().into_bytes();
+        let mut next = String::with_capacity(out.len());
+        let mut last = 0;
+        for m in p.regex.find_iter(&bytes) {
+            let (Some(before), Some(hit)) = (out.get(last..m.start()), out.get(m.range())) else {
+                continue;
+            };
+            let key_shaped = hit.len() >= 32
+                && hit
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !key_shaped {
+                continue;
+            }
+            next.push_str(before);
+            next.extend(hit.chars().take(12));
+            next.push('…');
+            last = m.end();
+            cut = true;
+        }
+        next.push_str(out.get(last..).unwrap_or(""));
+        out = next;
+    }
+    (out, cut)
+}
+
+fn example(out: &mut String, rule: &Rule, ex: &Example) {
+    let kind = rule.kind;
     if kind == Kind::Account {
         if let Some(as_of) = &ex.as_of {
             let _ = writeln!(out, "Judged as of {as_of}. Registry:\n");
@@ -49,7 +84,11 @@ fn example(out: &mut String, kind: Kind, ex: &Example) {
         }
     } else {
         let _ = writeln!(out, "`{}`:\n", ex.path);
-        out.push_str(&fence(lang_of(&ex.path), &ex.content));
+        let (content, cut) = shorten_keys(&ex.content, rule);
+        out.push_str(&fence(lang_of(&ex.path), &content));
+        if cut {
+            out.push_str("\n(Key-shaped literals are shortened here with `…`; the rule file has them whole.)\n");
+        }
         if let Some(r) = &ex.registry {
             out.push_str("\nWith the registry:\n\n");
             out.push_str(&fence("yaml", r));
@@ -117,11 +156,11 @@ pub fn page(rule: &Rule) -> String {
     };
     let _ = writeln!(s, "## Examples{placeholders}\n");
     for ex in &rule.examples {
-        example(&mut s, rule.kind, ex);
+        example(&mut s, rule, ex);
     }
     s.push_str("## Counter-examples\n\n");
     for ex in &rule.counter_examples {
-        example(&mut s, rule.kind, ex);
+        example(&mut s, rule, ex);
     }
     if !rule.references.is_empty() {
         s.push_str("## References\n\n");
