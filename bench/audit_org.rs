@@ -10,6 +10,16 @@ use std::path::Path;
 
 /// The date the organization is judged on.
 pub const AS_OF: &str = "2026-11-01";
+/// The `audit`/`report` arguments naming the organization written by [`write`] (run in its
+/// directory).
+pub const INPUTS: &[&str] = &[
+    "--registry",
+    "registry.yaml",
+    "--audit-log",
+    "logs",
+    "--as-of",
+    AS_OF,
+];
 /// Days of logs, ending the day before [`AS_OF`].
 pub const DAYS: u32 = 90;
 

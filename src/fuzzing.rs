@@ -65,23 +65,26 @@ pub fn config(data: &[u8]) {
     }
 }
 
+/// The account rules over a registry and activity, as of a fixed date.
+fn judge(reg: &crate::registry::Registry, activity: &crate::audit::activity::Activity, logs: bool) {
+    let _ = crate::audit::run::analyze(
+        reg,
+        Path::new("registry.yaml"),
+        catalogue(),
+        &Config::default(),
+        activity,
+        logs,
+        &crate::audit::ReadStats::default(),
+        jiff::civil::Date::constant(2026, 11, 1),
+    );
+}
+
 /// The registry loader, and the account rules over the registry alone.
 pub fn registry(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Ok(reg) = crate::registry::parse("registry.yaml", &text) {
         let _ = reg.linked(".github/workflows/ci.yml", Some("secrets.X"));
-        let activity = crate::audit::activity::Activity::new(&reg);
-        let as_of = jiff::civil::Date::constant(2026, 11, 1);
-        let _ = crate::audit::run::analyze(
-            &reg,
-            Path::new("registry.yaml"),
-            catalogue(),
-            &Config::default(),
-            &activity,
-            false,
-            &crate::audit::ReadStats::default(),
-            as_of,
-        );
+        judge(&reg, &crate::audit::activity::Activity::new(&reg), false);
     }
 }
 
@@ -106,16 +109,7 @@ pub fn audit_lines(data: &[u8]) {
             activity.add(&ev);
         }
     }
-    let _ = crate::audit::run::analyze(
-        reg,
-        Path::new("registry.yaml"),
-        catalogue(),
-        &Config::default(),
-        &activity,
-        true,
-        &crate::audit::ReadStats::default(),
-        jiff::civil::Date::constant(2026, 11, 1),
-    );
+    judge(reg, &activity, true);
 }
 
 /// The rule-file loader (and, for a valid rule, its examples).

@@ -68,6 +68,27 @@ impl<'a> LineIndex<'a> {
         self.starts.partition_point(|s| *s <= pos).saturating_sub(1)
     }
 
+    /// `span` clamped to the file, and its location under the display `path`. Readers and
+    /// checks compute spans; this keeps them inside the file whatever happens.
+    pub fn locate(
+        &self,
+        path: &str,
+        span: &std::ops::Range<usize>,
+    ) -> (std::ops::Range<usize>, Location) {
+        let end = span.end.min(self.bytes.len());
+        let span = span.start.min(end)..end;
+        let (line, column) = self.position(span.start);
+        let (end_line, end_column) = self.position(span.end);
+        let loc = Location {
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+        };
+        (span, loc)
+    }
+
     /// 1-based (line, column in characters) of byte `pos`.
     pub fn position(&self, pos: usize) -> (usize, usize) {
         let l = self.line0(pos);
@@ -287,32 +308,23 @@ impl<'a> Scanner<'a> {
         hit: &crate::checks::ConfigHit,
     ) -> Option<Finding> {
         let fp = fingerprint(&rule.id, format!("{path}|{}", hit.identity).as_bytes());
-        // Readers compute spans; keep them inside the file whatever happens.
-        let end = hit.span.end.min(bytes.len());
-        let span = hit.span.start.min(end)..end;
-        let (line, column) = lines.position(span.start);
-        let (end_line, end_column) = lines.position(span.end);
-        if self.suppressed(path, abs, lines, rule, &fp, line.saturating_sub(1)) {
+        let (span, loc) = lines.locate(path, &hit.span);
+        let line0 = loc.line.saturating_sub(1);
+        if self.suppressed(path, abs, lines, rule, &fp, line0) {
             return None;
         }
         let snippet = Snippet::new(
             path,
             bytes,
             span,
-            line.saturating_sub(1),
-            column.saturating_sub(1),
+            line0,
+            loc.column.saturating_sub(1),
             &hit.mask,
         );
         Some(Finding::located(
             rule,
             hit.message.clone(),
-            Location {
-                path: path.to_string(),
-                line,
-                column,
-                end_line,
-                end_column,
-            },
+            loc,
             fp,
             snippet,
             hit.help.clone(),

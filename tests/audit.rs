@@ -40,13 +40,7 @@ fn audit(dir: &Path, extra: &[&str]) -> (serde_json::Value, Option<i32>, String)
         cmd.arg("--isolated");
     }
     cmd.args(extra.iter().filter(|a| **a != "--no-logs"));
-    let out = cmd.output().expect("run");
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (
-        doc,
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::parts(&cmd.output().expect("run"))
 }
 
 fn pairs(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
@@ -382,18 +376,9 @@ fn human_output_labels_the_registry_entry() {
     let dir = org(17);
     let out = bin()
         .current_dir(dir.path())
-        .args([
-            "audit",
-            "--registry",
-            "registry.yaml",
-            "--audit-log",
-            "logs",
-            "--as-of",
-            audit_org::AS_OF,
-            "--isolated",
-            "--color",
-            "never",
-        ])
+        .arg("audit")
+        .args(audit_org::INPUTS)
+        .args(["--isolated", "--color", "never"])
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -12,17 +12,13 @@ use common::{bin, write};
 use wandb_sa_lint::rules::fakes::Fakes;
 
 fn run(dir: &Path, args: &[&str]) -> (serde_json::Value, Option<i32>, String) {
-    let out = bin()
-        .current_dir(dir)
-        .args(args)
-        .args(["--isolated"])
-        .output()
-        .expect("run");
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (
-        doc,
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    common::parts(
+        &bin()
+            .current_dir(dir)
+            .args(args)
+            .args(["--isolated"])
+            .output()
+            .expect("run"),
     )
 }
 
@@ -68,18 +64,16 @@ fn a_baseline_hides_exactly_what_it_recorded() {
     sorted.sort();
     assert_eq!(entries, sorted, "entries are sorted");
     assert!(!text.contains("\"line\""), "no line numbers in a baseline");
+    let with_baseline = [
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--baseline",
+        "baseline.json",
+    ];
 
-    let (doc, code, _) = run(
-        d,
-        &[
-            "scan",
-            ".",
-            "--format",
-            "json",
-            "--baseline",
-            "baseline.json",
-        ],
-    );
+    let (doc, code, _) = run(d, &with_baseline);
     assert_eq!(code, Some(0));
     assert!(rules_of(&doc).is_empty());
     assert_eq!(doc["summary"]["baselined"], 4);
@@ -95,17 +89,7 @@ fn a_baseline_hides_exactly_what_it_recorded() {
         "ci.env",
         &format!("WANDB_PROJECT=churn\nWANDB_API_KEY={a}\nOTHER_WANDB_API_KEY={c}\n"),
     );
-    let (doc, code, _) = run(
-        d,
-        &[
-            "scan",
-            ".",
-            "--format",
-            "json",
-            "--baseline",
-            "baseline.json",
-        ],
-    );
+    let (doc, code, _) = run(d, &with_baseline);
     assert_eq!(code, Some(1), "the new key fails the run");
     assert_eq!(
         rules_of(&doc),
@@ -115,17 +99,7 @@ fn a_baseline_hides_exactly_what_it_recorded() {
 
     // A fixed finding leaves a stale entry, reported so the baseline can shrink.
     write(d, "train.py", "import wandb\nwandb.login()\n");
-    let (doc, _, stderr) = run(
-        d,
-        &[
-            "scan",
-            ".",
-            "--format",
-            "json",
-            "--baseline",
-            "baseline.json",
-        ],
-    );
+    let (doc, _, stderr) = run(d, &with_baseline);
     assert_eq!(doc["summary"]["baselined"], 3);
     assert!(
         stderr.contains("entry S001 `train.py`") && stderr.contains("matches no finding any more"),
@@ -138,17 +112,8 @@ fn audit_findings_have_baselines_too() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();
     audit_org::write(d, 4, 0).expect("org");
-    let audit = [
-        "audit",
-        "--registry",
-        "registry.yaml",
-        "--audit-log",
-        "logs",
-        "--as-of",
-        audit_org::AS_OF,
-        "--format",
-        "json",
-    ];
+    let mut audit = vec!["audit", "--format", "json"];
+    audit.extend(audit_org::INPUTS);
     let (full, code, _) = run(d, &audit);
     assert_eq!(code, Some(1));
     // `audit --write-baseline FILE` records the account findings.
@@ -159,11 +124,11 @@ fn audit_findings_have_baselines_too() {
         .map(|f| f["account"].as_str().expect("account").to_string())
         .collect();
     assert_eq!(entries.len(), audit_org::EXPECTED.len());
-    let mut record = audit.to_vec();
+    let mut record = audit.clone();
     record.extend(["--write-baseline", "accounts.json"]);
     let (_, code, stderr) = run(d, &record);
     assert_eq!(code, Some(0), "{stderr}");
-    let mut with_baseline = audit.to_vec();
+    let mut with_baseline = audit.clone();
     with_baseline.extend(["--baseline", "accounts.json"]);
     let (doc, code, _) = run(d, &with_baseline);
     assert_eq!(code, Some(0));

@@ -56,15 +56,7 @@ fn inputs() -> Inputs {
         ),
         (
             "audit",
-            s(&[
-                "audit",
-                "--registry",
-                "registry.yaml",
-                "--audit-log",
-                "logs",
-                "--as-of",
-                audit_org::AS_OF,
-            ]),
+            s(&[&["audit"], audit_org::INPUTS].concat()),
             org.path().to_path_buf(),
             vec![],
         ),

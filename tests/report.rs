@@ -43,22 +43,9 @@ fn setup() -> Setup {
 fn report(dir: &Path, format: &str, out: &str, extra: &[&str]) -> (String, String) {
     let o = bin()
         .current_dir(dir)
-        .args([
-            "report",
-            "--isolated",
-            "--scan",
-            "demo-repo.json",
-            "--registry",
-            "registry.yaml",
-            "--audit-log",
-            "logs",
-            "--as-of",
-            audit_org::AS_OF,
-            "--format",
-            format,
-            "-o",
-            out,
-        ])
+        .args(["report", "--isolated", "--scan", "demo-repo.json"])
+        .args(audit_org::INPUTS)
+        .args(["--format", format, "-o", out])
         .args(extra)
         .output()
         .expect("report");

@@ -263,10 +263,11 @@ enum Usage {
     Unknown(String),
 }
 
-fn usage(a: &Account, input: &Input<'_>, days: u64) -> Usage {
-    let days = i64::try_from(days).unwrap_or(i64::MAX);
+/// An account's latest activity: its last event in the audit logs (`activity`) or the latest
+/// `last_used` of its keys, whichever is later, with where it comes from.
+pub fn last_activity(a: &Account, activity: Option<&ActorActivity>) -> Option<(Date, String)> {
     let mut last: Option<(Date, String)> = None;
-    if let Some(t) = input.of(a).and_then(|act| act.last) {
+    if let Some(t) = activity.and_then(|act| act.last) {
         last = Some((day_of(t), "in the audit logs".to_string()));
     }
     for k in &a.api_keys {
@@ -276,7 +277,12 @@ fn usage(a: &Account, input: &Input<'_>, days: u64) -> Usage {
             }
         }
     }
-    if let Some((d, source)) = last {
+    last
+}
+
+fn usage(a: &Account, input: &Input<'_>, days: u64) -> Usage {
+    let days = i64::try_from(days).unwrap_or(i64::MAX);
+    if let Some((d, source)) = last_activity(a, input.of(a)) {
         let age = days_between(d, input.as_of);
         return if age > days {
             Usage::Unused(format!(

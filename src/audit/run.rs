@@ -11,7 +11,7 @@ use super::activity::Activity;
 use super::rules::{day_of, days_between, evaluate, AccountHit, Input};
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, Snippet};
-use crate::finding::{AuditSummary, Finding, Location, Outcome, Problem};
+use crate::finding::{AuditSummary, Finding, Outcome, Problem};
 use crate::registry::Registry;
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 use crate::scan::{inline_allow, LineIndex};
@@ -200,17 +200,15 @@ impl<'a> Builder<'a> {
 
     fn add(&mut self, rule: &std::sync::Arc<Rule>, hit: AccountHit) {
         let bytes = self.registry.text.as_bytes();
-        let end = hit.span.end.min(bytes.len());
-        let span = hit.span.start.min(end)..end;
-        let (line, column) = self.lines.position(span.start);
-        let (end_line, end_column) = self.lines.position(span.end);
+        let (span, loc) = self.lines.locate(&self.registry.path, &hit.span);
+        let line0 = loc.line.saturating_sub(1);
         let identity = format!(
             "account|{}|{}",
             hit.account.to_ascii_lowercase(),
             hit.key.as_deref().unwrap_or("")
         );
         let fp = fingerprint(&rule.id, identity.as_bytes());
-        if self.suppressed(rule, &fp, &hit.account, line.saturating_sub(1)) {
+        if self.suppressed(rule, &fp, &hit.account, line0) {
             self.suppressed += 1;
             return;
         }
@@ -218,24 +216,11 @@ impl<'a> Builder<'a> {
             &self.registry.path,
             bytes,
             span,
-            line.saturating_sub(1),
-            column.saturating_sub(1),
+            line0,
+            loc.column.saturating_sub(1),
             &[],
         );
-        let mut finding = Finding::located(
-            rule,
-            hit.message,
-            Location {
-                path: self.registry.path.clone(),
-                line,
-                column,
-                end_line,
-                end_column,
-            },
-            fp,
-            snippet,
-            hit.help,
-        );
+        let mut finding = Finding::located(rule, hit.message, loc, fp, snippet, hit.help);
         finding.account = Some(hit.account);
         self.findings.push(finding);
     }

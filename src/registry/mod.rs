@@ -70,6 +70,16 @@ pub enum Scope {
     Team,
 }
 
+impl Scope {
+    /// The registry's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Organization => "organization",
+            Scope::Team => "team",
+        }
+    }
+}
+
 /// How an account authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -77,6 +87,16 @@ pub enum Auth {
     ApiKey,
     /// Identity federation (no keys).
     Federated,
+}
+
+impl Auth {
+    /// The registry's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Auth::ApiKey => "api-key",
+            Auth::Federated => "federated",
+        }
+    }
 }
 
 /// A service account entry.

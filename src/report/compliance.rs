@@ -9,10 +9,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::activity::Activity;
-use crate::audit::rules::{day_of, days_between, parse_date};
+use crate::audit::rules::{day_of, days_between, last_activity, parse_date};
 use crate::detect::mask::mask_text;
 use crate::finding::{Finding, Outcome};
-use crate::registry::{Auth, Registry, Scope};
+use crate::registry::Registry;
 use crate::rules::RuleSet;
 
 /// The report format version.
@@ -43,6 +43,15 @@ pub struct Item {
 }
 
 impl Item {
+    /// Sort key: errors first, then warnings, then the rest.
+    pub fn severity_rank(&self) -> u8 {
+        match self.severity.as_str() {
+            "error" => 0,
+            "warning" => 1,
+            _ => 2,
+        }
+    }
+
     fn of(f: &Finding) -> Self {
         Item {
             rule: f.rule.id.clone(),
@@ -336,33 +345,12 @@ pub fn build(
                     }
                 }
             }
-            let key_last = acc
-                .api_keys
-                .iter()
-                .filter_map(|k| k.last_used.as_deref().and_then(parse_date))
-                .max();
-            let log_last = act.and_then(|x| x.last).map(day_of);
-            let last_activity = match (key_last, log_last) {
-                (Some(k), Some(l)) => Some(k.max(l)),
-                (k, l) => k.or(l),
-            };
+            let last_activity = last_activity(acc, act).map(|(d, _)| d);
             accounts.push(AccountRow {
                 name: acc.name.clone(),
-                scope: acc.scope.map(|s| {
-                    match s {
-                        Scope::Team => "team",
-                        Scope::Organization => "organization",
-                    }
-                    .to_string()
-                }),
+                scope: acc.scope.map(|s| s.as_str().to_string()),
                 team: acc.team.clone(),
-                auth: acc.auth.map(|x| {
-                    match x {
-                        Auth::ApiKey => "api-key",
-                        Auth::Federated => "federated",
-                    }
-                    .to_string()
-                }),
+                auth: acc.auth.map(|x| x.as_str().to_string()),
                 purpose: acc.purpose.clone(),
                 owner: acc.owner.clone(),
                 used_by: acc.used_by.clone(),

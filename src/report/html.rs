@@ -271,11 +271,7 @@ fn items_table(out: &mut String, items: &[&Item], with_account: bool) {
     }
     out.push_str("<table><thead><tr><th>severity</th><th>rule</th><th>where</th><th>finding</th></tr></thead><tbody>");
     let mut sorted: Vec<&&Item> = items.iter().collect();
-    sorted.sort_by_key(|i| match i.severity.as_str() {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    });
+    sorted.sort_by_key(|i| i.severity_rank());
     for i in sorted {
         item_row(out, i, with_account);
     }

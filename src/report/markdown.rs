@@ -158,16 +158,11 @@ pub fn render(r: &Report) -> String {
             repo.findings.iter().collect(),
         ));
     }
-    let rank = |i: &&Item| match i.severity.as_str() {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    };
     let total: usize = sections.iter().map(|(_, v)| v.len()).sum();
     let mut shown = 0usize;
     let mut truncated = false;
     for (title, mut items) in sections {
-        items.sort_by_key(rank);
+        items.sort_by_key(|i| i.severity_rank());
         let _ = writeln!(s, "\n## {title}\n");
         if items.is_empty() {
             s.push_str("No findings.\n");

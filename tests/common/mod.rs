@@ -164,6 +164,15 @@ pub fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// A finished run as (JSON document on stdout or null, exit code, stderr).
+pub fn parts(out: &Output) -> (serde_json::Value, Option<i32>, String) {
+    (
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// The JSON document a run printed on stdout.
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("json on stdout")
