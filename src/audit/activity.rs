@@ -26,6 +26,8 @@ pub struct ActorActivity {
     pub teams: BTreeSet<String>,
     /// (entity, project) pairs acted on.
     pub projects: BTreeSet<(String, String)>,
+    /// Events per UTC day (every dated event, with or without a response code).
+    pub events_per_day: BTreeMap<Date, usize>,
     /// Per UTC day: response code → count.
     pub codes_per_day: BTreeMap<Date, BTreeMap<u16, usize>>,
     /// `user:create_api_key` events by this actor.
@@ -53,8 +55,9 @@ impl ActorActivity {
         if let Some(t) = ev.timestamp {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
+            let day = t.to_zoned(TimeZone::UTC).date();
+            *self.events_per_day.entry(day).or_default() += 1;
             if let Some(code) = ev.response_code {
-                let day = t.to_zoned(TimeZone::UTC).date();
                 *self
                     .codes_per_day
                     .entry(day)
@@ -255,6 +258,8 @@ mod tests {
         }
         let ci = act.accounts.get("ci-training").expect("attributed");
         assert_eq!(ci.events, 4);
+        // The key creation has no response code; it still counts on its day.
+        assert_eq!(ci.events_per_day.values().sum::<usize>(), 4);
         assert_eq!(
             ci.first.map(|t| t.to_string()).as_deref(),
             Some("2026-10-01T10:00:00Z")

@@ -336,11 +336,10 @@ pub fn build(
                 let days = usize::try_from(a.activity.observed_days()).unwrap_or(0);
                 daily = vec![0u32; days];
                 if let Some(act) = act {
-                    for (d, codes) in &act.codes_per_day {
+                    for (d, n) in &act.events_per_day {
                         let i = usize::try_from(days_between(s, *d)).unwrap_or(usize::MAX);
                         if let Some(slot) = daily.get_mut(i) {
-                            let n: usize = codes.values().sum();
-                            *slot = u32::try_from(n).unwrap_or(u32::MAX);
+                            *slot = u32::try_from(*n).unwrap_or(u32::MAX);
                         }
                     }
                 }
