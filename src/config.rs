@@ -81,6 +81,7 @@ struct RawConfig {
     max_file_size: Option<toml::Spanned<toml::Value>>,
     max_yaml_depth: Option<toml::Spanned<i64>>,
     max_yaml_aliases: Option<toml::Spanned<i64>>,
+    context_window: Option<toml::Spanned<toml::Value>>,
     fail_on: Option<toml::Spanned<String>>,
     rule_dirs: Option<Vec<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
@@ -278,6 +279,9 @@ pub struct Config {
     pub max_yaml_depth: usize,
     /// Nodes YAML alias expansion may produce per file.
     pub max_yaml_aliases: usize,
+    /// Bytes the context judge reads on each side of a candidate key within its line (see
+    /// [`crate::detect::context::DEFAULT_WINDOW`]).
+    pub context_window: usize,
     /// Lowest severity that fails the run; `None` never fails.
     pub fail_on: Option<Severity>,
     /// Extra rule directories.
@@ -300,6 +304,7 @@ impl Default for Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_yaml_depth: crate::formats::tree::MAX_DEPTH,
             max_yaml_aliases: crate::formats::tree::ALIAS_BUDGET,
+            context_window: crate::detect::context::DEFAULT_WINDOW,
             fail_on: Some(Severity::Error),
             rule_dirs: Vec::new(),
             rules: BTreeMap::new(),
@@ -482,6 +487,29 @@ impl Config {
                     "not a size",
                 )
             })?;
+        }
+        if let Some(v) = raw.context_window {
+            use crate::detect::context::{MAX_WINDOW, MIN_WINDOW};
+            let span = v.span();
+            let parsed = match v.get_ref() {
+                toml::Value::Integer(i) => u64::try_from(*i).ok(),
+                toml::Value::String(s) => parse_size(s),
+                _ => None,
+            };
+            self.context_window = parsed
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| (MIN_WINDOW..=MAX_WINDOW).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        path,
+                        text,
+                        format!(
+                            "`context-window` must be bytes or a size like \"4KiB\", from {MIN_WINDOW} to {MAX_WINDOW} bytes"
+                        ),
+                        Some(span),
+                        "not a size in range",
+                    )
+                })?;
         }
         // The depth is capped: the readers walk trees recursively, and 4,096 levels is what
         // a worker thread's stack is known to hold.
@@ -732,6 +760,7 @@ impl Config {
             max_file_size: u64,
             max_yaml_depth: usize,
             max_yaml_aliases: usize,
+            context_window: usize,
             fail_on: &'a str,
             exclude: Vec<String>,
             rule_dirs: Vec<String>,
@@ -744,6 +773,7 @@ impl Config {
             max_file_size: self.max_file_size,
             max_yaml_depth: self.max_yaml_depth,
             max_yaml_aliases: self.max_yaml_aliases,
+            context_window: self.context_window,
             fail_on: self.fail_on.map_or("never", Severity::as_str),
             exclude: self.exclude.iter().map(|e| e.pattern.clone()).collect(),
             rule_dirs: self

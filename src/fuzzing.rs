@@ -30,9 +30,17 @@ pub const FORMATS: &[(&str, &str)] = &[
     ("shell", "scripts/train.sh"),
 ];
 
-/// The secret detector and every rule over arbitrary bytes, under a path with no format.
+/// The secret detector and every rule over arbitrary bytes: under a path with no format on
+/// the default context window, and as a sectioned file on the smallest window (where window
+/// edges fall inside most lines).
 pub fn detect(data: &[u8]) {
+    static SMALL: OnceLock<Config> = OnceLock::new();
     let _ = crate::scan::scan_bytes("notes/file.txt", data, catalogue());
+    let small = SMALL.get_or_init(|| Config {
+        context_window: crate::detect::context::MIN_WINDOW,
+        ..Config::default()
+    });
+    let _ = crate::scan::scan_bytes_with("notes/settings.ini", data, catalogue(), small);
 }
 
 /// A configuration format's reader and checks (`name` from [`FORMATS`]), with a registry so

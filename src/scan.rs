@@ -216,7 +216,7 @@ impl<'a> Scanner<'a> {
     /// A scanner for the (already configured) `rules` under `config`.
     pub fn new(rules: &RuleSet, config: &'a Config) -> Self {
         Self {
-            detector: Detector::new(rules),
+            detector: Detector::new(rules).with_window(config.context_window),
             config,
             findings: Mutex::new(Vec::new()),
             problems: Mutex::new(Vec::new()),

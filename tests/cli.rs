@@ -233,6 +233,45 @@ fn config_is_discovered_upward_and_layered() {
 }
 
 #[test]
+fn context_window_is_configurable() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let hex = Fakes::new(21).hex(40);
+    // The only W&B context is "wandb" 2,000 bytes before the key on its line.
+    write(
+        dir,
+        "notes.txt",
+        &format!("# wandb {} token = \"{hex}\"\n", "x ".repeat(1000)),
+    );
+    let findings = |dir: &Path| {
+        let out = bin()
+            .args(["scan", "--format", "json"])
+            .arg(dir)
+            .output()
+            .expect("run");
+        json(&out)["findings"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(findings(dir), 1, "the default 4 KiB window reaches wandb");
+    write(dir, ".wandb-sa-lint.toml", "context-window = \"256B\"\n");
+    assert_eq!(findings(dir), 0, "a 256-byte window does not");
+    let out = bin()
+        .args(["scan", "--show-config"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("context-window = 256"), "{shown}");
+    // Out of range: an error naming the key and the file, exit 2.
+    write(dir, ".wandb-sa-lint.toml", "context-window = 64\n");
+    let text = run(bin().args(["scan", "--color", "never"]).arg(dir));
+    assert!(text.contains("status: Some(2)"), "{text}");
+    assert!(
+        text.contains("`context-window` must be") && text.contains(".wandb-sa-lint.toml:1:"),
+        "{text}"
+    );
+}
+
+#[test]
 fn allow_entries_and_inline_comments() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();

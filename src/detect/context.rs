@@ -97,6 +97,8 @@ pub struct FileCtx<'a> {
     pub bytes: &'a [u8],
     /// Kind by name.
     pub kind: FileKind,
+    /// Bytes read on each side of a candidate within its line (see [`DEFAULT_WINDOW`]).
+    pub window: usize,
     /// The path says wandb.
     path_says_wandb: bool,
     /// The content says wandb (any case) somewhere; computed on first use.
@@ -107,13 +109,15 @@ pub struct FileCtx<'a> {
 }
 
 impl<'a> FileCtx<'a> {
-    /// Builds the context for one file.
-    pub fn new(path: &'a str, bytes: &'a [u8]) -> Self {
+    /// Builds the context for one file, judging candidates on `window` bytes on each side
+    /// (clamped to [`MIN_WINDOW`]..=[`MAX_WINDOW`]).
+    pub fn new(path: &'a str, bytes: &'a [u8], window: usize) -> Self {
         let kind = FileKind::of(path);
         Self {
             path,
             bytes,
             kind,
+            window: window.clamp(MIN_WINDOW, MAX_WINDOW),
             path_says_wandb: path.to_ascii_lowercase().contains("wandb"),
             content_says_wandb: OnceLock::new(),
             sinks: OnceLock::new(),
@@ -249,17 +253,24 @@ fn find_sinks(bytes: &[u8]) -> Vec<String> {
     out
 }
 
-/// How far the context judge looks for a line break on either side of a position. Longer
-/// lines (minified JSON, notebook outputs) are judged on this window around the token, so the
-/// cost per candidate never grows with the file.
-pub const LINE_WINDOW: usize = 4096;
+/// How far the context judge looks for a line break on either side of a position, by default
+/// (`context-window` in the configuration). Longer lines (minified JSON, notebook outputs)
+/// are judged on this window around the token, so the cost per candidate never grows with
+/// the file.
+pub const DEFAULT_WINDOW: usize = 4096;
+/// Smallest window the configuration accepts: room for an assignment and a key.
+pub const MIN_WINDOW: usize = 256;
+/// Largest window the configuration accepts.
+pub const MAX_WINDOW: usize = 1 << 20;
+/// How far above a candidate the enclosing section is looked for, in windows.
+pub const ENCLOSING_WINDOWS: usize = 16;
 
-/// Byte range of the line holding `pos` (without the line break), cut to [`LINE_WINDOW`]
-/// bytes on each side of `pos`.
-pub fn line_bounds(bytes: &[u8], pos: usize) -> (usize, usize) {
+/// Byte range of the line holding `pos` (without the line break), cut to `window` bytes on
+/// each side of `pos`.
+pub fn line_bounds(bytes: &[u8], pos: usize, window: usize) -> (usize, usize) {
     let pos = pos.min(bytes.len());
-    let lo = pos.saturating_sub(LINE_WINDOW);
-    let hi = (pos + LINE_WINDOW).min(bytes.len());
+    let lo = pos.saturating_sub(window);
+    let hi = pos.saturating_add(window).min(bytes.len());
     let start =
         memchr::memrchr(b'\n', bytes.get(lo..pos).unwrap_or(&[])).map_or(lo, |i| lo + i + 1);
     let end = memchr::memchr(b'\n', bytes.get(pos..hi).unwrap_or(&[])).map_or(hi, |i| pos + i);
@@ -277,6 +288,31 @@ pub fn next_line(bytes: &[u8], end: usize) -> usize {
     match (bytes.get(end), bytes.get(end + 1)) {
         (Some(b'\r'), Some(b'\n')) => end + 2,
         _ => end + 1,
+    }
+}
+
+/// The line above the one that [`line_bounds`] gave as starting at `start`, cut to `window`
+/// bytes; `None` at the file's start or when `start` is a window edge inside a long line
+/// (a window edge is not a line break).
+fn line_above(bytes: &[u8], start: usize, window: usize) -> Option<(usize, usize)> {
+    (start > 0 && bytes.get(start - 1) == Some(&b'\n'))
+        .then(|| line_bounds(bytes, start - 1, window))
+}
+
+/// The line below the one that [`line_bounds`] gave as ending at `end`, cut to `window`
+/// bytes; `None` at the file's end or when `end` is a window edge inside a long line.
+fn line_below(bytes: &[u8], end: usize, window: usize) -> Option<(usize, usize)> {
+    matches!(bytes.get(end), Some(b'\n' | b'\r'))
+        .then(|| line_bounds(bytes, next_line(bytes, end), window))
+}
+
+/// Where the line holding the byte before `pos` really starts, looking no further back than
+/// `floor`: `None` when its start lies beyond `floor`.
+fn real_line_start(bytes: &[u8], pos: usize, floor: usize) -> Option<usize> {
+    match memchr::memrchr(b'\n', bytes.get(floor..pos).unwrap_or(&[])) {
+        Some(i) => Some(floor + i + 1),
+        None if floor == 0 => Some(0),
+        None => None,
     }
 }
 
@@ -656,8 +692,8 @@ fn strip_ansi_head(s: &[u8]) -> &[u8] {
 }
 
 /// The host of the netrc `machine` entry that holds `pos`, or `default`.
-fn netrc_machine(bytes: &[u8], pos: usize) -> Option<String> {
-    let from = pos.saturating_sub(4096);
+fn netrc_machine(bytes: &[u8], pos: usize, window: usize) -> Option<String> {
+    let from = pos.saturating_sub(window);
     let window = bytes.get(from..pos)?;
     let text = String::from_utf8_lossy(window);
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -688,11 +724,20 @@ fn indent_of(line: &[u8]) -> Option<usize> {
 
 /// The best name class among the identifiers of the lines that enclose `line_start`: the
 /// `[section]` header above it in INI/TOML files, and the less-indented lines above it (YAML,
-/// JSON, JS, HCL). Returns the class and the line's text for the message.
+/// JSON, JS, HCL). Returns the class and the line's text for the message. Lines are read
+/// whole, from their real start, within [`ENCLOSING_WINDOWS`] windows above the candidate's
+/// line (and at most 400 lines): a section further up, or a line starting beyond that, is
+/// not seen.
 fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)> {
     let bytes = fc.bytes;
-    let (ls, le) = line_bounds(bytes, line_start);
-    let mut cur = indent_of(bytes.get(ls..le).unwrap_or(&[])).unwrap_or(0);
+    let floor = line_start.saturating_sub(ENCLOSING_WINDOWS.saturating_mul(fc.window));
+    // The candidate's line from its real start, for its indentation.
+    let ls = real_line_start(bytes, line_start, floor)?;
+    let le = memchr::memchr(b'\n', bytes.get(ls..).unwrap_or(&[])).map_or(bytes.len(), |i| ls + i);
+    let own = bytes
+        .get(ls..le.min(ls.saturating_add(fc.window)))
+        .unwrap_or(&[]);
+    let mut cur = indent_of(own).unwrap_or(0);
     let mut pos = ls;
     let mut best: Option<(NameClass, String)> = None;
     let consider = |text: &[u8], best: &mut Option<(NameClass, String)>| {
@@ -717,12 +762,16 @@ fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)>
     };
     for _ in 0..400 {
         // Bounded in lines and in bytes, whatever the file looks like.
-        if pos == 0 || ls - pos > 64 * 1024 {
+        if pos == 0 {
             break;
         }
-        let (ps, pe) = line_bounds(bytes, pos - 1);
+        let pe = pos - 1;
+        let Some(ps) = real_line_start(bytes, pe, floor) else {
+            break;
+        };
         pos = ps;
         let line = bytes.get(ps..pe).unwrap_or(&[]);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         let trimmed = line.trim_ascii();
         if fc.kind == FileKind::Sectioned || fc.kind == FileKind::WandbSettings {
             if trimmed.starts_with(b"[") && trimmed.ends_with(b"]") {
@@ -745,7 +794,12 @@ fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)>
 
 /// Names given on the lines just above a `value:` line: Kubernetes `- name: X` / `value: v`,
 /// Terraform `name = "X"` / `value = "v"`, JSON `{"name": "X", "value": "v"}`.
-fn owner_name(bytes: &[u8], line_start: usize, same_line_prefix: &[u8]) -> Option<String> {
+fn owner_name(
+    bytes: &[u8],
+    line_start: usize,
+    same_line_prefix: &[u8],
+    window: usize,
+) -> Option<String> {
     static NAME: OnceLock<Pattern> = OnceLock::new();
     let r = re(
         &NAME,
@@ -758,10 +812,9 @@ fn owner_name(bytes: &[u8], line_start: usize, same_line_prefix: &[u8]) -> Optio
     }
     let mut pos = line_start;
     for _ in 0..3 {
-        if pos == 0 {
+        let Some((ps, pe)) = line_above(bytes, pos, window) else {
             break;
-        }
-        let (ps, pe) = line_bounds(bytes, pos - 1);
+        };
         pos = ps;
         if let Some(c) = r.captures(bytes.get(ps..pe).unwrap_or(&[])) {
             return c
@@ -772,20 +825,22 @@ fn owner_name(bytes: &[u8], line_start: usize, same_line_prefix: &[u8]) -> Optio
     None
 }
 
-fn near_lines_mention_wandb(bytes: &[u8], ls: usize, le: usize, n: usize) -> bool {
+/// Whether the `n` lines above and below the line `ls..le` (each cut to `window`) mention
+/// wandb; the line itself counts too.
+fn near_lines_mention_wandb(bytes: &[u8], ls: usize, le: usize, n: usize, window: usize) -> bool {
     let mut start = ls;
     for _ in 0..n {
-        if start == 0 {
-            break;
+        match line_above(bytes, start, window) {
+            Some((s, _)) => start = s,
+            None => break,
         }
-        start = line_bounds(bytes, start - 1).0;
     }
     let mut end = le;
     for _ in 0..n {
-        if end >= bytes.len() {
-            break;
+        match line_below(bytes, end, window) {
+            Some((_, e)) => end = e,
+            None => break,
         }
-        end = line_bounds(bytes, next_line(bytes, end)).1;
     }
     mentions_wandb(bytes.get(start..end).unwrap_or(&[]))
 }
@@ -793,7 +848,7 @@ fn near_lines_mention_wandb(bytes: &[u8], ls: usize, le: usize, n: usize) -> boo
 /// Judges the W&B context of the token at `start..end`.
 pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
     let bytes = fc.bytes;
-    let (ls, le) = line_bounds(bytes, start);
+    let (ls, le) = line_bounds(bytes, start, fc.window);
     let prefix = bytes
         .get(ls.max(start.saturating_sub(300))..start)
         .unwrap_or(&[]);
@@ -820,7 +875,9 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
     if wandb_login_before(prefix) {
         return Verdict::new(Strength::Direct, "given to `wandb login`");
     }
-    if basic_auth_api_user(prefix) && (line_wandb || near_lines_mention_wandb(bytes, ls, le, 2)) {
+    if basic_auth_api_user(prefix)
+        && (line_wandb || near_lines_mention_wandb(bytes, ls, le, 2, fc.window))
+    {
         return Verdict::new(
             Strength::Direct,
             "HTTP basic-auth password for user `api`, the way the W&B API takes a key",
@@ -849,7 +906,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         name.as_deref().map(str::to_ascii_lowercase).as_deref(),
         Some("value" | "default" | "val" | "data" | "stringdata")
     ) {
-        if let Some(owner) = owner_name(bytes, ls, prefix) {
+        if let Some(owner) = owner_name(bytes, ls, prefix, fc.window) {
             class = classify_name(&owner);
             name = Some(owner);
         } else {
@@ -871,7 +928,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
                 || (matches!(lname.as_str(), "password" | "passwd")
                     && contains_ci(line, b"machine"))
             {
-                return match netrc_machine(bytes, start) {
+                return match netrc_machine(bytes, start, fc.window) {
                     Some(host) if mentions_wandb(host.as_bytes()) => Verdict::new(
                         Strength::Direct,
                         format!("netrc password for W&B host `{host}`"),
@@ -904,7 +961,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
                     format!("assigned to `{shown}` next to wandb"),
                 );
             }
-            if near_lines_mention_wandb(bytes, ls, le, 2) {
+            if near_lines_mention_wandb(bytes, ls, le, 2, fc.window) {
                 return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
             }
             if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
@@ -956,7 +1013,7 @@ mod tests {
 
     fn judge(path: &str, text: &str, token: &str) -> Verdict {
         let start = text.find(token).expect("token in text");
-        let fc = FileCtx::new(path, text.as_bytes());
+        let fc = FileCtx::new(path, text.as_bytes(), DEFAULT_WINDOW);
         assess(&fc, start, start + token.len())
     }
 
@@ -1054,5 +1111,88 @@ mod tests {
         let text = format!("\"\\u001b[34m\\u001b[1mwandb\\u001b[0m: key \\u001b[33m{K}\"");
         let start = text.find(K).expect("key");
         assert!(ansi_before(text.as_bytes(), start));
+    }
+
+    fn judge_with(path: &str, text: &str, window: usize) -> Verdict {
+        let start = text.find(K).expect("token in text");
+        let fc = FileCtx::new(path, text.as_bytes(), window);
+        assess(&fc, start, start + K.len())
+    }
+
+    #[test]
+    fn the_window_bounds_what_a_long_line_contributes() {
+        // "wandb" 2,000 bytes before the key on the same line: inside a 4 KiB window, outside
+        // a 256-byte one.
+        let pad = "x ".repeat(1000);
+        let text = format!("# wandb {pad} token = \"{K}\"\n");
+        let v = judge_with("a.txt", &text, DEFAULT_WINDOW);
+        assert_eq!(v.strength, Strength::Wandb, "{v:?}");
+        assert!(v.why.contains("next to wandb"), "{v:?}");
+        assert_eq!(
+            judge_with("a.txt", &text, MIN_WINDOW).strength,
+            Strength::None
+        );
+        // A netrc host 1,500 bytes up is found only by a window that reaches it.
+        let netrc = format!(
+            "machine api.wandb.ai login user\n{}password {K}\n",
+            "#\n".repeat(750)
+        );
+        assert_eq!(
+            judge_with(".netrc", &netrc, DEFAULT_WINDOW).strength,
+            Strength::Direct
+        );
+        assert_eq!(
+            judge_with(".netrc", &netrc, MIN_WINDOW).strength,
+            Strength::None
+        );
+        // Out-of-range windows are clamped, not trusted.
+        let fc = FileCtx::new("a.txt", text.as_bytes(), 1);
+        assert_eq!(fc.window, MIN_WINDOW);
+        let fc = FileCtx::new("a.txt", text.as_bytes(), usize::MAX);
+        assert_eq!(fc.window, MAX_WINDOW);
+    }
+
+    #[test]
+    fn a_window_edge_inside_a_long_line_is_not_a_neighbouring_line() {
+        // The only mention of wandb is the far start of the key's own 10 KB line: neither a
+        // window edge of that line nor anything else makes it a "nearby line".
+        let text = format!("wandb{} token = \"{K}\"\n", " y".repeat(5000));
+        assert_eq!(
+            judge_with("a.txt", &text, DEFAULT_WINDOW).strength,
+            Strength::None
+        );
+        // A real line above still counts.
+        let text = format!("# wandb\n{} token = \"{K}\"\n", " y".repeat(5000));
+        let start = text.find(K).expect("key");
+        let fc = FileCtx::new("a.txt", text.as_bytes(), 1 << 14);
+        assert_eq!(
+            assess(&fc, start, start + K.len()).strength,
+            Strength::Wandb
+        );
+    }
+
+    #[test]
+    fn enclosing_sections_are_found_across_long_lines() {
+        // A 10 KB line between the key and its `wandb:` section: read whole from its real
+        // start by a 4 KiB window (a 64 KiB reach), out of reach of a 256-byte one (4 KiB).
+        let long = "z".repeat(10_000);
+        let text = format!("wandb:\n  description: \"{long}\"\n  key: {K}\n");
+        let v = judge_with("values.yaml", &text, DEFAULT_WINDOW);
+        assert_eq!(v.strength, Strength::Direct, "{v:?}");
+        assert!(v.why.contains("under `wandb"), "{v:?}");
+        assert_eq!(
+            judge_with("values.yaml", &text, MIN_WINDOW).strength,
+            Strength::None
+        );
+        // A key far along a long flow-mapping line: the window around it starts mid-line, and
+        // the line's real start (within reach) gives the indentation that finds the section.
+        let text = format!(
+            "wandb:\n  {{\"a\": \"{}\", \"key\": \"{K}\"}}\n",
+            "z".repeat(3000)
+        );
+        for window in [MIN_WINDOW, DEFAULT_WINDOW] {
+            let v = judge_with("values.yaml", &text, window);
+            assert_eq!(v.strength, Strength::Direct, "{window}: {v:?}");
+        }
     }
 }

@@ -101,6 +101,8 @@ const MAX_LINE: usize = 160;
 const MAX_SHOWN_SECRET: usize = 48;
 /// Lines of context above and below the hit.
 const CONTEXT: usize = 1;
+/// Bytes of a long line read on each side of the hit before clipping for display.
+const WINDOW: usize = super::context::DEFAULT_WINDOW;
 
 impl Snippet {
     /// Builds the window for a hit at `hit` in `bytes` (whose line is `line0`, 0-based), masking
@@ -115,19 +117,20 @@ impl Snippet {
         col0: usize,
         secrets: &[Range<usize>],
     ) -> Self {
-        let (ls, le) = super::context::line_bounds(bytes, hit.start);
+        let (ls, le) = super::context::line_bounds(bytes, hit.start, WINDOW);
         // Lines above and below.
         let mut start = ls;
         let mut above = 0;
         // Only real line breaks delimit context lines: a window edge of a long line does not.
         while above < CONTEXT && start > 0 && bytes.get(start - 1) == Some(&b'\n') {
-            start = super::context::line_bounds(bytes, start - 1).0;
+            start = super::context::line_bounds(bytes, start - 1, WINDOW).0;
             above += 1;
         }
         let mut end = le;
         let mut below = 0;
         while below < CONTEXT && matches!(bytes.get(end), Some(b'\n' | b'\r')) {
-            end = super::context::line_bounds(bytes, super::context::next_line(bytes, end)).1;
+            end =
+                super::context::line_bounds(bytes, super::context::next_line(bytes, end), WINDOW).1;
             below += 1;
         }
         let mut raw = bytes.get(start..end).unwrap_or(&[]).to_vec();

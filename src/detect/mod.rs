@@ -53,6 +53,7 @@ pub struct Detector {
     shapes: Vec<ShapeRef>,
     token_cache: Vec<ShapeRef>,
     keywords: Option<Regex>,
+    window: usize,
 }
 
 impl Detector {
@@ -90,7 +91,15 @@ impl Detector {
             shapes,
             token_cache,
             keywords,
+            window: context::DEFAULT_WINDOW,
         }
+    }
+
+    /// Judges the context of each candidate on `window` bytes on each side of it within its
+    /// line (`context-window`; clamped to [`context::MIN_WINDOW`]..=[`context::MAX_WINDOW`]).
+    pub fn with_window(mut self, window: usize) -> Self {
+        self.window = window.clamp(context::MIN_WINDOW, context::MAX_WINDOW);
+        self
     }
 
     /// True when the detector has nothing to look for.
@@ -152,7 +161,7 @@ impl Detector {
         if !keyword_hit && !kind.always_scan() {
             return Vec::new();
         }
-        let fc = FileCtx::new(path, bytes);
+        let fc = FileCtx::new(path, bytes, self.window);
 
         // Candidates from every shape; overlaps go to the longest, then the earliest shape.
         // Keys are made of token bytes, so the shapes only run inside long runs of them: one
