@@ -733,10 +733,12 @@ fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)>
     let floor = line_start.saturating_sub(ENCLOSING_WINDOWS.saturating_mul(fc.window));
     // The candidate's line from its real start, for its indentation.
     let ls = real_line_start(bytes, line_start, floor)?;
-    let le = memchr::memchr(b'\n', bytes.get(ls..).unwrap_or(&[])).map_or(bytes.len(), |i| ls + i);
-    let own = bytes
-        .get(ls..le.min(ls.saturating_add(fc.window)))
+    let head = bytes
+        .get(ls..ls.saturating_add(fc.window).min(bytes.len()))
         .unwrap_or(&[]);
+    let own = head
+        .get(..memchr::memchr(b'\n', head).unwrap_or(head.len()))
+        .unwrap_or(head);
     let mut cur = indent_of(own).unwrap_or(0);
     let mut pos = ls;
     let mut best: Option<(NameClass, String)> = None;
