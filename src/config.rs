@@ -354,6 +354,15 @@ pub fn parse_size(s: &str) -> Option<u64> {
     n.checked_mul(mult)
 }
 
+/// A size given in the configuration: a number of bytes or a string for [`parse_size`].
+fn size_value(v: &toml::Value) -> Option<u64> {
+    match v {
+        toml::Value::Integer(i) => u64::try_from(*i).ok(),
+        toml::Value::String(s) => parse_size(s),
+        _ => None,
+    }
+}
+
 /// Parses a `--fail-on` value: a severity or `never`.
 pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
     if s == "never" {
@@ -473,12 +482,7 @@ impl Config {
         }
         if let Some(v) = raw.max_file_size {
             let span = v.span();
-            let parsed = match v.get_ref() {
-                toml::Value::Integer(i) => u64::try_from(*i).ok(),
-                toml::Value::String(s) => parse_size(s),
-                _ => None,
-            };
-            self.max_file_size = parsed.ok_or_else(|| {
+            self.max_file_size = size_value(v.get_ref()).ok_or_else(|| {
                 invalid(
                     path,
                     text,
@@ -491,12 +495,7 @@ impl Config {
         if let Some(v) = raw.context_window {
             use crate::detect::context::{MAX_WINDOW, MIN_WINDOW};
             let span = v.span();
-            let parsed = match v.get_ref() {
-                toml::Value::Integer(i) => u64::try_from(*i).ok(),
-                toml::Value::String(s) => parse_size(s),
-                _ => None,
-            };
-            self.context_window = parsed
+            self.context_window = size_value(v.get_ref())
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| (MIN_WINDOW..=MAX_WINDOW).contains(n))
                 .ok_or_else(|| {
