@@ -178,6 +178,49 @@ proptest! {
         prop_assert_eq!(loc.column, indent + "key = ".len() + 1, "{}", path);
     }
 
+    /// A key assigned to `WANDB_API_KEY`, of any shape, anywhere in any fixture, on a line
+    /// padded with up to 20 KB on each side, is found at its line and column whatever the
+    /// context window (`context-window`, from its smallest to its largest value).
+    #[test]
+    fn a_direct_assignment_is_found_at_every_window(
+        file in any::<proptest::sample::Index>(),
+        line in any::<proptest::sample::Index>(),
+        pad_before in 0usize..20_000,
+        pad_after in 0usize..20_000,
+        window in wandb_sa_lint::detect::context::MIN_WINDOW..=wandb_sa_lint::detect::context::MAX_WINDOW,
+        shape in 0usize..3,
+        seed in any::<u64>(),
+    ) {
+        let files = fixture_files();
+        prop_assume!(!files.is_empty());
+        let (path, text) = &files[file.index(files.len())];
+        let mut f = Fakes::new(seed);
+        let key = match shape {
+            0 => f.v1(),
+            1 => f.hex(40),
+            _ => f.prefixed("local"),
+        };
+        let before = "ab ".repeat(pad_before / 3);
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        let at = line.index(lines.len());
+        let inserted = format!("{before}WANDB_API_KEY={key} {}", "cd ".repeat(pad_after / 3));
+        lines.insert(at, &inserted);
+        let content = lines.join("\n");
+        let config = wandb_sa_lint::config::Config {
+            context_window: window,
+            ..wandb_sa_lint::config::Config::default()
+        };
+        let findings =
+            wandb_sa_lint::scan::scan_bytes_with(path, content.as_bytes(), &catalogue(), &config);
+        let hit = findings.iter().find(|f| {
+            f.rule.id == "S001"
+                && f.location.as_ref().is_some_and(|l| l.line == at + 1)
+        });
+        prop_assert!(hit.is_some(), "{}: no S001 at line {} (window {})", path, at + 1, window);
+        let loc = hit.and_then(|f| f.location.clone()).expect("location");
+        prop_assert_eq!(loc.column, before.len() + "WANDB_API_KEY=".len() + 1, "{}", path);
+    }
+
     /// No output format holds a planted key or its last 30 characters, whatever surrounds it.
     #[test]
     fn no_format_leaks_a_planted_key(
