@@ -294,14 +294,14 @@ pub fn next_line(bytes: &[u8], end: usize) -> usize {
 /// The line above the one that [`line_bounds`] gave as starting at `start`, cut to `window`
 /// bytes; `None` at the file's start or when `start` is a window edge inside a long line
 /// (a window edge is not a line break).
-fn line_above(bytes: &[u8], start: usize, window: usize) -> Option<(usize, usize)> {
+pub fn line_above(bytes: &[u8], start: usize, window: usize) -> Option<(usize, usize)> {
     (start > 0 && bytes.get(start - 1) == Some(&b'\n'))
         .then(|| line_bounds(bytes, start - 1, window))
 }
 
 /// The line below the one that [`line_bounds`] gave as ending at `end`, cut to `window`
 /// bytes; `None` at the file's end or when `end` is a window edge inside a long line.
-fn line_below(bytes: &[u8], end: usize, window: usize) -> Option<(usize, usize)> {
+pub fn line_below(bytes: &[u8], end: usize, window: usize) -> Option<(usize, usize)> {
     matches!(bytes.get(end), Some(b'\n' | b'\r'))
         .then(|| line_bounds(bytes, next_line(bytes, end), window))
 }
@@ -733,13 +733,8 @@ fn enclosing(fc: &FileCtx<'_>, line_start: usize) -> Option<(NameClass, String)>
     let floor = line_start.saturating_sub(ENCLOSING_WINDOWS.saturating_mul(fc.window));
     // The candidate's line from its real start, for its indentation.
     let ls = real_line_start(bytes, line_start, floor)?;
-    let head = bytes
-        .get(ls..ls.saturating_add(fc.window).min(bytes.len()))
-        .unwrap_or(&[]);
-    let own = head
-        .get(..memchr::memchr(b'\n', head).unwrap_or(head.len()))
-        .unwrap_or(head);
-    let mut cur = indent_of(own).unwrap_or(0);
+    let (_, le) = line_bounds(bytes, ls, fc.window);
+    let mut cur = indent_of(bytes.get(ls..le).unwrap_or(&[])).unwrap_or(0);
     let mut pos = ls;
     let mut best: Option<(NameClass, String)> = None;
     let consider = |text: &[u8], best: &mut Option<(NameClass, String)>| {
@@ -1014,8 +1009,12 @@ mod tests {
     use super::*;
 
     fn judge(path: &str, text: &str, token: &str) -> Verdict {
+        judge_on(path, text, token, DEFAULT_WINDOW)
+    }
+
+    fn judge_on(path: &str, text: &str, token: &str, window: usize) -> Verdict {
         let start = text.find(token).expect("token in text");
-        let fc = FileCtx::new(path, text.as_bytes(), DEFAULT_WINDOW);
+        let fc = FileCtx::new(path, text.as_bytes(), window);
         assess(&fc, start, start + token.len())
     }
 
@@ -1116,9 +1115,7 @@ mod tests {
     }
 
     fn judge_with(path: &str, text: &str, window: usize) -> Verdict {
-        let start = text.find(K).expect("token in text");
-        let fc = FileCtx::new(path, text.as_bytes(), window);
-        assess(&fc, start, start + K.len())
+        judge_on(path, text, K, window)
     }
 
     #[test]
@@ -1165,10 +1162,8 @@ mod tests {
         );
         // A real line above still counts.
         let text = format!("# wandb\n{} token = \"{K}\"\n", " y".repeat(5000));
-        let start = text.find(K).expect("key");
-        let fc = FileCtx::new("a.txt", text.as_bytes(), 1 << 14);
         assert_eq!(
-            assess(&fc, start, start + K.len()).strength,
+            judge_with("a.txt", &text, 1 << 14).strength,
             Strength::Wandb
         );
     }

@@ -117,21 +117,25 @@ impl Snippet {
         col0: usize,
         secrets: &[Range<usize>],
     ) -> Self {
-        let (ls, le) = super::context::line_bounds(bytes, hit.start, WINDOW);
-        // Lines above and below.
+        use super::context::{line_above, line_below, line_bounds};
+        let (ls, le) = line_bounds(bytes, hit.start, WINDOW);
+        // Lines above and below: only real line breaks delimit them, not a window edge of a
+        // long line.
         let mut start = ls;
         let mut above = 0;
-        // Only real line breaks delimit context lines: a window edge of a long line does not.
-        while above < CONTEXT && start > 0 && bytes.get(start - 1) == Some(&b'\n') {
-            start = super::context::line_bounds(bytes, start - 1, WINDOW).0;
+        while above < CONTEXT {
+            match line_above(bytes, start, WINDOW) {
+                Some((s, _)) => start = s,
+                None => break,
+            }
             above += 1;
         }
         let mut end = le;
-        let mut below = 0;
-        while below < CONTEXT && matches!(bytes.get(end), Some(b'\n' | b'\r')) {
-            end =
-                super::context::line_bounds(bytes, super::context::next_line(bytes, end), WINDOW).1;
-            below += 1;
+        for _ in 0..CONTEXT {
+            match line_below(bytes, end, WINDOW) {
+                Some((_, e)) => end = e,
+                None => break,
+            }
         }
         let mut raw = bytes.get(start..end).unwrap_or(&[]).to_vec();
         for s in secrets {

@@ -96,9 +96,10 @@ impl Detector {
     }
 
     /// Judges the context of each candidate on `window` bytes on each side of it within its
-    /// line (`context-window`; clamped to [`context::MIN_WINDOW`]..=[`context::MAX_WINDOW`]).
+    /// line (`context-window`; [`FileCtx::new`] clamps it to
+    /// [`context::MIN_WINDOW`]..=[`context::MAX_WINDOW`]).
     pub fn with_window(mut self, window: usize) -> Self {
-        self.window = window.clamp(context::MIN_WINDOW, context::MAX_WINDOW);
+        self.window = window;
         self
     }
 
