@@ -771,7 +771,10 @@ impl<'a> Scanner<'a> {
                 let what = a
                     .fingerprint
                     .as_ref()
-                    .map(|f| format!("fingerprint {f}"))
+                    .map(|f| {
+                        crate::detect::mask::trust_fingerprint(f);
+                        format!("fingerprint {f}")
+                    })
                     .or_else(|| a.path.as_ref().map(|p| format!("path `{p}`")))
                     .unwrap_or_default();
                 problems.push(Problem {
@@ -944,6 +947,14 @@ fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
 /// How a Git LFS pointer file starts.
 const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
 
+/// The problem text for a blob git could not give; the id is git's own, not the input's, so
+/// it may be printed whole.
+fn unreadable_blob(id: gix::ObjectId, e: &dyn std::fmt::Display) -> String {
+    let id = id.to_string();
+    crate::detect::mask::trust(&id);
+    format!("cannot read blob {id}: {e}")
+}
+
 fn read_blob(
     repo: &gix::Repository,
     id: gix::ObjectId,
@@ -952,19 +963,11 @@ fn read_blob(
     match repo.find_header(id) {
         Ok(h) if h.size() > max => return Err((Skip::TooLarge, None)),
         Ok(_) => {}
-        Err(e) => {
-            return Err((
-                Skip::Unreadable,
-                Some(format!("cannot read blob {id}: {e}")),
-            ))
-        }
+        Err(e) => return Err((Skip::Unreadable, Some(unreadable_blob(id, &e)))),
     }
-    let obj = repo.find_object(id).map_err(|e| {
-        (
-            Skip::Unreadable,
-            Some(format!("cannot read blob {id}: {e}")),
-        )
-    })?;
+    let obj = repo
+        .find_object(id)
+        .map_err(|e| (Skip::Unreadable, Some(unreadable_blob(id, &e))))?;
     if source::is_binary(&obj.data) {
         return Err((Skip::Binary, None));
     }

@@ -125,7 +125,7 @@ fn the_json_report_combines_scans_accounts_and_trends() {
     assert!(md.contains("| service accounts | 25 | 25 | ±0 |"), "{md}");
     assert!(md.contains("| 2026-10-01 | change |"), "{md}");
     assert!(md.contains("## Service accounts"));
-    assert!(md.contains("| `legacy-churn-exporter` | team | ml-team | ml-platform@acme.com | 2026-04-03 | 660 | A002, A004 |"), "{md}");
+    assert!(md.contains(r"| legacy-churn-exporter | team | ml-team | ml-platform\@acme.com | 2026-04-03 | 660 | A002, A004 |"), "{md}");
     assert_no_secret(&md, &keys(), "markdown report");
 }
 

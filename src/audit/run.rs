@@ -262,7 +262,12 @@ impl<'a> Builder<'a> {
                     .account
                     .as_ref()
                     .map(|acc| format!("account `{acc}`"))
-                    .or_else(|| a.fingerprint.as_ref().map(|f| format!("fingerprint {f}")))
+                    .or_else(|| {
+                        a.fingerprint.as_ref().map(|f| {
+                            crate::detect::mask::trust_fingerprint(f);
+                            format!("fingerprint {f}")
+                        })
+                    })
                     .unwrap_or_else(|| format!("rules {}", a.rules.join(", ")));
                 unused.push(Problem {
                     level: Severity::Warning,

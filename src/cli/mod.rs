@@ -1,8 +1,10 @@
 //! Command-line interface: clap definitions, configuration layering, exit codes. The only
-//! module that prints.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+//! module that prints, and only through [`output`], which masks keys and escapes terminal
+//! control in everything that leaves.
 
-use std::io::{IsTerminal, Write};
+pub mod output;
+
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -141,7 +143,7 @@ struct ScanArgs {
 
 #[derive(Debug, Args)]
 struct AuditArgs {
-    /// The service-account registry (YAML or JSON, SPEC section 5).
+    /// The service-account registry (YAML or JSON; the README shows its format).
     #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
     registry: PathBuf,
     /// W&B audit-log files or folders (newline-delimited JSON, `.gz` too); repeatable.
@@ -368,11 +370,13 @@ fn eprint_diag(diag: &dyn Diagnostic, color: bool) {
         miette::GraphicalTheme::unicode_nocolor()
     };
     let mut out = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width());
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width())
+        .with_break_words(false);
     if handler.render_report(&mut out, diag).is_err() {
         out = format!("error: {diag}\n");
     }
-    eprint!("{out}");
+    output::stderr(&out, color);
 }
 
 /// Loads the built-in rules plus the configured rule directories.
@@ -400,7 +404,19 @@ fn load_rules(config: &Config) -> Result<RuleSet, Fatal> {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap quotes what it could not parse: that goes through the output filter too.
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                output::stderr(&text, false);
+            } else {
+                output::stdout(&text, false);
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_ERROR));
+        }
+    };
     let color = use_color(cli.global.color, std::io::stderr().is_terminal());
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -445,7 +461,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
     }
     crate::formats::tree::set_limits(config.max_yaml_aliases, config.max_yaml_depth);
     if g.show_config {
-        print!("{}", config.to_toml());
+        output::stdout(&config.to_toml(), false);
         return Ok(EXIT_CLEAN);
     }
     let rules = config.apply_params(&load_rules(&config)?)?;
@@ -464,12 +480,15 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 let pages = rules::docs::pages(&rules);
                 for (name, text) in &pages {
                     let path = dir.join(name);
-                    std::fs::write(&path, text).map_err(|source| Fatal::Write {
+                    output::write_file(&path, text).map_err(|source| Fatal::Write {
                         path: path.display().to_string(),
                         source,
                     })?;
                 }
-                eprintln!("wrote {} page(s) to {}", pages.len(), dir.display());
+                output::stderr(
+                    &format!("wrote {} page(s) to {}\n", pages.len(), dir.display()),
+                    false,
+                );
                 Ok(EXIT_CLEAN)
             }
             None => {
@@ -479,7 +498,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
         },
         Command::Explain { rule } => {
             let r = rules.get(&rule).ok_or(Fatal::UnknownRule(rule))?;
-            print!("{}", explain(r));
+            output::stdout(&explain(r), false);
             Ok(EXIT_CLEAN)
         }
     }
@@ -518,7 +537,7 @@ fn write_baseline(
 
 /// Writes the outcome's findings to a baseline file.
 fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Result<u8, Fatal> {
-    std::fs::write(out, crate::baseline::render(outcome)).map_err(|source| Fatal::Write {
+    output::write_file(out, &crate::baseline::render(outcome)).map_err(|source| Fatal::Write {
         path: out.display().to_string(),
         source,
     })?;
@@ -527,13 +546,16 @@ fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Result<u8, Fata
         .iter()
         .filter(|p| g.verbose || p.level >= Severity::Warning)
     {
-        eprint!("{}", human::render_problem(p));
+        output::stderr(&human::render_problem(p), false);
     }
     if !g.quiet {
-        eprintln!(
-            "wrote {} finding(s) to the baseline {}",
-            outcome.findings.len(),
-            out.display()
+        output::stderr(
+            &format!(
+                "wrote {} finding(s) to the baseline {}\n",
+                outcome.findings.len(),
+                out.display()
+            ),
+            false,
         );
     }
     Ok(EXIT_CLEAN)
@@ -665,33 +687,39 @@ fn report_cmd(g: &Global, config: &Config, rules: &RuleSet, args: ReportArgs) ->
         ReportFormat::Markdown => crate::report::markdown::render(&report),
         ReportFormat::Json => compliance::render_json(&report),
     };
-    std::fs::write(&args.output, body).map_err(|source| Fatal::Write {
+    output::write_file(&args.output, &body).map_err(|source| Fatal::Write {
         path: args.output.display().to_string(),
         source,
     })?;
     for p in report.problems.iter().filter(|_| g.verbose) {
-        eprintln!("note: {p}");
+        output::stderr(
+            &format!("note: {}\n", report::escape::one_line(&p.to_string())),
+            false,
+        );
     }
     if !g.quiet {
-        eprintln!(
-            "wrote {}: {} service account(s), {} repositor{}, {} finding(s){}",
-            args.output.display(),
-            report.totals.accounts,
-            report.totals.repositories,
-            if report.totals.repositories == 1 {
-                "y"
-            } else {
-                "ies"
-            },
-            report.totals.findings,
-            if report.problems.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} input problem(s) listed in the report",
-                    report.problems.len()
-                )
-            }
+        output::stderr(
+            &format!(
+                "wrote {}: {} service account(s), {} repositor{}, {} finding(s){}\n",
+                args.output.display(),
+                report.totals.accounts,
+                report.totals.repositories,
+                if report.totals.repositories == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                report.totals.findings,
+                if report.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} input problem(s) listed in the report",
+                        report.problems.len()
+                    )
+                }
+            ),
+            false,
         );
     }
     Ok(EXIT_CLEAN)
@@ -801,6 +829,7 @@ fn emit(
 ) -> Result<u8, Fatal> {
     let to_file = output.is_some();
     let stdout_tty = std::io::stdout().is_terminal();
+    let human_color = format == Format::Human && !to_file && use_color(g.color, stdout_tty);
     let body = match format {
         Format::Json => report::json::render(outcome),
         Format::Sarif => report::sarif::render(outcome, rules),
@@ -809,7 +838,7 @@ fn emit(
         Format::Github => report::github::render(outcome),
         Format::Human => {
             let style = human::Style {
-                color: !to_file && use_color(g.color, stdout_tty),
+                color: human_color,
                 width: width(),
                 narratable: env_flag("NO_GRAPHICS"),
             };
@@ -822,15 +851,11 @@ fn emit(
         }
     };
     match output {
-        Some(path) => std::fs::write(path, &body).map_err(|source| Fatal::Write {
+        Some(path) => output::write_file(path, &body).map_err(|source| Fatal::Write {
             path: path.display().to_string(),
             source,
         })?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(body.as_bytes());
-            let _ = out.flush();
-        }
+        None => output::stdout(&body, human_color),
     }
     // Problems and the summary go to stderr so machine formats on stdout stay clean.
     let shown: Vec<_> = outcome
@@ -839,50 +864,55 @@ fn emit(
         .filter(|p| g.verbose || p.level >= Severity::Warning)
         .collect();
     for p in shown {
-        eprint!("{}", human::render_problem(p));
+        output::stderr(&human::render_problem(p), false);
     }
     for (path, reason) in &outcome.skipped_files {
-        eprintln!("skipped ({reason}): {path}");
+        output::stderr(
+            &format!("skipped ({reason}): {}\n", report::escape::one_line(path)),
+            false,
+        );
     }
     if !g.quiet {
         let timing = std::env::var_os("WANDB_SA_LINT_NO_TIMING").is_none();
         let summary = human::render_summary(outcome, timing);
         if format == Format::Human && !to_file {
-            print!("{summary}");
+            output::stdout(&summary, false);
         } else {
-            eprint!("{summary}");
+            output::stderr(&summary, false);
         }
     }
     Ok(exit_for(outcome, config.fail_on))
 }
 
 fn print_rules(rules: &RuleSet, format: RulesFormat) {
-    match format {
+    let text = match format {
         RulesFormat::Json => {
             let list: Vec<_> = rules.iter().map(|r| r.as_ref()).collect();
-            println!(
-                "{}",
+            format!(
+                "{}\n",
                 serde_json::to_string_pretty(&list).unwrap_or_default()
-            );
+            )
         }
-        RulesFormat::Markdown => print!("{}", rules::markdown_table(rules)),
+        RulesFormat::Markdown => rules::markdown_table(rules),
         RulesFormat::Table => {
-            println!(
-                "{:<5} {:<30} {:<8} {:<8} SUMMARY",
+            let mut t = format!(
+                "{:<5} {:<30} {:<8} {:<8} SUMMARY\n",
                 "ID", "NAME", "KIND", "SEVERITY"
             );
             for r in rules.iter() {
-                println!(
-                    "{:<5} {:<30} {:<8} {:<8} {}",
+                t.push_str(&format!(
+                    "{:<5} {:<30} {:<8} {:<8} {}\n",
                     r.id,
                     r.name,
                     r.kind.as_str(),
                     r.severity.as_str(),
                     r.summary
-                );
+                ));
             }
+            t
         }
-    }
+    };
+    output::stdout(&text, false);
 }
 
 /// One rule's full documentation, as plain text.
@@ -952,21 +982,32 @@ fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
     }
     for failure in rules::examples::check(&set) {
         count += 1;
-        eprintln!(
-            "error: {}:{}: {}",
-            failure.source, failure.line, failure.message
+        output::stderr(
+            &format!(
+                "error: {}:{}: {}\n",
+                failure.source,
+                failure.line,
+                report::escape::one_line(&failure.message)
+            ),
+            false,
         );
     }
     if count > 0 {
-        eprintln!(
-            "{count} problem(s) in {} rule file(s) checked",
-            set.len() + problems.len().min(1)
+        output::stderr(
+            &format!(
+                "{count} problem(s) in {} rule file(s) checked\n",
+                set.len() + problems.len().min(1)
+            ),
+            false,
         );
         Ok(EXIT_FINDINGS)
     } else {
-        println!(
-            "{} rule(s) checked: all valid, every example fires and no counter-example does",
-            set.len()
+        output::stdout(
+            &format!(
+                "{} rule(s) checked: all valid, every example fires and no counter-example does\n",
+                set.len()
+            ),
+            false,
         );
         Ok(EXIT_CLEAN)
     }

@@ -26,7 +26,9 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     h.update([0u8]);
     h.update(secret);
     let digest = h.finalize();
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    trust(&hex);
+    hex
 }
 
 /// `text` with every key-shaped run masked (24 or more token characters holding a digit keep
@@ -36,6 +38,108 @@ pub fn mask_text(text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
     mask_key_shaped(&mut bytes);
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Tokens this program made itself (fingerprints, stable ids, commit ids) that look like keys
+/// but must reach the output whole; see [`trust`].
+static TRUSTED: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// Marks a token this program derived itself (a fingerprint, a stable id, a commit id read
+/// from git) as safe to print whole. Only exact 32- or 40-character lowercase hex tokens are
+/// taken: no W&B key shape is 32 hex, and a 40-hex commit id comes from git, not from input.
+pub fn trust(token: &str) {
+    let ok = matches!(token.len(), 32 | 40)
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok {
+        if let Ok(mut set) = TRUSTED.lock() {
+            set.insert(token.to_string());
+        }
+    }
+}
+
+/// [`trust`] for a fingerprint read back from a file (an allow entry, a baseline): only the
+/// 32-hex fingerprint shape, which no W&B key has, is let through.
+pub fn trust_fingerprint(token: &str) {
+    if token.len() == 32 {
+        trust(token);
+    }
+}
+
+fn trusted(token: &[u8]) -> bool {
+    let Ok(token) = std::str::from_utf8(token) else {
+        return false;
+    };
+    TRUSTED.lock().map(|s| s.contains(token)).unwrap_or(false)
+}
+
+/// The prefix of current W&B keys.
+const V1_PREFIX: &[u8] = b"wandb_v1_";
+/// Shortest run of letters and digits masked in output: W&B keys carry 40 (legacy, self-managed)
+/// or 49 (current) in one run; 32 catches a mangled key without touching ordinary words.
+const MIN_OUTPUT_RUN: usize = 32;
+
+/// `text` as it may leave the program: every key-shaped token keeps its first characters and
+/// the rest is `*`. This is the last step before any byte is printed or written, whatever it
+/// carries (messages, paths, commit metadata, snippets, diagnostics, report cells).
+///
+/// Masked: everything after `wandb_v1_` and four more characters up to the end of the
+/// `[A-Za-z0-9_]` run; and every run of 32 or more ASCII letters and digits holding a digit
+/// (legacy and self-managed keys, the halves of a current key), unless it is a token the
+/// program made itself ([`trust`]). Masking keeps the byte length, and touches only ASCII
+/// letters and digits, so every output format stays well formed.
+pub fn mask_output(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut masked: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+            continue;
+        }
+        // A word of [A-Za-z0-9_]: check for a v1 key anywhere in it, then its alphanumeric runs.
+        let word_start = i;
+        while bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            i += 1;
+        }
+        let word = word_start..i;
+        let mut from = word.start;
+        while let Some(at) = bytes.get(from..word.end).and_then(|w| find(w, V1_PREFIX)) {
+            let start = from + at + V1_PREFIX.len() + SHOWN;
+            if start < word.end {
+                let out = masked.get_or_insert_with(|| bytes.to_vec());
+                mask_range(out, start..word.end);
+            }
+            from = word.end;
+        }
+        let mut j = word.start;
+        while j < word.end {
+            let run_start = j;
+            while j < word.end && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric) {
+                j += 1;
+            }
+            let run = bytes.get(run_start..j).unwrap_or(&[]);
+            if run.len() >= MIN_OUTPUT_RUN && run.iter().any(u8::is_ascii_digit) && !trusted(run) {
+                let out = masked.get_or_insert_with(|| bytes.to_vec());
+                mask_range(out, run_start + SHOWN..j);
+            }
+            j += 1;
+        }
+    }
+    match masked {
+        // Only ASCII letters and digits were replaced, so the text is still UTF-8.
+        Some(out) => std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned()),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Key-shaped runs that are masked in every snippet whether or not they were reported, so

@@ -92,8 +92,10 @@ fn card(out: &mut String, id: &str, label: &str, n: usize, before: Option<usize>
     );
 }
 
-/// `s` cut to `n` characters, with an ellipsis when cut.
+/// `s` cut to `n` characters, with an ellipsis when cut. Keys are masked before the cut: a
+/// cut key is shorter than any key shape and would pass the output mask.
 fn clip(s: &str, n: usize) -> String {
+    let s = &*crate::detect::mask::mask_output(s);
     if s.chars().count() <= n {
         s.to_string()
     } else {

@@ -5,6 +5,7 @@ use std::fmt::{self, Display, Write as _};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::escape::one_line;
 use crate::finding::{Finding, Outcome, Problem};
 use crate::rules::Severity;
 
@@ -21,18 +22,22 @@ pub struct Style {
 
 struct FindingDiag<'a> {
     f: &'a Finding,
+    /// The message on one line, keys masked.
+    message: String,
     help: String,
+    /// The snippet with its name (the path) on one line.
+    snippet: Option<crate::detect::mask::Snippet>,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
+        f.write_str(&self.message)
     }
 }
 
 impl Display for FindingDiag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.f.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -56,13 +61,13 @@ impl Diagnostic for FindingDiag<'_> {
         Some(Box::new(self.f.rule.url()))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.f.snippet.as_ref().map(|s| s as &dyn SourceCode)
+        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let s = self.f.snippet.as_ref()?;
+        let s = self.snippet.as_ref()?;
         let label = match (&self.f.shape, &self.f.account) {
             (Some(shape), _) => format!("{shape} shape"),
-            (None, Some(account)) => format!("`{account}`"),
+            (None, Some(account)) => format!("`{}`", one_line(account)),
             (None, None) => "here".to_string(),
         };
         Some(Box::new(std::iter::once(
@@ -79,6 +84,8 @@ fn handler(style: Style) -> GraphicalReportHandler {
     };
     GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
+        // A long token is never cut across lines: a key split in two would escape masking.
+        .with_break_words(false)
         .with_links(false)
         .with_urls(true)
         .with_primary_span_start()
@@ -87,12 +94,19 @@ fn handler(style: Style) -> GraphicalReportHandler {
 
 /// Renders one finding as a miette diagnostic.
 pub fn render_finding(f: &Finding, style: Style) -> String {
+    let help = f
+        .help
+        .clone()
+        .unwrap_or_else(|| super::help_line(&f.rule.remediation));
     let diag = FindingDiag {
         f,
-        help: f
-            .help
-            .clone()
-            .unwrap_or_else(|| super::help_line(&f.rule.remediation)),
+        message: one_line(&f.message),
+        // Help may span lines (a snippet to add); only the keys and escapes are its concern.
+        help: super::escape::clean(&help, false),
+        snippet: f.snippet.as_ref().map(|s| crate::detect::mask::Snippet {
+            name: one_line(&s.name),
+            ..s.clone()
+        }),
     };
     let mut out = String::new();
     let rendered = if style.narratable {
@@ -107,7 +121,11 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} {}",
-                l.path, l.line, l.column, f.rule.id, f.message
+                one_line(&l.path),
+                l.line,
+                l.column,
+                f.rule.id,
+                diag.message
             );
         }
     }
@@ -116,7 +134,7 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
 
 /// One problem line: `warning: cannot read ...`.
 pub fn render_problem(p: &Problem) -> String {
-    format!("{}: {}\n", p.level, p.message)
+    format!("{}: {}\n", p.level, one_line(&p.message))
 }
 
 fn size(bytes: u64) -> String {

@@ -10,7 +10,13 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::finding::{Finding, Outcome};
 use crate::rules::RuleSet;
 
+/// The case name on one line: a newline in a path or account name must not start a line of
+/// its own (JUnit on stdout lands in CI logs, where `::command::` lines are obeyed).
 fn case_name(f: &Finding) -> String {
+    super::escape::one_line(&case_label(f))
+}
+
+fn case_label(f: &Finding) -> String {
     match (&f.location, &f.account) {
         (Some(l), Some(a)) => format!("{a} ({}:{})", l.path, l.line),
         (Some(l), None) => format!("{}:{}:{}", l.path, l.line, l.column),
@@ -39,7 +45,8 @@ pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
         }
         for f in findings {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_message(f.message.clone());
+            let message = super::escape::one_line(&f.message);
+            status.set_message(message.clone());
             status.set_type(f.severity.as_str());
             let help = f
                 .help
@@ -47,7 +54,7 @@ pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
                 .unwrap_or_else(|| super::help_line(&f.rule.remediation));
             status.set_description(format!(
                 "{}\n\n{help}\n{}\nfingerprint: {}",
-                f.message,
+                message,
                 f.rule.url(),
                 f.fingerprint
             ));

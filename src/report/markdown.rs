@@ -9,15 +9,34 @@ use super::compliance::{delta, Item, Report};
 /// Longest report written.
 pub const LIMIT: usize = 60_000;
 
+/// Text from the input (names, paths, messages, registry fields) as plain Markdown inside a
+/// table cell: keys masked, on one line, with every character that Markdown or HTML would
+/// interpret shown literally (`<img>` stays text, `[x](y)` is no link, `|` no new cell, `@team`
+/// mentions nobody).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let s = super::escape::one_line(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' | '@' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn location(i: &Item) -> String {
     match (&i.path, i.line, &i.account) {
-        (_, _, Some(a)) => format!("account `{}`", cell(a)),
-        (Some(p), Some(l), None) => format!("`{}:{l}`", cell(p)),
-        (Some(p), None, None) => format!("`{}`", cell(p)),
+        (_, _, Some(a)) => format!("account {}", cell(a)),
+        (Some(p), Some(l), None) => cell(&format!("{p}:{l}")),
+        (Some(p), None, None) => cell(p),
         _ => String::new(),
     }
 }
@@ -25,13 +44,26 @@ fn location(i: &Item) -> String {
 fn row(i: &Item) -> String {
     format!(
         "| {} | [{}]({} \"{}\") | {} | {} |\n",
-        i.severity,
-        i.rule,
-        i.url,
+        cell(&i.severity),
+        cell(&i.rule),
+        link(&i.url),
         cell(&i.name),
         location(i),
         cell(&i.message)
     )
+}
+
+/// A link target from the input: kept only when it is a plain `https://` address.
+fn link(url: &str) -> String {
+    let plain = url.starts_with("https://")
+        && url.chars().all(|c| {
+            c.is_ascii_graphic() && !matches!(c, '(' | ')' | '<' | '>' | '"' | '`' | '\\')
+        });
+    if plain {
+        url.to_string()
+    } else {
+        "#".to_string()
+    }
 }
 
 /// Renders the report.
@@ -40,7 +72,7 @@ pub fn render(r: &Report) -> String {
     let org = r
         .organization
         .as_deref()
-        .map(|o| format!("{o}, "))
+        .map(|o| format!("{}, ", cell(o)))
         .unwrap_or_default();
     let _ = writeln!(
         s,
@@ -101,9 +133,10 @@ pub fn render(r: &Report) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "| [{id}]({}) | {} | {n} | {before} |",
-                info.map_or("", |i| i.url.as_str()),
-                info.map_or("", |i| i.name.as_str())
+                "| [{}]({}) | {} | {n} | {before} |",
+                cell(id),
+                link(info.map_or("", |i| i.url.as_str())),
+                cell(info.map_or("", |i| i.name.as_str()))
             );
         }
     }
@@ -123,16 +156,18 @@ pub fn render(r: &Report) -> String {
             let rules: Vec<&str> = a.findings.iter().map(|f| f.rule.as_str()).collect();
             let _ = writeln!(
                 s,
-                "| `{}` | {} | {} | {} | {} | {oldest} | {} |",
+                "| {} | {} | {} | {} | {} | {oldest} | {} |",
                 cell(&a.name),
-                a.scope.as_deref().unwrap_or("–"),
+                cell(a.scope.as_deref().unwrap_or("–")),
                 cell(a.team.as_deref().unwrap_or("–")),
-                cell(a.owner.as_deref().unwrap_or("**none**")),
-                a.last_activity.as_deref().unwrap_or("never seen"),
+                a.owner
+                    .as_deref()
+                    .map_or_else(|| "**none**".to_string(), cell),
+                cell(a.last_activity.as_deref().unwrap_or("never seen")),
                 if rules.is_empty() {
                     "✓".to_string()
                 } else {
-                    rules.join(", ")
+                    cell(&rules.join(", "))
                 }
             );
         }
@@ -151,7 +186,7 @@ pub fn render(r: &Report) -> String {
     for repo in &r.repositories {
         sections.push((
             format!(
-                "Repository `{}` ({} files scanned)",
+                "Repository {} ({} files scanned)",
                 cell(&repo.name),
                 repo.files_scanned
             ),

@@ -2,6 +2,7 @@
 //! findings, whose secrets were masked when they were made.
 
 pub mod compliance;
+pub mod escape;
 pub mod github;
 pub mod gitlab;
 pub mod html;
@@ -18,7 +19,7 @@ use std::fmt;
 pub enum Format {
     /// miette diagnostics and a closing summary.
     Human,
-    /// The JSON document described in SPEC section 7.
+    /// One JSON document: findings, problems and the summary.
     Json,
     /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
     Sarif,

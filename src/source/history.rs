@@ -539,8 +539,11 @@ impl<'h> Provenance<'h> {
             .message()
             .map(|m| m.summary().to_string())
             .unwrap_or_default();
+        let id = id.to_string();
+        // The id is git's, not the input's: it may be printed whole.
+        crate::detect::mask::trust(&id);
         Some(CommitInfo {
-            id: id.to_string(),
+            id,
             author: author.name.to_string().trim().to_string(),
             email: author.email.to_string().trim().to_string(),
             date,

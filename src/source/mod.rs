@@ -97,9 +97,16 @@ pub fn read_file(abs: &Path, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)
     Ok(bytes)
 }
 
-/// A path for display: `/`-separated, without a leading `./`.
+/// A path for display: `/`-separated, without a leading `./`. Only the platform's separator
+/// becomes `/`: on Unix a backslash is part of a file name (`C:\evil.env` is one file, not
+/// `C:/evil.env`, which a SARIF viewer on Windows would take for an absolute path).
 pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
+    let s = path.to_string_lossy();
+    let s = if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    };
     let mut s = s.as_str();
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
