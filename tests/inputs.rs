@@ -399,6 +399,13 @@ fn symlinked_and_fifo_logs_in_a_folder_are_reported_not_dropped() {
         assert!(e.contains(name), "{name}: {e}");
     }
     assert_eq!(r.doc["summary"]["audit"]["events"], 1, "{}", r.stdout);
+    // A symlink the user names (to the folder, or to a log) is followed.
+    symlink("logs", &d.join("logs-link"));
+    symlink("elsewhere/2026-10-29.jsonl", &d.join("named-link.jsonl"));
+    let r = run(d, &audit_args(&["logs-link", "named-link.jsonl"]));
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.all());
+    assert_eq!(r.doc["summary"]["audit"]["events"], 2, "{}", r.stdout);
+    assert!(r.errors().contains("2026-10-27.jsonl"), "{}", r.errors());
 }
 
 #[test]
