@@ -153,6 +153,13 @@ fn a_fifo_a_device_and_a_pipe_as_root_are_exit_2_naming_them() {
     let r = run_with(d, &["scan", "/dev/stdin"], true, Some(&line));
     assert_eq!(r.code, Some(2), "{}", r.all());
     assert!(r.stderr.contains("/dev/stdin"), "{}", r.stderr);
+    // A named regular file that cannot be read (on Linux, reading one's own memory at
+    // offset 0 fails even for root).
+    if Path::new("/proc/self/mem").exists() {
+        let r = run(d, &["scan", "/proc/self/mem"]);
+        assert_eq!(r.code, Some(2), "{}", r.all());
+        assert!(r.errors().contains("/proc/self/mem"), "{}", r.errors());
+    }
     // One bad root among good ones still fails the run.
     write(d, "ok.env", &line);
     let r = run(d, &["scan", "ok.env", "a-fifo"]);

@@ -19,7 +19,9 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-fn visit(path: &Path, opts: &WalkOptions, sink: &dyn Sink) {
+/// Reads one file and hands it to `sink`. `named`: the user named this file itself, so a
+/// failure to read it means the run could not check what it was asked to.
+fn visit(path: &Path, named: bool, opts: &WalkOptions, sink: &dyn Sink) {
     let display = display_path(path);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     if sink.excluded(&display, &abs) {
@@ -30,7 +32,12 @@ fn visit(path: &Path, opts: &WalkOptions, sink: &dyn Sink) {
         Ok(bytes) => sink.file(&display, &abs, &bytes),
         Err((reason, message)) => {
             if let Some(m) = message {
-                sink.error(&display, format!("cannot read `{display}`: {m}"));
+                let m = format!("cannot read `{display}`: {m}");
+                if named {
+                    sink.unread(&display, m);
+                } else {
+                    sink.error(&display, m);
+                }
             }
             sink.skipped(&display, reason);
         }
@@ -139,7 +146,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, sink: &dyn Sink) {
         let root = root.as_path();
         match std::fs::symlink_metadata(root) {
             Ok(m) if m.is_dir() => walk_dir(root, opts, sink),
-            Ok(m) if m.is_file() => visit(root, opts, sink),
+            Ok(m) if m.is_file() => visit(root, true, opts, sink),
             Ok(_) => sink.unread(
                 &display_path(given),
                 format!(
@@ -205,7 +212,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
                         sink.skipped(&display_path(e.path()), Skip::Symlink);
                         return WalkState::Continue;
                     }
-                    visit(e.path(), opts, sink);
+                    visit(e.path(), false, opts, sink);
                 }
                 Err(err) => {
                     let path = match &err {
@@ -268,6 +275,6 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
             Ok(rest) => root.join(rest),
             Err(_) => abs.clone(),
         };
-        visit(&shown, opts, sink);
+        visit(&shown, false, opts, sink);
     }
 }
