@@ -180,6 +180,10 @@ pub struct Scanner<'a> {
     config_state: Mutex<ConfigState>,
     /// Unique per scanner (see [`DETECTOR`]).
     id: usize,
+    /// Inputs (or folders under them) that could not be read at all.
+    unread: Mutex<Vec<String>>,
+    /// Where files that other files name (includes, env files) are read from.
+    snapshot: &'a dyn source::named::Snapshot,
 }
 
 /// What the configuration rules settle once every file is read.
@@ -191,12 +195,30 @@ struct ConfigState {
     settings_dirs: Vec<String>,
     /// Secret uses (with a ready finding for each) for the shared-secret rule.
     secret_uses: Vec<(crate::checks::SecretUse, String, Finding)>,
-    /// GitLab includes to read if not scanned: (display path, absolute path).
-    includes: Vec<(String, PathBuf, PathBuf)>,
+    /// GitLab local includes, read once every file is scanned.
+    includes: Vec<Include>,
     /// GitLab CI files that are not a pipeline's main file (`.gitlab/ci/*.yml`): read once
-    /// every include is known, with the file that includes them. (display path, absolute
-    /// path, the spans secret rules found in it).
-    gitlab_deferred: Vec<(String, PathBuf, Vec<std::ops::Range<usize>>)>,
+    /// every include is known, with the file that includes them.
+    gitlab_deferred: Vec<Deferred>,
+}
+
+/// A GitLab `include: local:` seen in a file.
+struct Include {
+    /// The including file's display path, absolute path and text.
+    from: String,
+    from_abs: PathBuf,
+    from_text: Arc<String>,
+    /// The path as written (leading `/` removed).
+    name: String,
+}
+
+/// A GitLab CI file whose configuration rules wait for the file that includes it.
+struct Deferred {
+    path: String,
+    abs: PathBuf,
+    bytes: Vec<u8>,
+    /// The spans secret rules found in it.
+    secret_spans: Vec<std::ops::Range<usize>>,
 }
 
 /// The directory part of a display path (`""` for the root).
@@ -239,7 +261,16 @@ impl<'a> Scanner<'a> {
                 .collect(),
             config_state: Mutex::new(ConfigState::default()),
             id: SCANNER_IDS.fetch_add(1, Ordering::Relaxed),
+            snapshot: &source::named::NoSnapshot,
+            unread: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Reads the files that scanned files name (GitLab includes, compose env files) from
+    /// `snapshot`; without one, they are not read.
+    pub fn with_snapshot(mut self, snapshot: &'a dyn source::named::Snapshot) -> Self {
+        self.snapshot = snapshot;
+        self
     }
 
     fn config_rule(&self, check: &str) -> Option<&Arc<Rule>> {
@@ -374,22 +405,24 @@ impl<'a> Scanner<'a> {
             let context: Vec<String> = match gitlab_context {
                 Some(c) => c.to_vec(),
                 None if main => {
-                    // The files it includes hold templates and variables its jobs use.
-                    let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                    // The files it includes hold templates and variables its jobs use (a
+                    // file that cannot be read is reported when the include is settled).
                     crate::formats::gitlab::read(text)
                         .includes
                         .iter()
-                        .filter_map(|inc| std::fs::read_to_string(base.join(inc)).ok())
+                        .filter_map(|inc| self.snapshot.named(path, abs, inc).ok())
+                        .filter_map(|n| String::from_utf8(n.bytes).ok())
                         .collect()
                 }
                 None => {
                     // Read later, with the file that includes it.
                     if let Ok(mut st) = self.config_state.lock() {
-                        st.gitlab_deferred.push((
-                            path.to_string(),
-                            abs.to_path_buf(),
-                            secret_spans.to_vec(),
-                        ));
+                        st.gitlab_deferred.push(Deferred {
+                            path: path.to_string(),
+                            abs: abs.to_path_buf(),
+                            bytes: bytes.to_vec(),
+                            secret_spans: secret_spans.to_vec(),
+                        });
                     }
                     return none;
                 }
@@ -416,27 +449,53 @@ impl<'a> Scanner<'a> {
                 // `a/wandb/settings` covers the jobs run in `a`.
                 st.settings_dirs.push(display_dir(&dir));
             }
-            if gitlab {
-                let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            if gitlab && !doc.includes.is_empty() {
+                let from_text = Arc::new(text.to_string());
                 for inc in &doc.includes {
-                    let shown = if dir.is_empty() {
-                        inc.clone()
-                    } else {
-                        format!("{dir}/{inc}")
-                    };
-                    st.includes.push((shown, base.join(inc), abs.to_path_buf()));
+                    st.includes.push(Include {
+                        from: path.to_string(),
+                        from_abs: abs.to_path_buf(),
+                        from_text: Arc::clone(&from_text),
+                        name: inc.clone(),
+                    });
                 }
             }
         }
-        // Env files named by compose: read them if they are here.
-        let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Env files named by compose: read them from the scan's snapshot if they are in the
+        // repository; one that is not stays unknown content.
         for scope in &mut doc.scopes {
             let mut known = Vec::new();
             scope.unknown.retain(|u| {
                 let Some(file) = &u.file else { return true };
-                match std::fs::read_to_string(base.join(file)) {
-                    Ok(t) => {
-                        for mut v in crate::formats::text::read_dotenv(&t)
+                let read = self.snapshot.named(path, abs, file);
+                let text = match &read {
+                    Ok(n) => std::str::from_utf8(&n.bytes).ok(),
+                    Err(_) => None,
+                };
+                match (text, &read) {
+                    (_, Err(e)) => {
+                        if !e.is_missing() {
+                            self.problem(Problem {
+                                level: Severity::Warning,
+                                path: Some(path.to_string()),
+                                message: format!("env_file in `{path}`: {e}"),
+                            });
+                        }
+                        true
+                    }
+                    (None, Ok(n)) => {
+                        self.problem(Problem {
+                            level: Severity::Warning,
+                            path: Some(path.to_string()),
+                            message: format!(
+                                "env_file in `{path}`: `{}` is not UTF-8 text: it is not read",
+                                n.display
+                            ),
+                        });
+                        true
+                    }
+                    (Some(t), Ok(_)) => {
+                        for mut v in crate::formats::text::read_dotenv(t)
                             .scopes
                             .into_iter()
                             .flat_map(|s| s.vars)
@@ -448,7 +507,6 @@ impl<'a> Scanner<'a> {
                         }
                         false
                     }
-                    Err(_) => true,
                 }
             });
             // An env file's variables come before `environment` ones, which override them.
@@ -625,46 +683,57 @@ impl<'a> Scanner<'a> {
             Err(_) => return,
         };
         let mut read: Vec<String> = Vec::new();
-        let run = |shown: &str, abs: &Path, context: &[String], read: &mut Vec<String>| {
-            read.push(shown.to_string());
+        let run = |shown: &str, abs: &Path, bytes: &[u8], context: &[String]| {
             let spans = deferred
                 .iter()
-                .find(|d| d.0 == shown)
-                .map(|d| d.2.clone())
+                .find(|d| d.path == shown)
+                .map(|d| d.secret_spans.clone())
                 .unwrap_or_default();
-            match std::fs::read(abs) {
-                Ok(bytes) => {
-                    let (new, _) = self.config_file_as(
-                        shown,
-                        abs,
-                        &bytes,
-                        crate::formats::Format::GitlabCi,
-                        &spans,
-                        Some(context),
-                    );
-                    if let Ok(mut f) = self.findings.lock() {
-                        f.extend(new);
-                    }
-                }
-                Err(e) => self.problem(Problem {
-                    level: Severity::Info,
-                    path: Some(shown.to_string()),
-                    message: format!("cannot read GitLab include `{shown}`: {e}"),
-                }),
+            let (new, _) = self.config_file_as(
+                shown,
+                abs,
+                bytes,
+                crate::formats::Format::GitlabCi,
+                &spans,
+                Some(context),
+            );
+            if let Ok(mut f) = self.findings.lock() {
+                f.extend(new);
             }
         };
-        // Included files, read with the file that includes them.
-        for (shown, abs, includer) in &includes {
-            if read.contains(shown) {
+        // Included files, read with the file that includes them, from the scan's snapshot.
+        for inc in &includes {
+            let named = match self.snapshot.named(&inc.from, &inc.from_abs, &inc.name) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.problem(Problem {
+                        level: if e.is_missing() {
+                            Severity::Info
+                        } else {
+                            Severity::Warning
+                        },
+                        path: Some(inc.from.clone()),
+                        message: format!("GitLab include in `{}`: {e}", inc.from),
+                    });
+                    continue;
+                }
+            };
+            if read.contains(&named.display) {
                 continue;
             }
-            let context: Vec<String> = std::fs::read_to_string(includer).into_iter().collect();
-            run(shown, abs, &context, &mut read);
+            read.push(named.display.clone());
+            let context = [inc.from_text.as_ref().clone()];
+            // A file the scan read already is taken as read (the same snapshot).
+            match deferred.iter().find(|d| d.path == named.display) {
+                Some(d) => run(&d.path, &d.abs, &d.bytes, &context),
+                None => run(&named.display, &named.abs, &named.bytes, &context),
+            }
         }
         // GitLab files nothing includes: on their own.
-        for (shown, abs, _) in &deferred {
-            if !read.contains(shown) {
-                run(shown, abs, &[], &mut read);
+        for d in &deferred {
+            if !read.contains(&d.path) {
+                read.push(d.path.clone());
+                run(&d.path, &d.abs, &d.bytes, &[]);
             }
         }
         let Ok(mut st) = self.config_state.lock() else {
@@ -795,11 +864,14 @@ impl<'a> Scanner<'a> {
         summary.elapsed_ms = started.elapsed().as_millis();
         let mut skipped_files = self.skipped_files.into_inner().unwrap_or_default();
         skipped_files.sort();
+        let mut unread = self.unread.into_inner().unwrap_or_default();
+        unread.sort();
         let mut outcome = Outcome {
             findings,
             problems,
             summary,
             skipped_files,
+            unread,
         };
         outcome.count();
         outcome
@@ -866,6 +938,13 @@ impl Sink for Scanner<'_> {
         });
     }
 
+    fn unread(&self, path: &str, message: String) {
+        if let Ok(mut u) = self.unread.lock() {
+            u.push(path.to_string());
+        }
+        self.error(path, message);
+    }
+
     fn excluded(&self, path: &str, abs: &Path) -> bool {
         self.config
             .exclude
@@ -889,6 +968,8 @@ pub fn scan_worktree(
         max_file_size: config.max_file_size,
         threads,
     };
+    let snapshot = source::named::Worktree::new(paths, config.max_file_size);
+    let scanner = scanner.with_snapshot(&snapshot);
     source::worktree::walk(paths, &opts, &scanner);
     scanner.finish(started)
 }
@@ -901,9 +982,10 @@ pub fn scan_staged(
     record_skips: bool,
 ) -> Result<Outcome, source::staged::StagedError> {
     let started = Instant::now();
-    let mut scanner = Scanner::new(rules, config);
+    let snapshot = source::staged::open(start, config.max_file_size)?;
+    let mut scanner = Scanner::new(rules, config).with_snapshot(&snapshot);
     scanner.record_skips = record_skips;
-    let info = source::staged::walk(start, config.max_file_size, &scanner)?;
+    let info = source::staged::walk(start, &snapshot, config.max_file_size, &scanner)?;
     if !info.conflicted.is_empty() {
         scanner.problem(Problem {
             level: Severity::Info,

@@ -172,18 +172,28 @@ fn bad_inputs_are_listed_and_the_report_is_still_written() {
     let d = s.dir.path();
     std::fs::write(d.join("broken.json"), "{\"findings\": [").expect("broken");
     std::fs::write(d.join("other.json"), "{\"tool\": 1}").expect("other");
-    let (text, stderr) = report(
-        d,
-        "json",
-        "r.json",
-        &[
+    // Named inputs that could not be read at all: the report is still written, each is
+    // named on stderr, and the run exits 2 (issue 14, item 13).
+    let o = bin()
+        .current_dir(d)
+        .args(["report", "--isolated", "--scan", "demo-repo.json"])
+        .args(audit_org::INPUTS)
+        .args(["--format", "json", "-o", "r.json"])
+        .args([
             "--scan",
             "broken.json",
             "other.json",
             "--previous",
             "missing.json",
-        ],
-    );
+        ])
+        .output()
+        .expect("report");
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for named in ["broken.json", "other.json", "missing.json"] {
+        assert!(stderr.contains(named), "{named}: {stderr}");
+    }
+    let text = std::fs::read_to_string(d.join("r.json")).expect("written");
     let r: serde_json::Value = serde_json::from_str(&text).expect("json");
     let problems = r["problems"].to_string();
     assert!(

@@ -66,7 +66,61 @@ pub struct ReadStats {
     pub malformed: usize,
 }
 
-/// The files under `paths`: files as given, folders walked recursively in name order.
+/// Why an audit log named on the command line cannot be read (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LogInputError {
+    /// Nothing at the path.
+    #[error("no such path `{0}`")]
+    #[diagnostic(code(audit::log), help("check the path given to --audit-log"))]
+    Missing(String),
+    /// A FIFO, pipe, socket or device (`/dev/zero` would never end).
+    #[error("audit log `{0}` is not a regular file or folder: it is not read")]
+    #[diagnostic(
+        code(audit::log),
+        help("save the log to a file (or a folder of files) and name that")
+    )]
+    NotAFile(String),
+    /// The file or folder cannot be opened.
+    #[error("cannot read audit log `{path}`: {message}")]
+    #[diagnostic(code(audit::log))]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// What the system said.
+        message: String,
+    },
+}
+
+/// Checks that every audit log named on the command line is a regular file or a folder that
+/// can be opened (a symlink is followed: the user named it).
+pub fn check_logs(paths: &[PathBuf]) -> Result<(), LogInputError> {
+    for p in paths {
+        let shown = p.display().to_string();
+        let unreadable = |e: std::io::Error| LogInputError::Unreadable {
+            path: shown.clone(),
+            message: e.to_string(),
+        };
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(LogInputError::Missing(shown))
+            }
+            Err(e) => return Err(unreadable(e)),
+        };
+        if meta.is_dir() {
+            std::fs::read_dir(p).map_err(unreadable)?;
+        } else if meta.is_file() {
+            std::fs::File::open(p).map_err(unreadable)?;
+        } else {
+            return Err(LogInputError::NotAFile(shown));
+        }
+    }
+    Ok(())
+}
+
+/// The files under `paths`: files as given, folders walked recursively in name order. In a
+/// folder, symlinks are not followed and FIFOs, sockets and devices are not read: each is a
+/// problem, never dropped silently.
 pub fn log_files(paths: &[PathBuf], problems: &mut dyn FnMut(LogProblem)) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
@@ -76,7 +130,20 @@ pub fn log_files(paths: &[PathBuf], problems: &mut dyn FnMut(LogProblem)) -> Vec
                 .into_iter()
                 .filter_map(|e| match e {
                     Ok(e) if e.file_type().is_file() => Some(e.into_path()),
-                    Ok(_) => None,
+                    Ok(e) if e.file_type().is_dir() => None,
+                    Ok(e) => {
+                        let what = if e.file_type().is_symlink() {
+                            "a symlink (not followed)"
+                        } else {
+                            "not a regular file (a FIFO, socket or device)"
+                        };
+                        problems(LogProblem {
+                            path: e.path().display().to_string(),
+                            line: None,
+                            message: format!("{what}: not read"),
+                        });
+                        None
+                    }
                     Err(err) => {
                         problems(LogProblem {
                             path: p.display().to_string(),
@@ -116,6 +183,15 @@ fn read_file(
     on_problem: &mut dyn FnMut(LogProblem),
 ) {
     let shown = path.display().to_string();
+    // Never open what is not a regular file: a FIFO blocks, `/dev/zero` never ends.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        on_problem(LogProblem {
+            path: shown,
+            line: None,
+            message: "not a regular file: not read".to_string(),
+        });
+        return;
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {

@@ -235,12 +235,6 @@ enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] config::ConfigError),
-    #[error("no such path `{0}`")]
-    #[diagnostic(
-        code(scan::path),
-        help("check the path, or run from the repository root")
-    )]
-    NoSuchPath(String),
     #[error("cannot write `{path}`: {source}")]
     #[diagnostic(code(io::write))]
     Write {
@@ -265,6 +259,12 @@ enum Fatal {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Root(#[from] crate::source::worktree::RootError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    AuditLog(#[from] crate::audit::LogInputError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Staged(#[from] crate::source::staged::StagedError),
@@ -574,9 +574,7 @@ fn run_scan(
         args.paths
     };
     for p in &paths {
-        if std::fs::symlink_metadata(p).is_err() {
-            return Err(Fatal::NoSuchPath(p.display().to_string()));
-        }
+        crate::source::worktree::check_root(p)?;
     }
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
     let with_registry;
@@ -636,17 +634,10 @@ fn as_of_date(arg: Option<&str>) -> Result<jiff::civil::Date, Fatal> {
     }
 }
 
-fn require_paths(paths: &[PathBuf]) -> Result<(), Fatal> {
-    match paths.iter().find(|p| std::fs::metadata(p).is_err()) {
-        Some(p) => Err(Fatal::NoSuchPath(p.display().to_string())),
-        None => Ok(()),
-    }
-}
-
 fn report_cmd(g: &Global, config: &Config, rules: &RuleSet, args: ReportArgs) -> Result<u8, Fatal> {
     use crate::report::compliance;
     let as_of = as_of_date(args.as_of.as_deref())?;
-    require_paths(&args.audit_log)?;
+    crate::audit::check_logs(&args.audit_log)?;
     let mut problems = Vec::new();
     let repositories: Vec<_> = args
         .scan
@@ -657,6 +648,15 @@ fn report_cmd(g: &Global, config: &Config, rules: &RuleSet, args: ReportArgs) ->
         .previous
         .as_deref()
         .and_then(|p| compliance::read_previous(p, &mut problems));
+    // A named scan result or previous report that could not be read at all: the report is
+    // still written, and the run exits 2 naming it.
+    let unread =
+        repositories.len() < args.scan.len() || (args.previous.is_some() && previous.is_none());
+    if unread {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+    }
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
     problems.extend(rule_problems.into_iter().map(|p| p.message));
     let audited = match &args.registry {
@@ -722,12 +722,12 @@ fn report_cmd(g: &Global, config: &Config, rules: &RuleSet, args: ReportArgs) ->
             false,
         );
     }
-    Ok(EXIT_CLEAN)
+    Ok(if unread { EXIT_ERROR } else { EXIT_CLEAN })
 }
 
 fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Result<u8, Fatal> {
     let as_of = as_of_date(args.as_of.as_deref())?;
-    require_paths(&args.audit_log)?;
+    crate::audit::check_logs(&args.audit_log)?;
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
     let registry = load_registry(&args.registry)?;
     let mut outcome = crate::audit::run::audit(
@@ -813,6 +813,10 @@ impl crate::scan::Progress for Bar {
 }
 
 fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
+    // An input that could not be read at all: the run could not check what it was asked to.
+    if !outcome.unread.is_empty() {
+        return EXIT_ERROR;
+    }
     match (fail_on, outcome.worst()) {
         (Some(threshold), Some(worst)) if worst >= threshold => EXIT_FINDINGS,
         _ => EXIT_CLEAN,

@@ -3,6 +3,7 @@
 //! or (later) the index or history.
 
 pub mod history;
+pub mod named;
 pub mod pack;
 pub mod staged;
 pub mod worktree;
@@ -55,6 +56,11 @@ pub trait Sink: Sync {
     fn skipped(&self, path: &str, reason: Skip);
     /// A problem reading an input; the run goes on.
     fn error(&self, path: &str, message: String);
+    /// An input named for the run, or a whole folder under it, could not be read at all (the
+    /// run goes on, but cannot say it checked everything). By default an [`Sink::error`].
+    fn unread(&self, path: &str, message: String) {
+        self.error(path, message);
+    }
     /// Whether the file at `abs` (display `path`) is excluded by configuration.
     fn excluded(&self, path: &str, abs: &Path) -> bool;
 }

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::history::{tree_entries, TreeEntries};
+use super::named::Index;
 use super::{is_binary, Sink, Skip};
 
 /// Why the staged change could not be read at all (exit 2).
@@ -46,9 +47,9 @@ pub struct StagedInfo {
     pub unborn: bool,
 }
 
-/// Hands every staged blob that differs from HEAD to `sink`, named by its path relative to the
-/// repository root. `start` is any directory inside the repository.
-pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedInfo, StagedError> {
+/// Opens the index of the repository holding `start` (any directory inside it): the snapshot
+/// a staged scan reads, also for the files its files name (includes, env files).
+pub fn open(start: &Path, max_file_size: u64) -> Result<Index, StagedError> {
     let shown = start.display().to_string();
     let repo = gix::discover(start).map_err(|_| StagedError::NotARepository(shown.clone()))?;
     let workdir = repo
@@ -56,17 +57,36 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
         .map(Path::to_path_buf)
         .ok_or_else(|| StagedError::Bare(shown.clone()))?;
     let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
-    let index_err = |e: &dyn std::fmt::Display| StagedError::Index {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
     // The index's own checksum is not verified: git wrote it, and a pre-commit run must be fast.
     let index_path = repo.index_path();
     let index = if index_path.exists() {
-        gix::index::File::at(&index_path, repo.object_hash(), true, Default::default())
-            .map_err(|e| index_err(&e))?
+        gix::index::File::at(&index_path, repo.object_hash(), true, Default::default()).map_err(
+            |e| StagedError::Index {
+                path: shown.clone(),
+                message: e.to_string(),
+            },
+        )?
     } else {
         gix::index::File::from_state(gix::index::State::new(repo.object_hash()), index_path)
+    };
+    Ok(Index::new(repo.into_sync(), index, workdir, max_file_size))
+}
+
+/// Hands every staged blob of `snapshot` that differs from HEAD to `sink`, named by its path
+/// relative to the repository root. `start` names the repository in diagnostics.
+pub fn walk(
+    start: &Path,
+    snapshot: &Index,
+    max_file_size: u64,
+    sink: &dyn Sink,
+) -> Result<StagedInfo, StagedError> {
+    let shown = start.display().to_string();
+    let repo = snapshot.repo();
+    let index = snapshot.index();
+    let workdir = snapshot.workdir().to_path_buf();
+    let index_err = |e: &dyn std::fmt::Display| StagedError::Index {
+        path: shown.clone(),
+        message: e.to_string(),
     };
     let unborn = repo.head_id().is_err();
     let head_tree = repo
@@ -74,7 +94,7 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
         .map_err(|e| index_err(&e))?
         .detach();
     let mut trees = TreeCache::new(&repo);
-    let clean = clean_ranges(&index, head_tree, &mut trees);
+    let clean = clean_ranges(index, head_tree, &mut trees);
 
     let mut info = StagedInfo {
         workdir: workdir.clone(),
@@ -94,7 +114,7 @@ pub fn walk(start: &Path, max_file_size: u64, sink: &dyn Sink) -> Result<StagedI
             continue;
         }
         i += 1;
-        let path_b = entry.path(&index);
+        let path_b = entry.path(index);
         if entry.stage() != Stage::Unconflicted {
             let path = path_b.to_string();
             if info.conflicted.last() != Some(&path) {

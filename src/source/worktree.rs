@@ -19,7 +19,9 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-fn visit(path: &Path, opts: &WalkOptions, sink: &dyn Sink) {
+/// Reads one file and hands it to `sink`. `named`: the user named this file itself, so a
+/// failure to read it means the run could not check what it was asked to.
+fn visit(path: &Path, named: bool, opts: &WalkOptions, sink: &dyn Sink) {
     let display = display_path(path);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     if sink.excluded(&display, &abs) {
@@ -30,7 +32,12 @@ fn visit(path: &Path, opts: &WalkOptions, sink: &dyn Sink) {
         Ok(bytes) => sink.file(&display, &abs, &bytes),
         Err((reason, message)) => {
             if let Some(m) = message {
-                sink.error(&display, format!("cannot read `{display}`: {m}"));
+                let m = format!("cannot read `{display}`: {m}");
+                if named {
+                    sink.unread(&display, m);
+                } else {
+                    sink.error(&display, m);
+                }
             }
             sink.skipped(&display, reason);
         }
@@ -42,15 +49,114 @@ fn is_nested_repo(dir: &Path) -> bool {
     dir.join(".git").exists()
 }
 
-/// Walks each of `paths` (files or directories) and hands every file to `sink`.
+/// Why a path given to scan cannot be scanned (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RootError {
+    /// Nothing at the path.
+    #[error("no such path `{0}`")]
+    #[diagnostic(
+        code(scan::path),
+        help("check the path, or run from the repository root")
+    )]
+    Missing(String),
+    /// A FIFO, pipe, socket or device: not a file or folder.
+    #[error("`{path}` is {what}: only files and folders can be scanned")]
+    #[diagnostic(
+        code(scan::path),
+        help("write the content to a file and scan that file")
+    )]
+    NotScannable {
+        /// The path as given.
+        path: String,
+        /// What it is.
+        what: &'static str,
+    },
+    /// The path could not be examined (a symlink loop, no permission).
+    #[error("cannot read `{path}`: {message}")]
+    #[diagnostic(code(scan::path))]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// What the system said.
+        message: String,
+    },
+}
+
+/// Checks that `path`, a path given to scan, is a file or folder (a symlink is followed: the
+/// user named it). A FIFO, a pipe (`/dev/stdin`, `<(cmd)`) or a device is refused.
+pub fn check_root(path: &Path) -> Result<(), RootError> {
+    let shown = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(RootError::Missing(shown))
+        }
+        Err(e) => {
+            return Err(RootError::Unreadable {
+                path: shown,
+                message: e.to_string(),
+            })
+        }
+    };
+    let ft = meta.file_type();
+    if ft.is_dir() || ft.is_file() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            "a FIFO or pipe"
+        } else if ft.is_socket() {
+            "a socket"
+        } else if ft.is_char_device() || ft.is_block_device() {
+            "a device"
+        } else {
+            "not a file or folder"
+        }
+    };
+    #[cfg(not(unix))]
+    let what = "not a file or folder";
+    Err(RootError::NotScannable { path: shown, what })
+}
+
+/// The path to walk for a root given by the user: a symlink root is resolved (the user named
+/// it), shown relative to the current directory when it lies under it.
+fn resolve_root(root: &Path) -> PathBuf {
+    let is_link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return root.to_path_buf();
+    }
+    let Ok(target) = std::fs::canonicalize(root) else {
+        return root.to_path_buf();
+    };
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize);
+    match cwd.as_ref().map(|c| target.strip_prefix(c)) {
+        Ok(Ok(rel)) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(Ok(rel)) => rel.to_path_buf(),
+        _ => target,
+    }
+}
+
+/// Walks each of `paths` (files or directories) and hands every file to `sink`. A root that
+/// is a symlink is followed; symlinks inside the tree are not.
 pub fn walk(paths: &[PathBuf], opts: &WalkOptions, sink: &dyn Sink) {
-    for root in paths {
+    for given in paths {
+        let root = resolve_root(given);
+        let root = root.as_path();
         match std::fs::symlink_metadata(root) {
             Ok(m) if m.is_dir() => walk_dir(root, opts, sink),
-            Ok(_) => visit(root, opts, sink),
-            Err(e) => sink.error(
-                &display_path(root),
-                format!("cannot read `{}`: {e}", display_path(root)),
+            Ok(m) if m.is_file() => visit(root, true, opts, sink),
+            Ok(_) => sink.unread(
+                &display_path(given),
+                format!(
+                    "cannot scan `{}`: not a file or folder",
+                    display_path(given)
+                ),
+            ),
+            Err(e) => sink.unread(
+                &display_path(given),
+                format!("cannot read `{}`: {e}", display_path(given)),
             ),
         }
     }
@@ -106,14 +212,19 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
                         sink.skipped(&display_path(e.path()), Skip::Symlink);
                         return WalkState::Continue;
                     }
-                    visit(e.path(), opts, sink);
+                    visit(e.path(), false, opts, sink);
                 }
                 Err(err) => {
                     let path = match &err {
                         ignore::Error::WithPath { path, .. } => display_path(path),
                         _ => display_path(root),
                     };
-                    sink.error(&path, format!("cannot walk `{path}`: {err}"));
+                    // A folder that cannot be listed hides everything under it.
+                    if err.is_io() {
+                        sink.unread(&path, format!("cannot walk `{path}`: {err}"));
+                    } else {
+                        sink.error(&path, format!("cannot walk `{path}`: {err}"));
+                    }
                 }
             }
             WalkState::Continue
@@ -164,6 +275,6 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
             Ok(rest) => root.join(rest),
             Err(_) => abs.clone(),
         };
-        visit(&shown, opts, sink);
+        visit(&shown, false, opts, sink);
     }
 }
