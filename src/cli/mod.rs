@@ -654,7 +654,7 @@ fn report_cmd(g: &Global, config: &Config, rules: &RuleSet, args: ReportArgs) ->
         repositories.len() < args.scan.len() || (args.previous.is_some() && previous.is_none());
     if unread {
         for p in &problems {
-            eprintln!("error: {p}");
+            output::stderr(&format!("error: {}\n", report::escape::one_line(p)), false);
         }
     }
     let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
