@@ -404,6 +404,14 @@ fn load_rules(config: &Config) -> Result<RuleSet, Fatal> {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
+    // The program does not panic on any input; should it ever, the message still leaves
+    // through the output filter (a panic message may quote the input).
+    std::panic::set_hook(Box::new(|info| {
+        output::stderr(
+            &format!("internal error (please report it): {info}\n"),
+            false,
+        );
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -77,6 +77,9 @@ fn trusted(token: &[u8]) -> bool {
 
 /// The prefix of current W&B keys.
 const V1_PREFIX: &[u8] = b"wandb_v1_";
+/// Fewest characters after `wandb_v1_` that make a token masked in output: fewer than a key's
+/// first 30 characters are never a leak, and names like `wandb_v1_api_test` stay readable.
+const MIN_V1_REST: usize = 16;
 /// Shortest run of letters and digits masked in output: W&B keys carry 40 (legacy, self-managed)
 /// or 49 (current) in one run; 32 catches a mangled key without touching ordinary words.
 const MIN_OUTPUT_RUN: usize = 32;
@@ -86,7 +89,7 @@ const MIN_OUTPUT_RUN: usize = 32;
 /// carries (messages, paths, commit metadata, snippets, diagnostics, report cells).
 ///
 /// Masked: everything after `wandb_v1_` and four more characters up to the end of the
-/// `[A-Za-z0-9_]` run; and every run of 32 or more ASCII letters and digits holding a digit
+/// `[A-Za-z0-9_]` run, when 16 or more characters follow the prefix; and every run of 32 or more ASCII letters and digits holding a digit
 /// (legacy and self-managed keys, the halves of a current key), unless it is a token the
 /// program made itself ([`trust`]). Masking keeps the byte length, and touches only ASCII
 /// letters and digits, so every output format stays well formed.
@@ -110,8 +113,10 @@ pub fn mask_output(text: &str) -> std::borrow::Cow<'_, str> {
         let word = word_start..i;
         let mut from = word.start;
         while let Some(at) = bytes.get(from..word.end).and_then(|w| find(w, V1_PREFIX)) {
-            let start = from + at + V1_PREFIX.len() + SHOWN;
-            if start < word.end {
+            let rest = from + at + V1_PREFIX.len();
+            let start = rest + SHOWN;
+            // `wandb_v1_api_test.py` is a file name; a key has 77 characters after the prefix.
+            if word.end.saturating_sub(rest) >= MIN_V1_REST {
                 let out = masked.get_or_insert_with(|| bytes.to_vec());
                 mask_range(out, start..word.end);
             }
@@ -360,6 +365,29 @@ impl miette::SourceCode for Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_masking_keeps_names_and_masks_every_key_shape() {
+        let v1 = format!("wandb_v1_{}_{}", "Ab3".repeat(9), "x9Y".repeat(16) + "z");
+        let hex = "3f1c9a7be2d4058c61a9f03b7e25d8c4a9016b3e"; // wandb-sa-lint: allow S001 -- fake key for the masking test
+        let text = format!(
+            "job `{v1}` in dir/{hex}_suffix/local-{hex}.env, tests/wandb_v1_api_test.py, train-resnet50-imagenet-2024.yaml"
+        );
+        let out = mask_output(&text);
+        assert!(!out.contains(&v1[..30]) && !out.contains(&v1[v1.len() - 30..]));
+        assert!(!out.contains(&hex[..30]) && !out.contains(&hex[10..]));
+        assert!(out.contains("`wandb_v1_Ab3A****"), "{out}");
+        assert!(out.contains("dir/3f1c*"), "{out}");
+        assert!(out.contains("_suffix/local-3f1c*"), "{out}");
+        assert!(out.contains("tests/wandb_v1_api_test.py"), "{out}");
+        assert!(out.contains("train-resnet50-imagenet-2024.yaml"), "{out}");
+        assert_eq!(out.len(), text.len());
+        // Our own tokens pass whole.
+        let fp = fingerprint("S001", b"secret");
+        assert_eq!(mask_output(&format!("id {fp}")), format!("id {fp}"));
+        let other = "0123456789abcdef0123456789abcdef";
+        assert_ne!(mask_output(other), other);
+    }
 
     #[test]
     fn redact_shows_four() {
