@@ -174,3 +174,126 @@ fn escapes_do_not_make_keys_of_longer_runs() {
     assert!(found[0].5.contains("(41)"), "{}", found[0].5);
     assert_no_secret(&all, &[mangled], "json output");
 }
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut v = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
+    for u in text.encode_utf16() {
+        v.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    v
+}
+
+/// A PowerShell profile and a settings file as Windows tools write them (UTF-16 with a byte
+/// order mark, CRLF), and files with a UTF-8 byte order mark.
+fn plant_encoded(d: &Path, f: &mut Fakes) -> Vec<String> {
+    let (v1, hex, hex_bom, v1_bom) = (f.v1(), f.hex(40), f.hex(40), f.v1());
+    let ps1 = format!(
+        "# W&B login for the nightly job (é)\r\n$env:WANDB_ENTITY = \"ml-team\"\r\n$env:WANDB_API_KEY = \"{v1}\"\r\n"
+    );
+    std::fs::create_dir_all(d.join("win")).expect("mkdir");
+    std::fs::write(d.join("win/profile.ps1"), utf16(&ps1, false)).expect("write");
+    let ini = format!("[default]\r\nentity = ml-team\r\napi_key = {hex}\r\n");
+    std::fs::create_dir_all(d.join("wandb")).expect("mkdir");
+    std::fs::write(d.join("wandb/settings"), utf16(&ini, true)).expect("write");
+    std::fs::write(
+        d.join(".env"),
+        format!("\u{feff}WANDB_API_KEY={hex_bom}\nWANDB_ENTITY=ml-team\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("notes.md"),
+        format!("\u{feff}{v1_bom}\nsecond line\n"),
+    )
+    .expect("write");
+    vec![v1, hex, hex_bom, v1_bom]
+}
+
+fn encoded_expectations(found: &[Found]) {
+    assert_eq!(
+        s001_at(found, "win/profile.ps1"),
+        vec![(3, 23, "v1".into())],
+        "{found:?}"
+    );
+    assert_eq!(
+        s001_at(found, "wandb/settings"),
+        vec![(3, 11, "legacy".into())],
+        "{found:?}"
+    );
+    // Columns as an editor shows them: the byte order mark is not a character of the line.
+    assert_eq!(s001_at(found, ".env"), vec![(1, 15, "legacy".into())]);
+    assert_eq!(s001_at(found, "notes.md"), vec![(1, 1, "v1".into())]);
+}
+
+#[test]
+fn utf16_files_and_utf8_byte_order_marks_are_scanned() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let keys = plant_encoded(d, &mut Fakes::new(1703));
+    // Binary stays binary: UTF-32 starts like UTF-16 LE and decodes to NULs.
+    std::fs::write(d.join("blob.bin"), [0xFF, 0xFE, 0, 0, b'a', 0, 0, 0]).expect("write");
+    let (found, all, code) = scan(d);
+    assert_eq!(code, Some(1), "{all}");
+    encoded_expectations(&found);
+    assert_eq!(
+        found.iter().filter(|f| f.3 == "S001").count(),
+        4,
+        "{found:?}"
+    );
+    assert_no_secret(&all, &keys, "json output");
+    let shown = human(d);
+    assert_no_secret(&shown, &keys, "human output");
+    assert!(shown.contains("profile.ps1:3:23"), "{shown}");
+}
+
+#[test]
+fn utf16_files_are_scanned_when_staged_and_in_history() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    common::git(d, &["init", "-q"]);
+    let keys = plant_encoded(d, &mut Fakes::new(1704));
+    common::git(d, &["add", "-A"]);
+    // Staged; then in history as loose objects, then packed.
+    for (step, args) in [
+        ("staged", &["scan", "--staged"][..]),
+        ("loose", &["scan", "--history"][..]),
+        ("packed", &["scan", "--history"][..]),
+    ] {
+        match step {
+            "loose" => common::git(d, &["commit", "-qm", "windows files"]),
+            "packed" => common::git(d, &["gc", "-q"]),
+            _ => {}
+        }
+        let out = bin()
+            .current_dir(d)
+            .args(args)
+            .args(["--isolated", "--format", "json"])
+            .output()
+            .expect("run");
+        let doc = json(&out);
+        let found: Vec<Found> = doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_string(),
+                    f["line"].as_u64().unwrap_or(0),
+                    f["column"].as_u64().unwrap_or(0),
+                    f["rule"].as_str().unwrap_or("").to_string(),
+                    f["shape"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        encoded_expectations(&found);
+        assert_no_secret(&String::from_utf8_lossy(&out.stdout), &keys, "json output");
+    }
+}
