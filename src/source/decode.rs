@@ -25,13 +25,17 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    /// The encoding of `bytes`, from its first bytes.
+    /// The encoding of `bytes`, from its first bytes. A UTF-16 mark counts only when a NUL
+    /// byte follows somewhere: every ASCII character (every character of a key) has one in
+    /// UTF-16, and without any the bytes are read as they are, as they always were (`FF FE`
+    /// is also how invalid UTF-8 may start).
     pub fn of(bytes: &[u8]) -> Self {
+        let nul = || memchr::memchr(0, bytes).is_some();
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             Encoding::Utf8Bom
-        } else if bytes.starts_with(b"\xFF\xFE") {
+        } else if bytes.starts_with(b"\xFF\xFE") && nul() {
             Encoding::Utf16Le
-        } else if bytes.starts_with(b"\xFE\xFF") {
+        } else if bytes.starts_with(b"\xFE\xFF") && nul() {
             Encoding::Utf16Be
         } else {
             Encoding::Plain
@@ -121,6 +125,11 @@ mod tests {
         assert_eq!(text(&utf32), None);
         assert_eq!(text_owned(utf32), None);
         assert_eq!(text(b"").as_deref(), Some(&b""[..]));
-        assert_eq!(text(b"\xFF\xFE").as_deref(), Some(&b""[..]));
+        // A UTF-16 mark with no NUL byte after it: no ASCII text in UTF-16, so the bytes are
+        // read as they are (invalid UTF-8 that happens to start with `FF FE`).
+        let garbage = b"\xFF\xFE garbage \xC3\x28 WANDB_API_KEY=x\n";
+        assert_eq!(Encoding::of(garbage), Encoding::Plain);
+        assert_eq!(text(garbage).as_deref(), Some(&garbage[..]));
+        assert_eq!(text(b"\xFE\xFF").as_deref(), Some(&b"\xFE\xFF"[..]));
     }
 }
