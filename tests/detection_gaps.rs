@@ -297,3 +297,113 @@ fn utf16_files_are_scanned_when_staged_and_in_history() {
         assert_no_secret(&String::from_utf8_lossy(&out.stdout), &keys, "json output");
     }
 }
+
+fn b64(s: &str) -> String {
+    data_encoding::BASE64.encode(s.as_bytes())
+}
+
+#[test]
+fn keys_base64_encoded_in_kubernetes_secrets_are_found_at_the_value() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let mut f = Fakes::new(1705);
+    let (v1, hex, env_key, flow_key, anywhere) = (f.v1(), f.hex(40), f.v1(), f.v1(), f.v1());
+    let (v1_b, hex_b, flow_b, anywhere_b) = (b64(&v1), b64(&hex), b64(&flow_key), b64(&anywhere));
+    let env_b = b64(&format!("WANDB_ENTITY=ml-team\nWANDB_API_KEY={env_key}\n"));
+    write(
+        d,
+        "k8s/secrets.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: wandb-credentials\ntype: Opaque\ndata:\n  WANDB_API_KEY: {v1_b}\n  WANDB_LEGACY_KEY: \"{hex_b}\"\n  trainer.env: {env_b}\n  ca.crt: {}\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: ci}}\ndata: {{WANDB_API_KEY: {flow_b}}}\n",
+            b64("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        ),
+    );
+    // A base64 `wandb_v1_` key outside a Secret is as self-identifying as the key.
+    write(
+        d,
+        "deploy/vars.env",
+        &format!("WANDB_KEY_B64={anywhere_b}\n"),
+    );
+    let (found, all, code) = scan(d);
+    assert_eq!(code, Some(1), "{all}");
+    let at: Vec<(String, u64, u64, String)> = found
+        .iter()
+        .filter(|f| f.3 == "S001")
+        .map(|f| (f.0.clone(), f.1, f.2, f.4.clone()))
+        .collect();
+    let s = |p: &str, l: u64, c: u64, shape: &str| (p.to_string(), l, c, shape.to_string());
+    assert_eq!(
+        at,
+        vec![
+            s("deploy/vars.env", 1, 15, "v1"),
+            s("k8s/secrets.yaml", 7, 18, "v1"),
+            s("k8s/secrets.yaml", 8, 22, "legacy"),
+            s("k8s/secrets.yaml", 9, 16, "v1"),
+            s("k8s/secrets.yaml", 15, 23, "v1"),
+        ],
+        "{found:?}"
+    );
+    let msg = |line: u64| {
+        found
+            .iter()
+            .find(|f| f.0 == "k8s/secrets.yaml" && f.1 == line)
+            .map(|f| f.5.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        msg(7).contains(
+            "base64-encoded in `data.WANDB_API_KEY` of Kubernetes Secret `wandb-credentials`"
+        ),
+        "{}",
+        msg(7)
+    );
+    assert!(
+        msg(8).contains("assigned to `WANDB_LEGACY_KEY`"),
+        "{}",
+        msg(8)
+    );
+    assert!(msg(9).contains("`data.trainer.env`"), "{}", msg(9));
+    assert!(msg(15).contains("Kubernetes Secret `ci`"), "{}", msg(15));
+    // Neither the key nor its base64 text is shown.
+    let planted = vec![
+        v1.clone(),
+        hex.clone(),
+        env_key,
+        flow_key,
+        anywhere,
+        v1_b,
+        hex_b,
+        env_b,
+        flow_b,
+        anywhere_b,
+    ];
+    assert_no_secret(&all, &planted, "json output");
+    assert_no_secret(&human(d), &planted, "human output");
+}
+
+#[test]
+fn base64_that_is_no_key_is_not_reported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let mut f = Fakes::new(1706);
+    // A Secret of other credentials, a hex digest under a W&B-free name, and base64 that is
+    // not a Secret's data.
+    write(
+        d,
+        "k8s/secret.yaml",
+        &format!(
+            "kind: Secret\nmetadata: {{name: wandb-db}}\ndata:\n  password: {}\n  checksum_sha: {}\n  placeholder: {}\n",
+            b64(&f.alnum(24)),
+            b64(&f.hex(40)),
+            b64("wandb_v1_xxxxxxxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+        ),
+    );
+    write(
+        d,
+        "config/values.yaml",
+        &format!("wandb:\n  note: {}\n", b64(&format!("sha {}", f.hex(40)))),
+    );
+    let (found, all, code) = scan(d);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, Some(0), "{all}");
+}

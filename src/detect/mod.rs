@@ -2,6 +2,7 @@
 //! the rules' shape regexes find candidates, and `context` judges each candidate.
 
 pub mod context;
+pub mod encoded;
 pub mod escape;
 pub mod mask;
 
@@ -126,6 +127,11 @@ impl Detector {
         {
             return Screen::MayHit;
         }
+        // Base64 that may hide a key (see `encoded`): decided with the path.
+        let has = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
+        if has(encoded::V1_BASE64) || (has(b"Secret") && has(b"data")) {
+            return Screen::MayHit;
+        }
         let shape_hit = token_runs(bytes)
             .into_iter()
             .filter_map(|run| windows(bytes, run))
@@ -155,6 +161,12 @@ impl Detector {
     /// Finds the secrets in one file. `path` is the display path (`/`-separated); its name
     /// decides the file kind (netrc, notebook, ...).
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
+        self.scan_with(path, bytes, true)
+    }
+
+    /// [`Detector::scan`]; `decode` says whether base64 values are decoded and looked into
+    /// (not in the copy of a file whose values were already decoded).
+    fn scan_with(&self, path: &str, bytes: &[u8], decode: bool) -> Vec<Hit> {
         if self.is_empty() {
             return Vec::new();
         }
@@ -196,6 +208,18 @@ impl Detector {
         let mut hits = Vec::new();
         if !self.token_cache.is_empty() {
             self.scan_token_cache(&fc, &mut taken, &mut hits);
+        }
+        // A decoded base64 value is reported at its base64 text, which no other shape claims.
+        if decode {
+            for h in self.encoded_hits(path, bytes) {
+                if !taken
+                    .iter()
+                    .any(|t| t.start < h.span.end && h.span.start < t.end)
+                {
+                    taken.push(h.span.clone());
+                    hits.push(h);
+                }
+            }
         }
         for (range, sr) in cands {
             if taken
@@ -248,6 +272,47 @@ impl Detector {
         }
         hits.sort_by_key(|h| h.span.start);
         hits
+    }
+
+    /// Keys in base64 values (see [`encoded`]): the values are decoded in a copy of the file,
+    /// the copy is scanned, and a hit inside a decoded value is reported at its base64 text.
+    fn encoded_hits(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
+        let mut found = encoded::secret_values(path, bytes);
+        found.extend(encoded::v1_anywhere(bytes));
+        if found.is_empty() {
+            return Vec::new();
+        }
+        // Sorted and without overlaps; a Secret's value wins over a run found in it.
+        found.sort_by_key(|e| e.span.start);
+        let mut kept: Vec<encoded::Encoded> = Vec::with_capacity(found.len());
+        for e in found {
+            if kept.last().is_none_or(|k| k.span.end <= e.span.start) {
+                kept.push(e);
+            }
+        }
+        let (copy, places) = encoded::substitute(bytes, &kept);
+        let inner = self.scan_with(path, &copy, false);
+        let mut out = Vec::new();
+        for (e, place) in kept.iter().zip(&places) {
+            let Some(h) = inner
+                .iter()
+                .find(|h| place.start <= h.span.start && h.span.end <= place.end)
+            else {
+                continue;
+            };
+            let why = if h.why.is_empty() {
+                e.what.clone()
+            } else {
+                format!("{}, {}", e.what, h.why)
+            };
+            out.push(Hit {
+                rule: Arc::clone(&h.rule),
+                shape: h.shape.clone(),
+                span: e.span.clone(),
+                why,
+            });
+        }
+        out
     }
 
     /// The `access_token` values of a W&B federation token cache:
