@@ -407,3 +407,56 @@ fn base64_that_is_no_key_is_not_reported() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(code, Some(0), "{all}");
 }
+
+/// Whether `text` shows a run of 5 or more characters of `key` past its first 4.
+fn shows_piece(text: &str, key: &str) -> Option<String> {
+    (4..key.len() - 5)
+        .map(|i| &key[i..i + 5])
+        .find(|p| p.bytes().all(|b| b.is_ascii_alphanumeric()) && text.contains(p))
+        .map(str::to_string)
+}
+
+#[test]
+fn keys_cut_into_string_pieces_are_masked_in_snippets() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let mut f = Fakes::new(1707);
+    let (key, split) = (f.v1(), f.v1());
+    let b = &split[9..];
+    let k = &key[9..];
+    write(
+        d,
+        "train.py",
+        &format!(
+            "import wandb\n\
+             wandb.login(key=\"{key}\")\n\
+             FALLBACK = \"wandb_v1_{}\" + \"{}\" + \"{}\"\n\
+             SPARE = (\"wandb_v1_{}\"\n\
+             \x20        \"{}\"\n\
+             \x20        \"{}\")\n\
+             os.environ[\"WANDB_API_KEY\"] = \"{key}\"\n\
+             PARTS = [\"{}\", \"{}\", \"{}\"]\n\
+             wandb.init(project=\"detector\")\n",
+            &b[..7],
+            &b[7..31],
+            &b[31..],
+            &b[..20],
+            &b[20..50],
+            &b[50..],
+            &k[..11],
+            &k[11..40],
+            &k[40..],
+        ),
+    );
+    let shown = human(d);
+    assert!(shown.contains("train.py:2:"), "{shown}");
+    assert!(shown.contains("train.py:7:"), "{shown}");
+    for secret in [&key, &split] {
+        assert_eq!(shows_piece(&shown, secret), None, "{shown}");
+    }
+    // Lines without pieces keep their text, and so does the prefix.
+    assert!(shown.contains(" 1 │ import wandb\n"), "{shown}");
+    assert!(shown.contains("FALLBACK = \"wandb_v1_****"), "{shown}");
+    // The end of `SPARE`, whose prefix is two lines up, out of the window.
+    assert!(shown.contains(" 6 │          \"*****"), "{shown}");
+}
