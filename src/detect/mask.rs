@@ -126,7 +126,11 @@ fn mask_pieces(raw: &mut [u8], bytes: &[u8], start: usize, secrets: &[Range<usiz
     let from = start.saturating_sub(PIECE_LOOKBACK);
     let region = bytes.get(from..end).unwrap_or(&[]);
     for p in memchr::memmem::find_iter(region, b"wandb_v1_") {
-        for piece in v1_pieces(bytes, from + p) {
+        let p = from + p;
+        let pieces = v1_pieces(bytes, p);
+        // Like a whole key, the prefix shows its first characters only.
+        let prefix = (!pieces.is_empty()).then(|| p + SHOWN..p + b"wandb_v1_".len());
+        for piece in prefix.into_iter().chain(pieces) {
             if piece.end > start {
                 mask_range(raw, piece.start.saturating_sub(start)..piece.end - start);
             }
