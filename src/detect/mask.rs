@@ -69,6 +69,8 @@ const PIECE_MIN: usize = 6;
 /// How far before a snippet a `wandb_v1_` prefix is looked for, whose string pieces may run
 /// on into the snippet (Python's implicit concatenation over lines).
 const PIECE_LOOKBACK: usize = 512;
+/// How far from a snippet a reported key may be for its pieces to be masked in it.
+const PIECE_NEAR: usize = 4096;
 /// The characters after `wandb_v1_` in a key: 27, `_`, 49.
 const V1_BODY: usize = 77;
 
@@ -119,8 +121,8 @@ fn v1_pieces(bytes: &[u8], p: usize) -> Vec<Range<usize>> {
 
 /// Masks, in `raw` (which is `bytes[start..]`), the pieces of keys cut into strings: the
 /// string pieces after a `wandb_v1_` prefix, and on any line holding a run of at least
-/// [`PIECE_MIN`] key characters that is part of a reported secret, that run and every quoted
-/// string of key characters.
+/// [`PIECE_MIN`] key characters that is part of a reported secret within [`PIECE_NEAR`] bytes,
+/// that run and every quoted string of key characters.
 fn mask_pieces(raw: &mut [u8], bytes: &[u8], start: usize, secrets: &[Range<usize>]) {
     let end = start + raw.len();
     let from = start.saturating_sub(PIECE_LOOKBACK);
@@ -136,11 +138,16 @@ fn mask_pieces(raw: &mut [u8], bytes: &[u8], start: usize, secrets: &[Range<usiz
             }
         }
     }
-    let keys: Vec<&[u8]> = secrets
+    // The reported keys near the window (a bounded number, however many the file holds).
+    let (near_start, near_end) = (from.saturating_sub(PIECE_NEAR), end + PIECE_NEAR);
+    let mut keys: Vec<&[u8]> = secrets
         .iter()
+        .filter(|s| s.end > near_start && s.start < near_end)
         .filter_map(|s| bytes.get(s.clone()))
         .filter(|k| k.len() >= 2 * PIECE_MIN)
         .collect();
+    keys.sort_unstable();
+    keys.dedup();
     if keys.is_empty() {
         return;
     }
