@@ -291,15 +291,16 @@ impl Detector {
             }
         }
         let (copy, places) = encoded::substitute(bytes, &kept);
+        // Both sorted by position: one pass pairs each decoded value with its first hit.
         let inner = self.scan_with(path, &copy, false);
+        let mut inner = inner.iter().peekable();
         let mut out = Vec::new();
         for (e, place) in kept.iter().zip(&places) {
-            let Some(h) = inner
-                .iter()
-                .find(|h| place.start <= h.span.start && h.span.end <= place.end)
-            else {
+            while inner.next_if(|h| h.span.start < place.start).is_some() {}
+            let Some(h) = inner.next_if(|h| h.span.end <= place.end) else {
                 continue;
             };
+            while inner.next_if(|h| h.span.start < place.end).is_some() {}
             let why = if h.why.is_empty() {
                 e.what.clone()
             } else {
