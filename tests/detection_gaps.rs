@@ -1,8 +1,12 @@
 //! Detection gaps of issue 14 item 17, through the real binary: keys right after a string or URL
 //! escape or followed by `_`, keys base64-encoded in a Kubernetes Secret, UTF-16 files, and
-//! keys split into string pieces next to a finding's snippet.
+//! keys split into string pieces next to a finding's snippet; and from item 18, audit logs
+//! that start with a UTF-8 byte order mark or are dated up to the end of year 9999.
 
 mod common;
+
+#[path = "../bench/audit_org.rs"]
+mod audit_org;
 
 use std::path::Path;
 
@@ -460,4 +464,37 @@ fn keys_cut_into_string_pieces_are_masked_in_snippets() {
     assert!(shown.contains("FALLBACK = \"wand*****"), "{shown}");
     // The end of `SPARE`, whose prefix is two lines up, out of the window.
     assert!(shown.contains(" 6 │          \"*****"), "{shown}");
+}
+
+#[test]
+fn audit_logs_with_a_byte_order_mark_and_dates_up_to_9999_are_read_whole() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    audit_org::write(d, 5, 0).expect("generate");
+    let day = d.join("logs/audit-2026-09-01.jsonl");
+    let text = std::fs::read_to_string(&day).expect("day");
+    let events = text.lines().filter(|l| !l.trim().is_empty()).count();
+    std::fs::write(
+        &day,
+        format!(
+            "\u{feff}{text}{{\"timestamp\":\"9999-12-31T23:59:59Z\",\"action\":\"user:login\"}}\n{{\"timestamp\":\"9999-12-31T23:59:59.5-01:00\",\"action\":\"user:login\"}}\n"
+        ),
+    )
+    .expect("write");
+    let out = bin()
+        .current_dir(d)
+        .args(["audit", "--isolated", "--format", "json", "--as-of"])
+        .arg(audit_org::AS_OF)
+        .arg("--registry")
+        .arg(d.join("registry.yaml"))
+        .arg("--audit-log")
+        .arg(d.join("logs"))
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    let errors = doc["errors"].to_string();
+    assert!(!errors.contains("audit-2026-09-01.jsonl"), "{errors}");
+    assert_eq!(doc["summary"]["audit"]["malformed_lines"], 0, "{errors}");
+    assert!(events > 0);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{errors}");
 }
