@@ -498,3 +498,58 @@ fn audit_logs_with_a_byte_order_mark_and_dates_up_to_9999_are_read_whole() {
     assert!(events > 0);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{errors}");
 }
+
+mod robustness {
+    use proptest::prelude::*;
+    use wandb_sa_lint::rules::fakes::Fakes;
+    use wandb_sa_lint::source::decode;
+
+    fn rules() -> &'static wandb_sa_lint::rules::RuleSet {
+        static RULES: std::sync::OnceLock<wandb_sa_lint::rules::RuleSet> =
+            std::sync::OnceLock::new();
+        RULES.get_or_init(|| wandb_sa_lint::rules::load_embedded().0)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Any bytes behind either UTF-16 mark decode without a panic, and a key written in
+        /// UTF-16 amid them is found at its decoded line.
+        #[test]
+        fn utf16_decoding_never_panics(body in proptest::collection::vec(any::<u8>(), 0..300), le in any::<bool>(), seed in any::<u64>()) {
+            let mark: &[u8] = if le { b"\xFF\xFE" } else { b"\xFE\xFF" };
+            let raw = [mark, &body].concat();
+            let _ = decode::text(&raw);
+            let _ = decode::text_owned(raw);
+            let key = Fakes::new(seed).v1();
+            // A random key may spell a placeholder word (`your`, `xxxx`): not a key then.
+            prop_assume!(!wandb_sa_lint::detect::is_placeholder(key.as_bytes()));
+            let text = format!("line one\nkey {key}\n");
+            let mut bytes = mark.to_vec();
+            for u in text.encode_utf16() {
+                bytes.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            let decoded = decode::text(&bytes).expect("text");
+            let found = wandb_sa_lint::scan::scan_bytes("notes.txt", &decoded, rules());
+            prop_assert_eq!(found.len(), 1);
+            prop_assert_eq!(found[0].location.as_ref().map(|l| (l.line, l.column)), Some((2, 5)));
+        }
+
+        /// Arbitrary Secret values, escapes and string pieces never panic the detector.
+        #[test]
+        fn secrets_escapes_and_pieces_never_panic(
+            value in "[A-Za-z0-9+/=_ \\\\%\"'-]{0,200}",
+            glue in "[\\\\%\"' +.\n]{0,6}",
+            seed in any::<u64>(),
+        ) {
+            let key = Fakes::new(seed).v1();
+            let (a, b) = key.split_at(20);
+            let manifest = format!(
+                "kind: Secret\nmetadata: {{name: wandb}}\ndata:\n  WANDB_API_KEY: {value}\n  other: \"{value}\"\nx: \"{a}\"{glue}\"{b}\"\ny: {glue}{key}{glue}\n"
+            );
+            for path in ["k8s/secret.yaml", "notes.txt", "cfg.json"] {
+                let _ = wandb_sa_lint::scan::scan_bytes(path, manifest.as_bytes(), rules());
+            }
+        }
+    }
+}
