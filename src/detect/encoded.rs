@@ -162,6 +162,39 @@ mod tests {
     }
 
     #[test]
+    fn secret_values_of_yaml_and_json_manifests() {
+        let json = format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {{\"name\": \"w\"}}, \"data\": {{\"k\": \"{}\"}}}}",
+            b64("abc")
+        );
+        let found = secret_values("k8s/secret.json", json.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].decoded, b"abc");
+        assert_eq!(&json[found[0].span.clone()], b64("abc"));
+        assert_eq!(
+            found[0].what,
+            "base64-encoded in `data.k` of Kubernetes Secret `w`"
+        );
+        // Not a manifest path, no Secret, or not base64: nothing.
+        assert!(secret_values("notes.txt", json.as_bytes()).is_empty());
+        assert!(secret_values("k8s/cm.yaml", b"kind: ConfigMap\ndata: {k: YWJj}\n").is_empty());
+        assert!(secret_values(
+            "k8s/s.yaml",
+            b"kind: Secret\ndata: {k: \"{{ .Values.k | b64enc }}\"}\n"
+        )
+        .is_empty());
+        // A block scalar of base64 over several lines.
+        let block = format!(
+            "kind: Secret\ndata:\n  k: |\n    {}\n    {}\n",
+            &b64("abcdef")[..4],
+            &b64("abcdef")[4..]
+        );
+        let found = secret_values("s.yml", block.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].decoded, b"abcdef");
+    }
+
+    #[test]
     fn substitution_places() {
         let bytes = b"k: QUJD\nj: REVG\n";
         let enc = |span: Range<usize>, d: &[u8]| Encoded {
