@@ -1050,13 +1050,10 @@ fn read_blob(
     let obj = repo
         .find_object(id)
         .map_err(|e| (Skip::Unreadable, Some(unreadable_blob(id, &e))))?;
-    if source::is_binary(&obj.data) {
-        return Err((Skip::Binary, None));
-    }
     if obj.data.starts_with(LFS_POINTER) {
         return Err((Skip::LfsPointer, None));
     }
-    Ok(obj.detach().data)
+    source::decode::text_owned(obj.detach().data).ok_or((Skip::Binary, None))
 }
 
 /// Scans the git history of the repository holding `start`: each unique blob once, then

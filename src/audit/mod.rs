@@ -297,7 +297,11 @@ pub fn read_stream(
             }
         }
         line_no += 1;
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let mut line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        // Windows tools start a UTF-8 file with a byte order mark; it is not part of the JSON.
+        if line_no == 1 {
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -341,6 +345,30 @@ pub fn parse_line(line: &[u8]) -> Result<AuditEvent, String> {
     }
 }
 
+/// An RFC 3339 date-time as an instant. jiff's instants end at `9999-12-30T22:00:00.999999999Z`
+/// (so that every instant has a civil date in every offset); a valid date-time past that (the
+/// last hours of 9999, the "forever" some exports write) is the last instant jiff has. Years
+/// run from 0000 to 9999, as RFC 3339 says.
+fn timestamp(t: &str) -> Result<jiff::Timestamp, jiff::Error> {
+    let err = match t.parse::<jiff::Timestamp>() {
+        Ok(ts) => return Ok(ts),
+        Err(e) => e,
+    };
+    use jiff::fmt::temporal::{Pieces, PiecesOffset};
+    let pieces = Pieces::parse(t).map_err(|_| err.clone())?;
+    let in_range = pieces.date().year() >= 9999
+        && pieces.time().is_some()
+        && matches!(
+            pieces.offset(),
+            Some(PiecesOffset::Zulu | PiecesOffset::Numeric(_))
+        );
+    if in_range {
+        Ok(jiff::Timestamp::MAX)
+    } else {
+        Err(err)
+    }
+}
+
 /// Reads an event straight from the JSON object: known fields into their types, every other
 /// field into `extra`. No intermediate map of the whole line is built.
 struct EventVisitor;
@@ -361,7 +389,7 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
                     if let Some(t) =
                         text_value(&key, map.next_value()?).map_err(A::Error::custom)?
                     {
-                        ev.timestamp = Some(t.parse::<jiff::Timestamp>().map_err(|e| {
+                        ev.timestamp = Some(timestamp(&t).map_err(|e| {
                             A::Error::custom(format!("`timestamp` `{t}` is not RFC 3339: {e}"))
                         })?);
                     }
@@ -515,6 +543,74 @@ mod tests {
                 malformed: 5
             }
         );
+    }
+
+    fn stream(bytes: &[u8]) -> (Vec<AuditEvent>, Vec<LogProblem>, ReadStats) {
+        let (mut events, mut problems, mut stats) = (Vec::new(), Vec::new(), ReadStats::default());
+        read_stream(
+            "log.jsonl",
+            Box::new(std::io::Cursor::new(bytes.to_vec())),
+            false,
+            &mut stats,
+            &mut |e| events.push(e),
+            &mut |p| problems.push(p),
+        );
+        (events, problems, stats)
+    }
+
+    #[test]
+    fn a_utf8_bom_before_the_first_line_is_stripped() {
+        let text = format!("\u{feff}{GOOD}\n{GOOD}\n");
+        let (events, problems, stats) = stream(text.as_bytes());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0], events[1]);
+        assert_eq!(stats.malformed, 0);
+        // Only at the start of the stream: a BOM inside is not JSON.
+        let text = format!("{GOOD}\n\u{feff}{GOOD}\n");
+        let (events, problems, _) = stream(text.as_bytes());
+        assert_eq!(events.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(2));
+        // A BOM-only file holds nothing.
+        let (events, problems, stats) = stream("\u{feff}\n".as_bytes());
+        assert!(events.is_empty() && problems.is_empty(), "{problems:?}");
+        assert_eq!(stats.lines, 0);
+    }
+
+    #[test]
+    fn every_rfc3339_date_up_to_the_end_of_9999_is_accepted() {
+        let at = |t: &str| {
+            parse_line(format!(r#"{{"timestamp":"{t}","action":"a"}}"#).as_bytes())
+                .map(|e| e.timestamp)
+        };
+        for t in [
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "9999-12-31T23:59:59+00:00",
+            "9999-12-31T23:59:59-23:59",
+            "9999-12-31T10:00:00+14:00",
+            "9999-12-30T22:00:01Z",
+            "0000-01-01T00:00:00Z",
+            "0000-01-01T00:00:00+23:59",
+            "0001-01-01T00:00:00.5-01:00",
+        ] {
+            assert!(matches!(at(t), Ok(Some(_))), "{t}: {:?}", at(t));
+        }
+        // Ordered as far as the clock can tell; the last day of 9999 is never before its eve.
+        let eve = at("9999-12-30T00:00:00Z").ok().flatten();
+        let last = at("9999-12-31T23:59:59Z").ok().flatten();
+        assert!(eve <= last, "{eve:?} {last:?}");
+        assert!(at("2026-11-01T10:00:00Z").ok().flatten() < last);
+        for bad in [
+            "10000-01-01T00:00:00Z",
+            "9999-12-32T00:00:00Z",
+            "9999-13-01T00:00:00Z",
+            "9999-12-31T24:00:01Z",
+            "yesterday",
+        ] {
+            assert!(at(bad).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

@@ -846,9 +846,19 @@ fn near_lines_mention_wandb(bytes: &[u8], ls: usize, le: usize, n: usize, window
 pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
     let bytes = fc.bytes;
     let (ls, le) = line_bounds(bytes, start, fc.window);
-    let prefix = bytes
+    let mut prefix = bytes
         .get(ls.max(start.saturating_sub(300))..start)
         .unwrap_or(&[]);
+    // A string or URL escape right before the token (`"password\t<key>"`, `key%3D<key>`) is
+    // judged as the character it stands for.
+    let unescaped: Vec<u8>;
+    if let Some((len, byte)) = super::escape::escape_before(bytes, start) {
+        let kept = prefix
+            .get(..prefix.len().saturating_sub(len))
+            .unwrap_or(&[]);
+        unescaped = [kept, &[byte]].concat();
+        prefix = &unescaped;
+    }
     let line = bytes.get(ls..le).unwrap_or(&[]);
     let suffix = bytes.get(end..le.max(end)).unwrap_or(&[]);
 

@@ -173,6 +173,145 @@ fn mask_key_shaped(text: &mut [u8]) {
     }
 }
 
+/// The shortest run of key characters that counts as a piece of a reported key.
+const PIECE_MIN: usize = 6;
+/// How far before a snippet a `wandb_v1_` prefix is looked for, whose string pieces may run
+/// on into the snippet (Python's implicit concatenation over lines).
+const PIECE_LOOKBACK: usize = 512;
+/// How far from a snippet a reported key may be for its pieces to be masked in it.
+const PIECE_NEAR: usize = 4096;
+/// The characters after `wandb_v1_` in a key: 27, `_`, 49.
+const V1_BODY: usize = 77;
+
+fn is_key_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
+/// The bytes of a key cut into string pieces after a `wandb_v1_` prefix that starts at `p`:
+/// `"wandb_v1_abc" + "def…"`, `("wandb_v1_abc"\n "def…")`, `'wandb_v1_' . 'abc'`. The pieces
+/// follow each other as quoted strings joined by spaces, line breaks, `+`, `.`, `,` or a `\`
+/// line continuation, up to the length of a key's body. Returns the byte ranges of the
+/// pieces' characters (in `bytes`).
+fn v1_pieces(bytes: &[u8], p: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = p + b"wandb_v1_".len();
+    let mut body = 0;
+    loop {
+        let from = i;
+        while body < V1_BODY && bytes.get(i).is_some_and(|b| is_key_char(*b)) {
+            i += 1;
+            body += 1;
+        }
+        if i > from {
+            out.push(from..i);
+        }
+        // The piece must close its string, and the next one open right after the joiner.
+        if body >= V1_BODY || !bytes.get(i).is_some_and(|b| is_quote(*b)) {
+            break;
+        }
+        let mut j = i + 1;
+        while bytes
+            .get(j)
+            .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'+' | b'.' | b',' | b'\\'))
+        {
+            j += 1;
+        }
+        if !bytes.get(j).is_some_and(|b| is_quote(*b)) {
+            break;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Masks, in `raw` (which is `bytes[start..]`), the pieces of keys cut into strings: the
+/// string pieces after a `wandb_v1_` prefix, and on any line holding a run of at least
+/// [`PIECE_MIN`] key characters that is part of a reported secret within [`PIECE_NEAR`] bytes,
+/// that run and every quoted string of key characters.
+fn mask_pieces(raw: &mut [u8], bytes: &[u8], start: usize, secrets: &[Range<usize>]) {
+    let end = start + raw.len();
+    let from = start.saturating_sub(PIECE_LOOKBACK);
+    let region = bytes.get(from..end).unwrap_or(&[]);
+    for p in memchr::memmem::find_iter(region, b"wandb_v1_") {
+        let p = from + p;
+        let pieces = v1_pieces(bytes, p);
+        // Like a whole key, the prefix shows its first characters only.
+        let prefix = (!pieces.is_empty()).then(|| p + SHOWN..p + b"wandb_v1_".len());
+        for piece in prefix.into_iter().chain(pieces) {
+            if piece.end > start {
+                mask_range(raw, piece.start.saturating_sub(start)..piece.end - start);
+            }
+        }
+    }
+    // The reported keys near the window (a bounded number, however many the file holds).
+    let (near_start, near_end) = (from.saturating_sub(PIECE_NEAR), end + PIECE_NEAR);
+    let mut keys: Vec<&[u8]> = secrets
+        .iter()
+        .filter(|s| s.end > near_start && s.start < near_end)
+        .filter_map(|s| bytes.get(s.clone()))
+        .filter(|k| k.len() >= 2 * PIECE_MIN)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.is_empty() {
+        return;
+    }
+    let mut line_start = 0;
+    while line_start < raw.len() {
+        let line_end = memchr::memchr(b'\n', raw.get(line_start..).unwrap_or(&[]))
+            .map_or(raw.len(), |i| line_start + i);
+        let mut pieces = Vec::new();
+        let mut i = line_start;
+        while i < line_end {
+            let run_start = i;
+            while i < line_end && raw.get(i).is_some_and(|b| is_key_char(*b)) {
+                i += 1;
+            }
+            let run = raw.get(run_start..i).unwrap_or(&[]);
+            // (`wandb_v1_` alone is every v1 key's prefix, not a piece of one.)
+            if run.len() >= PIECE_MIN
+                && memchr::memmem::find(b"wandb_v1_", run).is_none()
+                && keys.iter().any(|k| memchr::memmem::find(k, run).is_some())
+            {
+                pieces.push(run_start..i);
+            }
+            i += 1;
+        }
+        if !pieces.is_empty() {
+            for r in pieces {
+                mask_range(raw, r);
+            }
+            mask_quoted_fragments(raw, line_start..line_end);
+        }
+        line_start = line_end + 1;
+    }
+}
+
+/// Masks the content of every quoted string on `line` made only of key characters.
+fn mask_quoted_fragments(raw: &mut [u8], line: Range<usize>) {
+    let mut i = line.start;
+    while i < line.end {
+        let Some(q) = raw.get(i).copied().filter(|b| is_quote(*b)) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        while j < line.end && raw.get(j).is_some_and(|b| is_key_char(*b)) {
+            j += 1;
+        }
+        if j < line.end && raw.get(j) == Some(&q) && j > i + 1 {
+            mask_range(raw, i + 1..j);
+            i = j + 1;
+        } else {
+            i = j.max(i + 1);
+        }
+    }
+}
+
 fn mask_range(text: &mut [u8], range: Range<usize>) {
     let end = range.end.min(text.len());
     for b in text
@@ -215,7 +354,8 @@ const WINDOW: usize = super::context::DEFAULT_WINDOW;
 
 impl Snippet {
     /// Builds the window for a hit at `hit` in `bytes` (whose line is `line0`, 0-based), masking
-    /// every range in `secrets` and every key-shaped run.
+    /// every range in `secrets`, every key-shaped run, and the pieces of keys cut into strings
+    /// (see `mask_pieces`).
     /// `col0` is the hit's 0-based column in characters on its whole line (the line may be
     /// longer than the window read here).
     pub fn new(
@@ -260,6 +400,7 @@ impl Snippet {
                 mask_range(&mut raw, a + keep..b);
             }
         }
+        mask_pieces(&mut raw, bytes, start, secrets);
         mask_key_shaped(&mut raw);
 
         // Split into lines, clip each, and track the hit's position.
@@ -393,6 +534,73 @@ mod tests {
     fn redact_shows_four() {
         assert_eq!(redact(b"wandb_v1_abc"), "wand…(12)");
         assert_eq!(redact(b"ab"), "a…(2)");
+    }
+
+    /// Every piece of `key` of at least 4 characters past its first 4 that `text` shows.
+    fn shown_pieces(text: &str, key: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for len in [4usize, 5, 8] {
+            for i in 4..key.len().saturating_sub(len) {
+                let piece = &key[i..i + len];
+                if piece.bytes().all(|b| b.is_ascii_alphanumeric()) && text.contains(piece) {
+                    out.push(piece.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pieces_of_keys_cut_into_strings_are_masked() {
+        let mut f = crate::rules::fakes::Fakes::new(9);
+        let (key, other) = (f.v1(), f.v1());
+        let body = &other[9..];
+        let text = format!(
+            "KEY = \"{key}\"\nA = \"wandb_v1_\" + \"{}\" + '{}' + \"{}\"\nB = (\"wandb_v1_{}\"\n     \"{}\"\n     \"{}\")\nC = call(\"{key}\")\nPART = \"{}\" + \"{}\"\nD = \"{key}\"\n",
+            &body[..5],
+            &body[5..30],
+            &body[30..],
+            &body[..3],
+            &body[3..40],
+            &body[40..],
+            &key[20..26],
+            &key[26..29],
+        );
+        let hits: Vec<Range<usize>> = text
+            .match_indices(key.as_str())
+            .map(|(i, _)| i..i + key.len())
+            .collect();
+        assert_eq!(hits.len(), 3);
+        let line_of = |pos: usize| text[..pos].matches('\n').count();
+        for h in &hits {
+            let s = Snippet::new(
+                "f.py",
+                text.as_bytes(),
+                h.clone(),
+                line_of(h.start),
+                0,
+                &hits,
+            );
+            assert!(
+                shown_pieces(&s.text, &key).is_empty(),
+                "{}\n{:?}",
+                s.text,
+                shown_pieces(&s.text, &key)
+            );
+            assert!(
+                shown_pieces(&s.text, &other).is_empty(),
+                "{}\n{:?}",
+                s.text,
+                shown_pieces(&s.text, &other)
+            );
+        }
+        // The snippet of the hit on line 5 shows line 4 (the end of `B`, whose prefix is two
+        // lines up, out of the window) and line 6 (pieces of the reported key).
+        let s = Snippet::new("f.py", text.as_bytes(), hits[1].clone(), 5, 0, &hits);
+        assert!(s.text.starts_with("     \"***"), "{}", s.text);
+        assert!(s.text.contains("PART = \"******\" + \"***\""), "{}", s.text);
+        // Names and ordinary words stay readable.
+        assert!(s.text.contains("C = call(\"wand"), "{}", s.text);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! the rules' shape regexes find candidates, and `context` judges each candidate.
 
 pub mod context;
+pub mod encoded;
+pub mod escape;
 pub mod mask;
 
 use std::ops::Range;
@@ -125,16 +127,24 @@ impl Detector {
         {
             return Screen::MayHit;
         }
-        let shape_hit = token_runs(bytes).into_iter().any(|run| {
-            let Some(window) = bytes.get(run.clone()) else {
-                return false;
-            };
-            self.shapes.iter().any(|sr| {
-                sr.regex
-                    .find_iter(window)
-                    .any(|m| at_boundary(bytes, run.start + m.start(), run.start + m.end()))
-            })
-        });
+        // Base64 that may hide a key (see `encoded`): decided with the path.
+        let has = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
+        if has(encoded::V1_BASE64) || (has(b"Secret") && has(b"data")) {
+            return Screen::MayHit;
+        }
+        let shape_hit = token_runs(bytes)
+            .into_iter()
+            .filter_map(|run| windows(bytes, run))
+            .any(|w| {
+                let Some(window) = bytes.get(w.clone()) else {
+                    return false;
+                };
+                self.shapes.iter().any(|sr| {
+                    sr.regex
+                        .find_iter(window)
+                        .any(|m| at_boundary(bytes, w.start + m.start(), w.start + m.end()))
+                })
+            });
         if shape_hit {
             Screen::MayHit
         } else {
@@ -151,6 +161,12 @@ impl Detector {
     /// Finds the secrets in one file. `path` is the display path (`/`-separated); its name
     /// decides the file kind (netrc, notebook, ...).
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
+        self.scan_with(path, bytes, true)
+    }
+
+    /// [`Detector::scan`]; `decode` says whether base64 values are decoded and looked into
+    /// (not in the copy of a file whose values were already decoded).
+    fn scan_with(&self, path: &str, bytes: &[u8], decode: bool) -> Vec<Hit> {
         if self.is_empty() {
             return Vec::new();
         }
@@ -168,13 +184,16 @@ impl Detector {
         // Keys are made of token bytes, so the shapes only run inside long runs of them: one
         // cheap pass over the file instead of one regex pass per shape.
         let mut cands: Vec<(Range<usize>, &ShapeRef)> = Vec::new();
-        for run in token_runs(bytes) {
-            let Some(window) = bytes.get(run.clone()) else {
+        for w in token_runs(bytes)
+            .into_iter()
+            .filter_map(|run| windows(bytes, run))
+        {
+            let Some(window) = bytes.get(w.clone()) else {
                 continue;
             };
             for sr in &self.shapes {
                 for m in sr.regex.find_iter(window) {
-                    let (start, end) = (run.start + m.start(), run.start + m.end());
+                    let (start, end) = (w.start + m.start(), w.start + m.end());
                     if at_boundary(bytes, start, end) {
                         cands.push((start..end, sr));
                     }
@@ -189,6 +208,18 @@ impl Detector {
         let mut hits = Vec::new();
         if !self.token_cache.is_empty() {
             self.scan_token_cache(&fc, &mut taken, &mut hits);
+        }
+        // A decoded base64 value is reported at its base64 text, which no other shape claims.
+        if decode {
+            for h in self.encoded_hits(path, bytes) {
+                if !taken
+                    .iter()
+                    .any(|t| t.start < h.span.end && h.span.start < t.end)
+                {
+                    taken.push(h.span.clone());
+                    hits.push(h);
+                }
+            }
         }
         for (range, sr) in cands {
             if taken
@@ -241,6 +272,48 @@ impl Detector {
         }
         hits.sort_by_key(|h| h.span.start);
         hits
+    }
+
+    /// Keys in base64 values (see [`encoded`]): the values are decoded in a copy of the file,
+    /// the copy is scanned, and a hit inside a decoded value is reported at its base64 text.
+    fn encoded_hits(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
+        let mut found = encoded::secret_values(path, bytes);
+        found.extend(encoded::v1_anywhere(bytes));
+        if found.is_empty() {
+            return Vec::new();
+        }
+        // Sorted and without overlaps; a Secret's value wins over a run found in it.
+        found.sort_by_key(|e| e.span.start);
+        let mut kept: Vec<encoded::Encoded> = Vec::with_capacity(found.len());
+        for e in found {
+            if kept.last().is_none_or(|k| k.span.end <= e.span.start) {
+                kept.push(e);
+            }
+        }
+        let (copy, places) = encoded::substitute(bytes, &kept);
+        // Both sorted by position: one pass pairs each decoded value with its first hit.
+        let inner = self.scan_with(path, &copy, false);
+        let mut inner = inner.iter().peekable();
+        let mut out = Vec::new();
+        for (e, place) in kept.iter().zip(&places) {
+            while inner.next_if(|h| h.span.start < place.start).is_some() {}
+            let Some(h) = inner.next_if(|h| h.span.end <= place.end) else {
+                continue;
+            };
+            while inner.next_if(|h| h.span.start < place.end).is_some() {}
+            let why = if h.why.is_empty() {
+                e.what.clone()
+            } else {
+                format!("{}, {}", e.what, h.why)
+            };
+            out.push(Hit {
+                rule: Arc::clone(&h.rule),
+                shape: h.shape.clone(),
+                span: e.span.clone(),
+                why,
+            });
+        }
+        out
     }
 
     /// The `access_token` values of a W&B federation token cache:
@@ -363,20 +436,34 @@ fn token_runs(bytes: &[u8]) -> Vec<Range<usize>> {
     runs
 }
 
+/// The window of a run in which keys are matched: the run, less the tail of an escape at its
+/// front (`\n`, `%3D`: see [`escape`]), which belongs to the escape, not to a key. `None` when
+/// too little is left.
+fn windows(bytes: &[u8], run: Range<usize>) -> Option<Range<usize>> {
+    let k = escape::escape_len(bytes, run.start);
+    (run.len().saturating_sub(k) >= MIN_RUN).then(|| run.start + k..run.end)
+}
+
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// A match counts only if it is not part of a longer word: the bytes around it are not
-/// alphanumeric or `_` (an ANSI colour code right before it is a boundary too).
+/// alphanumeric or `_`. An ANSI colour code or a string or URL escape (`\n`, `%3D`) right
+/// before it is a boundary too, and so is a `_` after a self-identifying `wandb_v1_` key
+/// (`<key>_suffix` still gives the whole key away).
 fn at_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
     let left_ok = start == 0
         || bytes.get(start - 1).is_some_and(|b| !is_word(*b))
-        || context::ansi_before(bytes, start);
+        || context::ansi_before(bytes, start)
+        || escape::after_escape(bytes, start);
     // A `.` after the match ends it only at the end of a sentence, not inside `a.b`.
     let right_ok = match bytes.get(end) {
         None => true,
         Some(b'.') => !bytes.get(end + 1).is_some_and(|c| is_word(*c)),
+        Some(b'_') => bytes
+            .get(start..end)
+            .is_some_and(|t| t.starts_with(b"wandb_v1_")),
         Some(b) => !is_word(*b),
     };
     left_ok && right_ok

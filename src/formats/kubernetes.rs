@@ -229,9 +229,101 @@ fn read_values(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
     doc.scopes.sort_by_key(|s| s.span.start);
 }
 
+/// One value of a Secret's `data:` map, which Kubernetes holds base64-encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretValue {
+    /// The Secret's `metadata.name` (`unnamed` when it has none).
+    pub secret: String,
+    /// The key under `data:` (`WANDB_API_KEY`, `.env`).
+    pub key: String,
+    /// The value as written (base64 text, not decoded).
+    pub value: String,
+    /// Byte span of the value's text in the file, quotes excluded.
+    pub span: crate::yaml::ByteSpan,
+}
+
+/// The `data:` values of every `kind: Secret` object in a manifest (in a `List` too). Text that
+/// is not YAML, or holds no Secret, gives none.
+pub fn secret_data(text: &str) -> Vec<SecretValue> {
+    let Ok(docs) = tree::load(text) else {
+        return Vec::new();
+    };
+    let idx = Src(text);
+    let mut out = Vec::new();
+    let mut stack: Vec<(&Node, usize)> = docs.iter().map(|d| (d, 0)).collect();
+    while let Some((obj, depth)) = stack.pop() {
+        let kind = tree::get(obj, "kind").and_then(tree::scalar_text);
+        match kind.as_deref() {
+            Some("List") if depth < 4 => {
+                for item in tree::get(obj, "items").and_then(tree::items).unwrap_or(&[]) {
+                    stack.push((item, depth + 1));
+                }
+            }
+            Some("Secret") => {
+                let secret = tree::get(obj, "metadata")
+                    .and_then(|m| tree::get(m, "name"))
+                    .and_then(tree::scalar_text)
+                    .unwrap_or_else(|| "unnamed".to_string());
+                let data = tree::get(obj, "data").and_then(tree::mapping);
+                for (key, _, v) in data.unwrap_or_default() {
+                    let Some(value) = tree::scalar_text(v) else {
+                        continue;
+                    };
+                    // The value's own text inside its node (a quoted scalar's span holds the
+                    // quotes); a plain scalar folded over lines is kept whole.
+                    let node = idx.span(v);
+                    let span = idx
+                        .slice(&node)
+                        .find(value.as_str())
+                        .filter(|_| !value.is_empty())
+                        .map_or(node.clone(), |at| {
+                            node.start + at..node.start + at + value.len()
+                        });
+                    out.push(SecretValue {
+                        secret: secret.clone(),
+                        key,
+                        value,
+                        span,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_by_key(|v| v.span.start);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_data_values_with_their_spans() {
+        let text = "apiVersion: v1\nkind: ConfigMap\ndata: {a: YWJj}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: wandb-credentials\ntype: Opaque\ndata:\n  WANDB_API_KEY: \"YWJjZA==\"\n  other: ZWY=\nstringData: {plain: x}\n---\nkind: List\nitems:\n  - {kind: Secret, data: {k: Zm9v}}\n---\n[not, a, mapping]\n";
+        let values = secret_data(text);
+        let got: Vec<(&str, &str, &str, &str)> = values
+            .iter()
+            .map(|v| {
+                (
+                    v.secret.as_str(),
+                    v.key.as_str(),
+                    v.value.as_str(),
+                    &text[v.span.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("wandb-credentials", "WANDB_API_KEY", "YWJjZA==", "YWJjZA=="),
+                ("wandb-credentials", "other", "ZWY=", "ZWY="),
+                ("unnamed", "k", "Zm9v", "Zm9v"),
+            ]
+        );
+        assert!(secret_data("kind: Secret\ndata: [x\n").is_empty());
+        assert!(secret_data("").is_empty());
+    }
 
     #[test]
     fn cronjob_containers_and_env_from() {

@@ -2,6 +2,7 @@
 //! reports why a file was skipped, so detection never knows whether it reads the working tree
 //! or (later) the index or history.
 
+pub mod decode;
 pub mod history;
 pub mod named;
 pub mod pack;
@@ -74,7 +75,8 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 }
 
 /// Reads a regular file of at most `max` bytes, deciding skips on the way; never follows a
-/// symlink and never opens a FIFO (which would block).
+/// symlink and never opens a FIFO (which would block). The text comes back as UTF-8
+/// ([`decode::text`]).
 pub fn read_file(abs: &Path, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)> {
     let meta =
         std::fs::symlink_metadata(abs).map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;
@@ -97,10 +99,8 @@ pub fn read_file(abs: &Path, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)
     if bytes.len() as u64 > max {
         return Err((Skip::TooLarge, None));
     }
-    if is_binary(&bytes) {
-        return Err((Skip::Binary, None));
-    }
-    Ok(bytes)
+    // UTF-16 is decoded, a UTF-8 byte order mark dropped (see `decode`).
+    decode::text_owned(bytes).ok_or((Skip::Binary, None))
 }
 
 /// A path for display: `/`-separated, without a leading `./`. Only the platform's separator

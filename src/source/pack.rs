@@ -120,17 +120,21 @@ where
                     }
                 }
                 gix::objs::Kind::Blob => {
+                    // Judged and kept as the text detection sees (UTF-16 decoded); a binary
+                    // blob is judged as it is.
+                    let text =
+                        super::decode::text(data).unwrap_or(std::borrow::Cow::Borrowed(data));
                     let note = BlobNote {
                         size: data.len() as u64,
-                        class: classify(data),
+                        class: classify(&text),
                     };
                     if let Ok(mut s) = shared.lock() {
                         s.preload.blobs.insert(entry.oid, note);
                         if note.class == BlobClass::Candidate
-                            && s.candidate_bytes + data.len() <= CANDIDATE_BUDGET
+                            && s.candidate_bytes + text.len() <= CANDIDATE_BUDGET
                         {
-                            s.candidate_bytes += data.len();
-                            s.preload.candidates.insert(entry.oid, data.to_vec());
+                            s.candidate_bytes += text.len();
+                            s.preload.candidates.insert(entry.oid, text.into_owned());
                         }
                     }
                 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::history::{tree_entries, TreeEntries};
 use super::named::Index;
-use super::{is_binary, Sink, Skip};
+use super::{Sink, Skip};
 
 /// Why the staged change could not be read at all (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -159,13 +159,10 @@ pub fn walk(
             }
         }
         match repo.find_object(entry.id) {
-            Ok(obj) => {
-                if is_binary(&obj.data) {
-                    sink.skipped(&path, Skip::Binary);
-                } else {
-                    sink.file(&path, &abs, &obj.data);
-                }
-            }
+            Ok(obj) => match super::decode::text(&obj.data) {
+                Some(text) => sink.file(&path, &abs, &text),
+                None => sink.skipped(&path, Skip::Binary),
+            },
             Err(e) => {
                 sink.error(
                     &path,
