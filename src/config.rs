@@ -262,6 +262,15 @@ pub struct ParamSetting {
 }
 
 impl ParamSetting {
+    /// `file:line` of the entry.
+    pub fn at(&self) -> String {
+        format!(
+            "{}:{}",
+            self.file.display(),
+            line_of(&self.text, self.span.start)
+        )
+    }
+
     fn error(&self, message: String, label: &str) -> ConfigError {
         invalid(
             &self.file.display().to_string(),
