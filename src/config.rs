@@ -16,6 +16,9 @@ pub const FILE_NAME: &str = ".wandb-sa-lint.toml";
 /// Default size limit: files larger than this are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// Largest configuration file read.
+pub const MAX_CONFIG_SIZE: u64 = 16 << 20;
+
 /// A problem with a configuration file.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ConfigError {
@@ -493,11 +496,26 @@ impl Config {
     }
 
     /// Applies one file on top of the current layers.
+    /// A device, FIFO or directory (a committed symlink to `/dev/zero` or a FIFO would
+    /// otherwise exhaust memory or hang) or a file over [`MAX_CONFIG_SIZE`] is refused.
     pub fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let read_err = |source| ConfigError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(read_err)?;
+        if !meta.is_file() {
+            return Err(read_err(std::io::Error::other(
+                "not a regular file (a device, FIFO or directory)",
+            )));
+        }
+        if meta.len() > MAX_CONFIG_SIZE {
+            return Err(read_err(std::io::Error::other(format!(
+                "{} bytes, over {MAX_CONFIG_SIZE}",
+                meta.len()
+            ))));
+        }
+        let text = std::fs::read_to_string(path).map_err(read_err)?;
         self.apply_text(path, &text)
     }
 

@@ -552,3 +552,29 @@ fn audit_reads_its_configuration_and_baseline_from_the_revision() {
         "audit baseline",
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_config_file_that_is_a_fifo_or_device_is_refused_not_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(d, "a.txt", "x\n");
+    let fifo = d.join("fifo.toml");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(st.success());
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.toml")).expect("symlink");
+    for name in ["fifo.toml", "zero.toml"] {
+        let out = bin()
+            .args(["--config", name, "scan", ".", "--no-progress"])
+            .current_dir(d)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains("not a regular file"), "{name}: {err}");
+    }
+}
