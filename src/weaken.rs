@@ -381,15 +381,10 @@ pub fn load_baseline(rev: Option<&str>, path: &Path) -> Result<(Vec<Entry>, Stri
 /// after [`check`] against the built-in defaults passed; otherwise [`Config::load`].
 pub fn load(c: &Check, no_weaken: bool) -> Result<Config, WeakenError> {
     if c.rev.is_some() || no_weaken {
-        check(c)?;
+        let (base, head) = check(c)?;
+        return Ok(if c.rev.is_some() { base } else { head });
     }
-    match c.rev {
-        Some(r) => {
-            let rev = Revision::open(c.discover_from, r)?;
-            load_config_at(&rev, c.discover_from, c.explicit, c.isolated)
-        }
-        None => Ok(Config::load(c.discover_from, c.explicit, c.isolated)?),
-    }
+    Ok(Config::load(c.discover_from, c.explicit, c.isolated)?)
 }
 
 /// What [`check`] compares.
@@ -413,8 +408,9 @@ pub struct Check<'a> {
 /// `never`; a smaller `max-file-size`, `max-yaml-depth` or `max-yaml-aliases`; a changed
 /// `context-window`; a new exclude; a new or wider allow entry; a baseline entry the base does
 /// not hold. With `rev`, the rule files of the base configuration's rule directories in the
-/// working tree (which the run loads) are compared with the revision's too.
-pub fn check(c: &Check) -> Result<(), WeakenError> {
+/// working tree (which the run loads) are compared with the revision's too. Returns the base
+/// configuration (the revision's, or the defaults) and the working tree's.
+pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
     let (embedded, _) = rules::load_embedded();
     let base_name = c
         .rev
@@ -444,14 +440,21 @@ pub fn check(c: &Check) -> Result<(), WeakenError> {
     compare_rules(&base_eff, &head, &head_rules, &head_eff, &mut items);
     if let Some(on_disk) = disk_rules {
         let disk_eff = effective(&base, &on_disk).map_err(head_err)?;
-        compare_rules(&base_eff, &base, &on_disk, &disk_eff, &mut items);
+        let mut more = Vec::new();
+        compare_rules(&base_eff, &base, &on_disk, &disk_eff, &mut more);
+        // A rule file changed in the working tree shows in both comparisons: once is enough.
+        for w in more {
+            if !items.iter().any(|i| i.message == w.message) {
+                items.push(w);
+            }
+        }
     }
     allows(&base, &head, &base_rules, &mut items);
     if let Some(path) = c.baseline {
         compare_baseline(c.rev, path, &mut items).map_err(head_err)?;
     }
     if items.is_empty() {
-        Ok(())
+        Ok((base, head))
     } else {
         Err(WeakenError::Weakened {
             base: base_name,
@@ -532,10 +535,11 @@ fn spot_of(base: &Config, head: &Config, key: &str) -> String {
     }
 }
 
-/// Adds a weakening once (a rule file compared twice is reported once), in the order found.
+/// Adds a weakening once, in the order found.
 fn push(items: &mut Vec<Weakening>, at: String, message: String) {
-    if !items.iter().any(|w| w.message == message) {
-        items.push(Weakening { at, message });
+    let w = Weakening { at, message };
+    if !items.contains(&w) {
+        items.push(w);
     }
 }
 
