@@ -191,3 +191,26 @@ pub fn apply(outcome: &mut Outcome, baseline: &[Entry], file: &str) {
     }
     outcome.count();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            path: None,
+            account: None,
+            rule: "S001".into(),
+            id: id.into(),
+        }
+    }
+
+    #[test]
+    fn added_counts_duplicates() {
+        let base = [entry("a"), entry("b")];
+        let head = [entry("b"), entry("a"), entry("a"), entry("c")];
+        let ids: Vec<&str> = added(&head, &base).iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert!(added(&base[..1], &base).is_empty());
+    }
+}

@@ -852,3 +852,57 @@ fn compare_baseline(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allows(text: &str) -> Vec<Allow> {
+        let mut c = Config::default();
+        c.apply_text(Path::new("/repo/.wandb-sa-lint.toml"), text)
+            .expect("valid");
+        c.allow
+    }
+
+    #[test]
+    fn an_allow_entry_is_covered_only_by_one_at_least_as_wide() {
+        let (catalogue, _) = rules::load_embedded();
+        let base = allows(
+            "[[allow]]\npath = \"fixtures/**\"\nrules = [\"S001\"]\nreason = \"r\"\n[[allow]]\naccount = \"legacy\"\nreason = \"r\"\n",
+        );
+        let covered = |head: &str| {
+            allows(head)
+                .iter()
+                .all(|h| base.iter().any(|b| covers(b, h, &catalogue)))
+        };
+        // Narrower or the same: covered.
+        assert!(covered("[[allow]]\npath = \"fixtures/**\"\nrules = [\"committed-api-key\"]\nreason = \"renamed\"\n"));
+        assert!(covered("[[allow]]\npath = \"fixtures/**\"\nfingerprint = \"ab\"\nrules = [\"s001\"]\nreason = \"r\"\n"));
+        assert!(covered(
+            "[[allow]]\naccount = \"LEGACY\"\nrules = [\"A002\"]\nreason = \"r\"\n"
+        ));
+        // Wider or elsewhere: not covered.
+        assert!(!covered(
+            "[[allow]]\npath = \"fixtures/**\"\nreason = \"every rule\"\n"
+        ));
+        assert!(!covered(
+            "[[allow]]\npath = \"fixtures/**\"\nrules = [\"S001\", \"S002\"]\nreason = \"r\"\n"
+        ));
+        assert!(!covered(
+            "[[allow]]\npath = \"**\"\nrules = [\"S001\"]\nreason = \"r\"\n"
+        ));
+        assert!(!covered(
+            "[[allow]]\nfingerprint = \"ab\"\nrules = [\"S001\"]\nreason = \"no path\"\n"
+        ));
+        assert!(!covered("[[allow]]\naccount = \"other\"\nreason = \"r\"\n"));
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
+    }
+}
