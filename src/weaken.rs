@@ -300,14 +300,14 @@ pub fn load_config_at(
     isolated: bool,
 ) -> Result<Config, WeakenError> {
     let mut config = Config::default();
-    let apply = |config: &mut Config, rel: &str, text: &str| {
-        config.apply_text_as(&rev.in_workdir(rel), &rev.shown(rel), text)
+    let apply = |config: &mut Config, on_disk: &Path, rel: &str, text: &str| {
+        config.apply_text_as(on_disk, &rev.shown(rel), text)
     };
     let explicit_rel = explicit.and_then(|p| rev.relative(p));
     if !isolated {
-        if let Some((rel, text)) = discover_at(rev, discover_from)? {
+        if let Some((rel, on_disk, text)) = discover_at(rev, discover_from)? {
             if explicit_rel.as_deref() != Some(rel.as_str()) {
-                apply(&mut config, &rel, &text)?;
+                apply(&mut config, &on_disk, &rel, &text)?;
             }
         }
     }
@@ -317,7 +317,7 @@ pub fn load_config_at(
                 let text = rev
                     .read(rel)?
                     .ok_or_else(|| rev.read_error(rel, "no such file at this revision"))?;
-                apply(&mut config, rel, &text)?;
+                apply(&mut config, path, rel, &text)?;
             }
             None => config.apply_file(path)?,
         }
@@ -326,27 +326,34 @@ pub fn load_config_at(
 }
 
 /// The nearest `.wandb-sa-lint.toml` at the revision, from `start`'s directory up to the
-/// repository's root, as (repository-relative path, text).
-fn discover_at(rev: &Revision, start: &Path) -> Result<Option<(String, String)>, WeakenError> {
-    let dir = if start.is_dir() {
-        start.to_path_buf()
+/// repository's root: (repository-relative path, where it stands in the working tree as
+/// [`Config::discover`] would name it, text). The working-tree name keeps the spelling of
+/// `start` so that globs are relative to the same directory as the scanned paths.
+fn discover_at(
+    rev: &Revision,
+    start: &Path,
+) -> Result<Option<(String, PathBuf, String)>, WeakenError> {
+    let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let dir = if abs.is_dir() {
+        abs
     } else {
-        normalize(start)
-            .parent()
-            .map_or_else(|| start.to_path_buf(), Path::to_path_buf)
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
     };
     let Some(rel) = rev.relative(&dir) else {
         return Ok(None);
     };
     let mut parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let mut ancestors = dir.ancestors();
     loop {
+        let here = ancestors.next();
         let mut candidate = parts.join("/");
         if !candidate.is_empty() {
             candidate.push('/');
         }
         candidate.push_str(FILE_NAME);
         if let Some(text) = rev.read(&candidate)? {
-            return Ok(Some((candidate, text)));
+            let on_disk = here.map_or_else(|| rev.in_workdir(&candidate), |d| d.join(FILE_NAME));
+            return Ok(Some((candidate, on_disk, text)));
         }
         if parts.pop().is_none() {
             return Ok(None);

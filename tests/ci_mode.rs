@@ -578,3 +578,26 @@ fn a_config_file_that_is_a_fifo_or_device_is_refused_not_read() {
         assert!(err.contains("not a regular file"), "{name}: {err}");
     }
 }
+
+#[test]
+fn globs_of_the_revision_config_are_relative_to_the_path_as_scanned() {
+    let key = leak(7);
+    let tmp = repo(
+        &[
+            (
+                CONFIG,
+                "[[allow]]\npath = \"fixtures/**\"\nreason = \"generated fakes\"\n",
+            ),
+            ("fixtures/.env", key.as_str()),
+        ],
+        &[],
+    );
+    let d = tmp.path();
+    let name = d.file_name().expect("name").to_string_lossy().into_owned();
+    let roundabout = format!("{}/../{name}", d.display());
+    let file = format!("{}/fixtures/../fixtures/.env", d.display());
+    for path in [".", "fixtures/..", roundabout.as_str(), file.as_str()] {
+        let (code, _, err) = run(d, &["scan", path, "--config-from", "main"]);
+        assert_eq!(code, Some(0), "{path}: {err}");
+    }
+}
