@@ -10,7 +10,8 @@
 //! - `--no-weaken` compares the working tree's configuration, rule files and baseline with
 //!   REV's (or, without `--config-from`, with the built-in defaults) and refuses, naming each
 //!   setting and where it is written, any that removes checks. Settings that only add checks
-//!   pass.
+//!   pass. With a revision, inline allow comments that HEAD adds to the files it changes are
+//!   refused too.
 //!
 //! Flags and environment variables are the invoker's (the CI job's) and are not compared.
 
@@ -414,7 +415,7 @@ pub struct Check<'a> {
 /// removed, redefined or lowered in severity; a changed rule parameter; `fail-on` raised or
 /// `never`; a smaller `max-file-size`, `max-yaml-depth` or `max-yaml-aliases`; a changed
 /// `context-window`; a new exclude; a new or wider allow entry; a baseline entry the base does
-/// not hold. With `rev`, the rule files of the base configuration's rule directories in the
+/// not hold; with `rev`, an inline allow comment HEAD adds. With `rev`, the rule files of the base configuration's rule directories in the
 /// working tree (which the run loads) are compared with the revision's too. Returns the base
 /// configuration (the revision's, or the defaults) and the working tree's.
 pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
@@ -457,6 +458,11 @@ pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
         }
     }
     allows(&base, &head, &base_rules, &mut items);
+    if let Some(r) = c.rev {
+        let rev = Revision::open(c.discover_from, r)?;
+        let limit = head.max_file_size.max(base.max_file_size);
+        inline_allows(&rev, limit, &mut items)?;
+    }
     if let Some(path) = c.baseline {
         compare_baseline(c.rev, path, &mut items).map_err(head_err)?;
     }
@@ -794,6 +800,119 @@ fn allows(base: &Config, head: &Config, catalogue: &RuleSet, items: &mut Vec<Wea
                 what.join(", ")
             ),
         );
+    }
+}
+
+/// Inline `wandb-sa-lint: allow` comments that HEAD's tree holds and the revision's does not
+/// (file by file, counted), for files up to `limit` bytes that are not binary. Trees and
+/// blobs the two commits share are skipped, so the cost follows the size of the change.
+fn inline_allows(
+    rev: &Revision,
+    limit: u64,
+    items: &mut Vec<Weakening>,
+) -> Result<(), WeakenError> {
+    use std::collections::HashMap;
+    let Ok(head) = rev.repo.head_tree_id() else {
+        return Ok(());
+    };
+    let mut stack = vec![(Some(rev.tree), head.detach(), String::new(), 0usize)];
+    while let Some((base, head, dir, depth)) = stack.pop() {
+        if base == Some(head) {
+            continue;
+        }
+        if depth > 256 {
+            return Err(rev.read_error(&dir, "directories nested too deeply"));
+        }
+        let tree_err = |e: &dyn std::fmt::Display| WeakenError::Read {
+            path: format!("HEAD:{dir}"),
+            message: e.to_string(),
+        };
+        let mut before: HashMap<Vec<u8>, (gix::objs::tree::EntryMode, gix::ObjectId)> =
+            HashMap::new();
+        if let Some(b) = base {
+            let tree = rev.repo.find_tree(b).map_err(|e| tree_err(&e))?;
+            for entry in tree.iter() {
+                let entry = entry.map_err(|e| tree_err(&e))?;
+                before.insert(entry.filename().to_vec(), (entry.mode(), entry.object_id()));
+            }
+        }
+        let tree = rev.repo.find_tree(head).map_err(|e| tree_err(&e))?;
+        for entry in tree.iter() {
+            let entry = entry.map_err(|e| tree_err(&e))?;
+            let (mode, id) = (entry.mode(), entry.object_id());
+            let old = before.get(AsRef::<[u8]>::as_ref(entry.filename()));
+            if old.is_some_and(|(_, o)| *o == id) {
+                continue;
+            }
+            let name = entry.filename().to_string();
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            if mode.is_tree() {
+                let old_tree = old.filter(|(m, _)| m.is_tree()).map(|(_, o)| *o);
+                stack.push((old_tree, id, path, depth + 1));
+            } else if mode.is_blob() {
+                let old_blob = old.filter(|(m, _)| m.is_blob()).map(|(_, o)| *o);
+                added_inline_allows(rev, old_blob, id, &path, limit, items);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The blob's bytes, unless it is larger than `limit`, binary or unreadable (not scanned
+/// either, so nothing it says is applied).
+fn scanned_blob(rev: &Revision, id: gix::ObjectId, limit: u64) -> Option<Vec<u8>> {
+    let size = rev.repo.find_header(id).ok()?.size();
+    if size > limit {
+        return None;
+    }
+    let data = rev.repo.find_object(id).ok()?.detach().data;
+    (!crate::source::is_binary(&data)).then_some(data)
+}
+
+fn added_inline_allows(
+    rev: &Revision,
+    old: Option<gix::ObjectId>,
+    new: gix::ObjectId,
+    path: &str,
+    limit: u64,
+    items: &mut Vec<Weakening>,
+) {
+    let Some(new_bytes) = scanned_blob(rev, new, limit) else {
+        return;
+    };
+    let allows = |bytes: &[u8]| -> Vec<(usize, Vec<String>, Vec<u8>)> {
+        bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .filter_map(|(i, line)| {
+                crate::scan::inline_allow(line)
+                    .map(|(rules, _)| (i + 1, rules, line.trim_ascii().to_vec()))
+            })
+            .collect()
+    };
+    let mut known: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    if let Some(old_bytes) = old.and_then(|o| scanned_blob(rev, o, limit)) {
+        for (_, _, text) in allows(&old_bytes) {
+            *known.entry(text).or_default() += 1;
+        }
+    }
+    for (line, rules, text) in allows(&new_bytes) {
+        match known.get_mut(&text) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => push(
+                items,
+                format!("{path}:{line}"),
+                format!(
+                    "inline allow of {} is not in `{}`: the findings it covers on this line and the next would be hidden",
+                    rules.join(", "),
+                    rev.rev
+                ),
+            ),
+        }
     }
 }
 

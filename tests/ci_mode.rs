@@ -601,3 +601,46 @@ fn globs_of_the_revision_config_are_relative_to_the_path_as_scanned() {
         assert_eq!(code, Some(0), "{path}: {err}");
     }
 }
+
+#[test]
+fn inline_allows_added_by_the_change_are_refused() {
+    let old = format!(
+        "# wandb-sa-lint: allow S001, C002 -- revoked key kept for the tutorial\n{}",
+        leak(8)
+    );
+    let new = format!("{}# wandb-sa-lint: allow S001 -- mine\n{}", old, leak(9));
+    let tmp = repo(
+        &[("docs/.env", old.as_str())],
+        &[("docs/.env", new.as_str())],
+    );
+    let d = tmp.path();
+    // The attack: a plain run honours the new comment.
+    let plain = scan(d, &["--fail-on", "error", "--exclude", "README.md"]);
+    assert_eq!(plain.0, Some(0), "{}", plain.2);
+    let out = scan(d, &["--config-from", "main"]);
+    assert_refused(
+        &out,
+        "docs/.env:3",
+        "inline allow of S001 is not in `main`",
+        "inline",
+    );
+    assert!(out.2.contains("1 setting(s) refused"), "{}", out.2);
+    assert_no_secret(
+        &out.2,
+        &[new
+            .lines()
+            .nth(3)
+            .unwrap_or_default()
+            .replace("WANDB_API_KEY=", "")],
+        "stderr",
+    );
+
+    // A comment already on the base branch, in a file the change edits elsewhere, passes.
+    let edited = format!("{old}WANDB_ENTITY=ml-team\n");
+    let tmp = repo(
+        &[("docs/.env", old.as_str())],
+        &[("docs/.env", edited.as_str())],
+    );
+    let (code, _, err) = scan(tmp.path(), &["--config-from", "main"]);
+    assert_ne!(code, Some(2), "{err}");
+}
