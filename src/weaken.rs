@@ -430,11 +430,14 @@ pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
     let head =
         Config::load(c.discover_from, c.explicit, c.isolated).map_err(|e| head_err(e.into()))?;
     let head_rules = catalogue_from_disk(&embedded, &head).map_err(head_err)?;
-    let (base, base_rules, disk_rules) = match c.rev {
-        Some(r) => {
-            let rev = Revision::open(c.discover_from, r)?;
-            let base = load_config_at(&rev, c.discover_from, c.explicit, c.isolated)?;
-            let at_rev = catalogue_at(&rev, &embedded, &base)?;
+    let revision = c
+        .rev
+        .map(|r| Revision::open(c.discover_from, r))
+        .transpose()?;
+    let (base, base_rules, disk_rules) = match &revision {
+        Some(rev) => {
+            let base = load_config_at(rev, c.discover_from, c.explicit, c.isolated)?;
+            let at_rev = catalogue_at(rev, &embedded, &base)?;
             let on_disk = catalogue_from_disk(&embedded, &base).map_err(head_err)?;
             (base, at_rev, Some(on_disk))
         }
@@ -458,10 +461,9 @@ pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
         }
     }
     allows(&base, &head, &base_rules, &mut items);
-    if let Some(r) = c.rev {
-        let rev = Revision::open(c.discover_from, r)?;
+    if let Some(rev) = &revision {
         let limit = head.max_file_size.max(base.max_file_size);
-        inline_allows(&rev, limit, &mut items)?;
+        inline_allows(rev, limit, &mut items)?;
     }
     if let Some(path) = c.baseline {
         compare_baseline(c.rev, path, &mut items).map_err(head_err)?;
