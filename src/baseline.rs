@@ -106,17 +106,42 @@ pub fn load(path: &Path) -> Result<Vec<Entry>, BaselineError> {
         path: shown.clone(),
         message: e.to_string(),
     })?;
-    let file: File = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
-        path: shown.clone(),
+    parse(&text, &shown)
+}
+
+/// Parses a baseline's text; `shown` names the file in errors (a path, or `REV:path` for a
+/// baseline read from a git revision).
+pub fn parse(text: &str, shown: &str) -> Result<Vec<Entry>, BaselineError> {
+    let file: File = serde_json::from_str(text).map_err(|e| BaselineError::Invalid {
+        path: shown.to_string(),
         message: e.to_string(),
     })?;
     if file.version != VERSION {
         return Err(BaselineError::Invalid {
-            path: shown,
+            path: shown.to_string(),
             message: format!("version {} (this build reads {VERSION})", file.version),
         });
     }
     Ok(file.entries)
+}
+
+/// The entries of `baseline` that `base` does not hold (counted: an entry twice in
+/// `baseline` and once in `base` is one added entry), in `baseline`'s order.
+pub fn added<'a>(baseline: &'a [Entry], base: &[Entry]) -> Vec<&'a Entry> {
+    let mut left: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in base {
+        *left.entry(e.id.as_str()).or_default() += 1;
+    }
+    baseline
+        .iter()
+        .filter(|e| match left.get_mut(e.id.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// Hides the findings the baseline accepts, counts them, and reports the entries that match
@@ -168,4 +193,27 @@ pub fn apply(outcome: &mut Outcome, baseline: &[Entry], file: &str) {
         }
     }
     outcome.count();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            path: None,
+            account: None,
+            rule: "S001".into(),
+            id: id.into(),
+        }
+    }
+
+    #[test]
+    fn added_counts_duplicates() {
+        let base = [entry("a"), entry("b")];
+        let head = [entry("b"), entry("a"), entry("a"), entry("c")];
+        let ids: Vec<&str> = added(&head, &base).iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert!(added(&base[..1], &base).is_empty());
+    }
 }

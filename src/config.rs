@@ -16,6 +16,9 @@ pub const FILE_NAME: &str = ".wandb-sa-lint.toml";
 /// Default size limit: files larger than this are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// Largest configuration file read.
+pub const MAX_CONFIG_SIZE: u64 = 16 << 20;
+
 /// A problem with a configuration file.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ConfigError {
@@ -32,6 +35,14 @@ pub enum ConfigError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(Box<InvalidConfig>),
+    /// Several entries are invalid; each is one related diagnostic.
+    #[error("{} invalid entries in the configuration", problems.len())]
+    #[diagnostic(code(config::invalid))]
+    Problems {
+        /// Every invalid entry.
+        #[related]
+        problems: Vec<ConfigError>,
+    },
 }
 
 /// A config file that does not fit the schema, with the file's snippet and a label on the key.
@@ -51,6 +62,35 @@ pub struct InvalidConfig {
     pub span: Option<SourceSpan>,
     /// The label's words.
     pub label: String,
+}
+
+/// Where a setting was written: the file (as shown), its text and the byte span of the entry.
+#[derive(Debug, Clone)]
+pub struct Spot {
+    /// The file, as shown (a path, or `REV:path` for a file read from a git revision).
+    pub file: String,
+    /// The file's text.
+    pub text: std::sync::Arc<str>,
+    /// The entry's bytes in `text`.
+    pub span: std::ops::Range<usize>,
+}
+
+impl Spot {
+    /// `file:line` of the entry.
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.file, line_of(&self.text, self.span.start))
+    }
+
+    /// An error about this entry, with the file's snippet and `label` on the entry.
+    pub fn error(&self, message: String, label: &str) -> ConfigError {
+        invalid(
+            &self.file,
+            &self.text,
+            message,
+            Some(self.span.clone()),
+            label,
+        )
+    }
 }
 
 /// A rule's setting in `[rules]`: `"off"` or a severity.
@@ -76,14 +116,14 @@ impl RuleSetting {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
-    exclude: Option<Vec<String>>,
-    extend_exclude: Option<Vec<String>>,
+    exclude: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
+    extend_exclude: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
     max_file_size: Option<toml::Spanned<toml::Value>>,
     max_yaml_depth: Option<toml::Spanned<i64>>,
     max_yaml_aliases: Option<toml::Spanned<i64>>,
     context_window: Option<toml::Spanned<toml::Value>>,
     fail_on: Option<toml::Spanned<String>>,
-    rule_dirs: Option<Vec<String>>,
+    rule_dirs: Option<toml::Spanned<Vec<String>>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
     allow: Option<Vec<toml::Spanned<RawAllow>>>,
     params: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
@@ -117,6 +157,8 @@ pub struct Allow {
     pub origin: String,
     /// Directory that `path` is relative to.
     pub base: PathBuf,
+    /// Where the entry was written.
+    pub spot: Spot,
 }
 
 impl Allow {
@@ -223,9 +265,18 @@ pub struct ParamSetting {
 }
 
 impl ParamSetting {
+    /// `file:line` of the entry.
+    pub fn at(&self) -> String {
+        format!(
+            "{}:{}",
+            self.file.display(),
+            line_of(&self.text, self.span.start)
+        )
+    }
+
     fn error(&self, message: String, label: &str) -> ConfigError {
         invalid(
-            &self.file,
+            &self.file.display().to_string(),
             &self.text,
             message,
             Some(self.span.clone()),
@@ -257,6 +308,8 @@ pub struct Exclude {
     matcher: GlobMatcher,
     /// Directory the glob is relative to.
     pub base: PathBuf,
+    /// Where it was given (`file:line`, or `--exclude`).
+    pub origin: String,
 }
 
 impl Exclude {
@@ -294,6 +347,10 @@ pub struct Config {
     pub params: Vec<ParamSetting>,
     /// The service-account registry (`scan --registry`), for the registry rules.
     pub registry: Option<std::sync::Arc<crate::registry::Registry>>,
+    /// Where each file setting was last written: `fail-on`, `max-file-size`,
+    /// `context-window`, `max-yaml-depth`, `max-yaml-aliases`, `rule-dirs`, `exclude`,
+    /// `extend-exclude`, and `rules.KEY` for each `[rules]` entry (by key as written).
+    pub spots: BTreeMap<String, Spot>,
 }
 
 impl Default for Config {
@@ -311,6 +368,7 @@ impl Default for Config {
             allow: Vec::new(),
             params: Vec::new(),
             registry: None,
+            spots: BTreeMap::new(),
         }
     }
 }
@@ -378,16 +436,16 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 fn invalid(
-    path: &Path,
+    path: &str,
     text: &str,
     message: String,
     span: Option<std::ops::Range<usize>>,
     label: &str,
 ) -> ConfigError {
     ConfigError::Invalid(Box::new(InvalidConfig {
-        path: path.display().to_string(),
+        path: path.to_string(),
         message,
-        src: NamedSource::new(path.display().to_string(), text.to_string()),
+        src: NamedSource::new(path, text.to_string()),
         span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
         label: label.to_string(),
     }))
@@ -438,53 +496,96 @@ impl Config {
     }
 
     /// Applies one file on top of the current layers.
+    /// A device, FIFO or directory (a committed symlink to `/dev/zero` or a FIFO would
+    /// otherwise exhaust memory or hang) or a file over [`MAX_CONFIG_SIZE`] is refused.
     pub fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let read_err = |source| ConfigError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(read_err)?;
+        if !meta.is_file() {
+            return Err(read_err(std::io::Error::other(
+                "not a regular file (a device, FIFO or directory)",
+            )));
+        }
+        if meta.len() > MAX_CONFIG_SIZE {
+            return Err(read_err(std::io::Error::other(format!(
+                "{} bytes, over {MAX_CONFIG_SIZE}",
+                meta.len()
+            ))));
+        }
+        let text = std::fs::read_to_string(path).map_err(read_err)?;
         self.apply_text(path, &text)
     }
 
     /// Applies one file's text (named `path`) on top of the current layers.
     pub fn apply_text(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        self.apply_text_as(path, &path.display().to_string(), text)
+    }
+
+    /// Applies one file's text on top of the current layers: `path` is where the file is (or
+    /// would be) in the working tree, which globs are relative to; `shown` is how diagnostics
+    /// name it (e.g. `origin/main:.wandb-sa-lint.toml` for a file read from a revision).
+    pub fn apply_text_as(
+        &mut self,
+        path: &Path,
+        shown: &str,
+        text: &str,
+    ) -> Result<(), ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            invalid(path, text, msg.clone(), e.span(), &msg)
+            invalid(shown, text, msg.clone(), e.span(), &msg)
         })?;
         let base = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_default();
-        let globs = |list: Vec<String>| -> Result<Vec<Exclude>, ConfigError> {
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+        let spot = |span: std::ops::Range<usize>| Spot {
+            file: shown.to_string(),
+            text: shared.clone(),
+            span,
+        };
+        let globs = |list: Vec<toml::Spanned<String>>| -> Result<Vec<Exclude>, ConfigError> {
             list.into_iter()
-                .map(|pattern| match compile_glob(&pattern) {
-                    Ok(matcher) => Ok(Exclude {
-                        pattern,
-                        matcher,
-                        base: base.clone(),
-                    }),
-                    Err(err) => Err(invalid(
-                        path,
-                        text,
-                        format!("bad glob `{pattern}`: {err}"),
-                        text.find(&pattern).map(|s| s..s + pattern.len()),
-                        "this glob",
-                    )),
+                .map(|p| {
+                    let span = p.span();
+                    let pattern = p.into_inner();
+                    match compile_glob(&pattern) {
+                        Ok(matcher) => Ok(Exclude {
+                            pattern,
+                            matcher,
+                            base: base.clone(),
+                            origin: spot(span).at(),
+                        }),
+                        Err(err) => Err(invalid(
+                            shown,
+                            text,
+                            format!("bad glob `{pattern}`: {err}"),
+                            Some(span),
+                            "this glob",
+                        )),
+                    }
                 })
                 .collect()
         };
         if let Some(list) = raw.exclude {
-            self.exclude = globs(list)?;
+            self.spots.insert("exclude".into(), spot(list.span()));
+            self.exclude = globs(list.into_inner())?;
         }
         if let Some(list) = raw.extend_exclude {
-            self.exclude.extend(globs(list)?);
+            self.spots
+                .insert("extend-exclude".into(), spot(list.span()));
+            self.exclude.extend(globs(list.into_inner())?);
         }
         if let Some(v) = raw.max_file_size {
             let span = v.span();
+            self.spots
+                .insert("max-file-size".into(), spot(span.clone()));
             self.max_file_size = size_value(v.get_ref()).ok_or_else(|| {
                 invalid(
-                    path,
+                    shown,
                     text,
                     "`max-file-size` must be bytes or a size like \"10MiB\"".into(),
                     Some(span),
@@ -495,12 +596,14 @@ impl Config {
         if let Some(v) = raw.context_window {
             use crate::detect::context::{MAX_WINDOW, MIN_WINDOW};
             let span = v.span();
+            self.spots
+                .insert("context-window".into(), spot(span.clone()));
             self.context_window = size_value(v.get_ref())
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| (MIN_WINDOW..=MAX_WINDOW).contains(n))
                 .ok_or_else(|| {
                     invalid(
-                        path,
+                        shown,
                         text,
                         format!(
                             "`context-window` must be bytes or a size like \"4KiB\", from {MIN_WINDOW} to {MAX_WINDOW} bytes"
@@ -528,12 +631,13 @@ impl Config {
         ] {
             if let Some(v) = value {
                 let span = v.span();
+                self.spots.insert(key.into(), spot(span.clone()));
                 *slot = usize::try_from(*v.get_ref())
                     .ok()
                     .filter(|n| *n > 0 && *n <= cap)
                     .ok_or_else(|| {
                         invalid(
-                            path,
+                            shown,
                             text,
                             format!("`{key}` must be a whole number from 1 to {cap}"),
                             Some(span),
@@ -544,9 +648,10 @@ impl Config {
         }
         if let Some(v) = raw.fail_on {
             let span = v.span();
+            self.spots.insert("fail-on".into(), spot(span.clone()));
             self.fail_on = parse_fail_on(v.get_ref()).ok_or_else(|| {
                 invalid(
-                    path,
+                    shown,
                     text,
                     "`fail-on` must be error, warning, info or never".into(),
                     Some(span),
@@ -555,25 +660,31 @@ impl Config {
             })?;
         }
         if let Some(dirs) = raw.rule_dirs {
+            self.spots.insert("rule-dirs".into(), spot(dirs.span()));
             self.rule_dirs
-                .extend(dirs.into_iter().map(|d| base.join(d)));
+                .extend(dirs.into_inner().into_iter().map(|d| base.join(d)));
         }
         if let Some(rules) = raw.rules {
             for (k, v) in rules {
                 let span = v.span();
                 let setting = RuleSetting::parse(v.get_ref()).ok_or_else(|| {
                     invalid(
-                        path,
+                        shown,
                         text,
                         format!("rule `{k}`: expected off, error, warning or info"),
-                        Some(span),
+                        Some(span.clone()),
                         "unknown setting",
                     )
                 })?;
+                // The key's own span is not kept; find `KEY =` before the value.
+                let key_at = text
+                    .get(..span.start.min(text.len()))
+                    .and_then(|t| t.rfind(k.as_str()))
+                    .map_or(span.clone(), |i| i..span.end);
+                self.spots.insert(format!("rules.{k}"), spot(key_at));
                 self.rules.insert(k, setting);
             }
         }
-        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
         for (name, value) in raw.params.unwrap_or_default() {
             let span = value.span();
             match value.into_inner() {
@@ -590,7 +701,7 @@ impl Config {
                             rule: Some(name.clone()),
                             name: pname,
                             value: pvalue,
-                            file: path.to_path_buf(),
+                            file: PathBuf::from(shown),
                             text: shared.clone(),
                             span: at,
                         });
@@ -600,7 +711,7 @@ impl Config {
                     rule: None,
                     name,
                     value: other,
-                    file: path.to_path_buf(),
+                    file: PathBuf::from(shown),
                     text: shared.clone(),
                     span,
                 }),
@@ -608,11 +719,11 @@ impl Config {
         }
         for entry in raw.allow.unwrap_or_default() {
             let span = entry.span();
-            let origin = format!("{}:{}", path.display(), line_of(text, span.start));
+            let origin = spot(span.clone()).at();
             let a = entry.into_inner();
             if a.reason.trim().is_empty() {
                 return Err(invalid(
-                    path,
+                    shown,
                     text,
                     "an allow entry needs a non-empty `reason`".into(),
                     Some(span),
@@ -621,7 +732,7 @@ impl Config {
             }
             if a.fingerprint.is_none() && a.path.is_none() && a.account.is_none() {
                 return Err(invalid(
-                    path,
+                    shown,
                     text,
                     "an allow entry needs `fingerprint`, `path` or `account`".into(),
                     Some(span),
@@ -631,7 +742,7 @@ impl Config {
             let matcher = match &a.path {
                 Some(p) => Some(compile_glob(p).map_err(|err| {
                     invalid(
-                        path,
+                        shown,
                         text,
                         format!("bad glob `{p}`: {err}"),
                         Some(span.clone()),
@@ -642,7 +753,7 @@ impl Config {
             };
             if a.path.is_some() && a.account.is_some() {
                 return Err(invalid(
-                    path,
+                    shown,
                     text,
                     "an allow entry names a `path` or an `account`, not both".into(),
                     Some(span),
@@ -658,10 +769,67 @@ impl Config {
                 reason: a.reason,
                 origin,
                 base: base.clone(),
+                spot: spot(span),
             });
         }
-        self.files.push(path.to_path_buf());
+        self.files.push(PathBuf::from(shown));
         Ok(())
+    }
+
+    /// Fails, pointing at every entry, when a `[rules]` key or a rule named in an allow
+    /// entry's `rules` list is in no rule of the catalogue: a misspelt id would otherwise
+    /// leave the intended rule as it was (or the allow entry matching nothing) in silence.
+    pub fn check_rule_names(&self, rules: &RuleSet) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        for key in self.rules.keys() {
+            if rules.get(key).is_some() {
+                continue;
+            }
+            let message = format!("`[rules]` names unknown rule `{key}`");
+            problems.push(match self.spots.get(&format!("rules.{key}")) {
+                Some(spot) => spot.error(message, "no rule has this id or name"),
+                None => invalid("configuration", "", message, None, ""),
+            });
+        }
+        for allow in &self.allow {
+            for name in allow.rules.iter().filter(|r| rules.get(r).is_none()) {
+                let spot = &allow.spot;
+                let from = spot.span.start.min(spot.text.len());
+                // An array-of-tables entry's span may be its header only: read on to the next
+                // table header.
+                let rest = spot.text.get(from..).unwrap_or_default();
+                let end = rest
+                    .get(1..)
+                    .and_then(|r| r.find("\n["))
+                    .map_or(rest.len(), |i| i + 1);
+                let slice = rest.get(..end).unwrap_or_default();
+                let quoted = format!("\"{name}\"");
+                let at = slice
+                    .find(&quoted)
+                    .map(|i| from + i..from + i + quoted.len())
+                    .or_else(|| {
+                        slice
+                            .find(name.as_str())
+                            .map(|i| from + i..from + i + name.len())
+                    })
+                    .unwrap_or_else(|| spot.span.clone());
+                let located = Spot {
+                    span: at,
+                    ..spot.clone()
+                };
+                problems.push(located.error(
+                    format!(
+                        "allow entry ({}) names unknown rule `{name}` in `rules`",
+                        allow.origin
+                    ),
+                    "no rule has this id or name",
+                ));
+            }
+        }
+        if problems.len() > 1 {
+            return Err(ConfigError::Problems { problems });
+        }
+        problems.pop().map_or(Ok(()), Err)
     }
 
     /// The catalogue with the configured parameters applied: global `[params]` entries first
@@ -669,6 +837,7 @@ impl Config {
     /// rule declares, a rule that does not exist, or a value of the wrong kind is an error
     /// pointing at the entry.
     pub fn apply_params(&self, rules: &RuleSet) -> Result<RuleSet, ConfigError> {
+        self.check_rule_names(rules)?;
         let mut out: Vec<Rule> = rules.iter().map(|r| Rule::clone(r)).collect();
         let ordered = self
             .params
@@ -745,6 +914,7 @@ impl Config {
                 matcher: compile_glob(pattern).map_err(|_| pattern.clone())?,
                 pattern: pattern.clone(),
                 base: base.to_path_buf(),
+                origin: "--exclude".into(),
             });
         }
         Ok(())
@@ -797,6 +967,7 @@ impl Config {
                 .map(|a| {
                     let mut m = BTreeMap::new();
                     if let Some(f) = &a.fingerprint {
+                        crate::detect::mask::trust_fingerprint(f);
                         m.insert("fingerprint", f.clone());
                     }
                     if let Some(p) = &a.path {

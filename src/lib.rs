@@ -27,4 +27,5 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod weaken;
 pub mod yaml;

@@ -41,6 +41,15 @@ struct Global {
     /// Ignore discovered configuration files.
     #[arg(long, global = true)]
     isolated: bool,
+    /// CI mode: read the configuration, and a --baseline inside the repository, from git
+    /// revision REV (the base branch, e.g. `origin/main`) instead of the working tree; implies
+    /// --no-weaken against REV (docs/ci-mode.md).
+    #[arg(long, global = true, value_name = "REV")]
+    config_from: Option<String>,
+    /// CI mode: refuse (exit 2) a working-tree configuration, rule file or baseline that
+    /// removes checks compared with --config-from REV, or with the built-in defaults.
+    #[arg(long, global = true)]
+    no_weaken: bool,
     /// Print the effective configuration and exit.
     #[arg(long, global = true)]
     show_config: bool,
@@ -235,6 +244,9 @@ enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Weaken(#[from] crate::weaken::WeakenError),
     #[error("cannot write `{path}`: {source}")]
     #[diagnostic(code(io::write))]
     Write {
@@ -445,7 +457,21 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             .unwrap_or_else(|| PathBuf::from(".")),
         _ => PathBuf::from("."),
     };
-    let mut config = Config::load(&discover_from, g.config.as_deref(), g.isolated)?;
+    let baseline = match &cli.command {
+        Command::Scan(s) | Command::Baseline(s) => s.baseline.as_deref(),
+        Command::Audit(a) => a.baseline.as_deref(),
+        _ => None,
+    };
+    let mut config = crate::weaken::load(
+        &crate::weaken::Check {
+            rev: g.config_from.as_deref(),
+            discover_from: &discover_from,
+            explicit: g.config.as_deref(),
+            isolated: g.isolated,
+            baseline,
+        },
+        g.no_weaken,
+    )?;
     if let Some(f) = &g.fail_on {
         config.fail_on = config::parse_fail_on(f).ok_or_else(|| Fatal::Usage {
             what: "--fail-on",
@@ -515,15 +541,20 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
 fn scan(g: &Global, config: &Config, rules: &RuleSet, args: ScanArgs) -> Result<u8, Fatal> {
     let (format, output, baseline) = (args.format, args.output.clone(), args.baseline.clone());
     let (mut outcome, rules) = run_scan(g, config, rules, args)?;
-    apply_baseline(&mut outcome, baseline.as_deref())?;
+    apply_baseline(&mut outcome, baseline.as_deref(), g.config_from.as_deref())?;
     emit(g, config, &rules, &outcome, format, output.as_deref())
 }
 
-/// Hides the findings the baseline file accepts.
-fn apply_baseline(outcome: &mut Outcome, file: Option<&Path>) -> Result<(), Fatal> {
+/// Hides the findings the baseline file accepts (read from `rev` when given and the file is
+/// inside the repository: `--config-from`).
+fn apply_baseline(
+    outcome: &mut Outcome,
+    file: Option<&Path>,
+    rev: Option<&str>,
+) -> Result<(), Fatal> {
     if let Some(b) = file {
-        let entries = crate::baseline::load(b)?;
-        crate::baseline::apply(outcome, &entries, &b.display().to_string());
+        let (entries, shown) = crate::weaken::load_baseline(rev, b)?;
+        crate::baseline::apply(outcome, &entries, &shown);
     }
     Ok(())
 }
@@ -750,7 +781,11 @@ fn audit(g: &Global, config: &Config, rules: &RuleSet, args: AuditArgs) -> Resul
     if let Some(out) = &args.write_baseline {
         return record_baseline(g, &outcome, out);
     }
-    apply_baseline(&mut outcome, args.baseline.as_deref())?;
+    apply_baseline(
+        &mut outcome,
+        args.baseline.as_deref(),
+        g.config_from.as_deref(),
+    )?;
     emit(
         g,
         config,

@@ -1,0 +1,1037 @@
+//! The CI mode that keeps a change from switching off its own check.
+//!
+//! A pull request can commit `.wandb-sa-lint.toml`, rule files and the baseline along with
+//! the code they judge. Two flags close that door:
+//!
+//! - `--config-from REV` reads the configuration (the discovered `.wandb-sa-lint.toml`, and a
+//!   `--config` file inside the repository) and a `--baseline` inside the repository from the
+//!   git object at REV — the base branch — instead of the working tree. It implies
+//!   `--no-weaken` against REV.
+//! - `--no-weaken` compares the working tree's configuration, rule files and baseline with
+//!   REV's (or, without `--config-from`, with the built-in defaults) and refuses, naming each
+//!   setting and where it is written, any that removes checks. Settings that only add checks
+//!   pass. With a revision, inline allow comments that HEAD adds to the files it changes are
+//!   refused too.
+//!
+//! Flags and environment variables are the invoker's (the CI job's) and are not compared.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+use crate::baseline::{self, BaselineError, Entry};
+use crate::config::{Allow, Config, ConfigError, FILE_NAME};
+use crate::rules::{self, Rule, RuleSet, Severity};
+
+/// Largest configuration, baseline or rule file read from a revision or checked on disk.
+pub const MAX_FILE: u64 = 64 << 20;
+
+/// Why the configuration could not be read from the revision, or was refused.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum WeakenError {
+    /// `--config-from` outside a git working tree.
+    #[error("`{0}` is not in a git working tree")]
+    #[diagnostic(
+        code(git::not_a_repository),
+        help("--config-from reads the configuration from a revision of the repository being checked; run it in a clone")
+    )]
+    NotARepository(String),
+    /// The revision does not resolve to a commit with a tree.
+    #[error("cannot resolve revision `{rev}`: {message}")]
+    #[diagnostic(
+        code(git::revision),
+        help("fetch the base branch first (a CI checkout is often shallow): git fetch --no-tags --depth=1 origin +refs/heads/main:refs/remotes/origin/main")
+    )]
+    Revision {
+        /// The revision as given.
+        rev: String,
+        /// What git said.
+        message: String,
+    },
+    /// A file at the revision (or a file the check had to read) could not be used.
+    #[error("cannot read `{path}`: {message}")]
+    #[diagnostic(code(config::revision))]
+    Read {
+        /// The file (`REV:path`, or a path).
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The configuration at the revision is invalid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    /// The baseline at the revision is invalid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] BaselineError),
+    /// A rule file (of a configured rule directory) is invalid.
+    #[error("invalid rule file `{path}`: {message}")]
+    #[diagnostic(code(rules::invalid))]
+    RuleFile {
+        /// The file.
+        path: String,
+        /// The first problem.
+        message: String,
+    },
+    /// The working tree's configuration could not be read, so it cannot be compared.
+    #[error("cannot compare the working tree's configuration with {base}: it is invalid")]
+    #[diagnostic(
+        code(config::weakened),
+        help("fix the working tree's configuration; it is refused rather than ignored")
+    )]
+    Head {
+        /// What it is compared with.
+        base: String,
+        /// Why it could not be read.
+        #[related]
+        problems: Vec<WeakenError>,
+    },
+    /// The working tree's configuration weakens the checks.
+    #[error("the working tree's configuration weakens the checks of {base}: {} setting(s) refused", items.len())]
+    #[diagnostic(
+        code(config::weakened),
+        help("a change may only add checks in this mode; make the other changes on the base branch, where they are reviewed, or run without --no-weaken/--config-from")
+    )]
+    Weakened {
+        /// What it is compared with.
+        base: String,
+        /// Every weakening setting.
+        #[related]
+        items: Vec<Weakening>,
+    },
+}
+
+/// One setting that removes checks, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("{at}: {message}")]
+#[diagnostic(code(config::weakening))]
+pub struct Weakening {
+    /// `file:line` (or what stands for it).
+    pub at: String,
+    /// What the setting does.
+    pub message: String,
+}
+
+/// A revision of the repository being checked, to read trusted files from.
+pub struct Revision {
+    repo: gix::Repository,
+    workdir: PathBuf,
+    tree: gix::ObjectId,
+    rev: String,
+}
+
+impl Revision {
+    /// Opens the repository holding `start` (a path that may not exist: its nearest existing
+    /// ancestor is used) and resolves `rev` to its tree.
+    pub fn open(start: &Path, rev: &str) -> Result<Self, WeakenError> {
+        let abs = normalize(start);
+        let from = abs
+            .ancestors()
+            .find(|p| p.is_dir())
+            .map_or_else(|| abs.clone(), Path::to_path_buf);
+        let not_repo = || WeakenError::NotARepository(start.display().to_string());
+        let repo = gix::discover(&from).map_err(|_| not_repo())?;
+        let workdir = repo.workdir().map(normalize).ok_or_else(not_repo)?;
+        let revision = |message: String| WeakenError::Revision {
+            rev: rev.to_string(),
+            message,
+        };
+        let tree = repo
+            .rev_parse_single(rev)
+            .map_err(|e| revision(e.to_string()))?
+            .object()
+            .map_err(|e| revision(e.to_string()))?
+            .peel_to_tree()
+            .map_err(|e| revision(e.to_string()))?
+            .id;
+        Ok(Self {
+            repo,
+            workdir,
+            tree,
+            rev: rev.to_string(),
+        })
+    }
+
+    /// The repository-relative path (with `/`) of `path`, taken lexically (a symlink in the
+    /// working tree is not followed), or `None` when it is outside the working tree.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let abs = normalize(path);
+        let rel = abs.strip_prefix(&self.workdir).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+
+    /// How a file read from the revision is named: `REV:path`.
+    pub fn shown(&self, rel: &str) -> String {
+        format!("{}:{rel}", self.rev)
+    }
+
+    /// Where `rel` is in the working tree (globs in a configuration are relative to it).
+    fn in_workdir(&self, rel: &str) -> PathBuf {
+        self.workdir.join(rel)
+    }
+
+    fn read_error(&self, rel: &str, message: impl Into<String>) -> WeakenError {
+        WeakenError::Read {
+            path: self.shown(rel),
+            message: message.into(),
+        }
+    }
+
+    /// The text of the regular file at `rel` in the revision; `None` when there is none.
+    /// A symlink, directory or submodule there, an unreadable or oversized blob, or text that
+    /// is not UTF-8 is an error.
+    pub fn read(&self, rel: &str) -> Result<Option<String>, WeakenError> {
+        let tree = self
+            .repo
+            .find_tree(self.tree)
+            .map_err(|e| self.read_error(rel, e.to_string()))?;
+        let entry = match tree.lookup_entry_by_path(rel) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(self.read_error(rel, e.to_string())),
+        };
+        if !entry.mode().is_blob() {
+            return Err(self.read_error(
+                rel,
+                format!("not a regular file but a {}", entry.mode().as_str()),
+            ));
+        }
+        self.blob_text(entry.object_id(), rel).map(Some)
+    }
+
+    fn blob_text(&self, id: gix::ObjectId, rel: &str) -> Result<String, WeakenError> {
+        let size = self
+            .repo
+            .find_header(id)
+            .map_err(|e| self.read_error(rel, e.to_string()))?
+            .size();
+        if size > MAX_FILE {
+            return Err(self.read_error(rel, format!("{size} bytes, over {MAX_FILE}")));
+        }
+        let object = self
+            .repo
+            .find_object(id)
+            .map_err(|e| self.read_error(rel, e.to_string()))?;
+        String::from_utf8(object.data.clone()).map_err(|_| self.read_error(rel, "not UTF-8"))
+    }
+
+    /// Every `*.yaml`/`*.yml` regular file under the directory `rel` in the revision, as
+    /// (repository-relative path, text), in path order. An absent directory holds none.
+    fn rule_files(&self, rel: &str) -> Result<Vec<(String, String)>, WeakenError> {
+        let root = self
+            .repo
+            .find_tree(self.tree)
+            .map_err(|e| self.read_error(rel, e.to_string()))?;
+        let start = if rel.is_empty() {
+            Some(self.tree)
+        } else {
+            match root.lookup_entry_by_path(rel) {
+                Ok(Some(e)) if e.mode().is_tree() => Some(e.object_id()),
+                Ok(_) => None,
+                Err(e) => return Err(self.read_error(rel, e.to_string())),
+            }
+        };
+        let mut out = Vec::new();
+        let mut stack: Vec<(gix::ObjectId, String, usize)> = start
+            .map(|id| (id, rel.to_string(), 0))
+            .into_iter()
+            .collect();
+        while let Some((id, dir, depth)) = stack.pop() {
+            // Trees nest at most as deep as paths can; 256 levels is far beyond any rule dir.
+            if depth > 256 {
+                return Err(self.read_error(&dir, "directories nested too deeply"));
+            }
+            let tree = self
+                .repo
+                .find_tree(id)
+                .map_err(|e| self.read_error(&dir, e.to_string()))?;
+            for entry in tree.iter() {
+                let entry = entry.map_err(|e| self.read_error(&dir, e.to_string()))?;
+                let name = entry.filename().to_string();
+                let path = if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                if entry.mode().is_tree() {
+                    stack.push((entry.object_id(), path, depth + 1));
+                } else if entry.mode().is_blob()
+                    && (name.ends_with(".yaml") || name.ends_with(".yml"))
+                {
+                    let text = self.blob_text(entry.object_id(), &path)?;
+                    out.push((path, text));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// `path` made absolute, with `.` and `..` folded lexically (symlinks are not resolved, so a
+/// planted symlink cannot move a path out of the working tree or into it).
+fn normalize(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The configuration as [`Config::load`] builds it, with every file inside the repository
+/// read from `rev`: the `.wandb-sa-lint.toml` found nearest `discover_from` (upward, within
+/// the repository) at that revision unless `isolated`, then `explicit`. An `explicit` file
+/// outside the repository is read from disk; one inside it that the revision lacks is an
+/// error.
+pub fn load_config_at(
+    rev: &Revision,
+    discover_from: &Path,
+    explicit: Option<&Path>,
+    isolated: bool,
+) -> Result<Config, WeakenError> {
+    let mut config = Config::default();
+    let apply = |config: &mut Config, on_disk: &Path, rel: &str, text: &str| {
+        config.apply_text_as(on_disk, &rev.shown(rel), text)
+    };
+    let explicit_rel = explicit.and_then(|p| rev.relative(p));
+    if !isolated {
+        if let Some((rel, on_disk, text)) = discover_at(rev, discover_from)? {
+            if explicit_rel.as_deref() != Some(rel.as_str()) {
+                apply(&mut config, &on_disk, &rel, &text)?;
+            }
+        }
+    }
+    if let Some(path) = explicit {
+        match &explicit_rel {
+            Some(rel) => {
+                let text = rev
+                    .read(rel)?
+                    .ok_or_else(|| rev.read_error(rel, "no such file at this revision"))?;
+                apply(&mut config, path, rel, &text)?;
+            }
+            None => config.apply_file(path)?,
+        }
+    }
+    Ok(config)
+}
+
+/// The nearest `.wandb-sa-lint.toml` at the revision, from `start`'s directory up to the
+/// repository's root: (repository-relative path, where it stands in the working tree as
+/// [`Config::discover`] would name it, text). The working-tree name keeps the spelling of
+/// `start` so that globs are relative to the same directory as the scanned paths.
+fn discover_at(
+    rev: &Revision,
+    start: &Path,
+) -> Result<Option<(String, PathBuf, String)>, WeakenError> {
+    let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+    };
+    let Some(rel) = rev.relative(&dir) else {
+        return Ok(None);
+    };
+    let mut parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let mut ancestors = dir.ancestors();
+    loop {
+        let here = ancestors.next();
+        let mut candidate = parts.join("/");
+        if !candidate.is_empty() {
+            candidate.push('/');
+        }
+        candidate.push_str(FILE_NAME);
+        if let Some(text) = rev.read(&candidate)? {
+            let on_disk = here.map_or_else(|| rev.in_workdir(&candidate), |d| d.join(FILE_NAME));
+            return Ok(Some((candidate, on_disk, text)));
+        }
+        if parts.pop().is_none() {
+            return Ok(None);
+        }
+    }
+}
+
+/// The baseline `path` as the run applies it, and the name to show it by: with `rev`, a
+/// baseline inside the repository is read from the revision (none there: no entry); else, or
+/// outside the repository, from disk.
+pub fn load_baseline(rev: Option<&str>, path: &Path) -> Result<(Vec<Entry>, String), WeakenError> {
+    if let Some(rev) = rev {
+        match Revision::open(path, rev) {
+            Ok(r) => {
+                if let Some(rel) = r.relative(path) {
+                    let shown = r.shown(&rel);
+                    return match r.read(&rel)? {
+                        Some(text) => Ok((baseline::parse(&text, &shown)?, shown)),
+                        None => Ok((Vec::new(), shown)),
+                    };
+                }
+            }
+            Err(WeakenError::NotARepository(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((baseline::load(path)?, path.display().to_string()))
+}
+
+/// The configuration a run uses: with `rev`, read from the revision
+/// ([`load_config_at`]) after [`check`] passed; with `no_weaken` alone, the working tree's
+/// after [`check`] against the built-in defaults passed; otherwise [`Config::load`].
+pub fn load(c: &Check, no_weaken: bool) -> Result<Config, WeakenError> {
+    if c.rev.is_some() || no_weaken {
+        let (base, head) = check(c)?;
+        return Ok(if c.rev.is_some() { base } else { head });
+    }
+    Ok(Config::load(c.discover_from, c.explicit, c.isolated)?)
+}
+
+/// What [`check`] compares.
+#[derive(Debug, Clone, Copy)]
+pub struct Check<'a> {
+    /// The trusted revision; `None` compares with the built-in defaults.
+    pub rev: Option<&'a str>,
+    /// Where configuration discovery starts (the first scanned path).
+    pub discover_from: &'a Path,
+    /// `--config`.
+    pub explicit: Option<&'a Path>,
+    /// `--isolated`.
+    pub isolated: bool,
+    /// `--baseline`.
+    pub baseline: Option<&'a Path>,
+}
+
+/// Compares the working tree's configuration, rule files and baseline with `rev`'s (or the
+/// built-in defaults) and fails listing every setting that removes checks: a rule turned off,
+/// removed, redefined or lowered in severity; a changed rule parameter; `fail-on` raised or
+/// `never`; a smaller `max-file-size`, `max-yaml-depth` or `max-yaml-aliases`; a changed
+/// `context-window`; a new exclude; a new or wider allow entry; a baseline entry the base does
+/// not hold; with `rev`, an inline allow comment HEAD adds. With `rev`, the rule files of the base configuration's rule directories in the
+/// working tree (which the run loads) are compared with the revision's too. Returns the base
+/// configuration (the revision's, or the defaults) and the working tree's.
+pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
+    let (embedded, _) = rules::load_embedded();
+    let base_name = c
+        .rev
+        .map_or_else(|| "the built-in defaults".to_string(), |r| format!("`{r}`"));
+    let head_err = |e: WeakenError| WeakenError::Head {
+        base: base_name.clone(),
+        problems: vec![e],
+    };
+    let head =
+        Config::load(c.discover_from, c.explicit, c.isolated).map_err(|e| head_err(e.into()))?;
+    let head_rules = catalogue_from_disk(&embedded, &head).map_err(head_err)?;
+    let revision = c
+        .rev
+        .map(|r| Revision::open(c.discover_from, r))
+        .transpose()?;
+    let (base, base_rules, disk_rules) = match &revision {
+        Some(rev) => {
+            let base = load_config_at(rev, c.discover_from, c.explicit, c.isolated)?;
+            let at_rev = catalogue_at(rev, &embedded, &base)?;
+            let on_disk = catalogue_from_disk(&embedded, &base).map_err(head_err)?;
+            (base, at_rev, Some(on_disk))
+        }
+        None => (Config::default(), embedded.clone(), None),
+    };
+    let base_eff = effective(&base, &base_rules)?;
+    let head_eff = effective(&head, &head_rules).map_err(head_err)?;
+
+    let mut items = Vec::new();
+    settings(&base, &head, &mut items);
+    compare_rules(&base_eff, &head, &head_rules, &head_eff, &mut items);
+    if let Some(on_disk) = disk_rules {
+        let disk_eff = effective(&base, &on_disk).map_err(head_err)?;
+        let mut more = Vec::new();
+        compare_rules(&base_eff, &base, &on_disk, &disk_eff, &mut more);
+        // A rule file changed in the working tree shows in both comparisons: once is enough.
+        for w in more {
+            if !items.iter().any(|i| i.message == w.message) {
+                items.push(w);
+            }
+        }
+    }
+    allows(&base, &head, &base_rules, &mut items);
+    if let Some(rev) = &revision {
+        let limit = head.max_file_size.max(base.max_file_size);
+        inline_allows(rev, limit, &mut items)?;
+    }
+    if let Some(path) = c.baseline {
+        compare_baseline(c.rev, path, &mut items).map_err(head_err)?;
+    }
+    if items.is_empty() {
+        Ok((base, head))
+    } else {
+        Err(WeakenError::Weakened {
+            base: base_name,
+            items,
+        })
+    }
+}
+
+/// The built-in catalogue with the rule directories of `config` read from disk.
+fn catalogue_from_disk(embedded: &RuleSet, config: &Config) -> Result<RuleSet, WeakenError> {
+    let mut set = embedded.clone();
+    for dir in &config.rule_dirs {
+        let (extra, problems) = rules::load_dir(dir).map_err(|e| WeakenError::Read {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if let Some(p) = problems.first() {
+            return Err(WeakenError::RuleFile {
+                path: p.path.clone(),
+                message: p.message.clone(),
+            });
+        }
+        set.extend(extra);
+    }
+    Ok(set)
+}
+
+/// The built-in catalogue with the rule directories of `config` read from the revision (a
+/// directory outside the repository from disk).
+fn catalogue_at(
+    rev: &Revision,
+    embedded: &RuleSet,
+    config: &Config,
+) -> Result<RuleSet, WeakenError> {
+    let mut set = embedded.clone();
+    for dir in &config.rule_dirs {
+        let Some(rel) = rev.relative(dir) else {
+            set.extend(catalogue_from_disk(
+                &RuleSet::default(),
+                &Config {
+                    rule_dirs: vec![dir.clone()],
+                    ..Config::default()
+                },
+            )?);
+            continue;
+        };
+        let mut parsed = Vec::new();
+        for (path, text) in rev.rule_files(&rel)? {
+            let shown = rev.shown(&path);
+            let rule = rules::parse_rule_file(&shown, &text).map_err(|problems| {
+                WeakenError::RuleFile {
+                    path: shown.clone(),
+                    message: problems
+                        .first()
+                        .map_or_else(String::new, |p| p.message.clone()),
+                }
+            })?;
+            parsed.push(rule);
+        }
+        set.extend(RuleSet::new(parsed));
+    }
+    Ok(set)
+}
+
+/// The rules a run would apply: parameters, then `[rules]` settings (a disabled rule is
+/// absent).
+fn effective(config: &Config, catalogue: &RuleSet) -> Result<RuleSet, WeakenError> {
+    let with_params = config.apply_params(catalogue)?;
+    Ok(crate::scan::configure_rules(&with_params, config).0)
+}
+
+/// Where `key` is set in `head`, or what stands for it when it is not set there.
+fn spot_of(base: &Config, head: &Config, key: &str) -> String {
+    match (head.spots.get(key), base.spots.get(key)) {
+        (Some(s), _) => s.at(),
+        (None, Some(b)) => format!("`{key}` removed (set at {})", b.at()),
+        (None, None) => format!("`{key}`"),
+    }
+}
+
+/// Adds a weakening once, in the order found.
+fn push(items: &mut Vec<Weakening>, at: String, message: String) {
+    let w = Weakening { at, message };
+    if !items.contains(&w) {
+        items.push(w);
+    }
+}
+
+/// The scalar settings and excludes.
+fn settings(base: &Config, head: &Config, items: &mut Vec<Weakening>) {
+    // Higher is weaker: `never` above every severity.
+    let rank = |f: Option<Severity>| f.map_or(3, |s| s as u8);
+    let name = |f: Option<Severity>| f.map_or("never", Severity::as_str);
+    if rank(head.fail_on) > rank(base.fail_on) {
+        push(
+            items,
+            spot_of(base, head, "fail-on"),
+            format!(
+                "`fail-on` is `{}` (base: `{}`): findings below it would no longer fail the run",
+                name(head.fail_on),
+                name(base.fail_on)
+            ),
+        );
+    }
+    let limits = [
+        (
+            "max-file-size",
+            head.max_file_size,
+            base.max_file_size,
+            "larger files would be skipped unscanned",
+        ),
+        (
+            "max-yaml-depth",
+            usize_u64(head.max_yaml_depth),
+            usize_u64(base.max_yaml_depth),
+            "YAML nested deeper would go unchecked by the configuration rules",
+        ),
+        (
+            "max-yaml-aliases",
+            usize_u64(head.max_yaml_aliases),
+            usize_u64(base.max_yaml_aliases),
+            "YAML expanding more aliases would go unchecked by the configuration rules",
+        ),
+    ];
+    for (key, h, b, effect) in limits {
+        if h < b {
+            push(
+                items,
+                spot_of(base, head, key),
+                format!("`{key}` is {h} (base: {b}): {effect}"),
+            );
+        }
+    }
+    if head.context_window != base.context_window {
+        push(
+            items,
+            spot_of(base, head, "context-window"),
+            format!(
+                "`context-window` is {} (base: {}): a changed window changes which candidates count as keys and cannot be judged safe",
+                head.context_window, base.context_window
+            ),
+        );
+    }
+    for e in &head.exclude {
+        let known = base
+            .exclude
+            .iter()
+            .any(|b| b.pattern == e.pattern && normalize(&b.base) == normalize(&e.base));
+        if !known {
+            push(
+                items,
+                e.origin.clone(),
+                format!(
+                    "exclude `{}` is new: files matching it would not be scanned",
+                    e.pattern
+                ),
+            );
+        }
+    }
+}
+
+fn usize_u64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// What a rule detects, apart from its documentation and severity.
+fn definition(r: &Rule) -> impl PartialEq + '_ {
+    (
+        r.kind,
+        &r.keywords,
+        r.patterns
+            .iter()
+            .map(|p| (&p.name, &p.regex_src, p.context))
+            .collect::<Vec<_>>(),
+        &r.check,
+    )
+}
+
+/// Where `head` sets the rule (`[rules]`), or the rule's file.
+fn rule_spot(head: &Config, rule: &Rule) -> String {
+    head.rules
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(&rule.id) || **k == rule.name)
+        .and_then(|k| head.spots.get(&format!("rules.{k}")))
+        .map_or_else(|| rule.source.clone(), |s| s.at())
+}
+
+/// Where `head` sets parameter `name` of `rule`, or the rule's file.
+fn param_spot(head: &Config, rule: &Rule, name: &str) -> String {
+    head.params
+        .iter()
+        .rev()
+        .find(|p| {
+            p.name == name
+                && p.rule
+                    .as_ref()
+                    .is_none_or(|k| k.eq_ignore_ascii_case(&rule.id) || *k == rule.name)
+        })
+        .map_or_else(|| rule.source.clone(), crate::config::ParamSetting::at)
+}
+
+/// Every rule the base applies must be applied by the head, at the same or a higher
+/// severity, with the same definition and parameters.
+fn compare_rules(
+    base_eff: &RuleSet,
+    head: &Config,
+    head_rules: &RuleSet,
+    head_eff: &RuleSet,
+    items: &mut Vec<Weakening>,
+) {
+    for b in base_eff.iter() {
+        let Some(h) = head_eff.iter().find(|h| h.id == b.id) else {
+            match head_rules.iter().find(|h| h.id == b.id) {
+                Some(h) => push(
+                    items,
+                    rule_spot(head, h),
+                    format!(
+                        "rule {} ({}) is turned off (base: {})",
+                        b.id, b.name, b.severity
+                    ),
+                ),
+                None => push(
+                    items,
+                    head.spots
+                        .get("rule-dirs")
+                        .map_or_else(|| "rule-dirs".to_string(), |s| s.at()),
+                    format!("rule {} ({}) is no longer in the catalogue", b.id, b.name),
+                ),
+            }
+            continue;
+        };
+        if h.severity < b.severity {
+            push(
+                items,
+                rule_spot(head, h),
+                format!(
+                    "rule {} ({}) is lowered to {} (base: {})",
+                    h.id, h.name, h.severity, b.severity
+                ),
+            );
+        }
+        if definition(h) != definition(b) {
+            push(
+                items,
+                h.source.clone(),
+                format!(
+                    "rule {} ({}) is redefined by `{}`: its key shapes, keywords or check differ",
+                    h.id, h.name, h.source
+                ),
+            );
+        }
+        let names: BTreeSet<&String> = b.params.keys().chain(h.params.keys()).collect();
+        for name in names {
+            let (hv, bv) = (h.params.get(name), b.params.get(name));
+            if hv != bv {
+                let show = |v: Option<&rules::Param>| {
+                    v.and_then(|v| serde_json::to_string(v).ok())
+                        .unwrap_or_else(|| "unset".to_string())
+                };
+                push(
+                    items,
+                    param_spot(head, h, name),
+                    format!(
+                        "parameter `{name}` of {} is {} (base: {}): a changed parameter cannot be judged safe",
+                        h.id,
+                        show(hv),
+                        show(bv)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// True when `rule` (an id or name) names the same rule as `other`.
+fn same_rule(a: &str, b: &str, catalogue: &RuleSet) -> bool {
+    match (catalogue.get(a), catalogue.get(b)) {
+        (Some(x), Some(y)) => x.id == y.id,
+        _ => a.eq_ignore_ascii_case(b),
+    }
+}
+
+/// True when every finding `h` hides, `b` hides too: each condition of `b` is in `h`.
+fn covers(b: &Allow, h: &Allow, catalogue: &RuleSet) -> bool {
+    let path = match (&b.path, &h.path) {
+        (None, _) => true,
+        (Some(bp), Some(hp)) => bp == hp && normalize(&b.base) == normalize(&h.base),
+        (Some(_), None) => false,
+    };
+    let fingerprint = b.fingerprint.is_none() || b.fingerprint == h.fingerprint;
+    let account = b.account.as_ref().is_none_or(|ba| {
+        h.account
+            .as_ref()
+            .is_some_and(|ha| ha.eq_ignore_ascii_case(ba))
+    });
+    let rules = b.rules.is_empty()
+        || (!h.rules.is_empty()
+            && h.rules
+                .iter()
+                .all(|r| b.rules.iter().any(|br| same_rule(br, r, catalogue))));
+    path && fingerprint && account && rules
+}
+
+/// Every allow entry of the head must be covered by one of the base's.
+fn allows(base: &Config, head: &Config, catalogue: &RuleSet, items: &mut Vec<Weakening>) {
+    for h in &head.allow {
+        if base.allow.iter().any(|b| covers(b, h, catalogue)) {
+            continue;
+        }
+        let mut what = Vec::new();
+        if let Some(p) = &h.path {
+            what.push(format!("path `{p}`"));
+        }
+        if let Some(f) = &h.fingerprint {
+            crate::detect::mask::trust_fingerprint(f);
+            what.push(format!("fingerprint {f}"));
+        }
+        if let Some(a) = &h.account {
+            what.push(format!("account `{a}`"));
+        }
+        what.push(if h.rules.is_empty() {
+            "every rule".to_string()
+        } else {
+            format!("rules {}", h.rules.join(", "))
+        });
+        push(
+            items,
+            h.origin.clone(),
+            format!(
+                "allow entry ({}) is new or wider than the base's: the findings it matches would be hidden",
+                what.join(", ")
+            ),
+        );
+    }
+}
+
+/// Inline `wandb-sa-lint: allow` comments that HEAD's tree holds and the revision's does not
+/// (file by file, counted), for files up to `limit` bytes that are not binary. Trees and
+/// blobs the two commits share are skipped, so the cost follows the size of the change.
+fn inline_allows(
+    rev: &Revision,
+    limit: u64,
+    items: &mut Vec<Weakening>,
+) -> Result<(), WeakenError> {
+    use std::collections::HashMap;
+    let Ok(head) = rev.repo.head_tree_id() else {
+        return Ok(());
+    };
+    let mut stack = vec![(Some(rev.tree), head.detach(), String::new(), 0usize)];
+    while let Some((base, head, dir, depth)) = stack.pop() {
+        if base == Some(head) {
+            continue;
+        }
+        if depth > 256 {
+            return Err(rev.read_error(&dir, "directories nested too deeply"));
+        }
+        let tree_err = |e: &dyn std::fmt::Display| WeakenError::Read {
+            path: format!("HEAD:{dir}"),
+            message: e.to_string(),
+        };
+        let mut before: HashMap<Vec<u8>, (gix::objs::tree::EntryMode, gix::ObjectId)> =
+            HashMap::new();
+        if let Some(b) = base {
+            let tree = rev.repo.find_tree(b).map_err(|e| tree_err(&e))?;
+            for entry in tree.iter() {
+                let entry = entry.map_err(|e| tree_err(&e))?;
+                before.insert(entry.filename().to_vec(), (entry.mode(), entry.object_id()));
+            }
+        }
+        let tree = rev.repo.find_tree(head).map_err(|e| tree_err(&e))?;
+        for entry in tree.iter() {
+            let entry = entry.map_err(|e| tree_err(&e))?;
+            let (mode, id) = (entry.mode(), entry.object_id());
+            let old = before.get(AsRef::<[u8]>::as_ref(entry.filename()));
+            if old.is_some_and(|(_, o)| *o == id) {
+                continue;
+            }
+            let name = entry.filename().to_string();
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            if mode.is_tree() {
+                let old_tree = old.filter(|(m, _)| m.is_tree()).map(|(_, o)| *o);
+                stack.push((old_tree, id, path, depth + 1));
+            } else if mode.is_blob() {
+                let old_blob = old.filter(|(m, _)| m.is_blob()).map(|(_, o)| *o);
+                added_inline_allows(rev, old_blob, id, &path, limit, items);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The blob's bytes, unless it is larger than `limit`, binary or unreadable (not scanned
+/// either, so nothing it says is applied).
+fn scanned_blob(rev: &Revision, id: gix::ObjectId, limit: u64) -> Option<Vec<u8>> {
+    let size = rev.repo.find_header(id).ok()?.size();
+    if size > limit {
+        return None;
+    }
+    let data = rev.repo.find_object(id).ok()?.detach().data;
+    (!crate::source::is_binary(&data)).then_some(data)
+}
+
+fn added_inline_allows(
+    rev: &Revision,
+    old: Option<gix::ObjectId>,
+    new: gix::ObjectId,
+    path: &str,
+    limit: u64,
+    items: &mut Vec<Weakening>,
+) {
+    let Some(new_bytes) = scanned_blob(rev, new, limit) else {
+        return;
+    };
+    let allows = |bytes: &[u8]| -> Vec<(usize, Vec<String>, Vec<u8>)> {
+        bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .filter_map(|(i, line)| {
+                crate::scan::inline_allow(line)
+                    .map(|(rules, _)| (i + 1, rules, line.trim_ascii().to_vec()))
+            })
+            .collect()
+    };
+    let mut known: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    if let Some(old_bytes) = old.and_then(|o| scanned_blob(rev, o, limit)) {
+        for (_, _, text) in allows(&old_bytes) {
+            *known.entry(text).or_default() += 1;
+        }
+    }
+    for (line, rules, text) in allows(&new_bytes) {
+        match known.get_mut(&text) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => push(
+                items,
+                format!("{path}:{line}"),
+                format!(
+                    "inline allow of {} is not in `{}`: the findings it covers on this line and the next would be hidden",
+                    rules.join(", "),
+                    rev.rev
+                ),
+            ),
+        }
+    }
+}
+
+/// The working tree's baseline as a regular file of at most [`MAX_FILE`] bytes (absent: no
+/// entry). A symlink is refused: it could point anywhere.
+fn read_head_file(path: &Path) -> Result<Option<String>, WeakenError> {
+    let shown = path.display().to_string();
+    let err = |message: String| WeakenError::Read {
+        path: shown.clone(),
+        message,
+    };
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    if !meta.file_type().is_file() {
+        return Err(err(
+            "not a regular file (a symlink, directory or device)".into()
+        ));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(err(format!("{} bytes, over {MAX_FILE}", meta.len())));
+    }
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|e| err(e.to_string()))
+}
+
+/// Every entry of the working tree's baseline must be in the base's (none without `rev`).
+fn compare_baseline(
+    rev: Option<&str>,
+    path: &Path,
+    items: &mut Vec<Weakening>,
+) -> Result<(), WeakenError> {
+    let shown = path.display().to_string();
+    let Some(text) = read_head_file(path)? else {
+        return Ok(());
+    };
+    let head = baseline::parse(&text, &shown)?;
+    let base = match rev {
+        Some(r) => load_baseline(Some(r), path)?.0,
+        None => Vec::new(),
+    };
+    for e in baseline::added(&head, &base) {
+        let line = text
+            .find(&format!("\"{}\"", e.id))
+            .and_then(|i| text.get(..i))
+            .map_or(1, |t| t.matches('\n').count() + 1);
+        let what = if e.account.is_some() {
+            "an account finding"
+        } else {
+            "a finding"
+        };
+        push(
+            items,
+            format!("{shown}:{line}"),
+            format!(
+                "baseline entry {} (id {}) is not in the base's baseline: it would hide {what}",
+                e.rule, e.id
+            ),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allows(text: &str) -> Vec<Allow> {
+        let mut c = Config::default();
+        c.apply_text(Path::new("/repo/.wandb-sa-lint.toml"), text)
+            .expect("valid");
+        c.allow
+    }
+
+    #[test]
+    fn an_allow_entry_is_covered_only_by_one_at_least_as_wide() {
+        let (catalogue, _) = rules::load_embedded();
+        let base = allows(
+            "[[allow]]\npath = \"fixtures/**\"\nrules = [\"S001\"]\nreason = \"r\"\n[[allow]]\naccount = \"legacy\"\nreason = \"r\"\n",
+        );
+        let covered = |head: &str| {
+            allows(head)
+                .iter()
+                .all(|h| base.iter().any(|b| covers(b, h, &catalogue)))
+        };
+        // Narrower or the same: covered.
+        assert!(covered("[[allow]]\npath = \"fixtures/**\"\nrules = [\"committed-api-key\"]\nreason = \"renamed\"\n"));
+        assert!(covered("[[allow]]\npath = \"fixtures/**\"\nfingerprint = \"ab\"\nrules = [\"s001\"]\nreason = \"r\"\n"));
+        assert!(covered(
+            "[[allow]]\naccount = \"LEGACY\"\nrules = [\"A002\"]\nreason = \"r\"\n"
+        ));
+        // Wider or elsewhere: not covered.
+        assert!(!covered(
+            "[[allow]]\npath = \"fixtures/**\"\nreason = \"every rule\"\n"
+        ));
+        assert!(!covered(
+            "[[allow]]\npath = \"fixtures/**\"\nrules = [\"S001\", \"S002\"]\nreason = \"r\"\n"
+        ));
+        assert!(!covered(
+            "[[allow]]\npath = \"**\"\nrules = [\"S001\"]\nreason = \"r\"\n"
+        ));
+        assert!(!covered(
+            "[[allow]]\nfingerprint = \"ab\"\nrules = [\"S001\"]\nreason = \"no path\"\n"
+        ));
+        assert!(!covered("[[allow]]\naccount = \"other\"\nreason = \"r\"\n"));
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
+    }
+}
