@@ -11,11 +11,21 @@ mod common;
 
 use std::path::Path;
 
-use common::{bin, git, write};
+use common::{git, run_in as run, write};
 use proptest::prelude::*;
 use wandb_sa_lint::rules::fakes::Fakes;
 
 const FORMATS: [&str; 6] = ["human", "json", "sarif", "junit", "gitlab", "github"];
+
+/// The organization's inputs, for `audit` and `report`.
+const ORG: [&str; 6] = [
+    "--registry",
+    "org/registry.yaml",
+    "--audit-log",
+    "org/logs",
+    "--as-of",
+    "2026-11-01",
+];
 
 /// The carriers: files whose parsed names and values hold `k`; `other` is a second key, the
 /// one the folder named after `k` assigns (a secret finding of its own).
@@ -126,13 +136,6 @@ fn plant_org(dir: &Path, k: &str) {
     write(dir, "org/logs/2026-10.jsonl", &log);
 }
 
-fn text(out: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// Checks one output for the whole key, its first 30 and its last 30 characters.
 fn clean(what: &str, text: &str, keys: &[&str]) -> Result<(), TestCaseError> {
     for k in keys {
@@ -167,17 +170,6 @@ fn around(text: &str, needle: &str) -> String {
         to += 1;
     }
     text[from..to].replace(needle, "<KEY>")
-}
-
-/// Runs the binary in `dir` and returns (stdout, stderr, exit code).
-fn run(dir: &Path, args: &[&str]) -> (String, String, Option<i32>) {
-    let out = bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs");
-    let (o, e) = text(&out);
-    (o, e, out.status.code())
 }
 
 fn check_everything(k: &str, other: &str) -> Result<(), TestCaseError> {
@@ -288,20 +280,7 @@ fn check_everything(k: &str, other: &str) -> Result<(), TestCaseError> {
         clean(&format!("scan -o ({format}) stdout"), &o, &keys)?;
         clean(&format!("scan -o ({format}) stderr"), &e, &keys)?;
 
-        let (o, e, _) = run(
-            dir,
-            &[
-                "audit",
-                "--registry",
-                "org/registry.yaml",
-                "--audit-log",
-                "org/logs",
-                "--as-of",
-                "2026-11-01",
-                "--format",
-                format,
-            ],
-        );
+        let (o, e, _) = run(dir, &[&["audit"][..], &ORG, &["--format", format]].concat());
         clean(&format!("audit ({format}) stdout"), &o, &keys)?;
         clean(&format!("audit ({format}) stderr"), &e, &keys)?;
         prop_assert!(!o.is_empty(), "audit ({}) printed nothing", format);
@@ -326,20 +305,11 @@ fn check_everything(k: &str, other: &str) -> Result<(), TestCaseError> {
         let (o, e, _) = run(
             dir,
             &[
-                "report",
-                "--scan",
-                "scan.json",
-                "--registry",
-                "org/registry.yaml",
-                "--audit-log",
-                "org/logs",
-                "--as-of",
-                "2026-11-01",
-                "--format",
-                format,
-                "-o",
-                file,
-            ],
+                &["report", "--scan", "scan.json"][..],
+                &ORG,
+                &["--format", format, "-o", file],
+            ]
+            .concat(),
         );
         let body = std::fs::read_to_string(dir.join(file)).expect("report written");
         prop_assert!(body.len() > 200, "report {} is empty", format);

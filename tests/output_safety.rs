@@ -5,23 +5,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{bin, write};
+use common::{run_in as run, write};
 use wandb_sa_lint::rules::fakes::Fakes;
-
-fn run(dir: &Path, args: &[&str]) -> (String, String, Option<i32>) {
-    let out = bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code(),
-    )
-}
 
 fn key() -> String {
     Fakes::new(7).v1()

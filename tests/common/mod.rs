@@ -173,6 +173,20 @@ pub fn parts(out: &Output) -> (serde_json::Value, Option<i32>, String) {
     )
 }
 
+/// Runs the binary in `dir`: (stdout, stderr, exit code).
+pub fn run_in(dir: &Path, args: &[&str]) -> (String, String, Option<i32>) {
+    let out = bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
 /// The JSON document a run printed on stdout.
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("json on stdout")
