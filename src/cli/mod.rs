@@ -382,8 +382,10 @@ fn eprint_diag(diag: &dyn Diagnostic, color: bool) {
         miette::GraphicalTheme::unicode_nocolor()
     };
     let mut out = String::new();
+    // No terminal hyperlinks: the output filter lets only colour sequences through.
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_width(width())
+        .with_links(false)
         .with_break_words(false);
     if handler.render_report(&mut out, diag).is_err() {
         out = format!("error: {diag}\n");
