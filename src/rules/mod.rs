@@ -191,7 +191,7 @@ pub struct Example {
     /// The exact number of findings expected, if the rule file says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expect: Option<usize>,
-    /// A registry (SPEC section 5) to scan the example with, for the registry rules.
+    /// A registry (the `--registry` format) to scan the example with, for the registry rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
     /// Account rules: audit-log lines (newline-delimited JSON) to analyse with the registry.
