@@ -49,10 +49,26 @@ pub fn configure_rules(rules: &RuleSet, config: &Config) -> (RuleSet, Vec<Proble
     (RuleSet::new(out), problems)
 }
 
-/// Line starts of a file, for 1-based line and character-column positions.
+/// Line starts of a file, for 1-based line and character-column positions. Every lookup costs
+/// a binary search and at most [`CHAR_BLOCK`] bytes of counting, whatever the line's length:
+/// a file of one long line with many findings is positioned in linear total time.
 pub struct LineIndex<'a> {
     bytes: &'a [u8],
     starts: Vec<usize>,
+    /// Characters before each [`CHAR_BLOCK`]-aligned byte offset (a checkpoint table).
+    chars_before: Vec<usize>,
+    /// Inline allow comments by 0-based line, read once per line.
+    allows: Mutex<std::collections::HashMap<usize, InlineAllow>>,
+}
+
+/// An inline allow comment's rules, and whether it gives a reason.
+type InlineAllow = Option<(Vec<String>, bool)>;
+
+/// Bytes between two checkpoints of [`LineIndex`]'s character counts.
+const CHAR_BLOCK: usize = 256;
+
+fn is_char_start(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 impl<'a> LineIndex<'a> {
@@ -60,7 +76,34 @@ impl<'a> LineIndex<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-        Self { bytes, starts }
+        let mut chars_before = Vec::with_capacity(bytes.len() / CHAR_BLOCK + 1);
+        let mut n = 0;
+        for block in bytes.chunks(CHAR_BLOCK) {
+            chars_before.push(n);
+            n += block.iter().filter(|b| is_char_start(**b)).count();
+        }
+        chars_before.push(n);
+        Self {
+            bytes,
+            starts,
+            chars_before,
+            allows: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Characters in `bytes[..pos]`, from the nearest checkpoint.
+    fn chars_upto(&self, pos: usize) -> usize {
+        let pos = pos.min(self.bytes.len());
+        let block = pos / CHAR_BLOCK;
+        let base = self.chars_before.get(block).copied().unwrap_or(0);
+        let from = block * CHAR_BLOCK;
+        base + self
+            .bytes
+            .get(from..pos)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|b| is_char_start(**b))
+            .count()
     }
 
     /// 0-based line of byte `pos`.
@@ -93,14 +136,23 @@ impl<'a> LineIndex<'a> {
     pub fn position(&self, pos: usize) -> (usize, usize) {
         let l = self.line0(pos);
         let start = self.starts.get(l).copied().unwrap_or(0);
+        let pos = pos.min(self.bytes.len()).max(start.min(self.bytes.len()));
         let chars = self
-            .bytes
-            .get(start..pos.min(self.bytes.len()))
-            .unwrap_or(&[])
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count();
+            .chars_upto(pos)
+            .saturating_sub(self.chars_upto(start.min(pos)));
         (l + 1, chars + 1)
+    }
+
+    /// The inline allow comment on 0-based line `l` (see [`inline_allow`]), read once per line
+    /// however many findings the line holds.
+    pub fn inline_allow(&self, l: usize) -> InlineAllow {
+        if let Ok(mut memo) = self.allows.lock() {
+            return memo
+                .entry(l)
+                .or_insert_with(|| inline_allow(self.line_text(l)))
+                .clone();
+        }
+        inline_allow(self.line_text(l))
     }
 
     /// The text of 0-based line `l` (without the line break).
@@ -261,7 +313,7 @@ impl<'a> Scanner<'a> {
         line0: usize,
     ) -> bool {
         for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
-            if let Some((rules, has_reason)) = inline_allow(lines.line_text(l)) {
+            if let Some((rules, has_reason)) = lines.inline_allow(l) {
                 if rules
                     .iter()
                     .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
@@ -538,7 +590,7 @@ impl<'a> Scanner<'a> {
         bytes: &[u8],
         lines: &LineIndex<'_>,
         hit: &Hit,
-        all: &[std::ops::Range<usize>],
+        others: &FileHits,
     ) -> Option<Finding> {
         let secret = bytes.get(hit.span.clone()).unwrap_or(&[]);
         let fp = fingerprint(&hit.rule.id, secret);
@@ -561,11 +613,13 @@ impl<'a> Scanner<'a> {
             message.push_str(&hit.why);
         }
         if path.ends_with(".ipynb") && !hit.why.contains("cell") {
-            if let Some(cell) = notebook_cell_name(bytes, hit.span.start) {
+            let cells = others.cells.get_or_init(|| notebook_cells(bytes));
+            if let Some(cell) = notebook_cell_name(cells, hit.span.start) {
                 message.push_str(&format!(" (in the {cell})"));
             }
         }
-        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, column - 1, all);
+        let near = crate::detect::mask::near(&others.spans, &hit.span);
+        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, column - 1, near);
         Some(Finding {
             rule: Arc::clone(&hit.rule),
             severity: hit.rule.severity,
@@ -608,9 +662,12 @@ impl<'a> Scanner<'a> {
             return Vec::new();
         }
         let lines = LineIndex::new(bytes);
-        let spans: Vec<_> = hits.iter().map(|h| h.span.clone()).collect();
+        let others = FileHits {
+            spans: crate::detect::mask::sorted_disjoint(hits.iter().map(|h| h.span.clone())),
+            cells: OnceLock::new(),
+        };
         hits.iter()
-            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &spans))
+            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &others))
             .collect()
     }
 
@@ -803,10 +860,24 @@ impl<'a> Scanner<'a> {
     }
 }
 
-fn notebook_cell_name(bytes: &[u8], pos: usize) -> Option<String> {
-    let before = bytes.get(..pos)?;
-    let cells = memchr::memmem::find_iter(before, b"\"cell_type\"").count();
-    (cells > 0).then(|| format!("cell {cells}"))
+/// What every finding of one file looks up: computed once per file, searched per finding.
+struct FileHits {
+    /// Every hit's span, sorted and disjoint (for masking snippets).
+    spans: Vec<std::ops::Range<usize>>,
+    /// Notebook cell offsets, found on first use.
+    cells: OnceLock<Vec<usize>>,
+}
+
+/// Offsets of a notebook's `"cell_type"` keys, found once per file.
+fn notebook_cells(bytes: &[u8]) -> Vec<usize> {
+    memchr::memmem::find_iter(bytes, b"\"cell_type\"").collect()
+}
+
+/// `cell N` for a position after the `N`th `"cell_type"` of `cells` (sorted offsets).
+fn notebook_cell_name(cells: &[usize], pos: usize) -> Option<String> {
+    // A key ending before `pos` counts, as a search of the bytes before `pos` would find it.
+    let n = cells.partition_point(|c| c + b"\"cell_type\"".len() <= pos);
+    (n > 0).then(|| format!("cell {n}"))
 }
 
 thread_local! {
