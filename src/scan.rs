@@ -1297,6 +1297,28 @@ pub fn scan_history(
     Ok(outcome)
 }
 
+/// Most worker threads per available core: beyond it more threads only cost memory and
+/// scheduling (and a huge `--threads` would spend minutes starting them).
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The worker threads to use for `requested` (0: one per core), at most
+/// [`THREADS_PER_CORE`] per available core; with a warning when the request was capped.
+pub fn capped_threads(requested: usize) -> (usize, Option<Problem>) {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let max = cores.saturating_mul(THREADS_PER_CORE);
+    if requested <= max {
+        return (requested, None);
+    }
+    let note = Problem {
+        level: Severity::Warning,
+        path: None,
+        message: format!(
+            "--threads {requested} capped at {max} ({THREADS_PER_CORE} per available core, {cores} core(s))"
+        ),
+    };
+    (max, Some(note))
+}
+
 /// Scans one in-memory file (used by rule examples and tests): findings of `rules` in
 /// `content` scanned as `path`, with no configuration.
 pub fn scan_bytes(path: &str, content: &[u8], rules: &RuleSet) -> Vec<Finding> {
