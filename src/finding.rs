@@ -209,6 +209,9 @@ pub struct Outcome {
     pub summary: Summary,
     /// Skipped files and why, when the run was asked to record them (`--verbose`).
     pub skipped_files: Vec<(String, String)>,
+    /// Inputs named for the run, or whole folders under them, that could not be read at all
+    /// (each also has a problem): the run could not check what it was asked to, and exits 2.
+    pub unread: Vec<String>,
 }
 
 impl Outcome {

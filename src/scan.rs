@@ -854,6 +854,7 @@ impl<'a> Scanner<'a> {
             problems,
             summary,
             skipped_files,
+            unread: Vec::new(),
         };
         outcome.count();
         outcome
@@ -1274,7 +1275,7 @@ pub fn scan_history(
     }
     for m in &history.missing {
         scanner.problem(Problem {
-            level: Severity::Warning,
+            level: Severity::Error,
             path: None,
             message: m.clone(),
         });
@@ -1291,9 +1292,42 @@ pub fn scan_history(
     }
     let commits = history.commit_count();
     let blobs = history.blobs.len();
+    let partial_clone = history.partial_clone;
+    let missing = history.missing.len();
     let mut outcome = scanner.finish(started);
     outcome.summary.commits_scanned = Some(commits);
     outcome.summary.blobs_scanned = Some(blobs);
+    // Any object of the selected history that could not be read leaves keys unchecked.
+    let unreadable = outcome
+        .summary
+        .skipped
+        .get(Skip::Unreadable.as_str())
+        .copied()
+        .unwrap_or(0);
+    if missing > 0 || unreadable > 0 {
+        let shown = start.display().to_string();
+        let what = match (missing, unreadable) {
+            (0, b) => format!("{b} blob(s) cannot be read"),
+            (m, 0) => format!("{m} commit(s), tree(s) or reference(s) cannot be read"),
+            (m, b) => {
+                format!("{m} commit(s), tree(s) or reference(s) and {b} blob(s) cannot be read")
+            }
+        };
+        let help = if partial_clone {
+            "this is a partial clone (cloned with `--filter`), whose objects are fetched on \
+             demand: fetch them all (`git fetch --refetch`, or clone without `--filter`), or \
+             scan the checked-out files without --history"
+        } else {
+            "the repository is damaged or incomplete (a missing pack?); `git fsck` names the \
+             missing objects"
+        };
+        outcome.problems.push(Problem {
+            level: Severity::Error,
+            path: Some(shown.clone()),
+            message: format!("the history of `{shown}` was not scanned completely: {what}; {help}"),
+        });
+        outcome.unread.push(shown);
+    }
     Ok(outcome)
 }
 

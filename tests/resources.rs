@@ -72,3 +72,91 @@ fn a_huge_thread_count_is_capped_with_a_warning() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.contains("capped at"), "{}", r.stderr);
 }
+
+/// A repository of three commits, each adding an env file with a key; packed by `git gc`.
+fn packed_repo(dir: &Path) {
+    let mut f = Fakes::new(12);
+    for i in 0..3 {
+        write(
+            dir,
+            &format!("f{i}.env"),
+            &format!("WANDB_API_KEY={}\n", f.v1()),
+        );
+        git(dir, &["add", "."]);
+        git(dir, &["commit", "-qm", &format!("c{i}")]);
+    }
+    git(dir, &["gc", "-q"]);
+}
+
+/// Item 12 of issue 14: a repository whose pack is gone scanned "0 commits" and exited 0; a
+/// blobless partial clone had every blob unreadable and exited 0. Both are exit 2 with a
+/// message saying what could not be read and what to do.
+#[test]
+fn unreadable_history_is_exit_2() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let origin = tmp.path().join("origin");
+    std::fs::create_dir_all(&origin).expect("mkdir");
+    git(&origin, &["init", "-q"]);
+    packed_repo(&origin);
+    let r = run(&origin, &["scan", "--history"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.doc["summary"]["commits_scanned"], 3);
+
+    // The pack removed: nothing can be read.
+    let broken = tmp.path().join("broken");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-local",
+            origin.to_str().expect("utf-8"),
+            "broken",
+        ],
+    );
+    for e in std::fs::read_dir(broken.join(".git/objects/pack")).expect("pack dir") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "pack") {
+            std::fs::remove_file(p).expect("rm pack");
+        }
+    }
+    let r = run(&broken, &["scan", "--history"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("was not scanned completely"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("git fsck"), "{}", r.stderr);
+
+    // A blobless partial clone: commits and trees, no blobs.
+    git(&origin, &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", origin.display());
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            "partial",
+        ],
+    );
+    let partial = tmp.path().join("partial");
+    let r = run(&partial, &["scan", "--history"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("3 blob(s) cannot be read"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("partial clone"), "{}", r.stderr);
+    assert!(r.stderr.contains("git fetch --refetch"), "{}", r.stderr);
+    // An empty repository has nothing to read: not an error.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    git(&empty, &["init", "-q"]);
+    let r = run(&empty, &["scan", "--history"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}

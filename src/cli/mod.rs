@@ -785,6 +785,10 @@ impl crate::scan::Progress for Bar {
 }
 
 fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
+    // An input that could not be read at all: the run could not check what it was asked to.
+    if !outcome.unread.is_empty() {
+        return EXIT_ERROR;
+    }
     match (fail_on, outcome.worst()) {
         (Some(threshold), Some(worst)) if worst >= threshold => EXIT_FINDINGS,
         _ => EXIT_CLEAN,
