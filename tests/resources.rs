@@ -160,3 +160,69 @@ fn unreadable_history_is_exit_2() {
     let r = run(&empty, &["scan", "--history"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
+
+/// A registry of `n` valid accounts, each with two keys (the shape of bench/gen_registry.py).
+fn registry_text(n: usize) -> String {
+    let mut s = String::from("organization: acme\nteams:\n");
+    for t in 0..20 {
+        s.push_str(&format!("  team-{t}: {{members: [lead-{t}@acme.com]}}\n"));
+    }
+    s.push_str("service_accounts:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  - name: svc-{i:06}-runner\n    scope: team\n    team: team-{}\n    auth: api-key\n    purpose: Training job {i}\n    owner: owner-{}@acme.com\n    used_by: [k8s/job-{i}/*.yaml]\n    api_keys:\n      - {{name: k1, id: id-{i}-a, created: 2026-01-01}}\n      - {{name: k2, id: id-{i}-b, created: 2026-02-01}}\n",
+            i % 20,
+            i % 977
+        ));
+    }
+    s
+}
+
+/// Best of two loads of a registry of `n` accounts.
+fn load_time(n: usize) -> Duration {
+    let text = registry_text(n);
+    let mut best = WALL;
+    for _ in 0..2 {
+        let started = Instant::now();
+        let reg = wandb_sa_lint::registry::parse("registry.yaml", &text).expect("valid registry");
+        best = best.min(started.elapsed());
+        assert_eq!(reg.accounts.len(), n);
+    }
+    best
+}
+
+/// Item 10 of issue 14: loading compared every account's name and key ids with all the
+/// accounts before it (50k accounts took 9.5 s, 100k 57 s). Four times the accounts must
+/// take about four times as long, far from sixteen.
+#[test]
+fn registry_loading_is_linear_in_the_accounts() {
+    let n = 5_000;
+    let small = load_time(n);
+    let large = load_time(4 * n);
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
+    assert!(
+        ratio < 8.0,
+        "{n} accounts loaded in {small:?}, {} in {large:?}: {ratio:.1}x (quadratic would be 16x)",
+        4 * n
+    );
+}
+
+/// Item 18 of issue 14 (registry part): a second YAML document was ignored silently; it is
+/// an error naming the file and the line, and the run exits 2.
+#[test]
+fn a_second_registry_document_is_an_error_naming_file_and_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write(
+        tmp.path(),
+        "registry.yaml",
+        "organization: acme\nservice_accounts:\n  - name: a\n---\nservice_accounts:\n  - name: hidden\n",
+    );
+    let r = run(tmp.path(), &["scan", ".", "--registry", "registry.yaml"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("second YAML document"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("at line 5 of `registry.yaml`"),
+        "{}",
+        r.stderr
+    );
+}

@@ -243,14 +243,13 @@ impl Cx<'_> {
     /// silently lost.
     fn duplicate_keys(&mut self, node: &Node, what: &str) {
         let Kind::Map(pairs) = &node.kind else { return };
-        for (i, (k, _)) in pairs.iter().enumerate() {
+        // A set, not a scan of the earlier keys: a mapping can have many thousand keys.
+        let mut seen = std::collections::HashSet::new();
+        for (k, _) in pairs {
             let Some(name) = yaml::scalar_text(k) else {
                 continue;
             };
-            let earlier = pairs
-                .iter()
-                .take(i)
-                .any(|(p, _)| yaml::scalar_text(p).as_deref() == Some(name.as_str()));
+            let earlier = !seen.insert(name.clone());
             if earlier && name != "<<" {
                 self.problem(k, format!("`{name}` is listed twice in {what}"));
             }
@@ -340,6 +339,19 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     let Some(root) = docs.first() else {
         return Ok(reg);
     };
+    // A registry is one document: what follows a `---` would otherwise be ignored silently.
+    for doc in docs.iter().skip(1) {
+        let line = text
+            .get(..doc.span.start)
+            .map_or(0, |t| t.matches('\n').count())
+            + 1;
+        cx.problem(
+            doc,
+            format!(
+                "a second YAML document (after `---`) at line {line} of `{path}`: a registry is one document; merge it into the first"
+            ),
+        );
+    }
     reg.accounts_key = yaml::mapping(root)
         .unwrap_or_default()
         .into_iter()
@@ -374,13 +386,14 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
             _ => {}
         }
     }
-    // Cross-checks: team references, duplicate names, duplicate keys.
-    let mut key_ids: Vec<(&str, &str)> = Vec::new();
+    // Cross-checks: team references, duplicate names, duplicate keys. Sets and maps, not
+    // scans of the accounts before: a registry can list a hundred thousand accounts.
+    let mut key_ids: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for a in &reg.accounts {
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for k in &a.api_keys {
-            let dup_name = !k.name.is_empty() && names.contains(&k.name.as_str());
-            let dup_id = !k.id.is_empty() && key_ids.iter().any(|(id, _)| *id == k.id);
+            let dup_name = !k.name.is_empty() && names.contains(k.name.as_str());
+            let dup_id = !k.id.is_empty() && key_ids.contains_key(k.id.as_str());
             if dup_name {
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
@@ -393,10 +406,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 });
             }
             if dup_id {
-                let other = key_ids
-                    .iter()
-                    .find(|(id, _)| *id == k.id)
-                    .map_or("", |(_, o)| *o);
+                let other = key_ids.get(k.id.as_str()).copied().unwrap_or("");
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
                     text: text.to_string(),
@@ -407,16 +417,17 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                     ),
                 });
             }
-            names.push(&k.name);
+            names.insert(&k.name);
             if !k.id.is_empty() {
-                key_ids.push((&k.id, &a.name));
+                key_ids.entry(&k.id).or_insert(&a.name);
             }
         }
     }
-    let team_names: Vec<String> = reg.teams.iter().map(|t| t.name.clone()).collect();
-    let mut seen: Vec<&str> = Vec::new();
+    let team_names: std::collections::HashSet<&str> =
+        reg.teams.iter().map(|t| t.name.as_str()).collect();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for a in &reg.accounts {
-        if seen.contains(&a.name.as_str()) {
+        if !seen.insert(a.name.as_str()) {
             cx.problems.push(RegistryProblem {
                 path: path.to_string(),
                 text: text.to_string(),
@@ -424,9 +435,8 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 message: format!("service account `{}` is listed twice", a.name),
             });
         }
-        seen.push(&a.name);
         if let Some(t) = &a.team {
-            if !team_names.is_empty() && !team_names.contains(t) {
+            if !team_names.is_empty() && !team_names.contains(t.as_str()) {
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
                     text: text.to_string(),
@@ -741,6 +751,25 @@ mod schema_tests {
                 "{def}: unknown keys are errors"
             );
         }
+    }
+
+    #[test]
+    fn a_second_document_is_a_problem_at_its_line() {
+        let text = "organization: acme\n---\nservice_accounts:\n  - name: hidden\n";
+        let Err(RegistryError::Invalid { problems, .. }) = parse("org/r.yaml", text) else {
+            panic!("a second document was ignored");
+        };
+        assert_eq!(problems.len(), 1);
+        let p = &problems[0];
+        assert!(p.message.contains("second YAML document"), "{}", p.message);
+        assert!(
+            p.message.contains("line 3 of `org/r.yaml`"),
+            "{}",
+            p.message
+        );
+        assert_eq!(text[..p.span.start].matches('\n').count(), 2);
+        // A leading `---` starts the one document.
+        assert!(parse("r.yaml", "---\norganization: acme\n").is_ok());
     }
 
     #[test]
