@@ -1069,6 +1069,7 @@ pub fn scan_history(
         selection,
         Some(source::history::PackPass {
             threads,
+            max_object: max,
             classify: move |bytes: &[u8]| classify_blob(&detector, bytes, max),
         }),
     )?;

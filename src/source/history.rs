@@ -277,6 +277,9 @@ fn is_partial_clone(repo: &gix::Repository) -> bool {
 pub struct PackPass<C> {
     /// Threads to decode with.
     pub threads: usize,
+    /// Largest object to inflate (the size limit of files): bigger blobs are skipped from
+    /// their header, never read.
+    pub max_object: u64,
     /// Says what each decoded blob is (without its path); cloned for each thread.
     pub classify: C,
 }
@@ -387,7 +390,12 @@ where
         Some(p)
             if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
         {
-            Some(super::pack::preload(&repo, p.threads, p.classify))
+            Some(super::pack::preload(
+                &repo,
+                p.threads,
+                p.max_object,
+                p.classify,
+            ))
         }
         _ => None,
     };
