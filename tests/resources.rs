@@ -294,3 +294,69 @@ fn a_huge_packed_blob_is_skipped_without_inflating_it() {
         "peak RSS {rss} MiB for a 200 MB blob that is skipped"
     );
 }
+
+/// Item 9 of issue 14: two audit-log lines dated `0001-01-01` and `9999-12-30` made the
+/// activity chart one cell per week of ten thousand years (a 698 MB HTML report). The chart
+/// covers at most the last `CHART_DAYS` days up to the report date: every format stays small.
+#[test]
+fn report_size_does_not_grow_with_the_log_window() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let mut registry = String::from("organization: acme\nservice_accounts:\n");
+    let mut log = String::new();
+    for i in 0..3 {
+        registry.push_str(&format!(
+            "  - name: svc-{i}\n    audit_ids: [\"VXNlcjo{i}\"]\n    scope: team\n    auth: api-key\n    purpose: p\n    owner: o@acme.com\n    used_by: [a.yml]\n"
+        ));
+        for day in ["0001-01-01", "2026-10-20", "9999-12-30"] {
+            log.push_str(&format!(
+                "{{\"timestamp\":\"{day}T10:00:00Z\",\"action\":\"run:create\",\"actor_user_id\":\"VXNlcjo{i}\",\"response_code\":200}}\n"
+            ));
+        }
+    }
+    write(d, "registry.yaml", &registry);
+    write(d, "logs/audit.jsonl", &log);
+    for (format, out, limit) in [
+        ("html", "report.html", 1 << 20),
+        ("markdown", "report.md", 256 << 10),
+        ("json", "report.json", 256 << 10),
+    ] {
+        let o = bin()
+            .current_dir(d)
+            .args(["report", "--isolated", "--registry", "registry.yaml"])
+            .args(["--audit-log", "logs", "--as-of", "2026-11-01"])
+            .args(["--format", format, "-o", out])
+            .timeout(WALL)
+            .output()
+            .expect("report");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let size = std::fs::metadata(d.join(out)).expect("written").len();
+        assert!(size < limit, "{format} report is {size} bytes");
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("report.json")).expect("json"))
+            .expect("json");
+    let w = &doc["window"];
+    assert_eq!(w["start"], "0001-01-01", "{w}");
+    assert_eq!(w["chart_days"], 366, "{w}");
+    assert_eq!(w["chart_start"], "2025-11-01", "{w}");
+    for a in doc["accounts"].as_array().expect("accounts") {
+        let activity = a["activity"].as_array().expect("activity");
+        assert_eq!(activity.len(), 366);
+        // The event inside the charted days is counted on its day.
+        assert_eq!(
+            activity
+                .iter()
+                .filter_map(serde_json::Value::as_u64)
+                .sum::<u64>(),
+            1
+        );
+    }
+    let html = std::fs::read_to_string(d.join("report.html")).expect("html");
+    assert!(html.contains("the last 366 days charted"));
+}
