@@ -197,18 +197,56 @@ fn merge_config(
     config: Vec<Finding>,
     mentions: &[(usize, usize, String)],
 ) {
-    for (line, column, text) in mentions {
-        let target = findings.iter_mut().find(|f| {
-            f.rule.kind == crate::rules::Kind::Secret
-                && f.location.as_ref().is_some_and(|l| {
-                    l.line == *line && l.column <= *column + 2 && *column < l.end_column
-                })
+    // The secret findings of each line, by column: a mention looks at its own line only.
+    let mut by_line: std::collections::HashMap<usize, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.rule.kind == crate::rules::Kind::Secret {
+            if let Some(l) = &f.location {
+                by_line.entry(l.line).or_default().push(i);
+            }
+        }
+    }
+    for on_line in by_line.values_mut() {
+        on_line.sort_by_key(|i| {
+            findings
+                .get(*i)
+                .and_then(|f| f.location.as_ref())
+                .map(|l| l.column)
         });
-        if let Some(f) = target {
+    }
+    for (line, column, text) in mentions {
+        // Secret findings on one line do not overlap: sorted by column, their ends are sorted
+        // too, and the first one ending after `column` is the only candidate.
+        let end_of = |i: &usize| {
+            findings
+                .get(*i)
+                .and_then(|f| f.location.as_ref())
+                .map_or(0, |l| l.end_column)
+        };
+        let target = by_line.get(line).and_then(|on_line| {
+            let k = on_line.partition_point(|i| end_of(i) <= *column);
+            on_line.get(k).copied().filter(|i| {
+                findings
+                    .get(*i)
+                    .and_then(|f| f.location.as_ref())
+                    .is_some_and(|l| l.column <= *column + 2 && *column < l.end_column)
+            })
+        });
+        if let Some(f) = target.and_then(|i| findings.get_mut(i)) {
             f.message.push_str(&format!(" ({text})"));
         }
     }
     findings.extend(config);
+}
+
+/// Whether `span` overlaps one of `spans`, which are sorted by start and disjoint (a
+/// detector's hits): a binary search, not a scan of every span.
+fn overlaps_any(spans: &[std::ops::Range<usize>], span: &std::ops::Range<usize>) -> bool {
+    let i = spans.partition_point(|s| s.start < span.end);
+    i.checked_sub(1)
+        .and_then(|j| spans.get(j))
+        .is_some_and(|s| span.start < s.end)
 }
 
 /// Collects findings from files, in parallel.
@@ -514,15 +552,14 @@ impl<'a> Scanner<'a> {
                 .extend(crate::checks::registry_checks(path, &doc, registry));
         }
         let lines = LineIndex::new(bytes);
+        let sorted_secrets = crate::detect::mask::sorted_disjoint(secret_spans.iter().cloned());
         let mut out = Vec::new();
         let mut mentions = Vec::new();
         for hit in &result.hits {
             let Some(rule) = self.config_rule(hit.check) else {
                 continue;
             };
-            let on_secret = secret_spans
-                .iter()
-                .any(|s| s.start < hit.span.end && hit.span.start < s.end);
+            let on_secret = overlaps_any(&sorted_secrets, &hit.span);
             if on_secret {
                 let (line, column) = lines.position(hit.span.start);
                 mentions.push((
