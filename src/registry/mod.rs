@@ -192,6 +192,15 @@ pub enum RegistryError {
     },
 }
 
+/// A mapping key's text as [`yaml::scalar_text`] reads it (a plain null is `""`), borrowed.
+fn key_text(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar(s, true) if matches!(s.as_str(), "~" | "null" | "Null" | "NULL") => Some(""),
+        Kind::Scalar(s, _) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
 struct Cx<'a> {
     path: &'a str,
     text: &'a str,
@@ -243,14 +252,20 @@ impl Cx<'_> {
     /// silently lost.
     fn duplicate_keys(&mut self, node: &Node, what: &str) {
         let Kind::Map(pairs) = &node.kind else { return };
-        // A set, not a scan of the earlier keys: a mapping can have many thousand keys.
-        let mut seen = std::collections::HashSet::new();
-        for (k, _) in pairs {
-            let Some(name) = yaml::scalar_text(k) else {
+        // A set for big mappings, not a scan of the earlier keys: a mapping can have many
+        // thousand keys. Small ones (every account) are scanned.
+        let names: Vec<Option<&str>> = pairs.iter().map(|(k, _)| key_text(k)).collect();
+        let mut seen: Option<std::collections::HashSet<&str>> =
+            (names.len() > 16).then(std::collections::HashSet::new);
+        for (i, ((k, _), name)) in pairs.iter().zip(&names).enumerate() {
+            let Some(name) = name else {
                 continue;
             };
-            let earlier = !seen.insert(name.clone());
-            if earlier && name != "<<" {
+            let earlier = match &mut seen {
+                Some(set) => !set.insert(name),
+                None => names.iter().take(i).any(|p| *p == Some(*name)),
+            };
+            if earlier && *name != "<<" {
                 self.problem(k, format!("`{name}` is listed twice in {what}"));
             }
         }
