@@ -363,3 +363,28 @@ fn report_size_does_not_grow_with_the_log_window() {
     let html = std::fs::read_to_string(d.join("report.html")).expect("html");
     assert!(html.contains("the last 366 days charted"));
 }
+
+/// A registry broken on every one of many accounts: each problem copied the whole file (for
+/// its snippet), so memory grew with problems times file size. The file is shared, and
+/// the first 100 problems are shown with a count of the rest.
+#[test]
+fn a_registry_with_a_problem_on_every_account_stays_small() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut text = String::from("service_accounts:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  - {{name: svc-{i}, colour: blue}}\n"));
+    }
+    write(tmp.path(), "registry.yaml", &text);
+    let (code, stderr, rss) =
+        run_measured(tmp.path(), &["scan", ".", "--registry", "registry.yaml"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("unknown key `colour`"), "{stderr}");
+    assert!(
+        stderr.contains("19900 more problem(s) in `registry.yaml` not shown"),
+        "{}",
+        stderr
+            .get(stderr.len().saturating_sub(2000)..)
+            .unwrap_or("")
+    );
+    assert!(rss < 256, "peak RSS {rss} MiB");
+}

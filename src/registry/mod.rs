@@ -161,8 +161,9 @@ pub struct Registry {
 pub struct RegistryProblem {
     /// The file.
     pub path: String,
-    /// Its text (for the diagnostic snippet).
-    pub text: String,
+    /// Its text (for the diagnostic snippet), shared by every problem of the file: a copy
+    /// per problem made a registry with many problems take gigabytes.
+    pub text: std::sync::Arc<str>,
     /// Where.
     pub span: ByteSpan,
     /// What is wrong.
@@ -204,15 +205,22 @@ fn key_text(node: &Node) -> Option<&str> {
 struct Cx<'a> {
     path: &'a str,
     text: &'a str,
+    /// The text as problems share it, copied on the first problem.
+    shared: std::cell::OnceCell<std::sync::Arc<str>>,
     problems: Vec<RegistryProblem>,
 }
 
 impl Cx<'_> {
+    /// The file's text for a problem's snippet (one copy for all problems).
+    fn shared_text(&self) -> std::sync::Arc<str> {
+        std::sync::Arc::clone(self.shared.get_or_init(|| std::sync::Arc::from(self.text)))
+    }
+
     fn problem(&mut self, node: &Node, message: impl Into<String>) {
         let span = node.span.clone();
         self.problems.push(RegistryProblem {
             path: self.path.to_string(),
-            text: self.text.to_string(),
+            text: self.shared_text(),
             span,
             message: message.into(),
         });
@@ -315,6 +323,9 @@ impl Cx<'_> {
     }
 }
 
+/// Most problems of one registry file reported; the rest are counted.
+const MAX_PROBLEMS: usize = 100;
+
 /// Loads and validates a registry file.
 pub fn load(path: &Path) -> Result<Registry, RegistryError> {
     let shown = path.display().to_string();
@@ -330,6 +341,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     let mut cx = Cx {
         path,
         text,
+        shared: std::cell::OnceCell::new(),
         problems: Vec::new(),
     };
     let docs = match yaml::load(text) {
@@ -339,7 +351,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 path: path.to_string(),
                 problems: vec![RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: e.offset..e.offset,
                     message: format!("invalid YAML: {}", e.message),
                 }],
@@ -412,7 +424,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
             if dup_name {
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: k.span.clone(),
                     message: format!(
                         "service account `{}` lists API key `{}` twice",
@@ -424,7 +436,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 let other = key_ids.get(k.id.as_str()).copied().unwrap_or("");
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: k.span.clone(),
                     message: format!(
                         "API key id `{}` of `{}` is already listed for `{other}`",
@@ -445,7 +457,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
         if !seen.insert(a.name.as_str()) {
             cx.problems.push(RegistryProblem {
                 path: path.to_string(),
-                text: text.to_string(),
+                text: cx.shared_text(),
                 span: a.span.clone(),
                 message: format!("service account `{}` is listed twice", a.name),
             });
@@ -454,7 +466,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
             if !team_names.is_empty() && !team_names.contains(t.as_str()) {
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: a.span.clone(),
                     message: format!(
                         "service account `{}` names team `{t}`, which `teams` does not list",
@@ -463,6 +475,20 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 });
             }
         }
+    }
+    if cx.problems.len() > MAX_PROBLEMS {
+        // Each problem is shown with a snippet of the file: a registry broken on every
+        // account would print for minutes. The first ones say what is wrong.
+        let more = cx.problems.len() - MAX_PROBLEMS;
+        cx.problems.truncate(MAX_PROBLEMS);
+        cx.problems.push(RegistryProblem {
+            path: path.to_string(),
+            text: cx.shared_text(),
+            span: 0..0,
+            message: format!(
+                "{more} more problem(s) in `{path}` not shown (the first {MAX_PROBLEMS} are)"
+            ),
+        });
     }
     if cx.problems.is_empty() {
         Ok(reg)
