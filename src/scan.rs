@@ -49,10 +49,26 @@ pub fn configure_rules(rules: &RuleSet, config: &Config) -> (RuleSet, Vec<Proble
     (RuleSet::new(out), problems)
 }
 
-/// Line starts of a file, for 1-based line and character-column positions.
+/// Line starts of a file, for 1-based line and character-column positions. Every lookup costs
+/// a binary search and at most [`CHAR_BLOCK`] bytes of counting, whatever the line's length:
+/// a file of one long line with many findings is positioned in linear total time.
 pub struct LineIndex<'a> {
     bytes: &'a [u8],
     starts: Vec<usize>,
+    /// Characters before each [`CHAR_BLOCK`]-aligned byte offset (a checkpoint table).
+    chars_before: Vec<usize>,
+    /// Inline allow comments by 0-based line, read once per line.
+    allows: Mutex<std::collections::HashMap<usize, InlineAllow>>,
+}
+
+/// An inline allow comment's rules, and whether it gives a reason.
+type InlineAllow = Option<(Vec<String>, bool)>;
+
+/// Bytes between two checkpoints of [`LineIndex`]'s character counts.
+const CHAR_BLOCK: usize = 256;
+
+fn is_char_start(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 impl<'a> LineIndex<'a> {
@@ -60,7 +76,34 @@ impl<'a> LineIndex<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-        Self { bytes, starts }
+        let mut chars_before = Vec::with_capacity(bytes.len() / CHAR_BLOCK + 1);
+        let mut n = 0;
+        for block in bytes.chunks(CHAR_BLOCK) {
+            chars_before.push(n);
+            n += block.iter().filter(|b| is_char_start(**b)).count();
+        }
+        chars_before.push(n);
+        Self {
+            bytes,
+            starts,
+            chars_before,
+            allows: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Characters in `bytes[..pos]`, from the nearest checkpoint.
+    fn chars_upto(&self, pos: usize) -> usize {
+        let pos = pos.min(self.bytes.len());
+        let block = pos / CHAR_BLOCK;
+        let base = self.chars_before.get(block).copied().unwrap_or(0);
+        let from = block * CHAR_BLOCK;
+        base + self
+            .bytes
+            .get(from..pos)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|b| is_char_start(**b))
+            .count()
     }
 
     /// 0-based line of byte `pos`.
@@ -93,14 +136,23 @@ impl<'a> LineIndex<'a> {
     pub fn position(&self, pos: usize) -> (usize, usize) {
         let l = self.line0(pos);
         let start = self.starts.get(l).copied().unwrap_or(0);
+        let pos = pos.min(self.bytes.len()).max(start.min(self.bytes.len()));
         let chars = self
-            .bytes
-            .get(start..pos.min(self.bytes.len()))
-            .unwrap_or(&[])
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count();
+            .chars_upto(pos)
+            .saturating_sub(self.chars_upto(start.min(pos)));
         (l + 1, chars + 1)
+    }
+
+    /// The inline allow comment on 0-based line `l` (see [`inline_allow`]), read once per line
+    /// however many findings the line holds.
+    pub fn inline_allow(&self, l: usize) -> InlineAllow {
+        if let Ok(mut memo) = self.allows.lock() {
+            return memo
+                .entry(l)
+                .or_insert_with(|| inline_allow(self.line_text(l)))
+                .clone();
+        }
+        inline_allow(self.line_text(l))
     }
 
     /// The text of 0-based line `l` (without the line break).
@@ -145,18 +197,56 @@ fn merge_config(
     config: Vec<Finding>,
     mentions: &[(usize, usize, String)],
 ) {
-    for (line, column, text) in mentions {
-        let target = findings.iter_mut().find(|f| {
-            f.rule.kind == crate::rules::Kind::Secret
-                && f.location.as_ref().is_some_and(|l| {
-                    l.line == *line && l.column <= *column + 2 && *column < l.end_column
-                })
+    // The secret findings of each line, by column: a mention looks at its own line only.
+    let mut by_line: std::collections::HashMap<usize, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.rule.kind == crate::rules::Kind::Secret {
+            if let Some(l) = &f.location {
+                by_line.entry(l.line).or_default().push(i);
+            }
+        }
+    }
+    for on_line in by_line.values_mut() {
+        on_line.sort_by_key(|i| {
+            findings
+                .get(*i)
+                .and_then(|f| f.location.as_ref())
+                .map(|l| l.column)
         });
-        if let Some(f) = target {
+    }
+    for (line, column, text) in mentions {
+        // Secret findings on one line do not overlap: sorted by column, their ends are sorted
+        // too, and the first one ending after `column` is the only candidate.
+        let end_of = |i: &usize| {
+            findings
+                .get(*i)
+                .and_then(|f| f.location.as_ref())
+                .map_or(0, |l| l.end_column)
+        };
+        let target = by_line.get(line).and_then(|on_line| {
+            let k = on_line.partition_point(|i| end_of(i) <= *column);
+            on_line.get(k).copied().filter(|i| {
+                findings
+                    .get(*i)
+                    .and_then(|f| f.location.as_ref())
+                    .is_some_and(|l| l.column <= *column + 2 && *column < l.end_column)
+            })
+        });
+        if let Some(f) = target.and_then(|i| findings.get_mut(i)) {
             f.message.push_str(&format!(" ({text})"));
         }
     }
     findings.extend(config);
+}
+
+/// Whether `span` overlaps one of `spans`, which are sorted by start and disjoint (a
+/// detector's hits): a binary search, not a scan of every span.
+fn overlaps_any(spans: &[std::ops::Range<usize>], span: &std::ops::Range<usize>) -> bool {
+    let i = spans.partition_point(|s| s.start < span.end);
+    i.checked_sub(1)
+        .and_then(|j| spans.get(j))
+        .is_some_and(|s| span.start < s.end)
 }
 
 /// Collects findings from files, in parallel.
@@ -292,7 +382,7 @@ impl<'a> Scanner<'a> {
         line0: usize,
     ) -> bool {
         for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
-            if let Some((rules, has_reason)) = inline_allow(lines.line_text(l)) {
+            if let Some((rules, has_reason)) = lines.inline_allow(l) {
                 if rules
                     .iter()
                     .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
@@ -520,15 +610,14 @@ impl<'a> Scanner<'a> {
                 .extend(crate::checks::registry_checks(path, &doc, registry));
         }
         let lines = LineIndex::new(bytes);
+        let sorted_secrets = crate::detect::mask::sorted_disjoint(secret_spans.iter().cloned());
         let mut out = Vec::new();
         let mut mentions = Vec::new();
         for hit in &result.hits {
             let Some(rule) = self.config_rule(hit.check) else {
                 continue;
             };
-            let on_secret = secret_spans
-                .iter()
-                .any(|s| s.start < hit.span.end && hit.span.start < s.end);
+            let on_secret = overlaps_any(&sorted_secrets, &hit.span);
             if on_secret {
                 let (line, column) = lines.position(hit.span.start);
                 mentions.push((
@@ -596,7 +685,7 @@ impl<'a> Scanner<'a> {
         bytes: &[u8],
         lines: &LineIndex<'_>,
         hit: &Hit,
-        all: &[std::ops::Range<usize>],
+        others: &FileHits,
     ) -> Option<Finding> {
         let secret = bytes.get(hit.span.clone()).unwrap_or(&[]);
         let fp = fingerprint(&hit.rule.id, secret);
@@ -619,11 +708,13 @@ impl<'a> Scanner<'a> {
             message.push_str(&hit.why);
         }
         if path.ends_with(".ipynb") && !hit.why.contains("cell") {
-            if let Some(cell) = notebook_cell_name(bytes, hit.span.start) {
+            let cells = others.cells.get_or_init(|| notebook_cells(bytes));
+            if let Some(cell) = notebook_cell_name(cells, hit.span.start) {
                 message.push_str(&format!(" (in the {cell})"));
             }
         }
-        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, column - 1, all);
+        let near = crate::detect::mask::near(&others.spans, &hit.span);
+        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, column - 1, near);
         Some(Finding {
             rule: Arc::clone(&hit.rule),
             severity: hit.rule.severity,
@@ -666,9 +757,12 @@ impl<'a> Scanner<'a> {
             return Vec::new();
         }
         let lines = LineIndex::new(bytes);
-        let spans: Vec<_> = hits.iter().map(|h| h.span.clone()).collect();
+        let others = FileHits {
+            spans: crate::detect::mask::sorted_disjoint(hits.iter().map(|h| h.span.clone())),
+            cells: OnceLock::new(),
+        };
         hits.iter()
-            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &spans))
+            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &others))
             .collect()
     }
 
@@ -878,10 +972,24 @@ impl<'a> Scanner<'a> {
     }
 }
 
-fn notebook_cell_name(bytes: &[u8], pos: usize) -> Option<String> {
-    let before = bytes.get(..pos)?;
-    let cells = memchr::memmem::find_iter(before, b"\"cell_type\"").count();
-    (cells > 0).then(|| format!("cell {cells}"))
+/// What every finding of one file looks up: computed once per file, searched per finding.
+struct FileHits {
+    /// Every hit's span, sorted and disjoint (for masking snippets).
+    spans: Vec<std::ops::Range<usize>>,
+    /// Notebook cell offsets, found on first use.
+    cells: OnceLock<Vec<usize>>,
+}
+
+/// Offsets of a notebook's `"cell_type"` keys, found once per file.
+fn notebook_cells(bytes: &[u8]) -> Vec<usize> {
+    memchr::memmem::find_iter(bytes, b"\"cell_type\"").collect()
+}
+
+/// `cell N` for a position after the `N`th `"cell_type"` of `cells` (sorted offsets).
+fn notebook_cell_name(cells: &[usize], pos: usize) -> Option<String> {
+    // A key ending before `pos` counts, as a search of the bytes before `pos` would find it.
+    let n = cells.partition_point(|c| c + b"\"cell_type\"".len() <= pos);
+    (n > 0).then(|| format!("cell {n}"))
 }
 
 thread_local! {
@@ -1079,6 +1187,7 @@ pub fn scan_history(
         selection,
         Some(source::history::PackPass {
             threads,
+            max_object: max,
             classify: move |bytes: &[u8]| classify_blob(&detector, bytes, max),
         }),
     )?;
@@ -1285,7 +1394,7 @@ pub fn scan_history(
     }
     for m in &history.missing {
         scanner.problem(Problem {
-            level: Severity::Warning,
+            level: Severity::Error,
             path: None,
             message: m.clone(),
         });
@@ -1302,10 +1411,65 @@ pub fn scan_history(
     }
     let commits = history.commit_count();
     let blobs = history.blobs.len();
+    let partial_clone = history.partial_clone;
+    let missing = history.missing.len();
     let mut outcome = scanner.finish(started);
     outcome.summary.commits_scanned = Some(commits);
     outcome.summary.blobs_scanned = Some(blobs);
+    // Any object of the selected history that could not be read leaves keys unchecked.
+    let unreadable = outcome
+        .summary
+        .skipped
+        .get(Skip::Unreadable.as_str())
+        .copied()
+        .unwrap_or(0);
+    if missing > 0 || unreadable > 0 {
+        let shown = start.display().to_string();
+        let what = match (missing, unreadable) {
+            (0, b) => format!("{b} blob(s) cannot be read"),
+            (m, 0) => format!("{m} commit(s), tree(s) or reference(s) cannot be read"),
+            (m, b) => {
+                format!("{m} commit(s), tree(s) or reference(s) and {b} blob(s) cannot be read")
+            }
+        };
+        let help = if partial_clone {
+            "this is a partial clone (cloned with `--filter`), whose objects are fetched on \
+             demand: fetch them all (`git fetch --refetch`, or clone without `--filter`), or \
+             scan the checked-out files without --history"
+        } else {
+            "the repository is damaged or incomplete (a missing pack?); `git fsck` names the \
+             missing objects"
+        };
+        outcome.problems.push(Problem {
+            level: Severity::Error,
+            path: Some(shown.clone()),
+            message: format!("the history of `{shown}` was not scanned completely: {what}; {help}"),
+        });
+        outcome.unread.push(shown);
+    }
     Ok(outcome)
+}
+
+/// Most worker threads per available core: beyond it more threads only cost memory and
+/// scheduling (and a huge `--threads` would spend minutes starting them).
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The worker threads to use for `requested` (0: one per core), at most
+/// [`THREADS_PER_CORE`] per available core; with a warning when the request was capped.
+pub fn capped_threads(requested: usize) -> (usize, Option<Problem>) {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let max = cores.saturating_mul(THREADS_PER_CORE);
+    if requested <= max {
+        return (requested, None);
+    }
+    let note = Problem {
+        level: Severity::Warning,
+        path: None,
+        message: format!(
+            "--threads {requested} capped at {max} ({THREADS_PER_CORE} per available core, {cores} core(s))"
+        ),
+    };
+    (max, Some(note))
 }
 
 /// Scans one in-memory file (used by rule examples and tests): findings of `rules` in

@@ -320,7 +320,8 @@ fn a_corrupt_git_object_and_a_bad_regex_in_the_configuration() {
     std::fs::set_permissions(&obj, perms).expect("chmod");
     std::fs::write(&obj, b"not zlib at all").expect("corrupt");
     let r = run(d, &["scan", "--history"]);
-    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    // The scan goes on, but an unreadable object is exit 2 (issue 14, item 12).
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(finds_plain(&r), "the intact blob's key is still reported");
     assert!(
         problems(&r).contains(&format!("cannot read blob {id}")),
@@ -480,4 +481,73 @@ fn a_tree_churned_while_it_is_scanned() {
     // How often the race was hit depends on the machine; the exact case (listed, then gone)
     // is pinned by `a_file_deleted_between_listing_and_reading`.
     println!("files that vanished mid-scan over 5 runs: {errors_seen}");
+}
+
+/// One line of `n` direct key assignments (`WANDB_API_KEY=<v1>;`), and the keys.
+fn keys_on_one_line(n: usize) -> (String, Vec<String>) {
+    let mut f = Fakes::new(14);
+    let keys: Vec<String> = (0..n).map(|_| f.v1()).collect();
+    let line = keys.iter().map(|k| format!("WANDB_API_KEY={k};")).collect();
+    (line, keys)
+}
+
+/// Scans a one-line file of `n` keys; returns the best wall time of two runs, and the
+/// findings of the last.
+fn scan_one_line(n: usize) -> (Duration, Vec<serde_json::Value>) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (line, _) = keys_on_one_line(n);
+    write(tmp.path(), "keys.env", &line);
+    let mut best = WALL;
+    let mut findings = Vec::new();
+    for _ in 0..2 {
+        let started = Instant::now();
+        let out = bin()
+            .current_dir(tmp.path())
+            .args([
+                "scan",
+                ".",
+                "--isolated",
+                "--format",
+                "json",
+                "--no-progress",
+            ])
+            .timeout(WALL)
+            .output()
+            .expect("run");
+        best = best.min(started.elapsed());
+        assert_eq!(out.status.code(), Some(1));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        findings = doc["findings"].as_array().cloned().unwrap_or_default();
+    }
+    (best, findings)
+}
+
+/// Item 6 of issue 14: positions, snippets and overlap checks were computed per finding by
+/// walking the line (or every other finding), so time grew with the square of the keys on a
+/// line (5k keys took 5.5 s, 20k 55 s). Four times the keys must take about four times as
+/// long, far from sixteen; every key is found at its own column.
+#[test]
+fn many_keys_on_one_line_scan_in_linear_time() {
+    let n = 3_000;
+    let (small, _) = scan_one_line(n);
+    let (large, findings) = scan_one_line(4 * n);
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
+    assert!(
+        ratio < 8.0,
+        "{n} keys took {small:?}, {} took {large:?}: {ratio:.1}x (quadratic would be 16x)",
+        4 * n
+    );
+    let (line, keys) = keys_on_one_line(4 * n);
+    assert!(
+        findings.len() * 100 >= keys.len() * 99,
+        "{} found",
+        findings.len()
+    );
+    for f in findings.iter().step_by(997) {
+        let column = f["column"].as_u64().expect("column") as usize;
+        assert_eq!(f["line"], 1);
+        let at = line.get(column - 1..).expect("column inside the line");
+        assert!(at.starts_with("wandb_v1_"), "column {column} is at a key");
+        assert!(keys.iter().any(|k| at.starts_with(k.as_str())));
+    }
 }

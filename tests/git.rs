@@ -472,7 +472,9 @@ fn a_missing_object_is_reported_and_the_scan_goes_on() {
     std::fs::remove_file(d.join(".git/objects").join(&lost[..2]).join(&lost[2..]))
         .expect("remove loose object");
     let (doc, code, _) = history(d, &[]);
-    assert_eq!(code, Some(1), "the other blob's key is still found");
+    // The scan goes on and still finds the other blob's key, but a history it could not read
+    // completely is exit 2 (issue 14, item 12).
+    assert_eq!(code, Some(2), "an unreadable object is exit 2");
     assert_eq!(doc["findings"].as_array().map(Vec::len), Some(1));
     assert!(
         doc["errors"].to_string().contains(&lost),

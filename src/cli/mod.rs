@@ -629,6 +629,7 @@ fn run_scan(
         }
         None => config,
     };
+    let (threads, capped) = crate::scan::capped_threads(g.threads);
     let mut outcome = if args.history {
         let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
         let selection = crate::source::history::Selection {
@@ -637,16 +638,15 @@ fn run_scan(
             range: args.range.clone(),
         };
         let bar = Bar::new(!g.quiet && !g.no_progress);
-        crate::scan::scan_history(
-            start, &selection, &rules, config, g.threads, g.verbose, &bar,
-        )?
+        crate::scan::scan_history(start, &selection, &rules, config, threads, g.verbose, &bar)?
     } else if args.staged {
         let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
         crate::scan::scan_staged(start, &rules, config, g.verbose)?
     } else {
-        crate::scan::scan_worktree(&paths, &rules, config, g.threads, g.verbose)
+        crate::scan::scan_worktree(&paths, &rules, config, threads, g.verbose)
     };
     outcome.problems.extend(rule_problems);
+    outcome.problems.extend(capped);
     Ok((outcome, rules))
 }
 

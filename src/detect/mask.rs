@@ -153,11 +153,7 @@ fn mask_key_shaped(text: &mut [u8]) {
     let mut i = 0;
     while i < text.len() {
         let run_start = i;
-        while i < text.len()
-            && text.get(i).is_some_and(|b| {
-                b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-' || *b == b'.'
-            })
-        {
+        while i < text.len() && text.get(i).is_some_and(|b| is_key_char(*b)) {
             i += 1;
         }
         let run = run_start..i;
@@ -352,6 +348,36 @@ const CONTEXT: usize = 1;
 /// Bytes of a long line read on each side of the hit before clipping for display.
 const WINDOW: usize = super::context::DEFAULT_WINDOW;
 
+/// The farthest a snippet reaches from its hit's start, in bytes, on either side: the hit's
+/// line and one line above and below, each cut to [`WINDOW`] bytes.
+pub const REACH: usize = 2 * WINDOW + 4 * CONTEXT + 4;
+
+/// `spans` sorted by start, overlapping ones merged: the form [`near`] searches.
+pub fn sorted_disjoint(spans: impl IntoIterator<Item = Range<usize>>) -> Vec<Range<usize>> {
+    let mut v: Vec<Range<usize>> = spans.into_iter().collect();
+    v.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(v.len());
+    for r in v {
+        match out.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// The spans of `sorted` (from [`sorted_disjoint`]) that a snippet around `hit` can show: a
+/// binary search, so a file with many secrets builds each snippet in time independent of
+/// how many there are.
+pub fn near<'s>(sorted: &'s [Range<usize>], hit: &Range<usize>) -> &'s [Range<usize>] {
+    let lo = hit.start.saturating_sub(REACH);
+    let hi = hit.start.saturating_add(REACH);
+    // Disjoint and sorted by start, so sorted by end too.
+    let from = sorted.partition_point(|s| s.end <= lo);
+    let to = sorted.partition_point(|s| s.start < hi).max(from);
+    sorted.get(from..to).unwrap_or(&[])
+}
+
 impl Snippet {
     /// Builds the window for a hit at `hit` in `bytes` (whose line is `line0`, 0-based), masking
     /// every range in `secrets`, every key-shaped run, and the pieces of keys cut into strings
@@ -386,29 +412,56 @@ impl Snippet {
                 None => break,
             }
         }
-        let mut raw = bytes.get(start..end).unwrap_or(&[]).to_vec();
-        for s in secrets {
-            if s.end > start && s.start < end {
-                let a = s.start.max(start) - start;
-                let b = s.end.min(end) - start;
-                // Keep the first characters of the hit itself visible, like `redact`.
-                let keep = if s.start >= start {
-                    SHOWN.min(s.len() / 2)
-                } else {
-                    0
-                };
-                mask_range(&mut raw, a + keep..b);
+        // Only the clipped pieces drawn are masked, each widened to whole runs of key
+        // characters, so masking decides exactly as it would over the whole window and the
+        // cost per snippet stays small however long the line is.
+        let masked = |a: usize, b: usize| -> Vec<u8> {
+            let is_run = |i: usize| bytes.get(i).is_some_and(|b| is_key_char(*b));
+            let mut lo = a.max(start);
+            while lo > start && is_run(lo - 1) {
+                lo -= 1;
             }
-        }
-        mask_pieces(&mut raw, bytes, start, secrets);
-        mask_key_shaped(&mut raw);
+            let mut hi = b.min(end).max(lo);
+            while hi < end && is_run(hi) {
+                hi += 1;
+            }
+            let mut piece = bytes.get(lo..hi).unwrap_or(&[]).to_vec();
+            for s in secrets {
+                if s.end > start && s.start < end {
+                    // Keep the first characters of a secret starting in the window visible,
+                    // like `redact`.
+                    let keep = if s.start >= start {
+                        SHOWN.min(s.len() / 2)
+                    } else {
+                        0
+                    };
+                    let from = (s.start.max(start) + keep).max(lo);
+                    let to = s.end.min(end).min(hi);
+                    if from < to {
+                        mask_range(&mut piece, from - lo..to - lo);
+                    }
+                }
+            }
+            mask_pieces(&mut piece, bytes, lo, secrets);
+            mask_key_shaped(&mut piece);
+            piece
+                .get(a.max(lo) - lo..b.min(hi).max(a.max(lo)) - lo)
+                .unwrap_or(&[])
+                .to_vec()
+        };
 
         // Split into lines, clip each, and track the hit's position.
         let mut text = String::new();
         let mut span = 0..0;
         let mut col_offset = 0;
         let mut offset = start;
-        for (i, line) in raw.split(|b| *b == b'\n').enumerate() {
+        let window = bytes.get(start..end).unwrap_or(&[]);
+        // memchr, not a byte-by-byte split: the window can be long and there is one per hit.
+        let breaks = memchr::memchr_iter(b'\n', window).chain(std::iter::once(window.len()));
+        let mut prev = 0;
+        for (i, cut) in breaks.enumerate() {
+            let line = window.get(prev..cut).unwrap_or(&[]);
+            prev = cut + 1;
             let line_start_in_file = offset;
             offset += line.len() + 1;
             let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -426,8 +479,10 @@ impl Snippet {
             } else {
                 (0, line.len().min(MAX_LINE))
             };
+            let drawn = masked(line_start_in_file + from, line_start_in_file + to);
             let lossy = |r: std::ops::Range<usize>| {
-                String::from_utf8_lossy(line.get(r).unwrap_or(&[])).replace('\t', "    ")
+                let r = r.start.saturating_sub(from)..r.end.saturating_sub(from);
+                String::from_utf8_lossy(drawn.get(r).unwrap_or(&[])).replace('\t', "    ")
             };
             if i > 0 {
                 text.push('\n');

@@ -204,7 +204,7 @@ impl Detector {
             (b.0.len(), a.1.priority, a.0.start).cmp(&(a.0.len(), b.1.priority, b.0.start))
         });
         // The token cache is the more specific structure: its values are claimed first.
-        let mut taken: Vec<Range<usize>> = Vec::new();
+        let mut taken = Taken::default();
         let mut hits = Vec::new();
         if !self.token_cache.is_empty() {
             self.scan_token_cache(&fc, &mut taken, &mut hits);
@@ -212,20 +212,14 @@ impl Detector {
         // A decoded base64 value is reported at its base64 text, which no other shape claims.
         if decode {
             for h in self.encoded_hits(path, bytes) {
-                if !taken
-                    .iter()
-                    .any(|t| t.start < h.span.end && h.span.start < t.end)
-                {
-                    taken.push(h.span.clone());
+                if !taken.overlaps(&h.span) {
+                    taken.insert(h.span.clone());
                     hits.push(h);
                 }
             }
         }
         for (range, sr) in cands {
-            if taken
-                .iter()
-                .any(|t| t.start < range.end && range.start < t.end)
-            {
+            if taken.overlaps(&range) {
                 continue;
             }
             let Some(shape) = sr.rule.patterns.get(sr.shape) else {
@@ -262,7 +256,7 @@ impl Detector {
             if shape.context == ContextLevel::Assignment && !looks_random(token) {
                 continue;
             }
-            taken.push(range.clone());
+            taken.insert(range.clone());
             hits.push(Hit {
                 rule: Arc::clone(&sr.rule),
                 shape: shape.name.clone(),
@@ -318,12 +312,7 @@ impl Detector {
 
     /// The `access_token` values of a W&B federation token cache:
     /// `{"credentials": {"<base_url>": {"access_token": ..., "expires_at": ...}}}`.
-    fn scan_token_cache(
-        &self,
-        fc: &FileCtx<'_>,
-        taken: &mut Vec<Range<usize>>,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn scan_token_cache(&self, fc: &FileCtx<'_>, taken: &mut Taken, hits: &mut Vec<Hit>) {
         let bytes = fc.bytes;
         if memchr::memmem::find(bytes, b"\"credentials\"").is_none()
             || memchr::memmem::find(bytes, b"\"access_token\"").is_none()
@@ -345,10 +334,7 @@ impl Detector {
         for caps in value.captures_iter(bytes) {
             let Some(m) = caps.get(1) else { continue };
             let range = m.range();
-            if taken
-                .iter()
-                .any(|t| t.start < range.end && range.start < t.end)
-            {
+            if taken.overlaps(&range) {
                 continue;
             }
             let token = m.as_bytes();
@@ -364,7 +350,7 @@ impl Detector {
                     .find(token)
                     .is_some_and(|f| f.start() == 0 && f.end() == token.len());
                 if full {
-                    taken.push(range.clone());
+                    taken.insert(range.clone());
                     hits.push(Hit {
                         rule: Arc::clone(&sr.rule),
                         shape: shape.name.clone(),
@@ -374,6 +360,30 @@ impl Detector {
                     break;
                 }
             }
+        }
+    }
+}
+
+/// The byte ranges already claimed by a hit in one file: disjoint, kept by start, so that
+/// each candidate is checked in logarithmic time however many hits the file has.
+#[derive(Default)]
+struct Taken(std::collections::BTreeMap<usize, usize>);
+
+impl Taken {
+    /// Whether `range` overlaps a claimed range.
+    fn overlaps(&self, range: &Range<usize>) -> bool {
+        // The claimed ranges are disjoint: the last one starting before `range` ends is the
+        // only one that can reach into it.
+        self.0
+            .range(..range.end)
+            .next_back()
+            .is_some_and(|(_, end)| *end > range.start)
+    }
+
+    /// Claims `range` (which overlaps no claimed range).
+    fn insert(&mut self, range: Range<usize>) {
+        if !range.is_empty() {
+            self.0.insert(range.start, range.end);
         }
     }
 }

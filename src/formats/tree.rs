@@ -82,7 +82,8 @@ struct Builder<'t> {
     docs: Vec<Node>,
     /// Open collections: the node, its anchor, and for mappings a pending key.
     stack: Vec<(Node, usize, Option<Node>)>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchored nodes by anchor id (a map: a file can hold many thousand anchors).
+    anchors: std::collections::HashMap<usize, Node>,
     budget: usize,
     error: Option<String>,
 }
@@ -96,7 +97,8 @@ impl Builder<'_> {
 
     fn insert(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            self.anchors.push((anchor, node.clone()));
+            // The latest node with an anchor id is the one an alias names.
+            self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -165,24 +167,15 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                 }
             }
             Event::Alias(id) => {
-                let found = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| n.size());
+                let found = self.anchors.get(&id).map(Node::size);
                 let node = match found {
                     Some(size) if size <= self.budget => {
                         self.budget -= size;
-                        self.anchors
-                            .iter()
-                            .rev()
-                            .find(|(a, _)| *a == id)
-                            .map(|(_, n)| {
-                                let mut n = n.clone();
-                                n.span = at.clone();
-                                n
-                            })
+                        self.anchors.get(&id).map(|n| {
+                            let mut n = n.clone();
+                            n.span = at.clone();
+                            n
+                        })
                     }
                     Some(_) => {
                         self.error = Some(format!(
@@ -212,7 +205,7 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlSyntaxError> {
         idx: CharIndex::new(text),
         docs: Vec::new(),
         stack: Vec::new(),
-        anchors: Vec::new(),
+        anchors: std::collections::HashMap::new(),
         budget: aliases,
         error: None,
     };
@@ -302,6 +295,21 @@ pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
         let Kind::Map(pairs) = &node.kind else {
             return false;
         };
+        // Keys already listed: a set for big mappings (a scan of the entries before each key
+        // is quadratic in a mapping of many thousand keys), a scan for the usual small ones.
+        let mut seen: Option<std::collections::HashSet<&'n str>> = (pairs.len() + out.len() > 32)
+            .then(|| {
+                out.iter()
+                    .filter_map(|(_, k, _)| match &k.kind {
+                        Kind::Scalar(s, _) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect()
+            });
+        let mut is_new = |out: &[(String, &'n Node, &'n Node)], key: &'n str| match &mut seen {
+            Some(set) => set.insert(key),
+            None => !out.iter().any(|(k2, _, _)| k2 == key),
+        };
         let mut merged = Vec::new();
         for (k, v) in pairs {
             let Kind::Scalar(key, _) = &k.kind else {
@@ -320,12 +328,15 @@ pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
                 }
                 continue;
             }
-            if !out.iter().any(|(k2, _, _)| k2 == key) {
+            if is_new(out, key.as_str()) {
                 out.push((key.clone(), k, v));
             }
         }
         for (key, k, v) in merged {
-            if !out.iter().any(|(k2, _, _)| *k2 == key) {
+            let Kind::Scalar(text, _) = &k.kind else {
+                continue;
+            };
+            if is_new(out, text.as_str()) {
                 out.push((key, k, v));
             }
         }

@@ -161,8 +161,9 @@ pub struct Registry {
 pub struct RegistryProblem {
     /// The file.
     pub path: String,
-    /// Its text (for the diagnostic snippet).
-    pub text: String,
+    /// Its text (for the diagnostic snippet), shared by every problem of the file: a copy
+    /// per problem made a registry with many problems take gigabytes.
+    pub text: std::sync::Arc<str>,
     /// Where.
     pub span: ByteSpan,
     /// What is wrong.
@@ -192,18 +193,34 @@ pub enum RegistryError {
     },
 }
 
+/// A mapping key's text as [`yaml::scalar_text`] reads it (a plain null is `""`), borrowed.
+fn key_text(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar(s, true) if matches!(s.as_str(), "~" | "null" | "Null" | "NULL") => Some(""),
+        Kind::Scalar(s, _) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
 struct Cx<'a> {
     path: &'a str,
     text: &'a str,
+    /// The text as problems share it, copied on the first problem.
+    shared: std::cell::OnceCell<std::sync::Arc<str>>,
     problems: Vec<RegistryProblem>,
 }
 
 impl Cx<'_> {
+    /// The file's text for a problem's snippet (one copy for all problems).
+    fn shared_text(&self) -> std::sync::Arc<str> {
+        std::sync::Arc::clone(self.shared.get_or_init(|| std::sync::Arc::from(self.text)))
+    }
+
     fn problem(&mut self, node: &Node, message: impl Into<String>) {
         let span = node.span.clone();
         self.problems.push(RegistryProblem {
             path: self.path.to_string(),
-            text: self.text.to_string(),
+            text: self.shared_text(),
             span,
             message: message.into(),
         });
@@ -243,15 +260,20 @@ impl Cx<'_> {
     /// silently lost.
     fn duplicate_keys(&mut self, node: &Node, what: &str) {
         let Kind::Map(pairs) = &node.kind else { return };
-        for (i, (k, _)) in pairs.iter().enumerate() {
-            let Some(name) = yaml::scalar_text(k) else {
+        // A set for big mappings, not a scan of the earlier keys: a mapping can have many
+        // thousand keys. Small ones (every account) are scanned.
+        let names: Vec<Option<&str>> = pairs.iter().map(|(k, _)| key_text(k)).collect();
+        let mut seen: Option<std::collections::HashSet<&str>> =
+            (names.len() > 16).then(std::collections::HashSet::new);
+        for (i, ((k, _), name)) in pairs.iter().zip(&names).enumerate() {
+            let Some(name) = name else {
                 continue;
             };
-            let earlier = pairs
-                .iter()
-                .take(i)
-                .any(|(p, _)| yaml::scalar_text(p).as_deref() == Some(name.as_str()));
-            if earlier && name != "<<" {
+            let earlier = match &mut seen {
+                Some(set) => !set.insert(name),
+                None => names.iter().take(i).any(|p| *p == Some(*name)),
+            };
+            if earlier && *name != "<<" {
                 self.problem(k, format!("`{name}` is listed twice in {what}"));
             }
         }
@@ -301,6 +323,9 @@ impl Cx<'_> {
     }
 }
 
+/// Most problems of one registry file reported; the rest are counted.
+const MAX_PROBLEMS: usize = 100;
+
 /// Loads and validates a registry file.
 pub fn load(path: &Path) -> Result<Registry, RegistryError> {
     let shown = path.display().to_string();
@@ -316,6 +341,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     let mut cx = Cx {
         path,
         text,
+        shared: std::cell::OnceCell::new(),
         problems: Vec::new(),
     };
     let docs = match yaml::load(text) {
@@ -325,7 +351,7 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 path: path.to_string(),
                 problems: vec![RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: e.offset..e.offset,
                     message: format!("invalid YAML: {}", e.message),
                 }],
@@ -340,6 +366,19 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
     let Some(root) = docs.first() else {
         return Ok(reg);
     };
+    // A registry is one document: what follows a `---` would otherwise be ignored silently.
+    for doc in docs.iter().skip(1) {
+        let line = text
+            .get(..doc.span.start)
+            .map_or(0, |t| t.matches('\n').count())
+            + 1;
+        cx.problem(
+            doc,
+            format!(
+                "a second YAML document (after `---`) at line {line} of `{path}`: a registry is one document; merge it into the first"
+            ),
+        );
+    }
     reg.accounts_key = yaml::mapping(root)
         .unwrap_or_default()
         .into_iter()
@@ -374,17 +413,18 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
             _ => {}
         }
     }
-    // Cross-checks: team references, duplicate names, duplicate keys.
-    let mut key_ids: Vec<(&str, &str)> = Vec::new();
+    // Cross-checks: team references, duplicate names, duplicate keys. Sets and maps, not
+    // scans of the accounts before: a registry can list a hundred thousand accounts.
+    let mut key_ids: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for a in &reg.accounts {
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for k in &a.api_keys {
-            let dup_name = !k.name.is_empty() && names.contains(&k.name.as_str());
-            let dup_id = !k.id.is_empty() && key_ids.iter().any(|(id, _)| *id == k.id);
+            let dup_name = !k.name.is_empty() && names.contains(k.name.as_str());
+            let dup_id = !k.id.is_empty() && key_ids.contains_key(k.id.as_str());
             if dup_name {
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: k.span.clone(),
                     message: format!(
                         "service account `{}` lists API key `{}` twice",
@@ -393,13 +433,10 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 });
             }
             if dup_id {
-                let other = key_ids
-                    .iter()
-                    .find(|(id, _)| *id == k.id)
-                    .map_or("", |(_, o)| *o);
+                let other = key_ids.get(k.id.as_str()).copied().unwrap_or("");
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: k.span.clone(),
                     message: format!(
                         "API key id `{}` of `{}` is already listed for `{other}`",
@@ -407,29 +444,29 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                     ),
                 });
             }
-            names.push(&k.name);
+            names.insert(&k.name);
             if !k.id.is_empty() {
-                key_ids.push((&k.id, &a.name));
+                key_ids.entry(&k.id).or_insert(&a.name);
             }
         }
     }
-    let team_names: Vec<String> = reg.teams.iter().map(|t| t.name.clone()).collect();
-    let mut seen: Vec<&str> = Vec::new();
+    let team_names: std::collections::HashSet<&str> =
+        reg.teams.iter().map(|t| t.name.as_str()).collect();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for a in &reg.accounts {
-        if seen.contains(&a.name.as_str()) {
+        if !seen.insert(a.name.as_str()) {
             cx.problems.push(RegistryProblem {
                 path: path.to_string(),
-                text: text.to_string(),
+                text: cx.shared_text(),
                 span: a.span.clone(),
                 message: format!("service account `{}` is listed twice", a.name),
             });
         }
-        seen.push(&a.name);
         if let Some(t) = &a.team {
-            if !team_names.is_empty() && !team_names.contains(t) {
+            if !team_names.is_empty() && !team_names.contains(t.as_str()) {
                 cx.problems.push(RegistryProblem {
                     path: path.to_string(),
-                    text: text.to_string(),
+                    text: cx.shared_text(),
                     span: a.span.clone(),
                     message: format!(
                         "service account `{}` names team `{t}`, which `teams` does not list",
@@ -438,6 +475,20 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 });
             }
         }
+    }
+    if cx.problems.len() > MAX_PROBLEMS {
+        // Each problem is shown with a snippet of the file: a registry broken on every
+        // account would print for minutes. The first ones say what is wrong.
+        let more = cx.problems.len() - MAX_PROBLEMS;
+        cx.problems.truncate(MAX_PROBLEMS);
+        cx.problems.push(RegistryProblem {
+            path: path.to_string(),
+            text: cx.shared_text(),
+            span: 0..0,
+            message: format!(
+                "{more} more problem(s) in `{path}` not shown (the first {MAX_PROBLEMS} are)"
+            ),
+        });
     }
     if cx.problems.is_empty() {
         Ok(reg)
@@ -741,6 +792,25 @@ mod schema_tests {
                 "{def}: unknown keys are errors"
             );
         }
+    }
+
+    #[test]
+    fn a_second_document_is_a_problem_at_its_line() {
+        let text = "organization: acme\n---\nservice_accounts:\n  - name: hidden\n";
+        let Err(RegistryError::Invalid { problems, .. }) = parse("org/r.yaml", text) else {
+            panic!("a second document was ignored");
+        };
+        assert_eq!(problems.len(), 1);
+        let p = &problems[0];
+        assert!(p.message.contains("second YAML document"), "{}", p.message);
+        assert!(
+            p.message.contains("line 3 of `org/r.yaml`"),
+            "{}",
+            p.message
+        );
+        assert_eq!(text[..p.span.start].matches('\n').count(), 2);
+        // A leading `---` starts the one document.
+        assert!(parse("r.yaml", "---\norganization: acme\n").is_ok());
     }
 
     #[test]

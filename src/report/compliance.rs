@@ -143,6 +143,33 @@ pub struct Window {
     pub end: String,
     /// Days.
     pub days: i64,
+    /// First day of the activity chart: the chart covers at most [`CHART_DAYS`] days, the
+    /// last ones up to the end of the logs or the report date, whichever is earlier.
+    #[serde(default)]
+    pub chart_start: String,
+    /// Days the activity chart covers (each account's `activity` has this many entries).
+    #[serde(default)]
+    pub chart_days: i64,
+}
+
+/// Most days the activity chart covers, whatever dates the logs hold: a log line dated
+/// `0001-01-01` next to one dated `9999-12-30` must not make a chart (and a report) of
+/// 3.6 million days per account.
+pub const CHART_DAYS: i64 = 366;
+
+/// The charted days `(start, days)` of an observed window `s..=e` judged on `as_of`: the
+/// last [`CHART_DAYS`] days up to `e` or `as_of`, whichever is earlier (never before `s`).
+fn chart_window(
+    s: jiff::civil::Date,
+    e: jiff::civil::Date,
+    as_of: jiff::civil::Date,
+) -> (jiff::civil::Date, i64) {
+    let end = e.min(as_of).max(s);
+    let start = end
+        .checked_sub(jiff::Span::new().days(CHART_DAYS - 1))
+        .unwrap_or(s)
+        .max(s);
+    (start, days_between(start, end) + 1)
 }
 
 /// What the previous report said, for trends.
@@ -310,11 +337,14 @@ pub fn build(
     if let Some(a) = &audit {
         organization = a.registry.organization.clone();
         let span = a.activity.window.map(|(s, e)| (day_of(s), day_of(e)));
-        if let Some((s, e)) = span {
+        let chart = span.map(|(s, e)| chart_window(s, e, as_of));
+        if let (Some((s, e)), Some((chart_start, chart_days))) = (span, chart) {
             window = Some(Window {
                 start: s.to_string(),
                 end: e.to_string(),
                 days: a.activity.observed_days(),
+                chart_start: chart_start.to_string(),
+                chart_days,
             });
         }
         for p in &a.outcome.problems {
@@ -332,8 +362,8 @@ pub fn build(
         for acc in &a.registry.accounts {
             let act = a.activity.accounts.get(&acc.name);
             let mut daily = Vec::new();
-            if let Some((s, _)) = span {
-                let days = usize::try_from(a.activity.observed_days()).unwrap_or(0);
+            if let Some((s, days)) = chart {
+                let days = usize::try_from(days).unwrap_or(0);
                 daily = vec![0u32; days];
                 if let Some(act) = act {
                     for (d, n) in &act.events_per_day {

@@ -375,10 +375,25 @@ pub fn render(r: &Report) -> String {
             bars(&by_rule, 560)
         }
     );
-    let start = r.window.as_ref().map_or("", |w| w.start.as_str());
+    // The chart covers the charted days only (a bounded number, see `CHART_DAYS`).
+    let (start, caption) = match &r.window {
+        Some(w) if !w.chart_start.is_empty() && w.chart_days < w.days => (
+            w.chart_start.as_str(),
+            format!(
+                "Activity per account (the last {} days charted)",
+                w.chart_days
+            ),
+        ),
+        Some(w) if !w.chart_start.is_empty() => {
+            (w.chart_start.as_str(), "Activity per account".to_string())
+        }
+        Some(w) => (w.start.as_str(), "Activity per account".to_string()),
+        None => ("", "Activity per account".to_string()),
+    };
     let _ = write!(
         out,
-        "<figure id=\"chart-activity\"><figcaption>Activity per account</figcaption>{}</figure>",
+        "<figure id=\"chart-activity\"><figcaption>{}</figcaption>{}</figure>",
+        esc(&caption),
         activity_chart(&r.accounts, start)
     );
     let _ = write!(

@@ -90,6 +90,8 @@ pub struct History {
     pub shallow: bool,
     /// Objects that could not be read (each reported once).
     pub missing: Vec<String>,
+    /// The repository is a partial clone (`--filter`): objects may be missing by design.
+    pub partial_clone: bool,
     /// Submodule entries seen (not followed).
     pub submodules: usize,
     /// Symlink entries seen (not scanned).
@@ -245,10 +247,39 @@ impl Collector<'_> {
     }
 }
 
+/// Adds HEAD's commit to `tips`; a HEAD that names a commit which cannot be read is
+/// `missing` (an unborn HEAD, in a repository without commits, is not).
+fn head_tip(repo: &gix::Repository, tips: &mut Vec<ObjectId>, missing: &mut Vec<String>) {
+    match repo.head_id() {
+        Ok(head) => tips.push(head.detach()),
+        Err(e) => {
+            let unborn = repo.head().map(|h| h.is_unborn()).unwrap_or(false);
+            if !unborn {
+                missing.push(format!("HEAD cannot be read: {e}"));
+            }
+        }
+    }
+}
+
+/// Whether `repo` is a partial clone (`git clone --filter=...`): objects it lacks are
+/// expected to be fetched on demand, which this scanner does not do.
+fn is_partial_clone(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    config.string("extensions.partialClone").is_some()
+        || repo.remote_names().iter().any(|name| {
+            config
+                .boolean(format!("remote.{name}.promisor").as_str())
+                .unwrap_or(false)
+        })
+}
+
 /// How a full-history scan settles blobs in the pack pass.
 pub struct PackPass<C> {
     /// Threads to decode with.
     pub threads: usize,
+    /// Largest object to inflate (the size limit of files): bigger blobs are skipped from
+    /// their header, never read.
+    pub max_object: u64,
     /// Says what each decoded blob is (without its path); cloned for each thread.
     pub classify: C,
 }
@@ -275,6 +306,7 @@ where
 
     let mut tips: Vec<ObjectId> = Vec::new();
     let mut hidden: Vec<ObjectId> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
     if let Some(range) = &selection.range {
         let (a, b) = range
             .split_once("..")
@@ -289,21 +321,31 @@ where
         }
     } else if selection.all_refs {
         let refs = repo.references().map_err(|e| walk_err(&e))?;
-        for r in refs.all().map_err(|e| walk_err(&e))?.flatten() {
-            let mut r = r;
-            if let Ok(id) = r.peel_to_id() {
-                if let Ok(obj) = id.object() {
-                    if let Ok(c) = obj.peel_to_commit() {
-                        tips.push(c.id);
-                    }
+        for r in refs.all().map_err(|e| walk_err(&e))? {
+            let mut r = match r {
+                Ok(r) => r,
+                Err(e) => {
+                    missing.push(format!("a reference cannot be read: {e}"));
+                    continue;
                 }
+            };
+            let name = r.name().as_bstr().to_string();
+            match r.peel_to_id() {
+                Ok(id) => match id.object() {
+                    // A ref to a blob or a tree is not a history to walk.
+                    Ok(obj) => {
+                        if let Ok(c) = obj.peel_to_commit() {
+                            tips.push(c.id);
+                        }
+                    }
+                    Err(e) => missing.push(format!("reference `{name}`: {e}")),
+                },
+                Err(e) => missing.push(format!("reference `{name}`: {e}")),
             }
         }
-        if let Ok(head) = repo.head_id() {
-            tips.push(head.detach());
-        }
-    } else if let Ok(head) = repo.head_id() {
-        tips.push(head.detach());
+        head_tip(&repo, &mut tips, &mut missing);
+    } else {
+        head_tip(&repo, &mut tips, &mut missing);
     }
     if let Some(since) = &selection.since {
         hidden.push(parse_spec(&repo, since)?);
@@ -312,7 +354,6 @@ where
     tips.dedup();
 
     let mut commits = Vec::new();
-    let mut missing: Vec<String> = Vec::new();
     if !tips.is_empty() {
         let walk = repo
             .rev_walk(tips)
@@ -349,7 +390,12 @@ where
         Some(p)
             if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
         {
-            Some(super::pack::preload(&repo, p.threads, p.classify))
+            Some(super::pack::preload(
+                &repo,
+                p.threads,
+                p.max_object,
+                p.classify,
+            ))
         }
         _ => None,
     };
@@ -381,6 +427,7 @@ where
     let mut blobs: Vec<(ObjectId, Vec<u32>)> = col.blobs.into_iter().collect();
     blobs.sort_by_key(|b| b.0);
     let (paths, submodules, symlinks) = (col.paths, col.submodules, col.symlinks);
+    let partial_clone = is_partial_clone(&repo);
     Ok(History {
         repo: repo.into_sync(),
         commits,
@@ -389,6 +436,7 @@ where
         head_blobs,
         shallow,
         missing,
+        partial_clone,
         submodules,
         symlinks,
         preload,

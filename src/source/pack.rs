@@ -59,6 +59,9 @@ pub struct Preload {
 
 /// Trees kept in memory at most; beyond it, trees are read one by one as before.
 const TREE_BUDGET: usize = 512 * 1024 * 1024;
+/// The pack pass inflates objects up to this size even under a smaller file-size limit: a
+/// tree of a big directory can outgrow a small limit, and the pass would give up its pack.
+const MIN_INFLATE_LIMIT: u64 = 16 * 1024 * 1024;
 /// Candidate blob bytes kept in memory at most.
 const CANDIDATE_BUDGET: usize = 96 * 1024 * 1024;
 
@@ -69,12 +72,29 @@ struct Kept {
     candidate_bytes: usize,
 }
 
+/// Whether some entry of `bundle` would inflate to more than `limit` bytes, judged from the
+/// entry headers alone (a delta's header gives the size of its instructions; what it
+/// resolves to is bounded while decoding). An entry whose header cannot be read counts as
+/// too large: the pack is then read object by object, each checked on its own.
+fn holds_entry_over(bundle: &gix::odb::pack::Bundle, limit: u64) -> bool {
+    bundle.index.iter().any(|e| {
+        bundle
+            .pack
+            .entry(e.pack_offset)
+            .map_or(true, |entry| entry.decompressed_size > limit)
+    })
+}
+
 /// Decodes every pack of `repo` once. `classify` gets each blob's bytes and says what it is;
-/// each decoding thread gets its own clone.
-pub fn preload<C>(repo: &gix::Repository, threads: usize, classify: C) -> Preload
+/// each decoding thread gets its own clone. No object over `max_object` bytes (or
+/// [`MIN_INFLATE_LIMIT`] if that is larger) is inflated:
+/// a pack holding one (a huge blob, however well it compresses) is left to be read object
+/// by object, where its size is known from its header before it is read.
+pub fn preload<C>(repo: &gix::Repository, threads: usize, max_object: u64, classify: C) -> Preload
 where
     C: Fn(&[u8]) -> BlobClass + Clone + Send,
 {
+    let max_object = max_object.max(MIN_INFLATE_LIMIT);
     let out = Preload::default();
     let dir = repo.objects.store_ref().path().join("pack");
     let mut idx: Vec<PathBuf> = match std::fs::read_dir(&dir) {
@@ -103,6 +123,9 @@ where
                 continue;
             }
         };
+        if holds_entry_over(&bundle, max_object) {
+            continue;
+        }
         let classify = classify.clone();
         let shared = &shared;
         let processor = move |kind: gix::objs::Kind,
@@ -150,7 +173,8 @@ where
             gix::odb::pack::index::traverse::with_index::Options {
                 thread_limit: Some(threads.max(1)),
                 check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
-                alloc_limit_bytes: None,
+                // A delta can resolve to far more than it says: no buffer beyond the limit.
+                alloc_limit_bytes: Some(usize::try_from(max_object).unwrap_or(usize::MAX)),
             },
         );
         if let Err(e) = result {
