@@ -113,10 +113,12 @@ fn definition_label(scope: &Scope, origin: &str) -> String {
 /// Runs the per-file checks on `doc`, a file of `format`.
 pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
     let mut out = FileChecks::default();
-    let mut seen: Vec<(&'static str, Range<usize>)> = Vec::new();
+    // One hit per check and place, however many scopes inherit it (a set: a workflow with
+    // thousands of jobs stays linear).
+    let mut seen: std::collections::HashSet<(&'static str, usize, usize)> =
+        std::collections::HashSet::new();
     let mut push = |out: &mut Vec<ConfigHit>, hit: ConfigHit| {
-        if !seen.iter().any(|(c, s)| *c == hit.check && *s == hit.span) {
-            seen.push((hit.check, hit.span.clone()));
+        if seen.insert((hit.check, hit.span.start, hit.span.end)) {
             out.push(hit);
         }
     };
