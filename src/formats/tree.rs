@@ -134,7 +134,10 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                 let plain = matches!(style, ScalarStyle::Plain);
                 let text = match value {
                     Cow::Borrowed(s) => s.to_string(),
-                    Cow::Owned(s) => s,
+                    Cow::Owned(mut s) => {
+                        s.shrink_to_fit();
+                        s
+                    }
                 };
                 self.insert(
                     Node {
@@ -163,6 +166,13 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((mut node, anchor, _)) = self.stack.pop() {
                     node.span.end = at.start.max(node.span.start);
+                    // The tree is read, never grown again: drop the growth slack (a large
+                    // registry is millions of small collections).
+                    match &mut node.kind {
+                        Kind::Seq(items) => items.shrink_to_fit(),
+                        Kind::Map(pairs) => pairs.shrink_to_fit(),
+                        _ => {}
+                    }
                     self.insert(node, anchor);
                 }
             }
