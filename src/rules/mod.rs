@@ -5,6 +5,7 @@
 
 pub mod docs;
 pub mod examples;
+mod explain;
 pub mod fakes;
 mod load;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub(crate) use explain::explain;
 pub use load::{load_dir, load_embedded, parse_rule_file, RuleProblem};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));

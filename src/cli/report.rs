@@ -1,0 +1,106 @@
+//! `report`: the periodic compliance report, written to a file as HTML, Markdown or JSON.
+
+use super::args::{Global, ReportArgs, ReportFormat};
+use super::audit::{as_of_date, load_registry};
+use super::diag::Fatal;
+use super::output;
+use super::{EXIT_CLEAN, EXIT_ERROR};
+use crate::config::Config;
+use crate::report;
+use crate::rules::RuleSet;
+
+pub(super) fn report_cmd(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    args: ReportArgs,
+) -> Result<u8, Fatal> {
+    use crate::report::compliance;
+    let as_of = as_of_date(args.as_of.as_deref())?;
+    crate::audit::check_logs(&args.audit_log)?;
+    let mut problems = Vec::new();
+    let repositories: Vec<_> = args
+        .scan
+        .iter()
+        .filter_map(|p| compliance::read_scan(p, &mut problems))
+        .collect();
+    let previous = args
+        .previous
+        .as_deref()
+        .and_then(|p| compliance::read_previous(p, &mut problems));
+    // A named scan result or previous report that could not be read at all: the report is
+    // still written, and the run exits 2 naming it.
+    let unread =
+        repositories.len() < args.scan.len() || (args.previous.is_some() && previous.is_none());
+    if unread {
+        for p in &problems {
+            output::stderr(&format!("error: {}\n", report::escape::one_line(p)), false);
+        }
+    }
+    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    problems.extend(rule_problems.into_iter().map(|p| p.message));
+    let audited = match &args.registry {
+        Some(path) => {
+            let registry = load_registry(path)?;
+            let (outcome, activity) = crate::audit::run::audit_with_activity(
+                &registry,
+                path,
+                &rules,
+                config,
+                &args.audit_log,
+                as_of,
+            );
+            Some((registry, outcome, activity))
+        }
+        None => None,
+    };
+    let part = audited
+        .as_ref()
+        .map(|(registry, outcome, activity)| compliance::AuditPart {
+            registry,
+            activity,
+            outcome,
+        });
+    let report = compliance::build(as_of, repositories, part, previous, &rules, problems);
+    let body = match args.format {
+        ReportFormat::Html => crate::report::html::render(&report),
+        ReportFormat::Markdown => crate::report::markdown::render(&report),
+        ReportFormat::Json => compliance::render_json(&report),
+    };
+    output::write_file(&args.output, &body).map_err(|source| Fatal::Write {
+        path: args.output.display().to_string(),
+        source,
+    })?;
+    for p in report.problems.iter().filter(|_| g.verbose) {
+        output::stderr(
+            &format!("note: {}\n", report::escape::one_line(&p.to_string())),
+            false,
+        );
+    }
+    if !g.quiet {
+        output::stderr(
+            &format!(
+                "wrote {}: {} service account(s), {} repositor{}, {} finding(s){}\n",
+                args.output.display(),
+                report.totals.accounts,
+                report.totals.repositories,
+                if report.totals.repositories == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                report.totals.findings,
+                if report.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} input problem(s) listed in the report",
+                        report.problems.len()
+                    )
+                }
+            ),
+            false,
+        );
+    }
+    Ok(if unread { EXIT_ERROR } else { EXIT_CLEAN })
+}

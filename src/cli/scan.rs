@@ -1,0 +1,207 @@
+//! `scan` and `baseline`: run a scan, hide what a baseline accepts or record a new baseline,
+//! and emit the findings in the chosen format with the exit code they call for.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use super::args::{Global, ScanArgs};
+use super::audit::load_registry;
+use super::diag::{env_flag, use_color, width, Fatal};
+use super::output;
+use super::progress::Bar;
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::config::Config;
+use crate::finding::Outcome;
+use crate::report::{self, human, Format};
+use crate::rules::{RuleSet, Severity};
+
+pub(super) fn scan(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    args: ScanArgs,
+) -> Result<u8, Fatal> {
+    let (format, output, baseline) = (args.format, args.output.clone(), args.baseline.clone());
+    let (mut outcome, rules) = run_scan(g, config, rules, args)?;
+    apply_baseline(&mut outcome, baseline.as_deref(), g.config_from.as_deref())?;
+    emit(g, config, &rules, &outcome, format, output.as_deref())
+}
+
+/// Hides the findings the baseline file accepts (read from `rev` when given and the file is
+/// inside the repository: `--config-from`).
+pub(super) fn apply_baseline(
+    outcome: &mut Outcome,
+    file: Option<&Path>,
+    rev: Option<&str>,
+) -> Result<(), Fatal> {
+    if let Some(b) = file {
+        let (entries, shown) = crate::weaken::load_baseline(rev, b)?;
+        crate::baseline::apply(outcome, &entries, &shown);
+    }
+    Ok(())
+}
+
+pub(super) fn write_baseline(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    args: ScanArgs,
+) -> Result<u8, Fatal> {
+    let Some(out) = args.output.clone() else {
+        return Err(Fatal::Missing(
+            "`baseline` needs the file to write: -o FILE",
+        ));
+    };
+    let (outcome, _) = run_scan(g, config, rules, args)?;
+    record_baseline(g, &outcome, &out)
+}
+
+/// Writes the outcome's findings to a baseline file.
+pub(super) fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Result<u8, Fatal> {
+    output::write_file(out, &crate::baseline::render(outcome)).map_err(|source| Fatal::Write {
+        path: out.display().to_string(),
+        source,
+    })?;
+    for p in outcome
+        .problems
+        .iter()
+        .filter(|p| g.verbose || p.level >= Severity::Warning)
+    {
+        output::stderr(&human::render_problem(p), false);
+    }
+    if !g.quiet {
+        output::stderr(
+            &format!(
+                "wrote {} finding(s) to the baseline {}\n",
+                outcome.findings.len(),
+                out.display()
+            ),
+            false,
+        );
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// Runs a scan as `args` describe; returns the outcome and the configured catalogue.
+fn run_scan(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    args: ScanArgs,
+) -> Result<(Outcome, RuleSet), Fatal> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    for p in &paths {
+        crate::source::worktree::check_root(p)?;
+    }
+    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let with_registry;
+    let config = match &args.registry {
+        Some(path) => {
+            let registry = load_registry(path)?;
+            let mut c = config.clone();
+            c.registry = Some(std::sync::Arc::new(registry));
+            with_registry = c;
+            &with_registry
+        }
+        None => config,
+    };
+    let (threads, capped) = crate::scan::capped_threads(g.threads);
+    let mut outcome = if args.history {
+        let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let selection = crate::source::history::Selection {
+            all_refs: args.all_refs,
+            since: args.since.clone(),
+            range: args.range.clone(),
+        };
+        let bar = Bar::new(!g.quiet && !g.no_progress);
+        crate::scan::scan_history(start, &selection, &rules, config, threads, g.verbose, &bar)?
+    } else if args.staged {
+        let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
+        crate::scan::scan_staged(start, &rules, config, g.verbose)?
+    } else {
+        crate::scan::scan_worktree(&paths, &rules, config, threads, g.verbose)
+    };
+    outcome.problems.extend(rule_problems);
+    outcome.problems.extend(capped);
+    Ok((outcome, rules))
+}
+
+fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
+    // An input that could not be read at all: the run could not check what it was asked to.
+    if !outcome.unread.is_empty() {
+        return EXIT_ERROR;
+    }
+    match (fail_on, outcome.worst()) {
+        (Some(threshold), Some(worst)) if worst >= threshold => EXIT_FINDINGS,
+        _ => EXIT_CLEAN,
+    }
+}
+
+pub(super) fn emit(
+    g: &Global,
+    config: &Config,
+    rules: &RuleSet,
+    outcome: &Outcome,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<u8, Fatal> {
+    let to_file = output.is_some();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let human_color = format == Format::Human && !to_file && use_color(g.color, stdout_tty);
+    let body = match format {
+        Format::Json => report::json::render(outcome),
+        Format::Sarif => report::sarif::render(outcome, rules),
+        Format::Junit => report::junit::render(outcome, rules),
+        Format::Gitlab => report::gitlab::render(outcome),
+        Format::Github => report::github::render(outcome),
+        Format::Human => {
+            let style = human::Style {
+                color: human_color,
+                width: width(),
+                narratable: env_flag("NO_GRAPHICS"),
+            };
+            let mut s = String::new();
+            for f in &outcome.findings {
+                s.push_str(&human::render_finding(f, style));
+                s.push('\n');
+            }
+            s
+        }
+    };
+    match output {
+        Some(path) => output::write_file(path, &body).map_err(|source| Fatal::Write {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => output::stdout(&body, human_color),
+    }
+    // Problems and the summary go to stderr so machine formats on stdout stay clean.
+    let shown: Vec<_> = outcome
+        .problems
+        .iter()
+        .filter(|p| g.verbose || p.level >= Severity::Warning)
+        .collect();
+    for p in shown {
+        output::stderr(&human::render_problem(p), false);
+    }
+    for (path, reason) in &outcome.skipped_files {
+        output::stderr(
+            &format!("skipped ({reason}): {}\n", report::escape::one_line(path)),
+            false,
+        );
+    }
+    if !g.quiet {
+        let timing = std::env::var_os("WANDB_SA_LINT_NO_TIMING").is_none();
+        let summary = human::render_summary(outcome, timing);
+        if format == Format::Human && !to_file {
+            output::stdout(&summary, false);
+        } else {
+            output::stderr(&summary, false);
+        }
+    }
+    Ok(exit_for(outcome, config.fail_on))
+}
