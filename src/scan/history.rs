@@ -1,0 +1,356 @@
+//! The history scan: every unique blob of the selected commits once, then provenance (commit,
+//! path, date) attached to its findings.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::{Progress, Scanner};
+use crate::config::Config;
+use crate::detect::mask::fingerprint;
+use crate::detect::{Detector, Screen};
+use crate::finding::{Finding, Outcome, Problem};
+use crate::rules::{RuleSet, Severity};
+use crate::source::pack::BlobClass;
+use crate::source::{self, Sink, Skip};
+
+/// What one blob of history gave: its findings per path, and the fingerprints of every secret
+/// in it (suppressed or not), for "still present at HEAD".
+struct BlobResult {
+    blob: gix::ObjectId,
+    findings: Vec<(u32, Finding)>,
+    fingerprints: Vec<String>,
+}
+
+/// Reads a blob for scanning, or says why not.
+/// What a blob is, judged without its path, the way [`read_blob`] and the detector would.
+fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
+    if bytes.len() as u64 > max {
+        BlobClass::TooLarge
+    } else if source::is_binary(bytes) {
+        BlobClass::Binary
+    } else if bytes.starts_with(LFS_POINTER) {
+        BlobClass::LfsPointer
+    } else {
+        match detector.screen(bytes) {
+            Screen::NoKeyword => BlobClass::NoKeyword,
+            Screen::NoShape => BlobClass::Clean,
+            Screen::MayHit => BlobClass::Candidate,
+        }
+    }
+}
+
+/// How a Git LFS pointer file starts.
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
+
+/// The problem text for a blob git could not give; the id is git's own, not the input's, so
+/// it may be printed whole.
+fn unreadable_blob(id: gix::ObjectId, e: &dyn std::fmt::Display) -> String {
+    let id = id.to_string();
+    crate::detect::mask::trust(&id);
+    format!("cannot read blob {id}: {e}")
+}
+
+fn read_blob(
+    repo: &gix::Repository,
+    id: gix::ObjectId,
+    max: u64,
+) -> Result<Vec<u8>, (Skip, Option<String>)> {
+    match repo.find_header(id) {
+        Ok(h) if h.size() > max => return Err((Skip::TooLarge, None)),
+        Ok(_) => {}
+        Err(e) => return Err((Skip::Unreadable, Some(unreadable_blob(id, &e)))),
+    }
+    let obj = repo
+        .find_object(id)
+        .map_err(|e| (Skip::Unreadable, Some(unreadable_blob(id, &e))))?;
+    if obj.data.starts_with(LFS_POINTER) {
+        return Err((Skip::LfsPointer, None));
+    }
+    source::decode::text_owned(obj.detach().data).ok_or((Skip::Binary, None))
+}
+
+/// Scans the git history of the repository holding `start`: each unique blob once, then
+/// provenance for the findings. One finding per secret and path.
+pub fn scan_history(
+    start: &Path,
+    selection: &source::history::Selection,
+    rules: &RuleSet,
+    config: &Config,
+    threads: usize,
+    record_skips: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, source::history::HistoryError> {
+    use rayon::prelude::*;
+    let started = Instant::now();
+    progress.phase("walking commits", None);
+    let mut scanner = Scanner::new(rules, config);
+    scanner.record_skips = record_skips;
+    let detector = scanner.detector.clone();
+    let max = config.max_file_size;
+    let history = source::history::collect(
+        start,
+        selection,
+        Some(source::history::PackPass {
+            threads,
+            max_object: max,
+            classify: move |bytes: &[u8]| classify_blob(&detector, bytes, max),
+        }),
+    )?;
+    progress.phase(
+        &format!("scanning blobs of {} commits", history.commit_count()),
+        Some(history.blobs.len() as u64),
+    );
+    let workdir = {
+        let repo = history.repo();
+        repo.workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo.git_dir().to_path_buf())
+    };
+    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let scan_blob = |(repo, detector): &mut (gix::Repository, Detector),
+                     (blob, path_ids): &(gix::ObjectId, Vec<u32>)|
+     -> Option<BlobResult> {
+        // A blob is scanned once, as its first path, or as a path scanned without keywords
+        // (a netrc) if it has one.
+        let paths = || {
+            path_ids
+                .iter()
+                .filter_map(|p| history.paths.get(*p as usize))
+        };
+        let keyword_free = paths().find(|p| Detector::keyword_free(p));
+        let first = keyword_free.or_else(|| paths().next())?;
+        // Blobs the pack pass settled are not read again.
+        let note = history
+            .preload
+            .as_ref()
+            .and_then(|p| p.blobs.get(blob).copied());
+        if let Some(note) = note {
+            let skip = match note.class {
+                BlobClass::Clean => None,
+                BlobClass::NoKeyword if keyword_free.is_some() => Some(None),
+                BlobClass::NoKeyword => None,
+                BlobClass::Candidate => Some(None),
+                BlobClass::Binary => Some(Some(Skip::Binary)),
+                BlobClass::LfsPointer => Some(Some(Skip::LfsPointer)),
+                BlobClass::TooLarge => Some(Some(Skip::TooLarge)),
+            };
+            match skip {
+                None => {
+                    progress.advance(1, note.size);
+                    scanner.count_file(first, &workdir.join(first), note.size as usize);
+                    return None;
+                }
+                Some(Some(reason)) => {
+                    progress.advance(1, 0);
+                    scanner.skipped(first, reason);
+                    return None;
+                }
+                Some(None) => {}
+            }
+        }
+        let kept = history
+            .preload
+            .as_ref()
+            .and_then(|p| p.candidates.get(blob))
+            .map(|b| std::borrow::Cow::Borrowed(b.as_slice()));
+        let read = match kept {
+            Some(b) => Ok(b),
+            None => read_blob(repo, *blob, config.max_file_size).map(std::borrow::Cow::Owned),
+        };
+        progress.advance(1, read.as_ref().map_or(0, |b| b.len() as u64));
+        let bytes = match read {
+            Ok(b) => b,
+            Err((reason, message)) => {
+                if let Some(m) = message {
+                    scanner.error(first, m);
+                }
+                scanner.skipped(first, reason);
+                return None;
+            }
+        };
+        let abs = workdir.join(first);
+        scanner.count_file(first, &abs, bytes.len());
+        let hits = detector.scan(first, &bytes);
+        if hits.is_empty() {
+            return None;
+        }
+        let fingerprints = hits
+            .iter()
+            .map(|h| fingerprint(&h.rule.id, bytes.get(h.span.clone()).unwrap_or(&[])))
+            .collect();
+        let mut findings = Vec::new();
+        for p in path_ids {
+            let Some(path) = history.paths.get(*p as usize) else {
+                continue;
+            };
+            let abs = workdir.join(path);
+            findings.extend(
+                scanner
+                    .findings_for(path, &abs, &bytes, &hits)
+                    .into_iter()
+                    .map(|f| (*p, f)),
+            );
+        }
+        Some(BlobResult {
+            blob: *blob,
+            findings,
+            fingerprints,
+        })
+    };
+    let run = || -> Vec<BlobResult> {
+        history
+            .blobs
+            .par_iter()
+            .map_init(|| (history.repo(), scanner.detector.clone()), scan_blob)
+            .flatten()
+            .collect()
+    };
+    let results = match &pool {
+        Ok(p) => p.install(run),
+        Err(_) => run(),
+    };
+
+    // Secrets still present at HEAD: fingerprints of the HEAD tree's blobs (scanned above, or
+    // now if the selection did not reach HEAD's blobs).
+    let by_blob: std::collections::HashMap<gix::ObjectId, &Vec<String>> =
+        results.iter().map(|r| (r.blob, &r.fingerprints)).collect();
+    let scanned: std::collections::HashSet<gix::ObjectId> =
+        history.blobs.iter().map(|b| b.0).collect();
+    let mut head_fps: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let repo = history.repo();
+    for (p, blob) in &history.head_blobs {
+        if let Some(fps) = by_blob.get(blob) {
+            head_fps.extend(fps.iter().cloned());
+        } else if !scanned.contains(blob) {
+            let path = history.paths.get(*p as usize).map_or("", String::as_str);
+            if let Ok(bytes) = read_blob(&repo, *blob, config.max_file_size) {
+                for h in scanner.detector.scan(path, &bytes) {
+                    head_fps.insert(fingerprint(
+                        &h.rule.id,
+                        bytes.get(h.span.clone()).unwrap_or(&[]),
+                    ));
+                }
+            }
+        }
+    }
+
+    progress.finish();
+    // Provenance, then one finding per (secret, path): the oldest introduction, all commits.
+    let mut prov = source::history::Provenance::new(&history);
+    let mut pending: Vec<(gix::ObjectId, String, Finding)> = Vec::new();
+    for r in results {
+        for (p, f) in r.findings {
+            let path = history.paths.get(p as usize).cloned().unwrap_or_default();
+            pending.push((r.blob, path, f));
+        }
+    }
+    let wanted: Vec<(gix::ObjectId, String)> =
+        pending.iter().map(|(b, p, _)| (*b, p.clone())).collect();
+    let origins = prov.origins(&wanted);
+    let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
+        std::collections::BTreeMap::new();
+    for ((_, path, mut f), (commit, time, count)) in pending.into_iter().zip(origins) {
+        f.commit = commit;
+        let key = (f.fingerprint.clone(), path);
+        match grouped.get_mut(&key) {
+            Some((kept, kept_time, kept_count)) => {
+                *kept_count += count;
+                if time < *kept_time {
+                    *kept = f;
+                    *kept_time = time;
+                }
+            }
+            None => {
+                grouped.insert(key, (f, time, count));
+            }
+        }
+    }
+    let mut final_findings = Vec::new();
+    for ((fp, _), (mut f, _, count)) in grouped {
+        let in_head = head_fps.contains(&fp);
+        f.in_head = Some(in_head);
+        f.commit_count = Some(count);
+        if let Some(c) = &f.commit {
+            let short: String = c.id.chars().take(10).collect();
+            f.message.push_str(&format!(
+                "; first committed in {short} by {} on {}, held by {count} commit(s)",
+                c.author,
+                c.date.get(..10).unwrap_or(&c.date)
+            ));
+        }
+        f.message.push_str(if in_head {
+            "; still present at HEAD"
+        } else {
+            "; removed since, but the key remains exposed in git history and must be rotated"
+        });
+        final_findings.push(f);
+    }
+    if let Ok(mut f) = scanner.findings.lock() {
+        *f = final_findings;
+    }
+
+    if history.shallow {
+        scanner.problem(Problem {
+            level: Severity::Warning,
+            path: None,
+            message: "shallow clone: only the commits present were scanned; older history may still hold keys".to_string(),
+        });
+    }
+    for m in &history.missing {
+        scanner.problem(Problem {
+            level: Severity::Error,
+            path: None,
+            message: m.clone(),
+        });
+    }
+    if history.submodules > 0 {
+        scanner.problem(Problem {
+            level: Severity::Info,
+            path: None,
+            message: format!(
+                "{} submodule entr(ies) not followed; scan each submodule on its own",
+                history.submodules
+            ),
+        });
+    }
+    let commits = history.commit_count();
+    let blobs = history.blobs.len();
+    let partial_clone = history.partial_clone;
+    let missing = history.missing.len();
+    let mut outcome = scanner.finish(started);
+    outcome.summary.commits_scanned = Some(commits);
+    outcome.summary.blobs_scanned = Some(blobs);
+    // Any object of the selected history that could not be read leaves keys unchecked.
+    let unreadable = outcome
+        .summary
+        .skipped
+        .get(Skip::Unreadable.as_str())
+        .copied()
+        .unwrap_or(0);
+    if missing > 0 || unreadable > 0 {
+        let shown = start.display().to_string();
+        let what = match (missing, unreadable) {
+            (0, b) => format!("{b} blob(s) cannot be read"),
+            (m, 0) => format!("{m} commit(s), tree(s) or reference(s) cannot be read"),
+            (m, b) => {
+                format!("{m} commit(s), tree(s) or reference(s) and {b} blob(s) cannot be read")
+            }
+        };
+        let help = if partial_clone {
+            "this is a partial clone (cloned with `--filter`), whose objects are fetched on \
+             demand: fetch them all (`git fetch --refetch`, or clone without `--filter`), or \
+             scan the checked-out files without --history"
+        } else {
+            "the repository is damaged or incomplete (a missing pack?); `git fsck` names the \
+             missing objects"
+        };
+        outcome.problems.push(Problem {
+            level: Severity::Error,
+            path: Some(shown.clone()),
+            message: format!("the history of `{shown}` was not scanned completely: {what}; {help}"),
+        });
+        outcome.unread.push(shown);
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,528 @@
+//! The scan: sources hand files to [`Scanner`], which runs the detector, applies inline and
+//! configured suppressions, and turns hits into findings with masked snippets. The
+//! configuration rules' per-file and cross-file work is in `config_rules`, line positions in
+//! `positions`, the history scan in `history`.
+
+mod config_rules;
+mod history;
+mod positions;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use crate::config::{Config, RuleSetting};
+use crate::detect::mask::{fingerprint, redact, Snippet};
+use crate::detect::{Detector, Hit};
+use crate::finding::{Finding, Location, Outcome, Problem, Summary};
+use crate::rules::{Rule, RuleSet, Severity};
+use crate::source::{self, Sink, Skip};
+
+use config_rules::{merge_config, ConfigState};
+pub use history::scan_history;
+pub(crate) use positions::inline_allow;
+pub use positions::LineIndex;
+
+/// Applies `[rules]` settings: drops disabled rules and sets severities. Settings name rules by
+/// id or name; a setting that names no rule is reported.
+pub fn configure_rules(rules: &RuleSet, config: &Config) -> (RuleSet, Vec<Problem>) {
+    let mut problems = Vec::new();
+    for key in config.rules.keys() {
+        if rules.get(key).is_none() {
+            problems.push(Problem {
+                level: Severity::Warning,
+                path: None,
+                message: format!("config names unknown rule `{key}` in [rules]"),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for rule in rules.iter() {
+        let setting = config
+            .rules
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&rule.id) || **k == rule.name)
+            .map(|(_, v)| *v);
+        match setting {
+            Some(RuleSetting::Off) => {}
+            Some(RuleSetting::On(sev)) => {
+                let mut r = Rule::clone(rule);
+                r.severity = sev;
+                out.push(r);
+            }
+            None => out.push(Rule::clone(rule)),
+        }
+    }
+    (RuleSet::new(out), problems)
+}
+/// Collects findings from files, in parallel.
+pub struct Scanner<'a> {
+    detector: Detector,
+    config: &'a Config,
+    findings: Mutex<Vec<Finding>>,
+    problems: Mutex<Vec<Problem>>,
+    summary: Mutex<Summary>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    suppressed: AtomicUsize,
+    allow_used: Vec<AtomicUsize>,
+    allow_in_scope: Vec<AtomicUsize>,
+    /// Record every skipped file's path (for `--verbose`), not only the counts.
+    pub record_skips: bool,
+    skipped_files: Mutex<Vec<(String, String)>>,
+    /// The enabled configuration rules, by check name.
+    config_rules: Vec<(&'static str, Arc<Rule>)>,
+    /// Cross-file state of the configuration rules.
+    config_state: Mutex<ConfigState>,
+    /// Unique per scanner (see [`DETECTOR`]).
+    id: usize,
+    /// Inputs (or folders under them) that could not be read at all.
+    unread: Mutex<Vec<String>>,
+    /// Where files that other files name (includes, env files) are read from.
+    snapshot: &'a dyn source::named::Snapshot,
+}
+
+fn relative_to(abs: &Path, base: &Path, display: &str) -> String {
+    match abs.strip_prefix(base) {
+        Ok(rel) => source::display_path(rel),
+        Err(_) => display.to_string(),
+    }
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner for the (already configured) `rules` under `config`.
+    pub fn new(rules: &RuleSet, config: &'a Config) -> Self {
+        Self {
+            detector: Detector::new(rules).with_window(config.context_window),
+            config,
+            findings: Mutex::new(Vec::new()),
+            problems: Mutex::new(Vec::new()),
+            summary: Mutex::new(Summary::default()),
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            suppressed: AtomicUsize::new(0),
+            allow_used: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
+            allow_in_scope: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
+            record_skips: false,
+            skipped_files: Mutex::new(Vec::new()),
+            config_rules: rules
+                .iter()
+                .filter(|r| r.kind == crate::rules::Kind::Config)
+                .filter_map(|r| {
+                    let check = r.check.as_deref()?;
+                    let name = crate::checks::CHECKS.iter().find(|c| **c == check)?;
+                    Some((*name, Arc::clone(r)))
+                })
+                .collect(),
+            config_state: Mutex::new(ConfigState::default()),
+            id: SCANNER_IDS.fetch_add(1, Ordering::Relaxed),
+            snapshot: &source::named::NoSnapshot,
+            unread: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Reads the files that scanned files name (GitLab includes, compose env files) from
+    /// `snapshot`; without one, they are not read.
+    pub fn with_snapshot(mut self, snapshot: &'a dyn source::named::Snapshot) -> Self {
+        self.snapshot = snapshot;
+        self
+    }
+
+    /// Whether a finding of `rule` at 0-based `line0` with fingerprint `fp` is suppressed
+    /// inline or by an allow entry (and counts the suppression).
+    fn suppressed(
+        &self,
+        path: &str,
+        abs: &Path,
+        lines: &LineIndex<'_>,
+        rule: &Rule,
+        fp: &str,
+        line0: usize,
+    ) -> bool {
+        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
+            if let Some((rules, has_reason)) = lines.inline_allow(l) {
+                if rules
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
+                {
+                    if !has_reason {
+                        self.problem(Problem {
+                            level: Severity::Warning,
+                            path: Some(path.to_string()),
+                            message: format!(
+                                "inline allow at `{path}:{}` gives no reason (`-- reason`)",
+                                l + 1
+                            ),
+                        });
+                    }
+                    self.suppressed.fetch_add(1, Ordering::Relaxed);
+                    return true;
+                }
+            }
+        }
+        let mut allowed = false;
+        for (i, a) in self.config.allow.iter().enumerate() {
+            let rel = relative_to(abs, &a.base, path);
+            if a.matches(&rule.id, &rule.name, fp, Some(&rel)) {
+                if let Some(c) = self.allow_used.get(i) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+                allowed = true;
+            }
+        }
+        if allowed {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+        }
+        allowed
+    }
+
+    fn problem(&self, p: Problem) {
+        if let Ok(mut v) = self.problems.lock() {
+            v.push(p);
+        }
+    }
+
+    fn to_finding(
+        &self,
+        path: &str,
+        abs: &Path,
+        bytes: &[u8],
+        lines: &LineIndex<'_>,
+        hit: &Hit,
+        others: &FileHits,
+    ) -> Option<Finding> {
+        let secret = bytes.get(hit.span.clone()).unwrap_or(&[]);
+        let fp = fingerprint(&hit.rule.id, secret);
+        let (line, column) = lines.position(hit.span.start);
+        let (end_line, end_column) = lines.position(hit.span.end);
+        let line0 = line - 1;
+
+        if self.suppressed(path, abs, lines, &hit.rule, &fp, line0) {
+            return None;
+        }
+
+        let redacted = redact(secret);
+        let mut message = format!(
+            "{} `{redacted}` ({} shape)",
+            hit.rule.name.replace('-', " "),
+            hit.shape
+        );
+        if !hit.why.is_empty() {
+            message.push_str(", ");
+            message.push_str(&hit.why);
+        }
+        if path.ends_with(".ipynb") && !hit.why.contains("cell") {
+            let cells = others.cells.get_or_init(|| notebook_cells(bytes));
+            if let Some(cell) = notebook_cell_name(cells, hit.span.start) {
+                message.push_str(&format!(" (in the {cell})"));
+            }
+        }
+        let near = crate::detect::mask::near(&others.spans, &hit.span);
+        let snippet = Snippet::new(path, bytes, hit.span.clone(), line0, column - 1, near);
+        Some(Finding {
+            rule: Arc::clone(&hit.rule),
+            severity: hit.rule.severity,
+            message,
+            location: Some(Location {
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+            }),
+            fingerprint: fp,
+            redacted: Some(redacted),
+            shape: Some(hit.shape.clone()),
+            snippet: Some(snippet),
+            commit: None,
+            in_head: None,
+            commit_count: None,
+            account: None,
+            help: None,
+        })
+    }
+
+    /// Counts a file as scanned, and as in scope of the path allow entries that match it.
+    fn count_file(&self, path: &str, abs: &Path, len: usize) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+        for (i, a) in self.config.allow.iter().enumerate() {
+            if a.path.is_some() && a.path_matches(&relative_to(abs, &a.base, path)) {
+                if let Some(c) = self.allow_in_scope.get(i) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Turns the detector's hits in one file into findings, dropping suppressed ones.
+    fn findings_for(&self, path: &str, abs: &Path, bytes: &[u8], hits: &[Hit]) -> Vec<Finding> {
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let lines = LineIndex::new(bytes);
+        let others = FileHits {
+            spans: crate::detect::mask::sorted_disjoint(hits.iter().map(|h| h.span.clone())),
+            cells: OnceLock::new(),
+        };
+        hits.iter()
+            .filter_map(|h| self.to_finding(path, abs, bytes, &lines, h, &others))
+            .collect()
+    }
+
+    /// Finishes the run: settles the cross-file rules, sorts findings, reports allow entries
+    /// that matched nothing, counts.
+    pub fn finish(self, started: Instant) -> Outcome {
+        self.settle_config();
+        let mut findings = self.findings.into_inner().unwrap_or_default();
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut problems = self.problems.into_inner().unwrap_or_default();
+        for (i, a) in self.config.allow.iter().enumerate() {
+            let used = self
+                .allow_used
+                .get(i)
+                .map_or(0, |c| c.load(Ordering::Relaxed));
+            let in_scope = self
+                .allow_in_scope
+                .get(i)
+                .map_or(0, |c| c.load(Ordering::Relaxed));
+            // A path entry whose files were not part of this scan cannot be judged.
+            // Entries about accounts are judged by `audit` runs.
+            let judged = !a.about_accounts() && (a.path.is_none() || in_scope > 0);
+            if used == 0 && judged {
+                let what = a
+                    .fingerprint
+                    .as_ref()
+                    .map(|f| {
+                        crate::detect::mask::trust_fingerprint(f);
+                        format!("fingerprint {f}")
+                    })
+                    .or_else(|| a.path.as_ref().map(|p| format!("path `{p}`")))
+                    .unwrap_or_default();
+                problems.push(Problem {
+                    level: Severity::Warning,
+                    path: Some(a.origin.clone()),
+                    message: format!(
+                        "allow entry at `{}` ({what}) matched nothing; remove it",
+                        a.origin
+                    ),
+                });
+            }
+        }
+        problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        let mut summary = self.summary.into_inner().unwrap_or_default();
+        summary.files_scanned = self.files.load(Ordering::Relaxed);
+        summary.bytes_scanned = self.bytes.load(Ordering::Relaxed);
+        summary.suppressed = self.suppressed.load(Ordering::Relaxed);
+        summary.elapsed_ms = started.elapsed().as_millis();
+        let mut skipped_files = self.skipped_files.into_inner().unwrap_or_default();
+        skipped_files.sort();
+        let mut unread = self.unread.into_inner().unwrap_or_default();
+        unread.sort();
+        let mut outcome = Outcome {
+            findings,
+            problems,
+            summary,
+            skipped_files,
+            unread,
+        };
+        outcome.count();
+        outcome
+    }
+}
+
+/// What every finding of one file looks up: computed once per file, searched per finding.
+struct FileHits {
+    /// Every hit's span, sorted and disjoint (for masking snippets).
+    spans: Vec<std::ops::Range<usize>>,
+    /// Notebook cell offsets, found on first use.
+    cells: OnceLock<Vec<usize>>,
+}
+
+/// Offsets of a notebook's `"cell_type"` keys, found once per file.
+fn notebook_cells(bytes: &[u8]) -> Vec<usize> {
+    memchr::memmem::find_iter(bytes, b"\"cell_type\"").collect()
+}
+
+/// `cell N` for a position after the `N`th `"cell_type"` of `cells` (sorted offsets).
+fn notebook_cell_name(cells: &[usize], pos: usize) -> Option<String> {
+    // A key ending before `pos` counts, as a search of the bytes before `pos` would find it.
+    let n = cells.partition_point(|c| c + b"\"cell_type\"".len() <= pos);
+    (n > 0).then(|| format!("cell {n}"))
+}
+
+thread_local! {
+    /// This thread's copy of the running scanner's detector (by scanner id): a regex used
+    /// from many threads goes through its cache pool's slow path on every call.
+    static DETECTOR: std::cell::RefCell<Option<(usize, Detector)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Tells scanners apart for [`DETECTOR`].
+static SCANNER_IDS: AtomicUsize = AtomicUsize::new(0);
+
+impl Sink for Scanner<'_> {
+    fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
+        self.count_file(path, abs, bytes.len());
+        let hits = DETECTOR.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                if slot.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                    *slot = Some((self.id, self.detector.clone()));
+                }
+                match slot.as_ref() {
+                    Some((_, d)) => d.scan(path, bytes),
+                    None => self.detector.scan(path, bytes),
+                }
+            }
+            Err(_) => self.detector.scan(path, bytes),
+        });
+        let mut new = self.findings_for(path, abs, bytes, &hits);
+        let spans: Vec<std::ops::Range<usize>> = hits.iter().map(|h| h.span.clone()).collect();
+        let (config, mentions) = self.config_file(path, abs, bytes, &spans);
+        merge_config(&mut new, config, &mentions);
+        if !new.is_empty() {
+            if let Ok(mut f) = self.findings.lock() {
+                f.extend(new);
+            }
+        }
+    }
+
+    fn skipped(&self, path: &str, reason: Skip) {
+        if let Ok(mut s) = self.summary.lock() {
+            s.skip(reason.as_str());
+        }
+        if self.record_skips {
+            if let Ok(mut v) = self.skipped_files.lock() {
+                v.push((path.to_string(), reason.as_str().to_string()));
+            }
+        }
+    }
+
+    fn error(&self, path: &str, message: String) {
+        self.problem(Problem {
+            level: Severity::Error,
+            path: Some(path.to_string()),
+            message,
+        });
+    }
+
+    fn unread(&self, path: &str, message: String) {
+        if let Ok(mut u) = self.unread.lock() {
+            u.push(path.to_string());
+        }
+        self.error(path, message);
+    }
+
+    fn excluded(&self, path: &str, abs: &Path) -> bool {
+        self.config
+            .exclude
+            .iter()
+            .any(|e| e.is_match(&relative_to(abs, &e.base, path)) || e.is_match(path))
+    }
+}
+
+/// Scans `paths` in the working tree with `rules` (already configured) under `config`.
+pub fn scan_worktree(
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    config: &Config,
+    threads: usize,
+    record_skips: bool,
+) -> Outcome {
+    let started = Instant::now();
+    let mut scanner = Scanner::new(rules, config);
+    scanner.record_skips = record_skips;
+    let opts = source::worktree::WalkOptions {
+        max_file_size: config.max_file_size,
+        threads,
+    };
+    let snapshot = source::named::Worktree::new(paths, config.max_file_size);
+    let scanner = scanner.with_snapshot(&snapshot);
+    source::worktree::walk(paths, &opts, &scanner);
+    scanner.finish(started)
+}
+
+/// Scans the staged change of the repository holding `start` (pre-commit).
+pub fn scan_staged(
+    start: &Path,
+    rules: &RuleSet,
+    config: &Config,
+    record_skips: bool,
+) -> Result<Outcome, source::staged::StagedError> {
+    let started = Instant::now();
+    let snapshot = source::staged::open(start, config.max_file_size)?;
+    let mut scanner = Scanner::new(rules, config).with_snapshot(&snapshot);
+    scanner.record_skips = record_skips;
+    let info = source::staged::walk(start, &snapshot, config.max_file_size, &scanner)?;
+    if !info.conflicted.is_empty() {
+        scanner.problem(Problem {
+            level: Severity::Info,
+            path: None,
+            message: format!(
+                "merge in progress: {} conflicted path(s) not scanned until resolved ({})",
+                info.conflicted.len(),
+                info.conflicted.join(", ")
+            ),
+        });
+    }
+    Ok(scanner.finish(started))
+}
+
+/// Most worker threads per available core: beyond it more threads only cost memory and
+/// scheduling (and a huge `--threads` would spend minutes starting them).
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The worker threads to use for `requested` (0: one per core), at most
+/// [`THREADS_PER_CORE`] per available core; with a warning when the request was capped.
+pub fn capped_threads(requested: usize) -> (usize, Option<Problem>) {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let max = cores.saturating_mul(THREADS_PER_CORE);
+    if requested <= max {
+        return (requested, None);
+    }
+    let note = Problem {
+        level: Severity::Warning,
+        path: None,
+        message: format!(
+            "--threads {requested} capped at {max} ({THREADS_PER_CORE} per available core, {cores} core(s))"
+        ),
+    };
+    (max, Some(note))
+}
+
+/// Scans one in-memory file (used by rule examples and tests): findings of `rules` in
+/// `content` scanned as `path`, with no configuration.
+pub fn scan_bytes(path: &str, content: &[u8], rules: &RuleSet) -> Vec<Finding> {
+    scan_bytes_with(path, content, rules, &Config::default())
+}
+
+/// [`scan_bytes`] under a given configuration (with a registry, say).
+pub fn scan_bytes_with(
+    path: &str,
+    content: &[u8],
+    rules: &RuleSet,
+    config: &Config,
+) -> Vec<Finding> {
+    let scanner = Scanner::new(rules, config);
+    scanner.file(path, Path::new(path), content);
+    scanner.finish(Instant::now()).findings
+}
+
+/// Receives progress of long scans (history); the CLI draws it, tests ignore it.
+pub trait Progress: Sync {
+    /// A new phase starts (`walking commits`, `scanning blobs`), with a known total if any.
+    fn phase(&self, name: &str, total: Option<u64>);
+    /// `items` more done, `bytes` more read.
+    fn advance(&self, items: u64, bytes: u64);
+    /// The scan is over: clear what was drawn.
+    fn finish(&self);
+}
+
+/// Progress that shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn phase(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64, _: u64) {}
+    fn finish(&self) {}
+}
