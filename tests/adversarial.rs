@@ -21,17 +21,6 @@ struct Run {
     stderr: String,
 }
 
-/// Peak RSS (MiB) of the largest child process this test binary has waited for.
-fn children_peak_rss_mib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a rusage into the pointer we own; RUSAGE_CHILDREN is valid.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    assert_eq!(rc, 0);
-    // SAFETY: initialised by the successful call above (zeroed before in any case).
-    let usage = unsafe { usage.assume_init() };
-    usage.ru_maxrss / 1024
-}
-
 fn run(dir: &Path, args: &[&str]) -> Run {
     let started = Instant::now();
     let out = bin()
@@ -43,7 +32,7 @@ fn run(dir: &Path, args: &[&str]) -> Run {
         .expect("run");
     let took = started.elapsed();
     assert!(took < WALL, "{args:?} took {took:?}");
-    let rss = children_peak_rss_mib();
+    let rss = common::children_peak_rss_mib();
     assert!(rss < RSS_MIB, "{args:?}: a child peaked at {rss} MiB");
     Run {
         doc: serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),

@@ -48,17 +48,6 @@ impl Run {
     }
 }
 
-/// Peak RSS (MiB) of the largest child process this test binary has waited for.
-fn children_peak_rss_mib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a rusage into the pointer we own; RUSAGE_CHILDREN is valid.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    assert_eq!(rc, 0);
-    // SAFETY: initialised by the successful call above (zeroed before in any case).
-    let usage = unsafe { usage.assume_init() };
-    usage.ru_maxrss / 1024
-}
-
 /// Runs the binary in `dir` with `args` (JSON output unless `human`), bounded in time and
 /// memory; `stdin` is piped in when given.
 fn run_with(dir: &Path, args: &[&str], json: bool, stdin: Option<&str>) -> Run {
@@ -77,7 +66,7 @@ fn run_with(dir: &Path, args: &[&str], json: bool, stdin: Option<&str>) -> Run {
     let out = cmd.output().expect("run");
     let took = started.elapsed();
     assert!(took < WALL, "{args:?} took {took:?}");
-    let rss = children_peak_rss_mib();
+    let rss = common::children_peak_rss_mib();
     assert!(rss < RSS_MIB, "{args:?}: a child peaked at {rss} MiB");
     Run {
         doc: serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),

@@ -101,8 +101,8 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
     let diag = FindingDiag {
         f,
         message: one_line(&f.message),
-        // Help may span lines (a snippet to add); only the keys and escapes are its concern.
-        help: super::escape::clean(&help, false),
+        // Help may span lines (a snippet to add); the output layer masks and escapes it.
+        help,
         snippet: f.snippet.as_ref().map(|s| crate::detect::mask::Snippet {
             name: one_line(&s.name),
             ..s.clone()

@@ -312,7 +312,7 @@ impl RuleSet {
     }
 }
 
-/// The catalogue as a Markdown table (the README's rule table is this, kept current by a test).
+/// The catalogue as a Markdown table (`rules --format markdown`).
 pub fn markdown_table(rules: &RuleSet) -> String {
     let mut s = String::from("| id | name | kind | severity | summary |\n|---|---|---|---|---|\n");
     for r in rules.iter() {

@@ -191,3 +191,14 @@ pub fn run_in(dir: &Path, args: &[&str]) -> (String, String, Option<i32>) {
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("json on stdout")
 }
+
+/// Peak RSS (MiB) of the largest child process this test binary has waited for.
+pub fn children_peak_rss_mib() -> i64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a rusage into the pointer we own; RUSAGE_CHILDREN is valid.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
+    assert_eq!(rc, 0);
+    // SAFETY: initialised by the successful call above (zeroed before in any case).
+    let usage = unsafe { usage.assume_init() };
+    usage.ru_maxrss / 1024
+}
