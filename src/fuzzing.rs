@@ -11,7 +11,7 @@ use crate::rules::RuleSet;
 
 fn catalogue() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| crate::rules::load_embedded().0)
+    RULES.get_or_init(|| crate::rules::load_embedded(crate::checks::CHECKS).0)
 }
 
 /// The file names the format targets scan their input as.
@@ -123,7 +123,7 @@ pub fn audit_lines(data: &[u8]) {
 /// The rule-file loader (and, for a valid rule, its examples).
 pub fn rule_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(rule) = crate::rules::parse_rule_file("rules/x.yaml", &text) {
+    if let Ok(rule) = crate::rules::parse_rule_file("rules/x.yaml", &text, crate::checks::CHECKS) {
         let set = RuleSet::new(vec![rule]);
         let _ = crate::rules::examples::check(&set);
     }

@@ -419,7 +419,7 @@ pub struct Check<'a> {
 /// working tree (which the run loads) are compared with the revision's too. Returns the base
 /// configuration (the revision's, or the defaults) and the working tree's.
 pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
-    let (embedded, _) = rules::load_embedded();
+    let (embedded, _) = rules::load_embedded(crate::checks::CHECKS);
     let base_name = c
         .rev
         .map_or_else(|| "the built-in defaults".to_string(), |r| format!("`{r}`"));
@@ -482,10 +482,11 @@ pub fn check(c: &Check) -> Result<(Config, Config), WeakenError> {
 fn catalogue_from_disk(embedded: &RuleSet, config: &Config) -> Result<RuleSet, WeakenError> {
     let mut set = embedded.clone();
     for dir in &config.rule_dirs {
-        let (extra, problems) = rules::load_dir(dir).map_err(|e| WeakenError::Read {
-            path: dir.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let (extra, problems) =
+            rules::load_dir(dir, crate::checks::CHECKS).map_err(|e| WeakenError::Read {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
         if let Some(p) = problems.first() {
             return Err(WeakenError::RuleFile {
                 path: p.path.clone(),
@@ -519,14 +520,14 @@ fn catalogue_at(
         let mut parsed = Vec::new();
         for (path, text) in rev.rule_files(&rel)? {
             let shown = rev.shown(&path);
-            let rule = rules::parse_rule_file(&shown, &text).map_err(|problems| {
-                WeakenError::RuleFile {
+            let rule = rules::parse_rule_file(&shown, &text, crate::checks::CHECKS).map_err(
+                |problems| WeakenError::RuleFile {
                     path: shown.clone(),
                     message: problems
                         .first()
                         .map_or_else(String::new, |p| p.message.clone()),
-                }
-            })?;
+                },
+            )?;
             parsed.push(rule);
         }
         set.extend(RuleSet::new(parsed));
@@ -995,7 +996,7 @@ mod tests {
 
     #[test]
     fn an_allow_entry_is_covered_only_by_one_at_least_as_wide() {
-        let (catalogue, _) = rules::load_embedded();
+        let (catalogue, _) = rules::load_embedded(crate::checks::CHECKS);
         let base = allows(
             "[[allow]]\npath = \"fixtures/**\"\nrules = [\"S001\"]\nreason = \"r\"\n[[allow]]\naccount = \"legacy\"\nreason = \"r\"\n",
         );

@@ -383,7 +383,7 @@ fn a_file_deleted_between_listing_and_reading() {
             &format!("WANDB_ENTITY=team-{i}\n"),
         );
     }
-    let rules = wandb_sa_lint::rules::load_embedded().0;
+    let rules = wandb_sa_lint::rules::load_embedded(wandb_sa_lint::checks::CHECKS).0;
     let config = wandb_sa_lint::config::Config::default();
     let sink = Vanishing(wandb_sa_lint::scan::Scanner::new(&rules, &config));
     let opts = WalkOptions {

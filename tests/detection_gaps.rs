@@ -507,7 +507,7 @@ mod robustness {
     fn rules() -> &'static wandb_sa_lint::rules::RuleSet {
         static RULES: std::sync::OnceLock<wandb_sa_lint::rules::RuleSet> =
             std::sync::OnceLock::new();
-        RULES.get_or_init(|| wandb_sa_lint::rules::load_embedded().0)
+        RULES.get_or_init(|| wandb_sa_lint::rules::load_embedded(wandb_sa_lint::checks::CHECKS).0)
     }
 
     proptest! {

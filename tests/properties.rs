@@ -10,7 +10,7 @@ use wandb_sa_lint::rules::fakes::Fakes;
 use wandb_sa_lint::rules::{load_embedded, RuleSet};
 
 fn catalogue() -> RuleSet {
-    load_embedded().0
+    load_embedded(wandb_sa_lint::checks::CHECKS).0
 }
 
 fn root() -> PathBuf {

@@ -8,7 +8,7 @@ use wandb_sa_lint::rules::{self, Kind};
 
 #[test]
 fn builtin_rules_load_without_problems() {
-    let (set, problems) = rules::load_embedded();
+    let (set, problems) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
     assert!(
         problems.is_empty(),
         "{:?}",
@@ -19,7 +19,7 @@ fn builtin_rules_load_without_problems() {
 
 #[test]
 fn every_example_fires_and_no_counter_example_does() {
-    let (set, _) = rules::load_embedded();
+    let (set, _) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
     let failures = rules::examples::check(&set);
     assert!(
         failures.is_empty(),
@@ -34,7 +34,7 @@ fn every_example_fires_and_no_counter_example_does() {
 
 #[test]
 fn catalogue_is_sound() {
-    let (set, _) = rules::load_embedded();
+    let (set, _) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
     let mut ids = std::collections::HashSet::new();
     let mut names = std::collections::HashSet::new();
     for r in set.iter() {
@@ -57,7 +57,11 @@ fn catalogue_is_sound() {
             assert!(!r.patterns.is_empty(), "{} has no pattern", r.id);
         } else {
             let check = r.check.as_deref().expect("non-secret rules name a check");
-            assert!(rules::known_check(check), "{}: unknown check {check}", r.id);
+            assert!(
+                wandb_sa_lint::checks::get(check).is_some(),
+                "{}: unknown check {check}",
+                r.id
+            );
         }
         assert!(
             r.source.starts_with("rules/"),
@@ -86,7 +90,7 @@ fn catalogue_is_sound() {
 
 #[test]
 fn catalogue_snapshot() {
-    let (set, _) = rules::load_embedded();
+    let (set, _) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
     let listing: String = set
         .iter()
         .map(|r| format!("{} {} {}\n", r.id, r.name, r.severity))
@@ -98,7 +102,7 @@ fn catalogue_snapshot() {
 /// `docs_rules_pages_are_current`) and holds no copy of the rule table that could go stale.
 #[test]
 fn readme_links_the_one_generated_catalogue() {
-    let (set, _) = rules::load_embedded();
+    let (set, _) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
     assert!(
         readme.contains("](docs/rules/README.md)"),
@@ -228,7 +232,7 @@ fn rules_listing_and_explain() {
 
 #[test]
 fn docs_rules_pages_are_current() {
-    let (set, problems) = rules::load_embedded();
+    let (set, problems) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
     assert!(problems.is_empty());
     let dir = root().join("docs/rules");
     let pages = rules::docs::pages(&set);
@@ -251,4 +255,124 @@ fn docs_rules_pages_are_current() {
         on_disk, want,
         "docs/rules holds exactly one page per rule and the index"
     );
+}
+
+/// A rule file for the check table tests: account rule A004's shape, with `check`, `kind` and
+/// `params` lines given.
+fn table_rule(kind: &str, check: &str, params: &str) -> String {
+    let s = std::fs::read_to_string(root().join("rules/accounts/A004-stale-api-key.yaml"))
+        .expect("A004");
+    let s = s.replace("kind: account", &format!("kind: {kind}"));
+    s.replace("check: stale-key\n", &format!("check: {check}\n{params}"))
+}
+
+/// The problems the loader reports for `text`, validated against the check table.
+fn table_problems(text: &str) -> Vec<String> {
+    match rules::parse_rule_file("rules/x.yaml", text, wandb_sa_lint::checks::CHECKS) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems
+            .into_iter()
+            .map(|p| format!("{}:{}: {}", p.path, p.span.start, p.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn the_check_table_sets_the_defaults_a_rule_does_not() {
+    let text = table_rule("account", "stale-key", "");
+    let rule = rules::parse_rule_file("rules/x.yaml", &text, wandb_sa_lint::checks::CHECKS)
+        .expect("valid");
+    assert_eq!(
+        rule.params.get("rotate-after"),
+        Some(&rules::Param::Number(90))
+    );
+    let text = table_rule("account", "stale-key", "params:\n  rotate-after: 30\n");
+    let rule = rules::parse_rule_file("rules/x.yaml", &text, wandb_sa_lint::checks::CHECKS)
+        .expect("valid");
+    assert_eq!(
+        rule.params.get("rotate-after"),
+        Some(&rules::Param::Number(30))
+    );
+}
+
+#[test]
+fn a_misspelt_parameter_is_a_problem() {
+    let text = table_rule("account", "stale-key", "params:\n  rotate-afer: 30\n");
+    let problems = table_problems(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("unknown parameter `rotate-afer` of check `stale-key`")
+            && problems[0].contains("rotate-after"),
+        "{problems:#?}"
+    );
+    let at = text.find("rotate-afer").expect("key");
+    assert!(
+        problems[0].starts_with(&format!("rules/x.yaml:{at}:")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_wrong_typed_parameter_is_a_problem() {
+    let text = table_rule("account", "stale-key", "params:\n  rotate-after: soon\n");
+    let problems = table_problems(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("parameter `rotate-after` must be a whole number, found a string"),
+        "{problems:#?}"
+    );
+    let at = text.find("soon").expect("value");
+    assert!(
+        problems[0].starts_with(&format!("rules/x.yaml:{at}:")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_check_of_another_kind_is_a_problem() {
+    let text = table_rule("account", "missing-entity", "");
+    let problems = table_problems(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains(
+            "check `missing-entity` serves config rules, but this rule's `kind` is account"
+        ),
+        "{problems:#?}"
+    );
+    let at = text.find("missing-entity").expect("check");
+    assert!(
+        problems[0].starts_with(&format!("rules/x.yaml:{at}:")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn an_unknown_check_is_a_problem() {
+    let text = table_rule("account", "stale-keys", "");
+    let problems = table_problems(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("check `stale-keys` is not implemented by this build"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn every_check_serves_a_rule_and_every_rule_param_is_its_checks() {
+    let (set, _) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
+    for c in wandb_sa_lint::checks::CHECKS {
+        let served: Vec<_> = set
+            .iter()
+            .filter(|r| r.check.as_deref() == Some(c.name))
+            .collect();
+        assert!(!served.is_empty(), "check {} serves no rule", c.name);
+        for r in served {
+            assert_eq!(r.kind, c.kind, "{}", r.id);
+            let mut names: Vec<&str> = r.params.keys().map(String::as_str).collect();
+            let mut want: Vec<&str> = c.params.iter().map(|p| p.name).collect();
+            names.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(names, want, "{}", r.id);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use jiff::civil::Date;
 
 use super::activity::Activity;
-use super::rules::{day_of, days_between, evaluate, AccountHit, Input};
+use crate::checks::{day_of, days_between, evaluate, AccountHit, Input};
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, Snippet};
 use crate::finding::{AuditSummary, Finding, Outcome, Problem};

@@ -13,13 +13,14 @@ use crate::rules::{self, RuleSet};
 
 /// Loads the built-in rules plus the configured rule directories.
 pub(super) fn load_rules(config: &Config) -> Result<RuleSet, Fatal> {
-    let (mut set, problems) = rules::load_embedded();
+    let (mut set, problems) = rules::load_embedded(crate::checks::CHECKS);
     let mut all_problems = problems;
     for dir in &config.rule_dirs {
-        let (extra, problems) = rules::load_dir(dir).map_err(|source| Fatal::RuleDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        let (extra, problems) =
+            rules::load_dir(dir, crate::checks::CHECKS).map_err(|source| Fatal::RuleDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
         all_problems.extend(problems);
         set.extend(extra);
     }
@@ -67,11 +68,11 @@ pub(super) fn print_rules(rules: &RuleSet, format: RulesFormat) {
 
 pub(super) fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
     let (set, problems) = match dir {
-        Some(d) => rules::load_dir(d).map_err(|source| Fatal::RuleDir {
+        Some(d) => rules::load_dir(d, crate::checks::CHECKS).map_err(|source| Fatal::RuleDir {
             path: d.display().to_string(),
             source,
         })?,
-        None => rules::load_embedded(),
+        None => rules::load_embedded(crate::checks::CHECKS),
     };
     let mut count = problems.len();
     for p in &problems {

@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use jiff::civil::Date;
+
 use crate::formats::tree::{self as yaml, Kind, Node};
 use crate::yaml::ByteSpan;
 
@@ -53,10 +55,10 @@ pub struct ApiKey {
     pub name: String,
     /// Its id (never the key itself).
     pub id: String,
-    /// Creation date, `YYYY-MM-DD`.
-    pub created: Option<String>,
-    /// Last use, `YYYY-MM-DD`.
-    pub last_used: Option<String>,
+    /// Creation date.
+    pub created: Option<Date>,
+    /// Last use.
+    pub last_used: Option<Date>,
     /// Where the entry is in the registry file.
     pub span: ByteSpan,
 }
@@ -119,7 +121,7 @@ pub struct Account {
     /// How it appears in audit logs.
     pub audit_ids: Vec<String>,
     /// Creation date.
-    pub created: Option<String>,
+    pub created: Option<Date>,
     /// Its keys.
     pub api_keys: Vec<ApiKey>,
     /// Where the entry is in the registry file.
@@ -305,22 +307,33 @@ impl Cx<'_> {
         }
     }
 
-    fn date(&mut self, node: &Node, field: &str) -> Option<String> {
+    /// A `YYYY-MM-DD` date (anything after the tenth character, such as a time, is ignored);
+    /// one that is not a calendar date is a problem naming the field.
+    fn date(&mut self, node: &Node, field: &str) -> Option<Date> {
         let s = self.string(node, field)?;
         let ok = s.len() >= 10
             && s.as_bytes().get(4) == Some(&b'-')
             && s.as_bytes().get(7) == Some(&b'-')
             && s.get(..4)
                 .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
-        if !ok {
+        let date = s.get(..10).filter(|_| ok).and_then(parse_date);
+        if date.is_none() {
             self.problem(
                 node,
                 format!("`{field}` must be a date (YYYY-MM-DD), found `{s}`"),
             );
-            return None;
         }
-        Some(s.get(..10).unwrap_or(&s).to_string())
+        date
     }
+}
+
+/// A `YYYY-MM-DD` date (exactly that: surrounding blanks are ignored, nothing else is).
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if s.len() != 10 {
+        return None;
+    }
+    s.parse::<Date>().ok()
 }
 
 /// Most problems of one registry file reported; the rest are counted.
@@ -413,6 +426,35 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
             _ => {}
         }
     }
+    cross_check(&mut cx, &reg);
+    if cx.problems.len() > MAX_PROBLEMS {
+        // Each problem is shown with a snippet of the file: a registry broken on every
+        // account would print for minutes. The first ones say what is wrong.
+        let more = cx.problems.len() - MAX_PROBLEMS;
+        cx.problems.truncate(MAX_PROBLEMS);
+        cx.problems.push(RegistryProblem {
+            path: path.to_string(),
+            text: cx.shared_text(),
+            span: 0..0,
+            message: format!(
+                "{more} more problem(s) in `{path}` not shown (the first {MAX_PROBLEMS} are)"
+            ),
+        });
+    }
+    if cx.problems.is_empty() {
+        Ok(reg)
+    } else {
+        Err(RegistryError::Invalid {
+            path: path.to_string(),
+            problems: cx.problems,
+        })
+    }
+}
+
+/// The problems between entries: duplicate key names and ids, accounts listed twice, team
+/// references `teams` does not list.
+fn cross_check(cx: &mut Cx<'_>, reg: &Registry) {
+    let path = cx.path;
     // Cross-checks: team references, duplicate names, duplicate keys. Sets and maps, not
     // scans of the accounts before: a registry can list a hundred thousand accounts.
     let mut key_ids: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
@@ -475,28 +517,6 @@ pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
                 });
             }
         }
-    }
-    if cx.problems.len() > MAX_PROBLEMS {
-        // Each problem is shown with a snippet of the file: a registry broken on every
-        // account would print for minutes. The first ones say what is wrong.
-        let more = cx.problems.len() - MAX_PROBLEMS;
-        cx.problems.truncate(MAX_PROBLEMS);
-        cx.problems.push(RegistryProblem {
-            path: path.to_string(),
-            text: cx.shared_text(),
-            span: 0..0,
-            message: format!(
-                "{more} more problem(s) in `{path}` not shown (the first {MAX_PROBLEMS} are)"
-            ),
-        });
-    }
-    if cx.problems.is_empty() {
-        Ok(reg)
-    } else {
-        Err(RegistryError::Invalid {
-            path: path.to_string(),
-            problems: cx.problems,
-        })
     }
 }
 
@@ -725,7 +745,10 @@ mod tests {
         assert_eq!(r.teams[0].projects[1].visibility, Visibility::Restricted);
         let a = &r.accounts[0];
         assert_eq!(a.scope, Some(Scope::Team));
-        assert_eq!(a.api_keys[0].last_used.as_deref(), Some("2026-11-01"));
+        assert_eq!(
+            a.api_keys[0].last_used.map(|d| d.to_string()).as_deref(),
+            Some("2026-11-01")
+        );
         assert_eq!(r.linked(".github/workflows/train.yml", None).len(), 1);
         assert_eq!(
             r.linked("x.yml", Some("${{ secrets.WANDB_CI_TRAINING_KEY }}"))
@@ -811,6 +834,29 @@ mod schema_tests {
         assert_eq!(text[..p.span.start].matches('\n').count(), 2);
         // A leading `---` starts the one document.
         assert!(parse("r.yaml", "---\norganization: acme\n").is_ok());
+    }
+
+    #[test]
+    fn dates_are_parsed_once_at_load() {
+        let text = "service_accounts:\n  - name: a\n    created: 2025-01-10T08:00:00Z\n    api_keys:\n      - {name: k, id: X, created: 2026-02-30, last_used: 2026-11-01}\n";
+        let Err(RegistryError::Invalid { problems, .. }) = parse("r.yaml", text) else {
+            panic!("an impossible date accepted");
+        };
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["`created` must be a date (YYYY-MM-DD), found `2026-02-30`"]
+        );
+        let r = parse("r.yaml", &text.replace("2026-02-30", "2026-02-28")).expect("valid");
+        let a = &r.accounts[0];
+        assert_eq!(
+            a.created.map(|d| d.to_string()).as_deref(),
+            Some("2025-01-10")
+        );
+        assert_eq!(
+            a.api_keys[0].created.map(|d| d.to_string()).as_deref(),
+            Some("2026-02-28")
+        );
     }
 
     #[test]

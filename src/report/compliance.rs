@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::activity::Activity;
-use crate::audit::rules::{day_of, days_between, last_activity, parse_date};
+use crate::audit::rules::{day_of, days_between, last_activity};
 use crate::detect::mask::mask_text;
 use crate::finding::{Finding, Outcome};
 use crate::registry::Registry;
@@ -391,12 +391,8 @@ pub fn build(
                     .iter()
                     .map(|k| KeyAge {
                         name: k.name.clone(),
-                        age_days: k
-                            .created
-                            .as_deref()
-                            .and_then(parse_date)
-                            .map(|c| days_between(c, as_of)),
-                        last_used: k.last_used.clone(),
+                        age_days: k.created.map(|c| days_between(c, as_of)),
+                        last_used: k.last_used.map(|d| d.to_string()),
                     })
                     .collect(),
                 findings: by_account.remove(acc.name.as_str()).unwrap_or_default(),

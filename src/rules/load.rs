@@ -6,7 +6,10 @@ use std::path::Path;
 
 use saphyr::MarkedYamlOwned;
 
-use super::{ContextLevel, Example, Kind, Param, Rule, RuleSet, Severity, Shape, EMBEDDED_RULES};
+use super::{
+    find_check, CheckDef, CheckInputs, ContextLevel, Example, Kind, Param, Rule, RuleSet, Severity,
+    Shape, EMBEDDED_RULES,
+};
 use crate::yaml::{self, ByteSpan, CharIndex};
 
 /// One problem found in a rule file.
@@ -104,8 +107,17 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses and validates one rule file. `path` names it in problems.
-pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>> {
+/// The fields of a rule file by name: (key node, value node).
+type Fields<'d> = HashMap<&'d str, (&'d MarkedYamlOwned, &'d MarkedYamlOwned)>;
+
+/// Parses and validates one rule file against the check table `checks` (a rule's `check:`
+/// must name a row of it, of the rule's kind, and its `params` must be the row's, with their
+/// types). `path` names the file in problems.
+pub fn parse_rule_file<R: CheckInputs>(
+    path: &str,
+    text: &str,
+    checks: &[CheckDef<R>],
+) -> Result<Rule, Vec<RuleProblem>> {
     let mut cx = Ctx {
         path,
         text,
@@ -119,18 +131,106 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             return Err(cx.problems);
         }
     };
+    let Some(fields) = top_fields(&mut cx, &docs) else {
+        return Err(cx.problems);
+    };
+    let head = parse_head(&mut cx, &fields);
+    let kind = head.kind;
+    let (references, keywords, patterns) = parse_lists(&mut cx, &fields, kind);
+    let (check, params) = parse_check(&mut cx, &fields, kind, checks);
+    match kind {
+        Some(Kind::Secret) if patterns.is_empty() && !fields.contains_key("pattern") => {
+            cx.problem(0..0, "a secret rule needs a `pattern` list");
+        }
+        Some(Kind::Config | Kind::Account) if check.is_none() && !fields.contains_key("check") => {
+            cx.problem(
+                0..0,
+                format!(
+                    "a {} rule needs a `check`",
+                    kind.map(Kind::as_str).unwrap_or("")
+                ),
+            );
+        }
+        _ => {}
+    }
+    let account = kind == Some(Kind::Account);
+    let examples = parse_examples::<R>(
+        &mut cx,
+        "examples",
+        fields.get("examples").map(|(_, v)| *v),
+        account,
+    );
+    let counter_examples = parse_examples::<R>(
+        &mut cx,
+        "counter_examples",
+        fields.get("counter_examples").map(|(_, v)| *v),
+        account,
+    );
+
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    let Head {
+        id,
+        name,
+        kind,
+        severity,
+        summary,
+        rationale,
+        remediation,
+    } = head;
+    match (id, name, kind, severity, summary, rationale, remediation) {
+        (
+            Some(id),
+            Some(name),
+            Some(kind),
+            Some(severity),
+            Some(summary),
+            Some(rationale),
+            Some(remediation),
+        ) => Ok(Rule {
+            id,
+            name,
+            kind,
+            severity,
+            summary: summary.trim().to_string(),
+            rationale: rationale.trim_end().to_string(),
+            remediation: remediation.trim_end().to_string(),
+            references,
+            keywords,
+            patterns,
+            check,
+            params,
+            examples,
+            counter_examples,
+            source: path.to_string(),
+        }),
+        // Every `None` above pushed a problem, so this arm is unreachable in practice; it is
+        // kept total so that no input can panic.
+        _ => Err(vec![RuleProblem {
+            path: path.to_string(),
+            text: text.to_string(),
+            span: 0..0,
+            message: "incomplete rule".to_string(),
+        }]),
+    }
+}
+
+/// The top-level fields of the file's one document, reporting unknown and repeated ones;
+/// `None` (with a problem) when there is no mapping to read.
+fn top_fields<'d>(cx: &mut Ctx<'_>, docs: &'d [MarkedYamlOwned]) -> Option<Fields<'d>> {
     let Some(doc) = docs.first() else {
         cx.problem(0..0, "the rule file is empty");
-        return Err(cx.problems);
+        return None;
     };
     if let Some(extra) = docs.get(1) {
         cx.problem(cx.span(extra), "a rule file holds one YAML document");
     }
     let Some(entries) = yaml::entries(doc) else {
         cx.problem(cx.span(doc), "a rule file must be a mapping of fields");
-        return Err(cx.problems);
+        return None;
     };
-    let mut fields: HashMap<&str, (&MarkedYamlOwned, &MarkedYamlOwned)> = HashMap::new();
+    let mut fields: Fields<'d> = HashMap::new();
     for (k, v) in entries {
         let Some(key) = yaml::as_str(k) else {
             cx.problem(cx.span(k), "field names must be strings");
@@ -150,6 +250,59 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             cx.problem(cx.span(k), format!("field `{key}` is given twice"));
         }
     }
+    Some(fields)
+}
+
+/// The rule's references (URLs), keywords and key shapes.
+fn parse_lists(
+    cx: &mut Ctx<'_>,
+    fields: &Fields<'_>,
+    kind: Option<Kind>,
+) -> (Vec<String>, Vec<String>, Vec<Shape>) {
+    let references = match fields.get("references") {
+        Some((_, v)) => {
+            let refs = cx.string_list("references", v);
+            for r in &refs {
+                if !(r.starts_with("https://") || r.starts_with("http://")) {
+                    cx.problem(cx.span(v), format!("reference `{r}` must be a URL"));
+                }
+            }
+            refs
+        }
+        None => {
+            cx.problem(0..0, "missing required field `references`");
+            Vec::new()
+        }
+    };
+    let keywords = match fields.get("keywords") {
+        Some((_, v)) => cx.string_list("keywords", v),
+        None => Vec::new(),
+    };
+    let patterns = match fields.get("pattern") {
+        Some((k, v)) => {
+            if kind.is_some_and(|k| k != Kind::Secret) {
+                cx.problem(cx.span(k), "`pattern` is only for secret rules");
+            }
+            parse_patterns(cx, v)
+        }
+        None => Vec::new(),
+    };
+    (references, keywords, patterns)
+}
+
+/// The required fields of a rule, each `None` when missing or invalid (with a problem).
+struct Head {
+    id: Option<String>,
+    name: Option<String>,
+    kind: Option<Kind>,
+    severity: Option<Severity>,
+    summary: Option<String>,
+    rationale: Option<String>,
+    remediation: Option<String>,
+}
+
+/// Reads and validates the required fields: id, name, kind, severity and the prose.
+fn parse_head(cx: &mut Ctx<'_>, fields: &Fields<'_>) -> Head {
     let required = |cx: &mut Ctx<'_>, name: &str| -> Option<String> {
         match fields.get(name) {
             Some((_, v)) => cx.string(name, v),
@@ -159,13 +312,13 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             }
         }
     };
-    let id = required(&mut cx, "id");
-    let name = required(&mut cx, "name");
-    let kind_s = required(&mut cx, "kind");
-    let severity_s = required(&mut cx, "severity");
-    let summary = required(&mut cx, "summary");
-    let rationale = required(&mut cx, "rationale");
-    let remediation = required(&mut cx, "remediation");
+    let id = required(cx, "id");
+    let name = required(cx, "name");
+    let kind_s = required(cx, "kind");
+    let severity_s = required(cx, "severity");
+    let summary = required(cx, "summary");
+    let rationale = required(cx, "rationale");
+    let remediation = required(cx, "remediation");
 
     let kind = kind_s.as_deref().and_then(|k| match k {
         "secret" => Some(Kind::Secret),
@@ -240,46 +393,51 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             cx.problem(cx.span(node), "`summary` must be one line");
         }
     }
+    Head {
+        id,
+        name,
+        kind,
+        severity,
+        summary,
+        rationale,
+        remediation,
+    }
+}
 
-    let references = match fields.get("references") {
-        Some((_, v)) => {
-            let refs = cx.string_list("references", v);
-            for r in &refs {
-                if !(r.starts_with("https://") || r.starts_with("http://")) {
-                    cx.problem(cx.span(v), format!("reference `{r}` must be a URL"));
-                }
-            }
-            refs
-        }
-        None => {
-            cx.problem(0..0, "missing required field `references`");
-            Vec::new()
-        }
-    };
-    let keywords = match fields.get("keywords") {
-        Some((_, v)) => cx.string_list("keywords", v),
-        None => Vec::new(),
-    };
-    let patterns = match fields.get("pattern") {
-        Some((k, v)) => {
-            if kind.is_some_and(|k| k != Kind::Secret) {
-                cx.problem(cx.span(k), "`pattern` is only for secret rules");
-            }
-            parse_patterns(&mut cx, v)
-        }
-        None => Vec::new(),
-    };
+/// The rule's `check` and `params`, validated against the check table: the check exists and
+/// serves the rule's kind, every parameter is one of the check's with the right type. The
+/// parameters the file does not set take the table's defaults.
+fn parse_check<R>(
+    cx: &mut Ctx<'_>,
+    fields: &Fields<'_>,
+    kind: Option<Kind>,
+    checks: &[CheckDef<R>],
+) -> (Option<String>, BTreeMap<String, Param>) {
+    let mut def = None;
     let check = match fields.get("check") {
         Some((k, v)) => {
             let c = cx.string("check", v);
             if kind == Some(Kind::Secret) {
                 cx.problem(cx.span(k), "`check` is only for config and account rules");
             } else if let Some(c) = &c {
-                if !super::known_check(c) {
-                    cx.problem(
+                match find_check(checks, c) {
+                    None => cx.problem(
                         cx.span(v),
                         format!("check `{c}` is not implemented by this build"),
-                    );
+                    ),
+                    Some(d) => {
+                        if let Some(kind) = kind.filter(|k| *k != d.kind) {
+                            cx.problem(
+                                cx.span(v),
+                                format!(
+                                    "check `{c}` serves {} rules, but this rule's `kind` is {}",
+                                    d.kind.as_str(),
+                                    kind.as_str()
+                                ),
+                            );
+                        }
+                        def = Some(d);
+                    }
                 }
             }
             c
@@ -287,7 +445,13 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
         None => None,
     };
     let mut params = BTreeMap::new();
-    if let Some((_, v)) = fields.get("params") {
+    if let Some((pkey, v)) = fields.get("params") {
+        if kind == Some(Kind::Secret) {
+            cx.problem(
+                cx.span(pkey),
+                "`params` is only for config and account rules",
+            );
+        }
         match yaml::entries(v) {
             Some(es) => {
                 for (pk, pv) in es {
@@ -295,10 +459,36 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
                         cx.problem(cx.span(pk), "parameter names must be strings");
                         continue;
                     };
+                    let known = def.map(|d| d.params.iter().find(|p| p.name == k));
+                    if let (Some(c), Some(d), Some(None)) = (&check, def, known) {
+                        let names: Vec<&str> = d.params.iter().map(|p| p.name).collect();
+                        cx.problem(
+                            cx.span(pk),
+                            if names.is_empty() {
+                                format!("unknown parameter `{k}`: check `{c}` takes none")
+                            } else {
+                                format!(
+                                    "unknown parameter `{k}` of check `{c}` (expected one of: {})",
+                                    names.join(", ")
+                                )
+                            },
+                        );
+                        continue;
+                    }
                     match param_value(pv) {
-                        Some(val) => {
-                            params.insert(k.to_string(), val);
-                        }
+                        Some(val) => match known.flatten() {
+                            Some(p) if !p.accepts(&val) => cx.problem(
+                                cx.span(pv),
+                                format!(
+                                    "parameter `{k}` must be {}, found {}",
+                                    p.type_name(),
+                                    val.type_name()
+                                ),
+                            ),
+                            _ => {
+                                params.insert(k.to_string(), val);
+                            }
+                        },
                         None => cx.problem(
                             cx.span(pv),
                             format!("parameter `{k}` must be a whole number, a string or a list of strings"),
@@ -309,73 +499,12 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, Vec<RuleProblem>>
             None => cx.problem(cx.span(v), "`params` must be a mapping"),
         }
     }
-    match kind {
-        Some(Kind::Secret) if patterns.is_empty() && !fields.contains_key("pattern") => {
-            cx.problem(0..0, "a secret rule needs a `pattern` list");
-        }
-        Some(Kind::Config | Kind::Account) if check.is_none() && !fields.contains_key("check") => {
-            cx.problem(
-                0..0,
-                format!(
-                    "a {} rule needs a `check`",
-                    kind.map(Kind::as_str).unwrap_or("")
-                ),
-            );
-        }
-        _ => {}
+    for p in def.map_or(&[][..], |d| d.params) {
+        params
+            .entry(p.name.to_string())
+            .or_insert_with(|| p.default_value());
     }
-    let account = kind == Some(Kind::Account);
-    let examples = parse_examples(
-        &mut cx,
-        "examples",
-        fields.get("examples").map(|(_, v)| *v),
-        account,
-    );
-    let counter_examples = parse_examples(
-        &mut cx,
-        "counter_examples",
-        fields.get("counter_examples").map(|(_, v)| *v),
-        account,
-    );
-
-    if !cx.problems.is_empty() {
-        return Err(cx.problems);
-    }
-    match (id, name, kind, severity, summary, rationale, remediation) {
-        (
-            Some(id),
-            Some(name),
-            Some(kind),
-            Some(severity),
-            Some(summary),
-            Some(rationale),
-            Some(remediation),
-        ) => Ok(Rule {
-            id,
-            name,
-            kind,
-            severity,
-            summary: summary.trim().to_string(),
-            rationale: rationale.trim_end().to_string(),
-            remediation: remediation.trim_end().to_string(),
-            references,
-            keywords,
-            patterns,
-            check,
-            params,
-            examples,
-            counter_examples,
-            source: path.to_string(),
-        }),
-        // Every `None` above pushed a problem, so this arm is unreachable in practice; it is
-        // kept total so that no input can panic.
-        _ => Err(vec![RuleProblem {
-            path: path.to_string(),
-            text: text.to_string(),
-            span: 0..0,
-            message: "incomplete rule".to_string(),
-        }]),
-    }
+    (check, params)
 }
 
 /// A parameter's value: a whole number, a string, or a list of strings.
@@ -489,7 +618,7 @@ fn parse_patterns(cx: &mut Ctx<'_>, node: &MarkedYamlOwned) -> Vec<Shape> {
 /// The examples of a rule. Secret and configuration examples are a file (`path`, `content`,
 /// optionally a `registry`); account examples are a `registry`, optionally `audit_log` lines,
 /// and the `as_of` date they are judged on.
-fn parse_examples(
+fn parse_examples<R: CheckInputs>(
     cx: &mut Ctx<'_>,
     field: &str,
     node: Option<&MarkedYamlOwned>,
@@ -534,7 +663,7 @@ fn parse_examples(
                     audit_log = cx.string("audit_log", v);
                     for (i, line) in audit_log.iter().flat_map(|l| l.lines()).enumerate() {
                         if !line.trim().is_empty() {
-                            if let Err(e) = crate::audit::parse_line(line.as_bytes()) {
+                            if let Err(e) = R::read_audit_line(line.as_bytes()) {
                                 cx.problem(cx.span(v), format!("`audit_log` line {}: {e}", i + 1));
                             }
                         }
@@ -542,7 +671,7 @@ fn parse_examples(
                 }
                 Some("as_of") => {
                     as_of = scalar_text(v);
-                    if as_of.as_deref().and_then(crate::audit::rules::parse_date).is_none() {
+                    if as_of.as_deref().and_then(crate::registry::parse_date).is_none() {
                         cx.problem(cx.span(v), "`as_of` must be a date (YYYY-MM-DD)");
                     }
                 }
@@ -618,12 +747,15 @@ fn catalogue_problems(rules: &[Rule], texts: &HashMap<String, String>) -> Vec<Ru
     problems
 }
 
-fn build(files: Vec<(String, String)>) -> (RuleSet, Vec<RuleProblem>) {
+fn build<R: CheckInputs>(
+    files: Vec<(String, String)>,
+    checks: &[CheckDef<R>],
+) -> (RuleSet, Vec<RuleProblem>) {
     let mut rules = Vec::new();
     let mut problems = Vec::new();
     let mut texts = HashMap::new();
     for (path, text) in files {
-        match parse_rule_file(&path, &text) {
+        match parse_rule_file(&path, &text, checks) {
             Ok(rule) => rules.push(rule),
             Err(mut p) => problems.append(&mut p),
         }
@@ -633,19 +765,25 @@ fn build(files: Vec<(String, String)>) -> (RuleSet, Vec<RuleProblem>) {
     (RuleSet::new(rules), problems)
 }
 
-/// The built-in catalogue. Its validity is proved by the test suite, so problems here mean a
-/// broken build; they are returned rather than panicking.
-pub fn load_embedded() -> (RuleSet, Vec<RuleProblem>) {
+/// The built-in catalogue, validated against the check table `checks`
+/// (`crate::checks::CHECKS`). Its validity is proved by the test suite, so problems here mean
+/// a broken build; they are returned rather than panicking.
+pub fn load_embedded<R: CheckInputs>(checks: &[CheckDef<R>]) -> (RuleSet, Vec<RuleProblem>) {
     build(
         EMBEDDED_RULES
             .iter()
             .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
             .collect(),
+        checks,
     )
 }
 
-/// Loads every `*.yaml`/`*.yml` file under `dir` (recursively, in name order).
-pub fn load_dir(dir: &Path) -> Result<(RuleSet, Vec<RuleProblem>), std::io::Error> {
+/// Loads every `*.yaml`/`*.yml` file under `dir` (recursively, in name order), validated
+/// against the check table `checks`.
+pub fn load_dir<R: CheckInputs>(
+    dir: &Path,
+    checks: &[CheckDef<R>],
+) -> Result<(RuleSet, Vec<RuleProblem>), std::io::Error> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(std::io::Error::other)?;
@@ -655,5 +793,5 @@ pub fn load_dir(dir: &Path) -> Result<(RuleSet, Vec<RuleProblem>), std::io::Erro
             files.push((p.display().to_string(), text));
         }
     }
-    Ok(build(files))
+    Ok(build(files, checks))
 }

@@ -3,6 +3,7 @@
 //! Rules are parsed with positions, then validated into [`Rule`]; validation collects every
 //! problem of a file (each with its byte span) instead of stopping at the first.
 
+mod check_def;
 pub mod docs;
 pub mod examples;
 mod explain;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use check_def::{find_check, CheckDef, CheckInputs, ParamDef, ParamDefault};
 pub(crate) use explain::explain;
 pub use load::{load_dir, load_embedded, parse_rule_file, RuleProblem};
 
@@ -157,32 +159,6 @@ impl Param {
     }
 }
 
-impl Rule {
-    /// The whole-number parameter `name`, or `default` when the rule does not declare it.
-    pub fn number(&self, name: &str, default: u64) -> u64 {
-        match self.params.get(name) {
-            Some(Param::Number(n)) => *n,
-            _ => default,
-        }
-    }
-
-    /// The string parameter `name`.
-    pub fn text(&self, name: &str) -> Option<&str> {
-        match self.params.get(name) {
-            Some(Param::Text(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The list parameter `name` (empty when absent).
-    pub fn list(&self, name: &str) -> &[String] {
-        match self.params.get(name) {
-            Some(Param::List(l)) => l,
-            _ => &[],
-        }
-    }
-}
-
 /// An example or counter-example of a rule: a file name and its content, with key placeholders.
 #[derive(Debug, Clone, Serialize)]
 pub struct Example {
@@ -235,7 +211,8 @@ pub struct Rule {
     /// The Rust check that implements the rule (config and account rules).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
-    /// Parameters of the check: the rule file's defaults, with configured overrides applied.
+    /// Parameters of the check: the check table's defaults, overridden by the rule file, then
+    /// by the configuration.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, Param>,
     /// Inputs that must produce a finding.
@@ -254,12 +231,6 @@ impl Rule {
     pub fn url(&self) -> String {
         format!("{DOCS_BASE}{}", self.source)
     }
-}
-
-/// True when `check` names a check this build implements (a configuration check or an
-/// account check); a rule naming anything else fails validation.
-pub fn known_check(check: &str) -> bool {
-    crate::checks::CHECKS.contains(&check) || crate::audit::rules::CHECKS.contains(&check)
 }
 
 /// The validated catalogue, in id order.

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{LineIndex, Scanner};
+use crate::checks::{missing_entity, shared_secret, ConfigHit};
 use crate::detect::mask::{fingerprint, Snippet};
 use crate::finding::{Finding, Problem};
+use crate::formats::{ConfigDoc, Format};
 use crate::rules::{Rule, Severity};
 
 /// Adds a file's configuration findings to its secret findings. One location, one finding: a
@@ -73,12 +75,10 @@ fn overlaps_any(spans: &[std::ops::Range<usize>], span: &std::ops::Range<usize>)
 /// What the configuration rules settle once every file is read.
 #[derive(Default)]
 pub(super) struct ConfigState {
-    /// Missing-entity findings with the directory of their file.
-    missing_entity: Vec<(String, Finding)>,
-    /// Directories whose `wandb/settings` sets the entity.
-    settings_dirs: Vec<String>,
-    /// Secret uses (with a ready finding for each) for the shared-secret rule.
-    secret_uses: Vec<(crate::checks::SecretUse, String, Finding)>,
+    /// C001's findings and the `wandb/settings` files that may cover them.
+    missing_entity: missing_entity::Pending,
+    /// Secret uses (with a ready finding for each) for C005.
+    secret_uses: Vec<shared_secret::Use>,
     /// GitLab local includes, read once every file is scanned.
     includes: Vec<Include>,
     /// GitLab CI files that are not a pipeline's main file (`.gitlab/ci/*.yml`): read once
@@ -105,12 +105,6 @@ struct Deferred {
     secret_spans: Vec<std::ops::Range<usize>>,
 }
 
-/// The directory part of a display path (`""` for the root).
-fn display_dir(path: &str) -> String {
-    path.rsplit_once('/')
-        .map_or(String::new(), |(d, _)| d.to_string())
-}
-
 impl Scanner<'_> {
     fn config_rule(&self, check: &str) -> Option<&Arc<Rule>> {
         self.config_rules
@@ -127,7 +121,7 @@ impl Scanner<'_> {
         abs: &Path,
         bytes: &[u8],
         lines: &LineIndex<'_>,
-        hit: &crate::checks::ConfigHit,
+        hit: &ConfigHit,
     ) -> Option<Finding> {
         let fp = fingerprint(&rule.id, format!("{path}|{}", hit.identity).as_bytes());
         let (span, loc) = lines.locate(path, &hit.span);
@@ -153,11 +147,10 @@ impl Scanner<'_> {
         ))
     }
 
-    /// Runs the configuration rules on one file of a known format. Returns the findings
-    /// ready now; cross-file ones are kept for `finish`.
     /// Runs the configuration rules on one file of a known format. A finding on a value that
     /// a secret rule also found (`secret_spans`) is not reported on its own: it comes back as
-    /// a mention (position, text) for the secret finding.
+    /// a mention (position, text) for the secret finding. Cross-file findings are kept for
+    /// `settle_config`.
     pub(super) fn config_file(
         &self,
         path: &str,
@@ -165,7 +158,7 @@ impl Scanner<'_> {
         bytes: &[u8],
         secret_spans: &[std::ops::Range<usize>],
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
-        match crate::formats::Format::of(path) {
+        match Format::of(path) {
             Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans, None),
             None => (Vec::new(), Vec::new()),
         }
@@ -176,7 +169,7 @@ impl Scanner<'_> {
         path: &str,
         abs: &Path,
         bytes: &[u8],
-        format: crate::formats::Format,
+        format: Format,
         secret_spans: &[std::ops::Range<usize>],
         gitlab_context: Option<&[String]>,
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
@@ -189,38 +182,9 @@ impl Scanner<'_> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return none;
         };
-        let gitlab = format == crate::formats::Format::GitlabCi;
-        let mut doc = if gitlab {
-            let name = path.rsplit('/').next().unwrap_or(path);
-            let main = name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml";
-            let context: Vec<String> = match gitlab_context {
-                Some(c) => c.to_vec(),
-                None if main => {
-                    // The files it includes hold templates and variables its jobs use (a
-                    // file that cannot be read is reported when the include is settled).
-                    crate::formats::gitlab::read(text)
-                        .includes
-                        .iter()
-                        .filter_map(|inc| self.snapshot.named(path, abs, inc).ok())
-                        .filter_map(|n| String::from_utf8(n.bytes).ok())
-                        .collect()
-                }
-                None => {
-                    // Read later, with the file that includes it.
-                    if let Ok(mut st) = self.config_state.lock() {
-                        st.gitlab_deferred.push(Deferred {
-                            path: path.to_string(),
-                            abs: abs.to_path_buf(),
-                            bytes: bytes.to_vec(),
-                            secret_spans: secret_spans.to_vec(),
-                        });
-                    }
-                    return none;
-                }
-            };
-            crate::formats::gitlab::read_with_context(text, &context)
-        } else {
-            crate::formats::read(format, text)
+        let Some(mut doc) = self.read_doc(path, abs, text, format, secret_spans, gitlab_context)
+        else {
+            return none;
         };
         if let Some((message, offset)) = &doc.error {
             let lines = LineIndex::new(bytes);
@@ -234,26 +198,81 @@ impl Scanner<'_> {
                 ),
             });
         }
-        let dir = display_dir(path);
-        if let Ok(mut st) = self.config_state.lock() {
-            if doc.settings_entity.is_some() {
-                // `a/wandb/settings` covers the jobs run in `a`.
-                st.settings_dirs.push(display_dir(&dir));
+        self.note_cross_file(path, abs, text, format, &doc);
+        self.read_env_files(path, abs, &mut doc);
+        self.judge(path, abs, bytes, format, &doc, secret_spans)
+    }
+
+    /// The file's configuration model. A GitLab CI file is read with the files it includes
+    /// (`gitlab_context`, or read here for a pipeline's main file); any other GitLab file waits
+    /// for the file that includes it (`None`).
+    fn read_doc(
+        &self,
+        path: &str,
+        abs: &Path,
+        text: &str,
+        format: Format,
+        secret_spans: &[std::ops::Range<usize>],
+        gitlab_context: Option<&[String]>,
+    ) -> Option<ConfigDoc> {
+        if format != Format::GitlabCi {
+            return Some(crate::formats::read(format, text));
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let main = name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml";
+        let context: Vec<String> = match gitlab_context {
+            Some(c) => c.to_vec(),
+            None if main => {
+                // The files it includes hold templates and variables its jobs use (a file
+                // that cannot be read is reported when the include is settled).
+                crate::formats::gitlab::read(text)
+                    .includes
+                    .iter()
+                    .filter_map(|inc| self.snapshot.named(path, abs, inc).ok())
+                    .filter_map(|n| String::from_utf8(n.bytes).ok())
+                    .collect()
             }
-            if gitlab && !doc.includes.is_empty() {
-                let from_text = Arc::new(text.to_string());
-                for inc in &doc.includes {
-                    st.includes.push(Include {
-                        from: path.to_string(),
-                        from_abs: abs.to_path_buf(),
-                        from_text: Arc::clone(&from_text),
-                        name: inc.clone(),
+            None => {
+                // Read later, with the file that includes it.
+                if let Ok(mut st) = self.config_state.lock() {
+                    st.gitlab_deferred.push(Deferred {
+                        path: path.to_string(),
+                        abs: abs.to_path_buf(),
+                        bytes: text.as_bytes().to_vec(),
+                        secret_spans: secret_spans.to_vec(),
                     });
                 }
+                return None;
+            }
+        };
+        Some(crate::formats::gitlab::read_with_context(text, &context))
+    }
+
+    /// Records what other files need of this one: the entity a `wandb/settings` sets, the
+    /// local files a GitLab CI file includes.
+    fn note_cross_file(&self, path: &str, abs: &Path, text: &str, format: Format, doc: &ConfigDoc) {
+        let Ok(mut st) = self.config_state.lock() else {
+            return;
+        };
+        if doc.settings_entity.is_some() {
+            st.missing_entity.settings_file(path);
+        }
+        if format == Format::GitlabCi && !doc.includes.is_empty() {
+            let from_text = Arc::new(text.to_string());
+            for inc in &doc.includes {
+                st.includes.push(Include {
+                    from: path.to_string(),
+                    from_abs: abs.to_path_buf(),
+                    from_text: Arc::clone(&from_text),
+                    name: inc.clone(),
+                });
             }
         }
-        // Env files named by compose: read them from the scan's snapshot if they are in the
-        // repository; one that is not stays unknown content.
+    }
+
+    /// Env files named by compose: read from the scan's snapshot if they are in the
+    /// repository; one that is not stays unknown content.
+    fn read_env_files(&self, path: &str, abs: &Path, doc: &mut ConfigDoc) {
         for scope in &mut doc.scopes {
             let mut known = Vec::new();
             scope.unknown.retain(|u| {
@@ -304,11 +323,24 @@ impl Scanner<'_> {
             known.append(&mut scope.vars);
             scope.vars = known;
         }
-        let mut result = crate::checks::check(format, &doc);
+    }
+
+    /// Runs the checks on the file's model: returns its findings and mentions, keeps the
+    /// cross-file ones (C001, C005) for `settle_config`.
+    fn judge(
+        &self,
+        path: &str,
+        abs: &Path,
+        bytes: &[u8],
+        format: Format,
+        doc: &ConfigDoc,
+        secret_spans: &[std::ops::Range<usize>],
+    ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
+        let mut result = crate::checks::check(format, doc);
         if let Some(registry) = &self.config.registry {
             result
                 .hits
-                .extend(crate::checks::registry_checks(path, &doc, registry));
+                .extend(crate::checks::registry_checks(format, path, doc, registry));
         }
         let lines = LineIndex::new(bytes);
         let sorted_secrets = crate::detect::mask::sorted_disjoint(secret_spans.iter().cloned());
@@ -337,7 +369,7 @@ impl Scanner<'_> {
                 message: format!("`{path}`: {note}"),
             });
         }
-        let missing: Vec<Finding> = match self.config_rule("missing-entity") {
+        let missing: Vec<Finding> = match self.config_rule(missing_entity::CHECK.name) {
             Some(rule) => result
                 .missing_entity
                 .iter()
@@ -345,37 +377,44 @@ impl Scanner<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        let uses: Vec<(crate::checks::SecretUse, String, Finding)> =
-            match self.config_rule("shared-secret") {
-                Some(rule) => result
-                    .secret_uses
-                    .iter()
-                    .filter_map(|u| {
-                        let hit = crate::checks::ConfigHit {
-                            check: "shared-secret",
-                            span: u.span.clone(),
-                            message: String::new(),
-                            help: None,
-                            mask: Vec::new(),
-                            identity: format!("{}|{}", u.scope, u.secret),
-                        };
-                        let f = self.config_finding(rule, path, abs, bytes, &lines, &hit)?;
-                        Some((u.clone(), path.to_string(), f))
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
+        let uses: Vec<shared_secret::Use> = match self.config_rule(shared_secret::CHECK.name) {
+            Some(rule) => result
+                .secret_uses
+                .iter()
+                .filter_map(|u| {
+                    let hit = shared_secret::hit_of(u);
+                    let f = self.config_finding(rule, path, abs, bytes, &lines, &hit)?;
+                    Some((u.clone(), path.to_string(), f))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         if let Ok(mut st) = self.config_state.lock() {
-            st.missing_entity
-                .extend(missing.into_iter().map(|f| (dir.clone(), f)));
+            st.missing_entity.add(path, missing);
             st.secret_uses.extend(uses);
         }
         (out, mentions)
     }
 
-    /// Settles the cross-file configuration rules: local GitLab includes not read yet, the
-    /// entity set by `wandb/settings` files, secrets shared across purposes.
+    /// Settles the cross-file configuration rules: local GitLab includes not read yet, then
+    /// C001 (the entity set by `wandb/settings` files) and C005 (secrets shared across
+    /// purposes), each by its check's `settle`.
     pub(super) fn settle_config(&self) {
+        self.settle_gitlab();
+        let Ok(mut st) = self.config_state.lock() else {
+            return;
+        };
+        let mut out = missing_entity::settle(std::mem::take(&mut st.missing_entity));
+        out.extend(shared_secret::settle(std::mem::take(&mut st.secret_uses)));
+        drop(st);
+        if let Ok(mut f) = self.findings.lock() {
+            f.extend(out);
+        }
+    }
+
+    /// Reads the GitLab files that wait for their includer: included files with the file that
+    /// includes them, from the scan's snapshot, then the ones nothing includes on their own.
+    fn settle_gitlab(&self) {
         let (includes, deferred) = match self.config_state.lock() {
             Ok(mut st) => (
                 std::mem::take(&mut st.includes),
@@ -390,19 +429,12 @@ impl Scanner<'_> {
                 .find(|d| d.path == shown)
                 .map(|d| d.secret_spans.clone())
                 .unwrap_or_default();
-            let (new, _) = self.config_file_as(
-                shown,
-                abs,
-                bytes,
-                crate::formats::Format::GitlabCi,
-                &spans,
-                Some(context),
-            );
+            let (new, _) =
+                self.config_file_as(shown, abs, bytes, Format::GitlabCi, &spans, Some(context));
             if let Ok(mut f) = self.findings.lock() {
                 f.extend(new);
             }
         };
-        // Included files, read with the file that includes them, from the scan's snapshot.
         for inc in &includes {
             let named = match self.snapshot.named(&inc.from, &inc.from_abs, &inc.name) {
                 Ok(n) => n,
@@ -430,91 +462,11 @@ impl Scanner<'_> {
                 None => run(&named.display, &named.abs, &named.bytes, &context),
             }
         }
-        // GitLab files nothing includes: on their own.
         for d in &deferred {
             if !read.contains(&d.path) {
                 read.push(d.path.clone());
                 run(&d.path, &d.abs, &d.bytes, &[]);
             }
-        }
-        let Ok(mut st) = self.config_state.lock() else {
-            return;
-        };
-        let settings = std::mem::take(&mut st.settings_dirs);
-        let covered = |dir: &str| {
-            settings
-                .iter()
-                .any(|d| d.is_empty() || dir == d || dir.starts_with(&format!("{d}/")))
-        };
-        let mut out: Vec<Finding> = std::mem::take(&mut st.missing_entity)
-            .into_iter()
-            .filter(|(dir, _)| !covered(dir))
-            .map(|(_, f)| f)
-            .collect();
-        let mut uses = std::mem::take(&mut st.secret_uses);
-        uses.sort_by(|a, b| {
-            (&a.0.secret, &a.1, a.0.span.start).cmp(&(&b.0.secret, &b.1, b.0.span.start))
-        });
-        let mut i = 0;
-        while i < uses.len() {
-            let secret = uses.get(i).map(|u| u.0.secret.clone()).unwrap_or_default();
-            let group: Vec<&(crate::checks::SecretUse, String, Finding)> = uses
-                .iter()
-                .skip(i)
-                .take_while(|u| u.0.secret == secret)
-                .collect();
-            i += group.len().max(1);
-            // Purposes over every scope the secret reaches (jobs sharing one line count each).
-            let mut purposes: Vec<&str> = group.iter().filter_map(|u| u.0.purpose).collect();
-            purposes.sort_unstable();
-            purposes.dedup();
-            if purposes.len() < 2 {
-                continue;
-            }
-            let mut all: Vec<String> = group
-                .iter()
-                .map(|u| {
-                    format!(
-                        "{} in `{}` ({})",
-                        u.0.scope,
-                        u.1,
-                        u.0.purpose.unwrap_or("other")
-                    )
-                })
-                .collect();
-            all.sort();
-            all.dedup();
-            // One finding per place the secret is referenced, naming the scopes it feeds there.
-            let mut k = 0;
-            while k < group.len() {
-                let Some(first) = group.get(k) else { break };
-                let here: Vec<&&(crate::checks::SecretUse, String, Finding)> = group
-                    .iter()
-                    .skip(k)
-                    .take_while(|u| u.1 == first.1 && u.0.span == first.0.span)
-                    .collect();
-                k += here.len().max(1);
-                let mut scopes: Vec<String> = here
-                    .iter()
-                    .map(|u| format!("{} ({})", u.0.scope, u.0.purpose.unwrap_or("other")))
-                    .collect();
-                scopes.dedup();
-                let mut f = first.2.clone();
-                f.message = format!(
-                    "secret `{secret}` gives W&B credentials to automations with different purposes ({}); here it feeds {}",
-                    purposes.join(", "),
-                    scopes.join(", "),
-                );
-                f.help = Some(format!(
-                    "create one service account per use case and a secret for each; the uses: {}",
-                    all.join("; ")
-                ));
-                out.push(f);
-            }
-        }
-        drop(st);
-        if let Ok(mut f) = self.findings.lock() {
-            f.extend(out);
         }
     }
 }

@@ -111,8 +111,8 @@ impl<'a> Scanner<'a> {
                 .filter(|r| r.kind == crate::rules::Kind::Config)
                 .filter_map(|r| {
                     let check = r.check.as_deref()?;
-                    let name = crate::checks::CHECKS.iter().find(|c| **c == check)?;
-                    Some((*name, Arc::clone(r)))
+                    let name = crate::checks::get(check)?.name;
+                    Some((name, Arc::clone(r)))
                 })
                 .collect(),
             config_state: Mutex::new(ConfigState::default()),

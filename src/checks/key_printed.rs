@@ -1,0 +1,47 @@
+//! C008 `key-printed`: a command that prints the key (or dumps the environment that holds it)
+//! to the CI log.
+
+use super::scope::{ConfigHit, FileChecks, ScopeInput};
+use super::{Check, Run};
+use crate::formats::shell;
+use crate::rules::Kind;
+
+/// The table row.
+pub const CHECK: Check = Check {
+    name: "key-printed",
+    kind: Kind::Config,
+    params: &[],
+    run: Run::Config(scope),
+};
+
+fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
+    let scope = input.scope;
+    // A Python module is code, not shell: only its print calls are looked at.
+    let shell_like = input.shell_like();
+    let key_in_env = input.key().is_some() || input.token().is_some();
+    for c in &scope.commands {
+        let printed = if shell_like {
+            shell::prints_key(&c.text)
+        } else {
+            shell::python_prints_key(&c.text)
+        };
+        for (span, what) in printed {
+            let printed = c.text.get(span.clone()).unwrap_or("");
+            if !shell_like && !printed.starts_with("print") {
+                continue;
+            }
+            // Dumps only matter where a key is in the environment.
+            if what.starts_with("dumps") && !key_in_env {
+                continue;
+            }
+            out.push(ConfigHit {
+                check: CHECK.name,
+                span: c.span.start + span.start..c.span.start + span.end,
+                message: format!("a command in {} {what}: CI logs are read by many more people than secrets are", scope.label),
+                help: Some("remove the command; to check the key is set, test it without printing (`test -n \"$WANDB_API_KEY\"`)".to_string()),
+                mask: Vec::new(),
+                identity: format!("{}|{}", scope.label, what),
+            });
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! A011 `restricted-project-denied`: an account refused on a restricted project.
+
+use super::account::{between, AccountHit, CheckResult, Input};
+use super::{Check, Run};
+use crate::registry::Visibility;
+use crate::rules::{Kind, Rule};
+
+/// The table row.
+pub const CHECK: Check = Check {
+    name: "restricted-project-denied",
+    kind: Kind::Account,
+    params: &[],
+    run: Run::Account(run),
+};
+
+fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
+    let reg = input.registry;
+    for a in &reg.accounts {
+        let Some(act) = input.of(a) else { continue };
+        for ((team, project), r) in &act.refused_projects {
+            let Some(p) = reg
+                .team(team)
+                .and_then(|t| t.projects.iter().find(|p| p.name == *project))
+            else {
+                continue;
+            };
+            if p.visibility != Visibility::Restricted {
+                continue;
+            }
+            let when = between(r.first, r.last);
+            let listed = p
+                .members
+                .iter()
+                .any(|m| m == &a.name || a.audit_ids.iter().any(|id| id.eq_ignore_ascii_case(m)));
+            let note = if listed {
+                " (the registry lists it on the project's access list, W&B does not)"
+            } else {
+                ""
+            };
+            out.hits.push(AccountHit::new(
+                a,
+                a.field_span("name"),
+                format!(
+                    "`{}` was refused {} time(s) on restricted project {team}/{project}{when}{note}",
+                    a.name, r.count
+                ),
+            ));
+        }
+    }
+}
