@@ -454,20 +454,7 @@ fn invalid(
 impl Config {
     /// Finds `.wandb-sa-lint.toml` in `start` or its ancestors.
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-        let mut dir = if abs.is_dir() {
-            Some(abs.as_path())
-        } else {
-            abs.parent()
-        };
-        while let Some(d) = dir {
-            let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-            dir = d.parent();
-        }
-        None
+        crate::source::files::find_upward(start, FILE_NAME)
     }
 
     /// Loads the layers: the discovered file (unless `isolated`), then `explicit`.
@@ -503,19 +490,21 @@ impl Config {
             path: path.display().to_string(),
             source,
         };
-        let meta = std::fs::metadata(path).map_err(read_err)?;
-        if !meta.is_file() {
-            return Err(read_err(std::io::Error::other(
-                "not a regular file (a device, FIFO or directory)",
-            )));
-        }
-        if meta.len() > MAX_CONFIG_SIZE {
-            return Err(read_err(std::io::Error::other(format!(
-                "{} bytes, over {MAX_CONFIG_SIZE}",
-                meta.len()
-            ))));
-        }
-        let text = std::fs::read_to_string(path).map_err(read_err)?;
+        use crate::source::files::{read_small, Links, SmallFileError};
+        let text = match read_small(path, MAX_CONFIG_SIZE, Links::Follow) {
+            Ok(text) => text,
+            Err(SmallFileError::Stat(e) | SmallFileError::Read(e)) => return Err(read_err(e)),
+            Err(SmallFileError::NotRegular) => {
+                return Err(read_err(std::io::Error::other(
+                    "not a regular file (a device, FIFO or directory)",
+                )))
+            }
+            Err(SmallFileError::TooLarge(len)) => {
+                return Err(read_err(std::io::Error::other(format!(
+                    "{len} bytes, over {MAX_CONFIG_SIZE}"
+                ))))
+            }
+        };
         self.apply_text(path, &text)
     }
 
