@@ -18,9 +18,9 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::baseline::{self, BaselineError, Entry};
 use crate::config::{Allow, Config, ConfigError, FILE_NAME};
 use crate::rules::{self, Rule, RuleSet, Severity};
+use crate::suppress::baseline::{self, BaselineError, Entry};
 
 /// Largest configuration, baseline or rule file read from a revision or checked on disk.
 pub const MAX_FILE: u64 = 64 << 20;
@@ -538,7 +538,7 @@ fn catalogue_at(
 /// absent).
 fn effective(config: &Config, catalogue: &RuleSet) -> Result<RuleSet, WeakenError> {
     let with_params = config.apply_params(catalogue)?;
-    Ok(crate::scan::configure_rules(&with_params, config).0)
+    Ok(crate::suppress::configure_rules(&with_params, config).0)
 }
 
 /// Where `key` is set in `head`, or what stands for it when it is not set there.
@@ -892,8 +892,8 @@ fn added_inline_allows(
             .split(|b| *b == b'\n')
             .enumerate()
             .filter_map(|(i, line)| {
-                crate::scan::inline_allow(line)
-                    .map(|(rules, _)| (i + 1, rules, line.trim_ascii().to_vec()))
+                crate::suppress::inline::parse(line)
+                    .map(|a| (i + 1, a.rules, line.trim_ascii().to_vec()))
             })
             .collect()
     };
