@@ -1,8 +1,8 @@
 //! The scan: sources hand files to [`Scanner`], which runs the detector, passes every hit
 //! through the run's [`Suppressor`] (inline and configured allows, see `crate::suppress`), and
-//! turns the rest into findings with masked snippets. The
-//! configuration rules' per-file and cross-file work is in `config_rules`, line positions in
-//! `positions`, the history scan in `history`.
+//! turns the rest into findings with masked snippets. The configuration rules' per-file and
+//! cross-file work is in `config_rules`, line positions in `positions`, the history scan in
+//! `history`.
 
 mod config_rules;
 mod history;
