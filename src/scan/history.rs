@@ -10,6 +10,7 @@ use crate::detect::mask::fingerprint;
 use crate::detect::{Detector, Screen};
 use crate::finding::{Finding, Outcome, Problem};
 use crate::rules::{RuleSet, Severity};
+use crate::source::history::{read_blob, LFS_POINTER};
 use crate::source::pack::BlobClass;
 use crate::source::{self, Sink, Skip};
 
@@ -21,7 +22,6 @@ struct BlobResult {
     fingerprints: Vec<String>,
 }
 
-/// Reads a blob for scanning, or says why not.
 /// What a blob is, judged without its path, the way [`read_blob`] and the detector would.
 fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
     if bytes.len() as u64 > max {
@@ -37,36 +37,6 @@ fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
             Screen::MayHit => BlobClass::Candidate,
         }
     }
-}
-
-/// How a Git LFS pointer file starts.
-const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
-
-/// The problem text for a blob git could not give; the id is git's own, not the input's, so
-/// it may be printed whole.
-fn unreadable_blob(id: gix::ObjectId, e: &dyn std::fmt::Display) -> String {
-    let id = id.to_string();
-    crate::detect::mask::trust(&id);
-    format!("cannot read blob {id}: {e}")
-}
-
-fn read_blob(
-    repo: &gix::Repository,
-    id: gix::ObjectId,
-    max: u64,
-) -> Result<Vec<u8>, (Skip, Option<String>)> {
-    match repo.find_header(id) {
-        Ok(h) if h.size() > max => return Err((Skip::TooLarge, None)),
-        Ok(_) => {}
-        Err(e) => return Err((Skip::Unreadable, Some(unreadable_blob(id, &e)))),
-    }
-    let obj = repo
-        .find_object(id)
-        .map_err(|e| (Skip::Unreadable, Some(unreadable_blob(id, &e))))?;
-    if obj.data.starts_with(LFS_POINTER) {
-        return Err((Skip::LfsPointer, None));
-    }
-    source::decode::text_owned(obj.detach().data).ok_or((Skip::Binary, None))
 }
 
 /// Scans the git history of the repository holding `start`: each unique blob once, then
@@ -236,6 +206,9 @@ impl BlobScan<'_> {
             Ok(b) => b,
             Err((reason, message)) => {
                 if let Some(m) = message {
+                    // The blob id in the message is git's own, not the input's: it may be
+                    // printed whole.
+                    crate::detect::mask::trust(&blob.to_string());
                     scanner.error(first, m);
                 }
                 scanner.skipped(first, reason);
@@ -326,6 +299,10 @@ fn with_provenance(
     let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
         std::collections::BTreeMap::new();
     for ((_, path, mut f), (commit, time, count)) in pending.into_iter().zip(origins) {
+        if let Some(c) = &commit {
+            // The id is git's, not the input's: it may be printed whole.
+            crate::detect::mask::trust(&c.id);
+        }
         f.commit = commit;
         let key = (f.fingerprint.clone(), path);
         match grouped.get_mut(&key) {
