@@ -270,3 +270,76 @@ impl<'a> Suppressor<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines given as text, for the inline allows.
+    struct Text(Vec<&'static str>);
+
+    impl Lines for Text {
+        fn inline_allow(&self, l: usize) -> Option<InlineAllow> {
+            inline::parse(self.0.get(l)?.as_bytes())
+        }
+    }
+
+    fn rule(id: &str) -> std::sync::Arc<Rule> {
+        let (rules, _) = crate::rules::load_embedded();
+        std::sync::Arc::clone(rules.get(id).expect("rule"))
+    }
+
+    #[test]
+    fn an_inline_allow_without_a_reason_warns_for_files_and_accounts_alike() {
+        let config = Config::default();
+        let s = Suppressor::new(&config);
+        let lines = Text(vec!["# wandb-sa-lint: allow S001 A001", "x"]);
+        let abs = Path::new("/r/a.env");
+        let file = Subject::File { path: "a.env", abs };
+        assert!(s.suppresses(&rule("S001"), "fp", file, &lines, 1));
+        let account = Subject::Account {
+            account: "temp",
+            path: "registry.yaml",
+            abs,
+        };
+        assert!(s.suppresses(&rule("A001"), "fp", account, &lines, 0));
+        assert!(!s.suppresses(&rule("A002"), "fp", account, &lines, 0));
+        let done = s.finish(Judge::Accounts);
+        assert_eq!(done.count, 2);
+        let messages: Vec<&str> = done.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "inline allow at `a.env:1` gives no reason (`-- reason`)",
+                "inline allow at `registry.yaml:1` gives no reason (`-- reason`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn allow_entries_that_matched_nothing_are_judged_by_the_run_they_concern() {
+        let mut config = Config::default();
+        config
+            .apply_text(
+                Path::new("/r/cfg.toml"),
+                "[[allow]]\naccount = \"bot\"\nreason = \"kept\"\n\n[[allow]]\npath = \"vendor/**\"\nreason = \"third party\"\n",
+            )
+            .expect("config");
+        let lines = Text(vec![]);
+        let s = Suppressor::new(&config);
+        let abs = Path::new("/r/vendor/a.env");
+        s.scanned("vendor/a.env", abs);
+        let file = Subject::File {
+            path: "vendor/a.env",
+            abs,
+        };
+        assert!(s.suppresses(&rule("S001"), "fp", file, &lines, 0));
+        let done = s.finish(Judge::Files);
+        assert!(done.problems.is_empty(), "{:?}", done.problems);
+        let done = Suppressor::new(&config).finish(Judge::Accounts);
+        assert_eq!(done.problems.len(), 1);
+        assert!(done.problems[0]
+            .message
+            .contains("(account `bot`) matched nothing"));
+    }
+}
