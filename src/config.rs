@@ -451,23 +451,101 @@ fn invalid(
     }))
 }
 
+/// One configuration file being applied: how diagnostics name it, its text, and the folder
+/// its globs are relative to.
+struct Layer<'t> {
+    shown: &'t str,
+    text: &'t str,
+    shared: std::sync::Arc<str>,
+    base: PathBuf,
+}
+
+impl Layer<'_> {
+    /// Where an entry of this file is.
+    fn spot(&self, span: std::ops::Range<usize>) -> Spot {
+        Spot {
+            file: self.shown.to_string(),
+            text: self.shared.clone(),
+            span,
+        }
+    }
+
+    /// An error about the entry at `span`.
+    fn invalid(&self, message: String, span: std::ops::Range<usize>, label: &str) -> ConfigError {
+        invalid(self.shown, self.text, message, Some(span), label)
+    }
+
+    /// Exclude globs, relative to this file's folder.
+    fn globs(&self, list: Vec<toml::Spanned<String>>) -> Result<Vec<Exclude>, ConfigError> {
+        list.into_iter()
+            .map(|p| {
+                let span = p.span();
+                let pattern = p.into_inner();
+                match compile_glob(&pattern) {
+                    Ok(matcher) => Ok(Exclude {
+                        pattern,
+                        matcher,
+                        base: self.base.clone(),
+                        origin: self.spot(span).at(),
+                    }),
+                    Err(err) => {
+                        Err(self.invalid(format!("bad glob `{pattern}`: {err}"), span, "this glob"))
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// One `[[allow]]` entry of this file, checked.
+    fn allow(&self, entry: toml::Spanned<RawAllow>) -> Result<Allow, ConfigError> {
+        let span = entry.span();
+        let origin = self.spot(span.clone()).at();
+        let a = entry.into_inner();
+        if a.reason.trim().is_empty() {
+            return Err(self.invalid(
+                "an allow entry needs a non-empty `reason`".into(),
+                span,
+                "no reason",
+            ));
+        }
+        if a.fingerprint.is_none() && a.path.is_none() && a.account.is_none() {
+            return Err(self.invalid(
+                "an allow entry needs `fingerprint`, `path` or `account`".into(),
+                span,
+                "matches everything",
+            ));
+        }
+        let matcher = match &a.path {
+            Some(p) => Some(compile_glob(p).map_err(|err| {
+                self.invalid(format!("bad glob `{p}`: {err}"), span.clone(), "this entry")
+            })?),
+            None => None,
+        };
+        if a.path.is_some() && a.account.is_some() {
+            return Err(self.invalid(
+                "an allow entry names a `path` or an `account`, not both".into(),
+                span,
+                "path and account",
+            ));
+        }
+        Ok(Allow {
+            fingerprint: a.fingerprint,
+            path: a.path,
+            matcher,
+            account: a.account,
+            rules: a.rules.unwrap_or_default(),
+            reason: a.reason,
+            origin,
+            base: self.base.clone(),
+            spot: self.spot(span),
+        })
+    }
+}
+
 impl Config {
     /// Finds `.wandb-sa-lint.toml` in `start` or its ancestors.
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-        let mut dir = if abs.is_dir() {
-            Some(abs.as_path())
-        } else {
-            abs.parent()
-        };
-        while let Some(d) = dir {
-            let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-            dir = d.parent();
-        }
-        None
+        crate::source::files::find_upward(start, FILE_NAME)
     }
 
     /// Loads the layers: the discovered file (unless `isolated`), then `explicit`.
@@ -503,19 +581,21 @@ impl Config {
             path: path.display().to_string(),
             source,
         };
-        let meta = std::fs::metadata(path).map_err(read_err)?;
-        if !meta.is_file() {
-            return Err(read_err(std::io::Error::other(
-                "not a regular file (a device, FIFO or directory)",
-            )));
-        }
-        if meta.len() > MAX_CONFIG_SIZE {
-            return Err(read_err(std::io::Error::other(format!(
-                "{} bytes, over {MAX_CONFIG_SIZE}",
-                meta.len()
-            ))));
-        }
-        let text = std::fs::read_to_string(path).map_err(read_err)?;
+        use crate::source::files::{read_small, Links, SmallFileError};
+        let text = match read_small(path, MAX_CONFIG_SIZE, Links::Follow) {
+            Ok(text) => text,
+            Err(SmallFileError::Stat(e) | SmallFileError::Read(e)) => return Err(read_err(e)),
+            Err(SmallFileError::NotRegular) => {
+                return Err(read_err(std::io::Error::other(
+                    "not a regular file (a device, FIFO or directory)",
+                )))
+            }
+            Err(SmallFileError::TooLarge(len)) => {
+                return Err(read_err(std::io::Error::other(format!(
+                    "{len} bytes, over {MAX_CONFIG_SIZE}"
+                ))))
+            }
+        };
         self.apply_text(path, &text)
     }
 
@@ -537,93 +617,114 @@ impl Config {
             let msg = e.message().to_string();
             invalid(shown, text, msg.clone(), e.span(), &msg)
         })?;
-        let base = std::path::absolute(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_default();
-        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
-        let spot = |span: std::ops::Range<usize>| Spot {
-            file: shown.to_string(),
-            text: shared.clone(),
-            span,
-        };
-        let globs = |list: Vec<toml::Spanned<String>>| -> Result<Vec<Exclude>, ConfigError> {
-            list.into_iter()
-                .map(|p| {
-                    let span = p.span();
-                    let pattern = p.into_inner();
-                    match compile_glob(&pattern) {
-                        Ok(matcher) => Ok(Exclude {
-                            pattern,
-                            matcher,
-                            base: base.clone(),
-                            origin: spot(span).at(),
-                        }),
-                        Err(err) => Err(invalid(
-                            shown,
-                            text,
-                            format!("bad glob `{pattern}`: {err}"),
-                            Some(span),
-                            "this glob",
-                        )),
-                    }
-                })
-                .collect()
+        let layer = Layer {
+            shown,
+            text,
+            shared: std::sync::Arc::from(text),
+            base: std::path::absolute(path)
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .unwrap_or_default(),
         };
         if let Some(list) = raw.exclude {
-            self.spots.insert("exclude".into(), spot(list.span()));
-            self.exclude = globs(list.into_inner())?;
+            self.spots.insert("exclude".into(), layer.spot(list.span()));
+            self.exclude = layer.globs(list.into_inner())?;
         }
         if let Some(list) = raw.extend_exclude {
             self.spots
-                .insert("extend-exclude".into(), spot(list.span()));
-            self.exclude.extend(globs(list.into_inner())?);
+                .insert("extend-exclude".into(), layer.spot(list.span()));
+            self.exclude.extend(layer.globs(list.into_inner())?);
         }
-        if let Some(v) = raw.max_file_size {
+        self.apply_sizes(&layer, raw.max_file_size, raw.context_window)?;
+        self.apply_yaml_limits(&layer, raw.max_yaml_depth, raw.max_yaml_aliases)?;
+        if let Some(v) = raw.fail_on {
             let span = v.span();
             self.spots
-                .insert("max-file-size".into(), spot(span.clone()));
+                .insert("fail-on".into(), layer.spot(span.clone()));
+            self.fail_on = parse_fail_on(v.get_ref()).ok_or_else(|| {
+                layer.invalid(
+                    "`fail-on` must be error, warning, info or never".into(),
+                    span,
+                    "unknown level",
+                )
+            })?;
+        }
+        if let Some(dirs) = raw.rule_dirs {
+            self.spots
+                .insert("rule-dirs".into(), layer.spot(dirs.span()));
+            self.rule_dirs
+                .extend(dirs.into_inner().into_iter().map(|d| layer.base.join(d)));
+        }
+        if let Some(rules) = raw.rules {
+            self.apply_rule_settings(&layer, rules)?;
+        }
+        self.collect_params(&layer, raw.params.unwrap_or_default());
+        for entry in raw.allow.unwrap_or_default() {
+            let allow = layer.allow(entry)?;
+            self.allow.push(allow);
+        }
+        self.files.push(PathBuf::from(shown));
+        Ok(())
+    }
+
+    /// `max-file-size` and `context-window` of one file.
+    fn apply_sizes(
+        &mut self,
+        layer: &Layer<'_>,
+        max_file_size: Option<toml::Spanned<toml::Value>>,
+        context_window: Option<toml::Spanned<toml::Value>>,
+    ) -> Result<(), ConfigError> {
+        if let Some(v) = max_file_size {
+            let span = v.span();
+            self.spots
+                .insert("max-file-size".into(), layer.spot(span.clone()));
             self.max_file_size = size_value(v.get_ref()).ok_or_else(|| {
-                invalid(
-                    shown,
-                    text,
+                layer.invalid(
                     "`max-file-size` must be bytes or a size like \"10MiB\"".into(),
-                    Some(span),
+                    span,
                     "not a size",
                 )
             })?;
         }
-        if let Some(v) = raw.context_window {
+        if let Some(v) = context_window {
             use crate::detect::context::{MAX_WINDOW, MIN_WINDOW};
             let span = v.span();
             self.spots
-                .insert("context-window".into(), spot(span.clone()));
+                .insert("context-window".into(), layer.spot(span.clone()));
             self.context_window = size_value(v.get_ref())
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| (MIN_WINDOW..=MAX_WINDOW).contains(n))
                 .ok_or_else(|| {
-                    invalid(
-                        shown,
-                        text,
+                    layer.invalid(
                         format!(
                             "`context-window` must be bytes or a size like \"4KiB\", from {MIN_WINDOW} to {MAX_WINDOW} bytes"
                         ),
-                        Some(span),
+                        span,
                         "not a size in range",
                     )
                 })?;
         }
+        Ok(())
+    }
+
+    /// `max-yaml-depth` and `max-yaml-aliases` of one file.
+    fn apply_yaml_limits(
+        &mut self,
+        layer: &Layer<'_>,
+        max_yaml_depth: Option<toml::Spanned<i64>>,
+        max_yaml_aliases: Option<toml::Spanned<i64>>,
+    ) -> Result<(), ConfigError> {
         // The depth is capped: the readers walk trees recursively, and 4,096 levels is what
         // a worker thread's stack is known to hold.
         for (value, slot, key, cap) in [
             (
-                raw.max_yaml_depth,
+                max_yaml_depth,
                 &mut self.max_yaml_depth,
                 "max-yaml-depth",
                 4096,
             ),
             (
-                raw.max_yaml_aliases,
+                max_yaml_aliases,
                 &mut self.max_yaml_aliases,
                 "max-yaml-aliases",
                 usize::MAX,
@@ -631,61 +732,57 @@ impl Config {
         ] {
             if let Some(v) = value {
                 let span = v.span();
-                self.spots.insert(key.into(), spot(span.clone()));
+                self.spots.insert(key.into(), layer.spot(span.clone()));
                 *slot = usize::try_from(*v.get_ref())
                     .ok()
                     .filter(|n| *n > 0 && *n <= cap)
                     .ok_or_else(|| {
-                        invalid(
-                            shown,
-                            text,
+                        layer.invalid(
                             format!("`{key}` must be a whole number from 1 to {cap}"),
-                            Some(span),
+                            span,
                             "out of range",
                         )
                     })?;
             }
         }
-        if let Some(v) = raw.fail_on {
+        Ok(())
+    }
+
+    /// The `[rules]` table of one file.
+    fn apply_rule_settings(
+        &mut self,
+        layer: &Layer<'_>,
+        rules: BTreeMap<String, toml::Spanned<String>>,
+    ) -> Result<(), ConfigError> {
+        let text = layer.text;
+        for (k, v) in rules {
             let span = v.span();
-            self.spots.insert("fail-on".into(), spot(span.clone()));
-            self.fail_on = parse_fail_on(v.get_ref()).ok_or_else(|| {
-                invalid(
-                    shown,
-                    text,
-                    "`fail-on` must be error, warning, info or never".into(),
-                    Some(span),
-                    "unknown level",
+            let setting = RuleSetting::parse(v.get_ref()).ok_or_else(|| {
+                layer.invalid(
+                    format!("rule `{k}`: expected off, error, warning or info"),
+                    span.clone(),
+                    "unknown setting",
                 )
             })?;
+            // The key's own span is not kept; find `KEY =` before the value.
+            let key_at = text
+                .get(..span.start.min(text.len()))
+                .and_then(|t| t.rfind(k.as_str()))
+                .map_or(span.clone(), |i| i..span.end);
+            self.spots.insert(format!("rules.{k}"), layer.spot(key_at));
+            self.rules.insert(k, setting);
         }
-        if let Some(dirs) = raw.rule_dirs {
-            self.spots.insert("rule-dirs".into(), spot(dirs.span()));
-            self.rule_dirs
-                .extend(dirs.into_inner().into_iter().map(|d| base.join(d)));
-        }
-        if let Some(rules) = raw.rules {
-            for (k, v) in rules {
-                let span = v.span();
-                let setting = RuleSetting::parse(v.get_ref()).ok_or_else(|| {
-                    invalid(
-                        shown,
-                        text,
-                        format!("rule `{k}`: expected off, error, warning or info"),
-                        Some(span.clone()),
-                        "unknown setting",
-                    )
-                })?;
-                // The key's own span is not kept; find `KEY =` before the value.
-                let key_at = text
-                    .get(..span.start.min(text.len()))
-                    .and_then(|t| t.rfind(k.as_str()))
-                    .map_or(span.clone(), |i| i..span.end);
-                self.spots.insert(format!("rules.{k}"), spot(key_at));
-                self.rules.insert(k, setting);
-            }
-        }
-        for (name, value) in raw.params.unwrap_or_default() {
+        Ok(())
+    }
+
+    /// The `[params]` table of one file (checked against the catalogue later).
+    fn collect_params(
+        &mut self,
+        layer: &Layer<'_>,
+        params: BTreeMap<String, toml::Spanned<toml::Value>>,
+    ) {
+        let text = layer.text;
+        for (name, value) in params {
             let span = value.span();
             match value.into_inner() {
                 toml::Value::Table(table) => {
@@ -701,8 +798,8 @@ impl Config {
                             rule: Some(name.clone()),
                             name: pname,
                             value: pvalue,
-                            file: PathBuf::from(shown),
-                            text: shared.clone(),
+                            file: PathBuf::from(layer.shown),
+                            text: layer.shared.clone(),
                             span: at,
                         });
                     }
@@ -711,69 +808,12 @@ impl Config {
                     rule: None,
                     name,
                     value: other,
-                    file: PathBuf::from(shown),
-                    text: shared.clone(),
+                    file: PathBuf::from(layer.shown),
+                    text: layer.shared.clone(),
                     span,
                 }),
             }
         }
-        for entry in raw.allow.unwrap_or_default() {
-            let span = entry.span();
-            let origin = spot(span.clone()).at();
-            let a = entry.into_inner();
-            if a.reason.trim().is_empty() {
-                return Err(invalid(
-                    shown,
-                    text,
-                    "an allow entry needs a non-empty `reason`".into(),
-                    Some(span),
-                    "no reason",
-                ));
-            }
-            if a.fingerprint.is_none() && a.path.is_none() && a.account.is_none() {
-                return Err(invalid(
-                    shown,
-                    text,
-                    "an allow entry needs `fingerprint`, `path` or `account`".into(),
-                    Some(span),
-                    "matches everything",
-                ));
-            }
-            let matcher = match &a.path {
-                Some(p) => Some(compile_glob(p).map_err(|err| {
-                    invalid(
-                        shown,
-                        text,
-                        format!("bad glob `{p}`: {err}"),
-                        Some(span.clone()),
-                        "this entry",
-                    )
-                })?),
-                None => None,
-            };
-            if a.path.is_some() && a.account.is_some() {
-                return Err(invalid(
-                    shown,
-                    text,
-                    "an allow entry names a `path` or an `account`, not both".into(),
-                    Some(span),
-                    "path and account",
-                ));
-            }
-            self.allow.push(Allow {
-                fingerprint: a.fingerprint,
-                path: a.path,
-                matcher,
-                account: a.account,
-                rules: a.rules.unwrap_or_default(),
-                reason: a.reason,
-                origin,
-                base: base.clone(),
-                spot: spot(span),
-            });
-        }
-        self.files.push(PathBuf::from(shown));
-        Ok(())
     }
 
     /// Fails, pointing at every entry, when a `[rules]` key or a rule named in an allow

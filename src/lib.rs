@@ -14,7 +14,6 @@
 )]
 
 pub mod audit;
-pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -27,5 +26,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod weaken;
 pub mod yaml;

@@ -18,9 +18,9 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::baseline::{self, BaselineError, Entry};
 use crate::config::{Allow, Config, ConfigError, FILE_NAME};
 use crate::rules::{self, Rule, RuleSet, Severity};
+use crate::suppress::baseline::{self, BaselineError, Entry};
 
 /// Largest configuration, baseline or rule file read from a revision or checked on disk.
 pub const MAX_FILE: u64 = 64 << 20;
@@ -127,7 +127,7 @@ impl Revision {
         let abs = normalize(start);
         let from = abs
             .ancestors()
-            .find(|p| p.is_dir())
+            .find(|p| crate::source::files::is_folder(p))
             .map_or_else(|| abs.clone(), Path::to_path_buf);
         let not_repo = || WeakenError::NotARepository(start.display().to_string());
         let repo = gix::discover(&from).map_err(|_| not_repo())?;
@@ -335,7 +335,7 @@ fn discover_at(
     start: &Path,
 ) -> Result<Option<(String, PathBuf, String)>, WeakenError> {
     let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    let dir = if abs.is_dir() {
+    let dir = if crate::source::files::is_folder(&abs) {
         abs
     } else {
         abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
@@ -539,7 +539,7 @@ fn catalogue_at(
 /// absent).
 fn effective(config: &Config, catalogue: &RuleSet) -> Result<RuleSet, WeakenError> {
     let with_params = config.apply_params(catalogue)?;
-    Ok(crate::scan::configure_rules(&with_params, config).0)
+    Ok(crate::suppress::configure_rules(&with_params, config).0)
 }
 
 /// Where `key` is set in `head`, or what stands for it when it is not set there.
@@ -893,8 +893,8 @@ fn added_inline_allows(
             .split(|b| *b == b'\n')
             .enumerate()
             .filter_map(|(i, line)| {
-                crate::scan::inline_allow(line)
-                    .map(|(rules, _)| (i + 1, rules, line.trim_ascii().to_vec()))
+                crate::suppress::inline::parse(line)
+                    .map(|a| (i + 1, a.rules, line.trim_ascii().to_vec()))
             })
             .collect()
     };
@@ -928,22 +928,16 @@ fn read_head_file(path: &Path) -> Result<Option<String>, WeakenError> {
         path: shown.clone(),
         message,
     };
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(err(e.to_string())),
-    };
-    if !meta.file_type().is_file() {
-        return Err(err(
-            "not a regular file (a symlink, directory or device)".into()
-        ));
+    use crate::source::files::{read_small, Links, SmallFileError};
+    match read_small(path, MAX_FILE, Links::Refuse) {
+        Ok(text) => Ok(Some(text)),
+        Err(SmallFileError::Stat(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(SmallFileError::Stat(e) | SmallFileError::Read(e)) => Err(err(e.to_string())),
+        Err(SmallFileError::NotRegular) => Err(err(
+            "not a regular file (a symlink, directory or device)".into(),
+        )),
+        Err(SmallFileError::TooLarge(len)) => Err(err(format!("{len} bytes, over {MAX_FILE}"))),
     }
-    if meta.len() > MAX_FILE {
-        return Err(err(format!("{} bytes, over {MAX_FILE}", meta.len())));
-    }
-    std::fs::read_to_string(path)
-        .map(Some)
-        .map_err(|e| err(e.to_string()))
 }
 
 /// Every entry of the working tree's baseline must be in the base's (none without `rev`).

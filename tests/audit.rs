@@ -351,6 +351,37 @@ fn an_inline_comment_in_the_registry_allows_a_finding() {
 }
 
 #[test]
+fn an_inline_comment_in_the_registry_without_a_reason_warns_as_in_scan() {
+    let dir = org(11);
+    let reg = dir.path().join("registry.yaml");
+    let text = std::fs::read_to_string(&reg).expect("registry").replace(
+        "  - name: temp\n",
+        "  # wandb-sa-lint: allow A001\n  - name: temp\n",
+    );
+    std::fs::write(&reg, &text).expect("write");
+    let line = text
+        .lines()
+        .position(|l| l.contains("wandb-sa-lint: allow A001"))
+        .expect("comment")
+        + 1;
+    let (doc, code, stderr) = audit(dir.path(), &[]);
+    // Still suppressed, as in `scan`, but the missing reason is a warning.
+    assert!(!pairs(&doc).contains(&("temp".into(), "A001".into())));
+    assert_eq!(doc["summary"]["suppressed"], 1);
+    let want = format!(
+        "inline allow at `{}:{line}` gives no reason (`-- reason`)",
+        reg.display()
+    );
+    assert!(
+        doc["errors"].to_string().contains(&want),
+        "{}",
+        doc["errors"]
+    );
+    assert!(stderr.contains("gives no reason"), "{stderr}");
+    assert_eq!(code, Some(1), "{stderr}");
+}
+
+#[test]
 fn bad_input_to_audit() {
     let dir = org(13);
     let (_, code, stderr) = audit(dir.path(), &["--as-of", "yesterday"]);

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::source::files::{self, InputKind, OpenError, Passed, ProbeError};
+
 /// One audit event. Known fields are typed; everything else is kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditEvent {
@@ -100,19 +102,11 @@ pub fn check_logs(paths: &[PathBuf]) -> Result<(), LogInputError> {
             path: shown.clone(),
             message: e.to_string(),
         };
-        let meta = match std::fs::metadata(p) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(LogInputError::Missing(shown))
-            }
-            Err(e) => return Err(unreadable(e)),
-        };
-        if meta.is_dir() {
-            std::fs::read_dir(p).map_err(unreadable)?;
-        } else if meta.is_file() {
-            std::fs::File::open(p).map_err(unreadable)?;
-        } else {
-            return Err(LogInputError::NotAFile(shown));
+        match crate::source::files::probe_input(p) {
+            Ok(InputKind::Folder | InputKind::File) => {}
+            Ok(InputKind::Other) => return Err(LogInputError::NotAFile(shown)),
+            Err(ProbeError::Missing) => return Err(LogInputError::Missing(shown)),
+            Err(ProbeError::Io(e)) => return Err(unreadable(e)),
         }
     }
     Ok(())
@@ -124,36 +118,22 @@ pub fn check_logs(paths: &[PathBuf]) -> Result<(), LogInputError> {
 pub fn log_files(paths: &[PathBuf], problems: &mut dyn FnMut(LogProblem)) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(|e| match e {
-                    Ok(e) if e.file_type().is_file() => Some(e.into_path()),
-                    Ok(e) if e.file_type().is_dir() => None,
-                    Ok(e) => {
-                        let what = if e.file_type().is_symlink() {
-                            "a symlink (not followed)"
-                        } else {
-                            "not a regular file (a FIFO, socket or device)"
-                        };
-                        problems(LogProblem {
-                            path: e.path().display().to_string(),
-                            line: None,
-                            message: format!("{what}: not read"),
-                        });
-                        None
-                    }
-                    Err(err) => {
-                        problems(LogProblem {
-                            path: p.display().to_string(),
-                            line: None,
-                            message: format!("cannot list: {err}"),
-                        });
-                        None
-                    }
-                })
-                .collect();
+        if files::is_folder(p) {
+            let mut found = files::files_under(p, &mut |passed| {
+                let (path, message) = match passed {
+                    Passed::Symlink(e) => (e, "a symlink (not followed): not read".to_string()),
+                    Passed::Special(e) => (
+                        e,
+                        "not a regular file (a FIFO, socket or device): not read".to_string(),
+                    ),
+                    Passed::Unlisted(err) => (p.clone(), format!("cannot list: {err}")),
+                };
+                problems(LogProblem {
+                    path: path.display().to_string(),
+                    line: None,
+                    message,
+                });
+            });
             out.append(&mut found);
         } else {
             out.push(p.clone());
@@ -184,17 +164,17 @@ fn read_file(
 ) {
     let shown = path.display().to_string();
     // Never open what is not a regular file: a FIFO blocks, `/dev/zero` never ends.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        on_problem(LogProblem {
-            path: shown,
-            line: None,
-            message: "not a regular file: not read".to_string(),
-        });
-        return;
-    }
-    let file = match std::fs::File::open(path) {
+    let file = match files::open_regular(path) {
         Ok(f) => f,
-        Err(e) => {
+        Err(OpenError::NotRegular) => {
+            on_problem(LogProblem {
+                path: shown,
+                line: None,
+                message: "not a regular file: not read".to_string(),
+            });
+            return;
+        }
+        Err(OpenError::Io(e)) => {
             on_problem(LogProblem {
                 path: shown,
                 line: None,

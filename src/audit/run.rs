@@ -14,7 +14,8 @@ use crate::detect::mask::{fingerprint, Snippet};
 use crate::finding::{AuditSummary, Finding, Outcome, Problem};
 use crate::registry::Registry;
 use crate::rules::{Kind, Rule, RuleSet, Severity};
-use crate::scan::{inline_allow, LineIndex};
+use crate::scan::LineIndex;
+use crate::suppress::{Judge, Subject, Suppressor};
 
 /// Malformed lines reported one by one per file; the rest are counted in one line.
 const PROBLEMS_PER_FILE: usize = 20;
@@ -147,8 +148,8 @@ pub fn analyze(
             });
         }
     }
-    let (mut findings, suppressed, unused_allows) = builder.finish();
-    problems.extend(unused_allows);
+    let (mut findings, suppressed) = builder.finish();
+    problems.extend(suppressed.problems);
     findings.sort_by(|a, b| {
         (a.sort_key(), &a.account, &a.message).cmp(&(b.sort_key(), &b.account, &b.message))
     });
@@ -157,7 +158,7 @@ pub fn analyze(
         problems,
         ..Outcome::default()
     };
-    outcome.summary.suppressed = suppressed;
+    outcome.summary.suppressed = suppressed.count;
     outcome.summary.audit = Some(AuditSummary {
         accounts: registry.accounts.len(),
         as_of: as_of.to_string(),
@@ -173,16 +174,14 @@ pub fn analyze(
     outcome
 }
 
-/// Turns hits into findings located in the registry file, applying inline and configured
-/// allow entries.
+/// Turns hits into findings located in the registry file, passing each through the
+/// suppressor (inline allows in the registry, allow entries).
 struct Builder<'a> {
     registry: &'a Registry,
     abs: PathBuf,
-    config: &'a Config,
     lines: LineIndex<'a>,
     findings: Vec<Finding>,
-    suppressed: usize,
-    allow_used: Vec<usize>,
+    suppressor: Suppressor<'a>,
 }
 
 impl<'a> Builder<'a> {
@@ -190,11 +189,9 @@ impl<'a> Builder<'a> {
         Self {
             registry,
             abs: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
-            config,
             lines: LineIndex::new(registry.text.as_bytes()),
             findings: Vec::new(),
-            suppressed: 0,
-            allow_used: vec![0; config.allow.len()],
+            suppressor: Suppressor::new(config),
         }
     }
 
@@ -208,8 +205,15 @@ impl<'a> Builder<'a> {
             hit.key.as_deref().unwrap_or("")
         );
         let fp = fingerprint(&rule.id, identity.as_bytes());
-        if self.suppressed(rule, &fp, &hit.account, line0) {
-            self.suppressed += 1;
+        let subject = Subject::Account {
+            account: &hit.account,
+            path: &self.registry.path,
+            abs: &self.abs,
+        };
+        if self
+            .suppressor
+            .suppresses(rule, &fp, subject, &self.lines, line0)
+        {
             return;
         }
         let snippet = Snippet::new(
@@ -225,60 +229,9 @@ impl<'a> Builder<'a> {
         self.findings.push(finding);
     }
 
-    fn suppressed(&mut self, rule: &Rule, fp: &str, account: &str, line0: usize) -> bool {
-        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
-            if let Some((rules, _)) = inline_allow(self.lines.line_text(l)) {
-                if rules
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
-                {
-                    return true;
-                }
-            }
-        }
-        let mut allowed = false;
-        for (i, a) in self.config.allow.iter().enumerate() {
-            let rel = self
-                .abs
-                .strip_prefix(&a.base)
-                .map_or_else(|_| self.registry.path.clone(), crate::source::display_path);
-            if a.matches_account(&rule.id, &rule.name, fp, account, &rel) {
-                if let Some(n) = self.allow_used.get_mut(i) {
-                    *n += 1;
-                }
-                allowed = true;
-            }
-        }
-        allowed
-    }
-
-    /// The findings, how many were suppressed, and the account allow entries that matched
-    /// nothing.
-    fn finish(self) -> (Vec<Finding>, usize, Vec<Problem>) {
-        let mut unused = Vec::new();
-        for (a, used) in self.config.allow.iter().zip(&self.allow_used) {
-            if *used == 0 && a.about_accounts() {
-                let what = a
-                    .account
-                    .as_ref()
-                    .map(|acc| format!("account `{acc}`"))
-                    .or_else(|| {
-                        a.fingerprint.as_ref().map(|f| {
-                            crate::detect::mask::trust_fingerprint(f);
-                            format!("fingerprint {f}")
-                        })
-                    })
-                    .unwrap_or_else(|| format!("rules {}", a.rules.join(", ")));
-                unused.push(Problem {
-                    level: Severity::Warning,
-                    path: Some(a.origin.clone()),
-                    message: format!(
-                        "allow entry at `{}` ({what}) matched nothing; remove it",
-                        a.origin
-                    ),
-                });
-            }
-        }
-        (self.findings, self.suppressed, unused)
+    /// The findings, and what suppression did (the account allow entries that matched
+    /// nothing among its problems).
+    fn finish(self) -> (Vec<Finding>, crate::suppress::Suppressed) {
+        (self.findings, self.suppressor.finish(Judge::Accounts))
     }
 }

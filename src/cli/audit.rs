@@ -17,7 +17,7 @@ pub(super) fn audit(
 ) -> Result<u8, Fatal> {
     let as_of = as_of_date(args.as_of.as_deref())?;
     crate::audit::check_logs(&args.audit_log)?;
-    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let (rules, rule_problems) = crate::suppress::configure_rules(rules, config);
     let registry = load_registry(&args.registry)?;
     let mut outcome = crate::audit::run::audit(
         &registry,

@@ -61,7 +61,7 @@ pub(super) enum Fatal {
     Registry(#[from] crate::registry::RegistryError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Baseline(#[from] crate::baseline::BaselineError),
+    Baseline(#[from] crate::suppress::baseline::BaselineError),
 }
 
 /// A problem in a rule or registry file as a diagnostic with the file's snippet.

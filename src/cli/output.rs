@@ -64,6 +64,12 @@ pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Creates the folder `path` and its parents (for `rules docs`' pages); an existing folder is
+/// kept.
+pub fn create_dir_all(path: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)
+}
+
 /// An error unless neither `path` nor a folder between the working directory and it is a
 /// symbolic link. Folders above the working directory (a system `/tmp` that is a link) are the
 /// user's own choice and are not judged.

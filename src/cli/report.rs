@@ -37,7 +37,7 @@ pub(super) fn report_cmd(
             output::stderr(&format!("error: {}\n", report::escape::one_line(p)), false);
         }
     }
-    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let (rules, rule_problems) = crate::suppress::configure_rules(rules, config);
     problems.extend(rule_problems.into_iter().map(|p| p.message));
     let audited = match &args.registry {
         Some(path) => {

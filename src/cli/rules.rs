@@ -113,7 +113,7 @@ pub(super) fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
 
 /// Writes one Markdown page per rule, and an index, into `dir`.
 pub(super) fn write_docs(rules: &RuleSet, dir: &Path) -> Result<u8, Fatal> {
-    std::fs::create_dir_all(dir).map_err(|source| Fatal::Write {
+    output::create_dir_all(dir).map_err(|source| Fatal::Write {
         path: dir.display().to_string(),
         source,
     })?;

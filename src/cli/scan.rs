@@ -36,7 +36,7 @@ pub(super) fn apply_baseline(
 ) -> Result<(), Fatal> {
     if let Some(b) = file {
         let (entries, shown) = crate::weaken::load_baseline(rev, b)?;
-        crate::baseline::apply(outcome, &entries, &shown);
+        crate::suppress::baseline::apply(outcome, &entries, &shown);
     }
     Ok(())
 }
@@ -58,9 +58,11 @@ pub(super) fn write_baseline(
 
 /// Writes the outcome's findings to a baseline file.
 pub(super) fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Result<u8, Fatal> {
-    output::write_file(out, &crate::baseline::render(outcome)).map_err(|source| Fatal::Write {
-        path: out.display().to_string(),
-        source,
+    output::write_file(out, &crate::suppress::baseline::render(outcome)).map_err(|source| {
+        Fatal::Write {
+            path: out.display().to_string(),
+            source,
+        }
     })?;
     for p in outcome
         .problems
@@ -97,7 +99,7 @@ fn run_scan(
     for p in &paths {
         crate::source::worktree::check_root(p)?;
     }
-    let (rules, rule_problems) = crate::scan::configure_rules(rules, config);
+    let (rules, rule_problems) = crate::suppress::configure_rules(rules, config);
     let with_registry;
     let config = match &args.registry {
         Some(path) => {

@@ -342,7 +342,7 @@ const MAX_PROBLEMS: usize = 100;
 /// Loads and validates a registry file.
 pub fn load(path: &Path) -> Result<Registry, RegistryError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| RegistryError::Read {
+    let text = crate::source::files::read_to_string(path).map_err(|e| RegistryError::Read {
         path: shown.clone(),
         message: e.to_string(),
     })?;

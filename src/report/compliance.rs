@@ -226,7 +226,7 @@ pub struct Report {
 /// Reads one `scan --format json` result; problems are pushed and the file is skipped.
 pub fn read_scan(path: &Path, problems: &mut Vec<String>) -> Option<Repository> {
     let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::source::files::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             problems.push(format!("cannot read scan result `{shown}`: {e}"));
@@ -294,7 +294,7 @@ pub fn read_scan(path: &Path, problems: &mut Vec<String>) -> Option<Repository> 
 /// Reads a previous report's JSON.
 pub fn read_previous(path: &Path, problems: &mut Vec<String>) -> Option<Previous> {
     let shown = path.display().to_string();
-    let parsed = std::fs::read_to_string(path)
+    let parsed = crate::source::files::read_to_string(path)
         .map_err(|e| e.to_string())
         .and_then(|t| serde_json::from_str::<Report>(&t).map_err(|e| e.to_string()));
     match parsed {

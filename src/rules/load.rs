@@ -784,14 +784,6 @@ pub fn load_dir<R: CheckInputs>(
     dir: &Path,
     checks: &[CheckDef<R>],
 ) -> Result<(RuleSet, Vec<RuleProblem>), std::io::Error> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(std::io::Error::other)?;
-        let p = entry.path();
-        if entry.file_type().is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            let text = std::fs::read_to_string(p)?;
-            files.push((p.display().to_string(), text));
-        }
-    }
+    let files = crate::source::files::read_tree(dir, &["yaml", "yml"])?;
     Ok(build(files, checks))
 }

@@ -10,6 +10,7 @@ use crate::detect::mask::fingerprint;
 use crate::detect::{Detector, Screen};
 use crate::finding::{Finding, Outcome, Problem};
 use crate::rules::{RuleSet, Severity};
+use crate::source::history::{read_blob, LFS_POINTER};
 use crate::source::pack::BlobClass;
 use crate::source::{self, Sink, Skip};
 
@@ -21,7 +22,6 @@ struct BlobResult {
     fingerprints: Vec<String>,
 }
 
-/// Reads a blob for scanning, or says why not.
 /// What a blob is, judged without its path, the way [`read_blob`] and the detector would.
 fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
     if bytes.len() as u64 > max {
@@ -39,36 +39,6 @@ fn classify_blob(detector: &Detector, bytes: &[u8], max: u64) -> BlobClass {
     }
 }
 
-/// How a Git LFS pointer file starts.
-const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
-
-/// The problem text for a blob git could not give; the id is git's own, not the input's, so
-/// it may be printed whole.
-fn unreadable_blob(id: gix::ObjectId, e: &dyn std::fmt::Display) -> String {
-    let id = id.to_string();
-    crate::detect::mask::trust(&id);
-    format!("cannot read blob {id}: {e}")
-}
-
-fn read_blob(
-    repo: &gix::Repository,
-    id: gix::ObjectId,
-    max: u64,
-) -> Result<Vec<u8>, (Skip, Option<String>)> {
-    match repo.find_header(id) {
-        Ok(h) if h.size() > max => return Err((Skip::TooLarge, None)),
-        Ok(_) => {}
-        Err(e) => return Err((Skip::Unreadable, Some(unreadable_blob(id, &e)))),
-    }
-    let obj = repo
-        .find_object(id)
-        .map_err(|e| (Skip::Unreadable, Some(unreadable_blob(id, &e))))?;
-    if obj.data.starts_with(LFS_POINTER) {
-        return Err((Skip::LfsPointer, None));
-    }
-    source::decode::text_owned(obj.detach().data).ok_or((Skip::Binary, None))
-}
-
 /// Scans the git history of the repository holding `start`: each unique blob once, then
 /// provenance for the findings. One finding per secret and path.
 pub fn scan_history(
@@ -80,7 +50,6 @@ pub fn scan_history(
     record_skips: bool,
     progress: &dyn Progress,
 ) -> Result<Outcome, source::history::HistoryError> {
-    use rayon::prelude::*;
     let started = Instant::now();
     progress.phase("walking commits", None);
     let mut scanner = Scanner::new(rules, config);
@@ -107,10 +76,84 @@ pub fn scan_history(
             .unwrap_or_else(|| repo.git_dir().to_path_buf())
     };
     let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
-    let scan_blob = |(repo, detector): &mut (gix::Repository, Detector),
-                     (blob, path_ids): &(gix::ObjectId, Vec<u32>)|
-     -> Option<BlobResult> {
+    let blobs = BlobScan {
+        history: &history,
+        scanner: &scanner,
+        workdir: &workdir,
+        progress,
+        max,
+    };
+    let results = blobs.run(threads);
+    let head_fps = head_fingerprints(&history, &results, &scanner.detector, max);
+    progress.finish();
+    let final_findings = with_provenance(&history, results, &head_fps);
+    if let Ok(mut f) = scanner.findings.lock() {
+        *f = final_findings;
+    }
+    note_history_problems(&scanner, &history);
+    let commits = history.commit_count();
+    let blobs = history.blobs.len();
+    let partial_clone = history.partial_clone;
+    let missing = history.missing.len();
+    let mut outcome = scanner.finish(started);
+    outcome.summary.commits_scanned = Some(commits);
+    outcome.summary.blobs_scanned = Some(blobs);
+    // Any object of the selected history that could not be read leaves keys unchecked.
+    let unreadable = outcome
+        .summary
+        .skipped
+        .get(Skip::Unreadable.as_str())
+        .copied()
+        .unwrap_or(0);
+    if missing > 0 || unreadable > 0 {
+        let shown = start.display().to_string();
+        outcome
+            .problems
+            .push(incomplete(&shown, missing, unreadable, partial_clone));
+        outcome.unread.push(shown);
+    }
+    Ok(outcome)
+}
+
+/// The blob pass of a history scan: what every blob needs to be scanned and counted.
+struct BlobScan<'s> {
+    history: &'s source::history::History,
+    scanner: &'s Scanner<'s>,
+    /// The absolute work directory (or git directory of a bare repository).
+    workdir: &'s Path,
+    progress: &'s dyn Progress,
+    max: u64,
+}
+
+impl BlobScan<'_> {
+    /// Scans every unique blob once, on `threads` threads.
+    fn run(&self, threads: usize) -> Vec<BlobResult> {
+        use rayon::prelude::*;
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+        let run = || -> Vec<BlobResult> {
+            self.history
+                .blobs
+                .par_iter()
+                .map_init(
+                    || (self.history.repo(), self.scanner.detector.clone()),
+                    |state, item| self.blob(state, item),
+                )
+                .flatten()
+                .collect()
+        };
+        match &pool {
+            Ok(p) => p.install(run),
+            Err(_) => run(),
+        }
+    }
+
+    /// Scans one blob (held at the paths `path_ids`), unless the pack pass settled it.
+    fn blob(
+        &self,
+        (repo, detector): &mut (gix::Repository, Detector),
+        (blob, path_ids): &(gix::ObjectId, Vec<u32>),
+    ) -> Option<BlobResult> {
+        let (history, scanner, progress) = (self.history, self.scanner, self.progress);
         // A blob is scanned once, as its first path, or as a path scanned without keywords
         // (a netrc) if it has one.
         let paths = || {
@@ -138,7 +181,7 @@ pub fn scan_history(
             match skip {
                 None => {
                     progress.advance(1, note.size);
-                    scanner.count_file(first, &workdir.join(first), note.size as usize);
+                    scanner.count_file(first, &self.workdir.join(first), note.size as usize);
                     return None;
                 }
                 Some(Some(reason)) => {
@@ -156,20 +199,23 @@ pub fn scan_history(
             .map(|b| std::borrow::Cow::Borrowed(b.as_slice()));
         let read = match kept {
             Some(b) => Ok(b),
-            None => read_blob(repo, *blob, config.max_file_size).map(std::borrow::Cow::Owned),
+            None => read_blob(repo, *blob, self.max).map(std::borrow::Cow::Owned),
         };
         progress.advance(1, read.as_ref().map_or(0, |b| b.len() as u64));
         let bytes = match read {
             Ok(b) => b,
             Err((reason, message)) => {
                 if let Some(m) = message {
+                    // The blob id in the message is git's own, not the input's: it may be
+                    // printed whole.
+                    crate::detect::mask::trust(&blob.to_string());
                     scanner.error(first, m);
                 }
                 scanner.skipped(first, reason);
                 return None;
             }
         };
-        let abs = workdir.join(first);
+        let abs = self.workdir.join(first);
         scanner.count_file(first, &abs, bytes.len());
         let hits = detector.scan(first, &bytes);
         if hits.is_empty() {
@@ -184,7 +230,7 @@ pub fn scan_history(
             let Some(path) = history.paths.get(*p as usize) else {
                 continue;
             };
-            let abs = workdir.join(path);
+            let abs = self.workdir.join(path);
             findings.extend(
                 scanner
                     .findings_for(path, &abs, &bytes, &hits)
@@ -197,22 +243,17 @@ pub fn scan_history(
             findings,
             fingerprints,
         })
-    };
-    let run = || -> Vec<BlobResult> {
-        history
-            .blobs
-            .par_iter()
-            .map_init(|| (history.repo(), scanner.detector.clone()), scan_blob)
-            .flatten()
-            .collect()
-    };
-    let results = match &pool {
-        Ok(p) => p.install(run),
-        Err(_) => run(),
-    };
+    }
+}
 
-    // Secrets still present at HEAD: fingerprints of the HEAD tree's blobs (scanned above, or
-    // now if the selection did not reach HEAD's blobs).
+/// Secrets still present at HEAD: fingerprints of the HEAD tree's blobs (scanned in
+/// `results`, or now if the selection did not reach HEAD's blobs).
+fn head_fingerprints(
+    history: &source::history::History,
+    results: &[BlobResult],
+    detector: &Detector,
+    max: u64,
+) -> std::collections::HashSet<String> {
     let by_blob: std::collections::HashMap<gix::ObjectId, &Vec<String>> =
         results.iter().map(|r| (r.blob, &r.fingerprints)).collect();
     let scanned: std::collections::HashSet<gix::ObjectId> =
@@ -224,8 +265,8 @@ pub fn scan_history(
             head_fps.extend(fps.iter().cloned());
         } else if !scanned.contains(blob) {
             let path = history.paths.get(*p as usize).map_or("", String::as_str);
-            if let Ok(bytes) = read_blob(&repo, *blob, config.max_file_size) {
-                for h in scanner.detector.scan(path, &bytes) {
+            if let Ok(bytes) = read_blob(&repo, *blob, max) {
+                for h in detector.scan(path, &bytes) {
                     head_fps.insert(fingerprint(
                         &h.rule.id,
                         bytes.get(h.span.clone()).unwrap_or(&[]),
@@ -234,10 +275,17 @@ pub fn scan_history(
             }
         }
     }
+    head_fps
+}
 
-    progress.finish();
-    // Provenance, then one finding per (secret, path): the oldest introduction, all commits.
-    let mut prov = source::history::Provenance::new(&history);
+/// Provenance, then one finding per (secret, path): the oldest introduction, all commits;
+/// whether it is still at HEAD (`head_fps`) is said in the message.
+fn with_provenance(
+    history: &source::history::History,
+    results: Vec<BlobResult>,
+    head_fps: &std::collections::HashSet<String>,
+) -> Vec<Finding> {
+    let mut prov = source::history::Provenance::new(history);
     let mut pending: Vec<(gix::ObjectId, String, Finding)> = Vec::new();
     for r in results {
         for (p, f) in r.findings {
@@ -251,6 +299,10 @@ pub fn scan_history(
     let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
         std::collections::BTreeMap::new();
     for ((_, path, mut f), (commit, time, count)) in pending.into_iter().zip(origins) {
+        if let Some(c) = &commit {
+            // The id is git's, not the input's: it may be printed whole.
+            crate::detect::mask::trust(&c.id);
+        }
         f.commit = commit;
         let key = (f.fingerprint.clone(), path);
         match grouped.get_mut(&key) {
@@ -286,10 +338,11 @@ pub fn scan_history(
         });
         final_findings.push(f);
     }
-    if let Ok(mut f) = scanner.findings.lock() {
-        *f = final_findings;
-    }
+    final_findings
+}
 
+/// What the history walk could not cover: a shallow clone, missing objects, submodules.
+fn note_history_problems(scanner: &Scanner<'_>, history: &source::history::History) {
     if history.shallow {
         scanner.problem(Problem {
             level: Severity::Warning,
@@ -314,43 +367,29 @@ pub fn scan_history(
             ),
         });
     }
-    let commits = history.commit_count();
-    let blobs = history.blobs.len();
-    let partial_clone = history.partial_clone;
-    let missing = history.missing.len();
-    let mut outcome = scanner.finish(started);
-    outcome.summary.commits_scanned = Some(commits);
-    outcome.summary.blobs_scanned = Some(blobs);
-    // Any object of the selected history that could not be read leaves keys unchecked.
-    let unreadable = outcome
-        .summary
-        .skipped
-        .get(Skip::Unreadable.as_str())
-        .copied()
-        .unwrap_or(0);
-    if missing > 0 || unreadable > 0 {
-        let shown = start.display().to_string();
-        let what = match (missing, unreadable) {
-            (0, b) => format!("{b} blob(s) cannot be read"),
-            (m, 0) => format!("{m} commit(s), tree(s) or reference(s) cannot be read"),
-            (m, b) => {
-                format!("{m} commit(s), tree(s) or reference(s) and {b} blob(s) cannot be read")
-            }
-        };
-        let help = if partial_clone {
-            "this is a partial clone (cloned with `--filter`), whose objects are fetched on \
-             demand: fetch them all (`git fetch --refetch`, or clone without `--filter`), or \
-             scan the checked-out files without --history"
-        } else {
-            "the repository is damaged or incomplete (a missing pack?); `git fsck` names the \
-             missing objects"
-        };
-        outcome.problems.push(Problem {
-            level: Severity::Error,
-            path: Some(shown.clone()),
-            message: format!("the history of `{shown}` was not scanned completely: {what}; {help}"),
-        });
-        outcome.unread.push(shown);
+}
+
+/// The error for a history (`shown`) not scanned completely: `missing` commits, trees or
+/// references and `unreadable` blobs, in a partial clone or not.
+fn incomplete(shown: &str, missing: usize, unreadable: usize, partial_clone: bool) -> Problem {
+    let what = match (missing, unreadable) {
+        (0, b) => format!("{b} blob(s) cannot be read"),
+        (m, 0) => format!("{m} commit(s), tree(s) or reference(s) cannot be read"),
+        (m, b) => {
+            format!("{m} commit(s), tree(s) or reference(s) and {b} blob(s) cannot be read")
+        }
+    };
+    let help = if partial_clone {
+        "this is a partial clone (cloned with `--filter`), whose objects are fetched on \
+         demand: fetch them all (`git fetch --refetch`, or clone without `--filter`), or \
+         scan the checked-out files without --history"
+    } else {
+        "the repository is damaged or incomplete (a missing pack?); `git fsck` names the \
+         missing objects"
+    };
+    Problem {
+        level: Severity::Error,
+        path: Some(shown.to_string()),
+        message: format!("the history of `{shown}` was not scanned completely: {what}; {help}"),
     }
-    Ok(outcome)
 }

@@ -1,7 +1,8 @@
-//! The scan: sources hand files to [`Scanner`], which runs the detector, applies inline and
-//! configured suppressions, and turns hits into findings with masked snippets. The
-//! configuration rules' per-file and cross-file work is in `config_rules`, line positions in
-//! `positions`, the history scan in `history`.
+//! The scan: sources hand files to [`Scanner`], which runs the detector, passes every hit
+//! through the run's [`Suppressor`] (inline and configured allows, see `crate::suppress`), and
+//! turns the rest into findings with masked snippets. The configuration rules' per-file and
+//! cross-file work is in `config_rules`, line positions in `positions`, the history scan in
+//! `history`.
 
 mod config_rules;
 mod history;
@@ -12,50 +13,18 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use crate::config::{Config, RuleSetting};
+use crate::config::Config;
 use crate::detect::mask::{fingerprint, redact, Snippet};
 use crate::detect::{Detector, Hit};
 use crate::finding::{Finding, Location, Outcome, Problem, Summary};
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::source::{self, Sink, Skip};
+use crate::suppress::{Judge, Subject, Suppressor};
 
 use config_rules::{merge_config, ConfigState};
 pub use history::scan_history;
-pub(crate) use positions::inline_allow;
 pub use positions::LineIndex;
 
-/// Applies `[rules]` settings: drops disabled rules and sets severities. Settings name rules by
-/// id or name; a setting that names no rule is reported.
-pub fn configure_rules(rules: &RuleSet, config: &Config) -> (RuleSet, Vec<Problem>) {
-    let mut problems = Vec::new();
-    for key in config.rules.keys() {
-        if rules.get(key).is_none() {
-            problems.push(Problem {
-                level: Severity::Warning,
-                path: None,
-                message: format!("config names unknown rule `{key}` in [rules]"),
-            });
-        }
-    }
-    let mut out = Vec::new();
-    for rule in rules.iter() {
-        let setting = config
-            .rules
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&rule.id) || **k == rule.name)
-            .map(|(_, v)| *v);
-        match setting {
-            Some(RuleSetting::Off) => {}
-            Some(RuleSetting::On(sev)) => {
-                let mut r = Rule::clone(rule);
-                r.severity = sev;
-                out.push(r);
-            }
-            None => out.push(Rule::clone(rule)),
-        }
-    }
-    (RuleSet::new(out), problems)
-}
 /// Collects findings from files, in parallel.
 pub struct Scanner<'a> {
     detector: Detector,
@@ -65,9 +34,8 @@ pub struct Scanner<'a> {
     summary: Mutex<Summary>,
     files: AtomicUsize,
     bytes: AtomicU64,
-    suppressed: AtomicUsize,
-    allow_used: Vec<AtomicUsize>,
-    allow_in_scope: Vec<AtomicUsize>,
+    /// Inline allows and allow entries: every finding passes it.
+    suppressor: Suppressor<'a>,
     /// Record every skipped file's path (for `--verbose`), not only the counts.
     pub record_skips: bool,
     skipped_files: Mutex<Vec<(String, String)>>,
@@ -101,9 +69,7 @@ impl<'a> Scanner<'a> {
             summary: Mutex::new(Summary::default()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
-            suppressed: AtomicUsize::new(0),
-            allow_used: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
-            allow_in_scope: config.allow.iter().map(|_| AtomicUsize::new(0)).collect(),
+            suppressor: Suppressor::new(config),
             record_skips: false,
             skipped_files: Mutex::new(Vec::new()),
             config_rules: rules
@@ -130,7 +96,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Whether a finding of `rule` at 0-based `line0` with fingerprint `fp` is suppressed
-    /// inline or by an allow entry (and counts the suppression).
+    /// (see [`Suppressor::suppresses`]).
     fn suppressed(
         &self,
         path: &str,
@@ -140,41 +106,8 @@ impl<'a> Scanner<'a> {
         fp: &str,
         line0: usize,
     ) -> bool {
-        for l in [Some(line0), line0.checked_sub(1)].into_iter().flatten() {
-            if let Some((rules, has_reason)) = lines.inline_allow(l) {
-                if rules
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(&rule.id) || *r == rule.name)
-                {
-                    if !has_reason {
-                        self.problem(Problem {
-                            level: Severity::Warning,
-                            path: Some(path.to_string()),
-                            message: format!(
-                                "inline allow at `{path}:{}` gives no reason (`-- reason`)",
-                                l + 1
-                            ),
-                        });
-                    }
-                    self.suppressed.fetch_add(1, Ordering::Relaxed);
-                    return true;
-                }
-            }
-        }
-        let mut allowed = false;
-        for (i, a) in self.config.allow.iter().enumerate() {
-            let rel = relative_to(abs, &a.base, path);
-            if a.matches(&rule.id, &rule.name, fp, Some(&rel)) {
-                if let Some(c) = self.allow_used.get(i) {
-                    c.fetch_add(1, Ordering::Relaxed);
-                }
-                allowed = true;
-            }
-        }
-        if allowed {
-            self.suppressed.fetch_add(1, Ordering::Relaxed);
-        }
-        allowed
+        self.suppressor
+            .suppresses(rule, fp, Subject::File { path, abs }, lines, line0)
     }
 
     fn problem(&self, p: Problem) {
@@ -247,13 +180,7 @@ impl<'a> Scanner<'a> {
     fn count_file(&self, path: &str, abs: &Path, len: usize) {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(len as u64, Ordering::Relaxed);
-        for (i, a) in self.config.allow.iter().enumerate() {
-            if a.path.is_some() && a.path_matches(&relative_to(abs, &a.base, path)) {
-                if let Some(c) = self.allow_in_scope.get(i) {
-                    c.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }
+        self.suppressor.scanned(path, abs);
     }
 
     /// Turns the detector's hits in one file into findings, dropping suppressed ones.
@@ -278,43 +205,13 @@ impl<'a> Scanner<'a> {
         let mut findings = self.findings.into_inner().unwrap_or_default();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self.problems.into_inner().unwrap_or_default();
-        for (i, a) in self.config.allow.iter().enumerate() {
-            let used = self
-                .allow_used
-                .get(i)
-                .map_or(0, |c| c.load(Ordering::Relaxed));
-            let in_scope = self
-                .allow_in_scope
-                .get(i)
-                .map_or(0, |c| c.load(Ordering::Relaxed));
-            // A path entry whose files were not part of this scan cannot be judged.
-            // Entries about accounts are judged by `audit` runs.
-            let judged = !a.about_accounts() && (a.path.is_none() || in_scope > 0);
-            if used == 0 && judged {
-                let what = a
-                    .fingerprint
-                    .as_ref()
-                    .map(|f| {
-                        crate::detect::mask::trust_fingerprint(f);
-                        format!("fingerprint {f}")
-                    })
-                    .or_else(|| a.path.as_ref().map(|p| format!("path `{p}`")))
-                    .unwrap_or_default();
-                problems.push(Problem {
-                    level: Severity::Warning,
-                    path: Some(a.origin.clone()),
-                    message: format!(
-                        "allow entry at `{}` ({what}) matched nothing; remove it",
-                        a.origin
-                    ),
-                });
-            }
-        }
+        let suppressed = self.suppressor.finish(Judge::Files);
+        problems.extend(suppressed.problems);
         problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         let mut summary = self.summary.into_inner().unwrap_or_default();
         summary.files_scanned = self.files.load(Ordering::Relaxed);
         summary.bytes_scanned = self.bytes.load(Ordering::Relaxed);
-        summary.suppressed = self.suppressed.load(Ordering::Relaxed);
+        summary.suppressed = suppressed.count;
         summary.elapsed_ms = started.elapsed().as_millis();
         let mut skipped_files = self.skipped_files.into_inner().unwrap_or_default();
         skipped_files.sort();

@@ -1,11 +1,7 @@
-//! Byte offsets to 1-based lines and character columns ([`LineIndex`]), and the inline allow
-//! comment read from a line.
-
-use std::sync::{Mutex, OnceLock};
-
-use regex::Regex;
+//! Byte offsets to 1-based lines and character columns ([`LineIndex`]).
 
 use crate::finding::Location;
+use crate::suppress::inline::{InlineAllow, Lines, Memo};
 
 /// Line starts of a file, for 1-based line and character-column positions. Every lookup costs
 /// a binary search and at most [`CHAR_BLOCK`] bytes of counting, whatever the line's length:
@@ -16,11 +12,8 @@ pub struct LineIndex<'a> {
     /// Characters before each [`CHAR_BLOCK`]-aligned byte offset (a checkpoint table).
     chars_before: Vec<usize>,
     /// Inline allow comments by 0-based line, read once per line.
-    allows: Mutex<std::collections::HashMap<usize, InlineAllow>>,
+    allows: Memo,
 }
-
-/// An inline allow comment's rules, and whether it gives a reason.
-type InlineAllow = Option<(Vec<String>, bool)>;
 
 /// Bytes between two checkpoints of [`LineIndex`]'s character counts.
 const CHAR_BLOCK: usize = 256;
@@ -45,7 +38,7 @@ impl<'a> LineIndex<'a> {
             bytes,
             starts,
             chars_before,
-            allows: Mutex::new(std::collections::HashMap::new()),
+            allows: Memo::default(),
         }
     }
 
@@ -101,18 +94,6 @@ impl<'a> LineIndex<'a> {
         (l + 1, chars + 1)
     }
 
-    /// The inline allow comment on 0-based line `l` (see [`inline_allow`]), read once per line
-    /// however many findings the line holds.
-    pub fn inline_allow(&self, l: usize) -> InlineAllow {
-        if let Ok(mut memo) = self.allows.lock() {
-            return memo
-                .entry(l)
-                .or_insert_with(|| inline_allow(self.line_text(l)))
-                .clone();
-        }
-        inline_allow(self.line_text(l))
-    }
-
     /// The text of 0-based line `l` (without the line break).
     pub fn line_text(&self, l: usize) -> &'a [u8] {
         let start = self.starts.get(l).copied().unwrap_or(self.bytes.len());
@@ -124,25 +105,9 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// An inline `wandb-sa-lint: allow S001 -- reason` comment on a line.
-pub(crate) fn inline_allow(line: &[u8]) -> Option<(Vec<String>, bool)> {
-    static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    let re = RE
-        .get_or_init(|| {
-            Regex::new(
-                r"wandb-sa-lint:\s*allow\s+([A-Za-z0-9][A-Za-z0-9_, -]*?)\s*(?:--\s*(\S.*))?$",
-            )
-            .ok()
-        })
-        .as_ref()?;
-    let text = String::from_utf8_lossy(line);
-    let caps = re.captures(text.trim_end())?;
-    let rules = caps
-        .get(1)?
-        .as_str()
-        .split([',', ' '])
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    Some((rules, caps.get(2).is_some()))
+impl Lines for LineIndex<'_> {
+    /// Read once per line however many findings the line holds.
+    fn inline_allow(&self, l: usize) -> Option<InlineAllow> {
+        self.allows.get(l, || self.line_text(l))
+    }
 }

@@ -13,6 +13,7 @@ use gix::ObjectId;
 use serde::Serialize;
 
 use super::pack::{BlobClass, Preload};
+use super::Skip;
 
 /// Why the history could not be read at all (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -587,15 +588,38 @@ impl<'h> Provenance<'h> {
             .message()
             .map(|m| m.summary().to_string())
             .unwrap_or_default();
-        let id = id.to_string();
-        // The id is git's, not the input's: it may be printed whole.
-        crate::detect::mask::trust(&id);
         Some(CommitInfo {
-            id,
+            id: id.to_string(),
             author: author.name.to_string().trim().to_string(),
             email: author.email.to_string().trim().to_string(),
             date,
             summary,
         })
     }
+}
+
+/// How a Git LFS pointer file starts.
+pub const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
+
+/// Reads the blob `id` of `repo` for scanning, as UTF-8 text ([`super::decode`]), or says why
+/// not: too large (over `max` bytes), a Git LFS pointer, binary, or unreadable (with the
+/// message naming the blob).
+pub fn read_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    max: u64,
+) -> Result<Vec<u8>, (Skip, Option<String>)> {
+    let unreadable = |e: &dyn std::fmt::Display| format!("cannot read blob {id}: {e}");
+    match repo.find_header(id) {
+        Ok(h) if h.size() > max => return Err((Skip::TooLarge, None)),
+        Ok(_) => {}
+        Err(e) => return Err((Skip::Unreadable, Some(unreadable(&e)))),
+    }
+    let obj = repo
+        .find_object(id)
+        .map_err(|e| (Skip::Unreadable, Some(unreadable(&e))))?;
+    if obj.data.starts_with(LFS_POINTER) {
+        return Err((Skip::LfsPointer, None));
+    }
+    super::decode::text_owned(obj.detach().data).ok_or((Skip::Binary, None))
 }

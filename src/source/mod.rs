@@ -3,6 +3,7 @@
 //! or (later) the index or history.
 
 pub mod decode;
+pub mod files;
 pub mod history;
 pub mod named;
 pub mod pack;

@@ -102,7 +102,7 @@ pub fn render(outcome: &Outcome) -> String {
 /// Loads a baseline file.
 pub fn load(path: &Path) -> Result<Vec<Entry>, BaselineError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read {
+    let text = crate::source::files::read_to_string(path).map_err(|e| BaselineError::Read {
         path: shown.clone(),
         message: e.to_string(),
     })?;
