@@ -11,7 +11,7 @@ use super::activity::Activity;
 use super::rules::{day_of, days_between, evaluate, AccountHit, Input};
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, Snippet};
-use crate::finding::{AuditSummary, Finding, Outcome, Problem};
+use crate::finding::{AuditSummary, Detail, Finding, Outcome, Problem};
 use crate::registry::Registry;
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 use crate::scan::{inline_allow, LineIndex};
@@ -150,7 +150,7 @@ pub fn analyze(
     let (mut findings, suppressed, unused_allows) = builder.finish();
     problems.extend(unused_allows);
     findings.sort_by(|a, b| {
-        (a.sort_key(), &a.account, &a.message).cmp(&(b.sort_key(), &b.account, &b.message))
+        (a.sort_key(), a.account(), &a.message).cmp(&(b.sort_key(), b.account(), &b.message))
     });
     let mut outcome = Outcome {
         findings,
@@ -221,7 +221,9 @@ impl<'a> Builder<'a> {
             &[],
         );
         let mut finding = Finding::located(rule, hit.message, loc, fp, snippet, hit.help);
-        finding.account = Some(hit.account);
+        finding.detail = Detail::Account {
+            account: hit.account,
+        };
         self.findings.push(finding);
     }
 

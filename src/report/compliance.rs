@@ -60,7 +60,7 @@ impl Item {
             message: f.message.clone(),
             path: f.location.as_ref().map(|l| l.path.clone()),
             line: f.location.as_ref().map(|l| l.line as u64),
-            account: f.account.clone(),
+            account: f.account().map(str::to_string),
             url: f.rule.url(),
         }
     }
@@ -352,7 +352,7 @@ pub fn build(
         }
         let mut by_account: BTreeMap<&str, Vec<Item>> = BTreeMap::new();
         for f in &a.outcome.findings {
-            match f.account.as_deref() {
+            match f.account() {
                 Some(acc) if a.registry.accounts.iter().any(|x| x.name == acc) => {
                     by_account.entry(acc).or_default().push(Item::of(f));
                 }

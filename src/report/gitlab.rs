@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use crate::finding::{stable_ids, Outcome};
+use crate::detect::mask::stable_ids;
+use crate::finding::Outcome;
 use crate::rules::Severity;
 
 #[derive(Serialize)]

@@ -65,7 +65,7 @@ impl Diagnostic for FindingDiag<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.snippet.as_ref()?;
-        let label = match (&self.f.shape, &self.f.account) {
+        let label = match (self.f.shape(), self.f.account()) {
             (Some(shape), _) => format!("{shape} shape"),
             (None, Some(account)) => format!("`{}`", one_line(account)),
             (None, None) => "here".to_string(),

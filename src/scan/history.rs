@@ -251,7 +251,9 @@ pub fn scan_history(
     let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
         std::collections::BTreeMap::new();
     for ((_, path, mut f), (commit, time, count)) in pending.into_iter().zip(origins) {
-        f.commit = commit;
+        if let Some(h) = f.history_mut() {
+            h.commit = commit;
+        }
         let key = (f.fingerprint.clone(), path);
         match grouped.get_mut(&key) {
             Some((kept, kept_time, kept_count)) => {
@@ -269,9 +271,11 @@ pub fn scan_history(
     let mut final_findings = Vec::new();
     for ((fp, _), (mut f, _, count)) in grouped {
         let in_head = head_fps.contains(&fp);
-        f.in_head = Some(in_head);
-        f.commit_count = Some(count);
-        if let Some(c) = &f.commit {
+        if let Some(h) = f.history_mut() {
+            h.in_head = in_head;
+            h.commit_count = count;
+        }
+        if let Some(c) = f.commit().cloned() {
             let short: String = c.id.chars().take(10).collect();
             f.message.push_str(&format!(
                 "; first committed in {short} by {} on {}, held by {count} commit(s)",
