@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::report::compliance::ReportRenderer;
 use crate::report::Format;
 
 /// Static policy linter for Weights & Biases service accounts.
@@ -188,6 +189,17 @@ pub(super) enum ReportFormat {
     Html,
     Markdown,
     Json,
+}
+
+impl ReportFormat {
+    /// The renderer of this format: the one place a report format is matched to its code.
+    pub(super) fn renderer(self) -> &'static dyn ReportRenderer {
+        match self {
+            ReportFormat::Html => &crate::report::html::Html,
+            ReportFormat::Markdown => &crate::report::markdown::Markdown,
+            ReportFormat::Json => &crate::report::compliance::JsonReport,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

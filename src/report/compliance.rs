@@ -449,6 +449,22 @@ pub fn build(
     }
 }
 
+/// A format of the compliance report: the whole report as one text.
+pub trait ReportRenderer: Sync {
+    /// The report in this format.
+    fn render(&self, report: &Report) -> String;
+}
+
+/// `report --format json`: the report as data, the input of the next `--previous`.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonReport;
+
+impl ReportRenderer for JsonReport {
+    fn render(&self, report: &Report) -> String {
+        render_json(report)
+    }
+}
+
 /// The report as pretty JSON.
 pub fn render_json(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_default();

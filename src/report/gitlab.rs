@@ -33,6 +33,16 @@ struct Issue<'a> {
     location: IssueLocation<'a>,
 }
 
+/// `--format gitlab`.
+#[derive(Debug, Clone, Copy)]
+pub struct Gitlab;
+
+impl super::Renderer for Gitlab {
+    fn render(&self, outcome: &Outcome, _: &super::Context<'_>) -> String {
+        render(outcome)
+    }
+}
+
 /// Renders the findings as a Code Quality report. GitLab compares reports by fingerprint:
 /// ours is the finding's stable identity (no line in it), so an issue keeps its identity when
 /// lines move.

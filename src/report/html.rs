@@ -280,6 +280,16 @@ fn items_table(out: &mut String, items: &[&Item], with_account: bool) {
     out.push_str("</tbody></table>");
 }
 
+/// `report --format html`.
+#[derive(Debug, Clone, Copy)]
+pub struct Html;
+
+impl super::compliance::ReportRenderer for Html {
+    fn render(&self, report: &Report) -> String {
+        render(report)
+    }
+}
+
 /// Renders the report as a self-contained page.
 pub fn render(r: &Report) -> String {
     let t = &r.totals;

@@ -225,13 +225,33 @@ pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
     out
 }
 
-/// All findings, then the summary.
-pub fn render(outcome: &Outcome, style: Style, timing: bool) -> String {
+/// Every finding, each followed by a blank line.
+pub fn render_findings(outcome: &Outcome, style: Style) -> String {
     let mut out = String::new();
     for f in &outcome.findings {
         out.push_str(&render_finding(f, style));
         out.push('\n');
     }
+    out
+}
+
+/// All findings, then the summary.
+pub fn render(outcome: &Outcome, style: Style, timing: bool) -> String {
+    let mut out = render_findings(outcome, style);
     out.push_str(&render_summary(outcome, timing));
     out
+}
+
+/// `--format human`: the findings as diagnostics; the caller prints the summary after them.
+#[derive(Debug, Clone, Copy)]
+pub struct Human;
+
+impl super::Renderer for Human {
+    fn render(&self, outcome: &Outcome, cx: &super::Context<'_>) -> String {
+        render_findings(outcome, cx.style)
+    }
+
+    fn for_people(&self) -> bool {
+        true
+    }
 }

@@ -54,6 +54,16 @@ struct Document<'a> {
     errors: &'a [Problem],
 }
 
+/// `--format json`.
+#[derive(Debug, Clone, Copy)]
+pub struct Json;
+
+impl super::Renderer for Json {
+    fn render(&self, outcome: &Outcome, _: &super::Context<'_>) -> String {
+        render(outcome)
+    }
+}
+
 /// Renders the whole outcome as one pretty-printed JSON document.
 pub fn render(outcome: &Outcome) -> String {
     let findings = outcome

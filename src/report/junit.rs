@@ -25,6 +25,16 @@ fn case_label(f: &Finding) -> String {
     }
 }
 
+/// `--format junit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Junit;
+
+impl super::Renderer for Junit {
+    fn render(&self, outcome: &Outcome, cx: &super::Context<'_>) -> String {
+        render(outcome, cx.rules)
+    }
+}
+
 /// Renders the outcome as a JUnit XML report.
 pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

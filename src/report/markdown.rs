@@ -66,6 +66,16 @@ fn link(url: &str) -> String {
     }
 }
 
+/// `report --format markdown`.
+#[derive(Debug, Clone, Copy)]
+pub struct Markdown;
+
+impl super::compliance::ReportRenderer for Markdown {
+    fn render(&self, report: &Report) -> String {
+        render(report)
+    }
+}
+
 /// Renders the report.
 pub fn render(r: &Report) -> String {
     let mut s = String::new();

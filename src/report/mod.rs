@@ -14,6 +14,9 @@ pub mod sarif;
 
 use std::fmt;
 
+use crate::finding::Outcome;
+use crate::rules::RuleSet;
+
 /// Output formats of `scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -41,6 +44,45 @@ impl fmt::Display for Format {
             Format::Gitlab => "gitlab",
             Format::Github => "github",
         })
+    }
+}
+
+impl Format {
+    /// The renderer of this format: the one place a format is matched to its code.
+    pub fn renderer(self) -> &'static dyn Renderer {
+        match self {
+            Format::Human => &human::Human,
+            Format::Json => &json::Json,
+            Format::Sarif => &sarif::Sarif,
+            Format::Junit => &junit::Junit,
+            Format::Gitlab => &gitlab::Gitlab,
+            Format::Github => &github::Github,
+        }
+    }
+}
+
+/// What a renderer may use besides the outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The catalogue the run used (SARIF describes every rule of it, JUnit has a suite per
+    /// rule).
+    pub rules: &'a RuleSet,
+    /// How to draw text for people (colour, width, screen-reader layout).
+    pub style: human::Style,
+}
+
+/// An output format of `scan` and `audit`: a run's findings as one text.
+pub trait Renderer: Sync {
+    /// The outcome in this format. Formats for machines carry what they have room for
+    /// (problems, the summary); the text for people holds the findings only, and the caller
+    /// prints problems and the summary around it.
+    fn render(&self, outcome: &Outcome, cx: &Context<'_>) -> String;
+
+    /// Whether the text is for people at a terminal: then it may be coloured, and the closing
+    /// summary follows it on standard output. `false` (machine formats): standard output holds
+    /// the document alone.
+    fn for_people(&self) -> bool {
+        false
     }
 }
 

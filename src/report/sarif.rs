@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif as SarifLog, Tool,
+    ToolComponent,
 };
 
 use crate::detect::mask::stable_ids;
@@ -171,6 +172,16 @@ fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// `--format sarif`.
+#[derive(Debug, Clone, Copy)]
+pub struct Sarif;
+
+impl super::Renderer for Sarif {
+    fn render(&self, outcome: &Outcome, cx: &super::Context<'_>) -> String {
+        render(outcome, cx.rules)
+    }
+}
+
 /// Renders the outcome as a SARIF log with one run; `rules` is the catalogue the run used.
 pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
     let catalogue: Vec<&std::sync::Arc<Rule>> = rules.iter().collect();
@@ -211,7 +222,7 @@ pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
         .invocations(vec![invocation])
         .results(results)
         .build();
-    let log = Sarif::builder()
+    let log = SarifLog::builder()
         .schema(SCHEMA.to_string())
         .version(json!("2.1.0"))
         .runs(vec![run])
