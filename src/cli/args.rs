@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::compliance::ReportRenderer;
-use crate::report::Format;
+use crate::report::OutputFormat;
 
 /// Static policy linter for Weights & Biases service accounts.
 #[derive(Debug, Parser)]
@@ -115,8 +115,8 @@ pub(super) struct ScanArgs {
     #[arg(long, requires = "history")]
     pub(super) all_refs: bool,
     /// Output format.
-    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
-    pub(super) format: Format,
+    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = OutputFormat::Human)]
+    pub(super) format: OutputFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub(super) output: Option<PathBuf>,
@@ -146,8 +146,8 @@ pub(super) struct AuditArgs {
     #[arg(long, value_name = "DATE")]
     pub(super) as_of: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
-    pub(super) format: Format,
+    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = OutputFormat::Human)]
+    pub(super) format: OutputFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub(super) output: Option<PathBuf>,

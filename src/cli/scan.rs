@@ -12,7 +12,7 @@ use super::progress::Bar;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::finding::Outcome;
-use crate::report::{self, human, Format};
+use crate::report::{self, human, OutputFormat};
 use crate::rules::{RuleSet, Severity};
 
 pub(super) fn scan(
@@ -146,7 +146,7 @@ pub(super) fn emit(
     config: &Config,
     rules: &RuleSet,
     outcome: &Outcome,
-    format: Format,
+    format: OutputFormat,
     output: Option<&Path>,
 ) -> Result<u8, Fatal> {
     let renderer = format.renderer();

@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Write as _};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::escape::one_line;
-use crate::finding::{Finding, Outcome, Problem};
+use crate::finding::{Finding, Outcome, Problem, Snippet};
 use crate::rules::Severity;
 
 /// How to draw.
@@ -26,7 +26,7 @@ struct FindingDiag<'a> {
     message: String,
     help: String,
     /// The snippet with its name (the path) on one line.
-    snippet: Option<crate::detect::mask::Snippet>,
+    snippet: Option<Snippet>,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
@@ -103,7 +103,7 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         message: one_line(&f.message),
         // Help may span lines (a snippet to add); the output layer masks and escapes it.
         help,
-        snippet: f.snippet.as_ref().map(|s| crate::detect::mask::Snippet {
+        snippet: f.snippet.as_ref().map(|s| Snippet {
             name: one_line(&s.name),
             ..s.clone()
         }),

@@ -1,4 +1,5 @@
-//! Findings leave through here: one module per output format. Renderers only ever see
+//! Findings leave through here: one module per output format, each a [`Renderer`] (the
+//! compliance report's formats are [`compliance::ReportRenderer`]s). Renderers only ever see
 //! findings, whose secrets were masked when they were made.
 
 pub mod compliance;
@@ -17,9 +18,10 @@ use std::fmt;
 use crate::finding::Outcome;
 use crate::rules::RuleSet;
 
-/// Output formats of `scan`.
+/// Output formats of `scan` and `audit` (the formats findings leave in; the file formats read
+/// are `formats::Format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     /// miette diagnostics and a closing summary.
     Human,
     /// One JSON document: findings, problems and the summary.
@@ -34,29 +36,29 @@ pub enum Format {
     Github,
 }
 
-impl fmt::Display for Format {
+impl fmt::Display for OutputFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Format::Human => "human",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Junit => "junit",
-            Format::Gitlab => "gitlab",
-            Format::Github => "github",
+            OutputFormat::Human => "human",
+            OutputFormat::Json => "json",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Junit => "junit",
+            OutputFormat::Gitlab => "gitlab",
+            OutputFormat::Github => "github",
         })
     }
 }
 
-impl Format {
+impl OutputFormat {
     /// The renderer of this format: the one place a format is matched to its code.
     pub fn renderer(self) -> &'static dyn Renderer {
         match self {
-            Format::Human => &human::Human,
-            Format::Json => &json::Json,
-            Format::Sarif => &sarif::Sarif,
-            Format::Junit => &junit::Junit,
-            Format::Gitlab => &gitlab::Gitlab,
-            Format::Github => &github::Github,
+            OutputFormat::Human => &human::Human,
+            OutputFormat::Json => &json::Json,
+            OutputFormat::Sarif => &sarif::Sarif,
+            OutputFormat::Junit => &junit::Junit,
+            OutputFormat::Gitlab => &gitlab::Gitlab,
+            OutputFormat::Github => &github::Github,
         }
     }
 }
