@@ -2,11 +2,11 @@
 //! form, a fingerprint and a masked snippet.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::detect::mask::Snippet;
 use crate::rules::{Rule, Severity};
 
 /// Where a finding is: a file position (1-based lines and character columns).
@@ -37,26 +37,112 @@ pub struct Finding {
     pub location: Option<Location>,
     /// Rule-and-secret hash: stable across files, lines and commits.
     pub fingerprint: String,
-    /// The secret redacted (`wand…(86)`), for secret findings.
-    pub redacted: Option<String>,
-    /// Key shape, for secret findings.
-    pub shape: Option<String>,
     /// Masked source window for the terminal.
     pub snippet: Option<Snippet>,
-    /// History findings: the commit that first introduced the secret at this path.
-    pub commit: Option<crate::source::history::CommitInfo>,
-    /// History findings: whether the secret is still present at HEAD.
-    pub in_head: Option<bool>,
-    /// History findings: how many scanned commits hold the secret at this path.
-    pub commit_count: Option<usize>,
     /// Help specific to this finding (the snippet to add); the rule's remediation otherwise.
     pub help: Option<String>,
-    /// Account findings: the service account (or audit-log actor) concerned.
-    pub account: Option<String>,
+    /// What only this kind of finding has.
+    pub detail: Detail,
+}
+
+/// The part of a finding that depends on its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// A secret in a file.
+    Secret {
+        /// The secret redacted (`wand…(86)`).
+        redacted: String,
+        /// The key shape.
+        shape: String,
+        /// Where the secret came from, for history scans.
+        history: Option<History>,
+    },
+    /// A configuration finding: nothing beyond the common fields.
+    Config,
+    /// A finding about a service account.
+    Account {
+        /// The service account (or audit-log actor) concerned.
+        account: String,
+    },
+}
+
+/// Provenance of a secret found by a history scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// The commit that first introduced the secret at this path, when known.
+    pub commit: Option<CommitInfo>,
+    /// Whether the secret is still present at HEAD.
+    pub in_head: bool,
+    /// How many scanned commits hold the secret at this path.
+    pub commit_count: usize,
+}
+
+/// A commit as shown in findings.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full commit id.
+    pub id: String,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// A masked window of a file around one hit, ready for miette: no secret, at most a few
+/// lines, long lines clipped around the hit. Built by `Snippet::new` in
+/// [`crate::detect::mask`], which does the masking.
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    /// Display name (the path).
+    pub name: String,
+    /// The masked window text.
+    pub text: String,
+    /// 0-based line number of the window's first line in the file.
+    pub first_line: usize,
+    /// Characters clipped from the start of the hit's line (added back to columns).
+    pub col_offset: usize,
+    /// 0-based line of the hit within the window.
+    pub hit_line: usize,
+    /// The hit's byte range within `text`.
+    pub span: Range<usize>,
+}
+
+impl miette::SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // Columns in characters (miette counts bytes), plus what clipping removed.
+        let offset = span.offset().min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let mut column = before.get(line_start..).map_or(0, |t| t.chars().count());
+        if inner.line() == self.hit_line {
+            column += self.col_offset;
+        }
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl Finding {
-    /// A finding at a file position that holds no secret (configuration and account findings).
+    /// A finding at a file position that holds no secret: a configuration finding, which an
+    /// account finding turns into by setting [`Detail::Account`].
     pub fn located(
         rule: &Arc<Rule>,
         message: String,
@@ -71,14 +157,55 @@ impl Finding {
             message,
             location: Some(location),
             fingerprint,
-            redacted: None,
-            shape: None,
             snippet: Some(snippet),
-            commit: None,
-            in_head: None,
-            commit_count: None,
             help,
-            account: None,
+            detail: Detail::Config,
+        }
+    }
+
+    /// Account findings: the service account (or audit-log actor) concerned.
+    pub fn account(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Account { account } => Some(account),
+            _ => None,
+        }
+    }
+
+    /// Secret findings: the secret redacted (`wand…(86)`).
+    pub fn redacted(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Secret { redacted, .. } => Some(redacted),
+            _ => None,
+        }
+    }
+
+    /// Secret findings: the key shape.
+    pub fn shape(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Secret { shape, .. } => Some(shape),
+            _ => None,
+        }
+    }
+
+    /// History findings: where the secret came from.
+    pub fn history(&self) -> Option<&History> {
+        match &self.detail {
+            Detail::Secret { history, .. } => history.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// History findings: the commit that first introduced the secret at this path.
+    pub fn commit(&self) -> Option<&CommitInfo> {
+        self.history().and_then(|h| h.commit.as_ref())
+    }
+
+    /// Secret findings: their provenance, made empty on first use, to be filled by a
+    /// history scan. `None` for findings that hold no secret.
+    pub fn history_mut(&mut self) -> Option<&mut History> {
+        match &mut self.detail {
+            Detail::Secret { history, .. } => Some(history.get_or_insert_with(History::default)),
+            _ => None,
         }
     }
 
@@ -86,25 +213,6 @@ impl Finding {
     pub fn sort_key(&self) -> (Option<&Location>, &str) {
         (self.location.as_ref(), self.rule.id.as_str())
     }
-}
-
-/// A stable identity for each finding, in order: a hash of its fingerprint (rule and secret,
-/// or rule and object), its path and its rank among identical findings of that path. It has no
-/// line or column, so it survives lines moving and reformatting; SARIF, GitLab Code Quality and
-/// baselines use it.
-pub fn stable_ids(findings: &[Finding]) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    findings
-        .iter()
-        .map(|f| {
-            let path = f.location.as_ref().map_or("", |l| l.path.as_str());
-            let account = f.account.as_deref().unwrap_or("");
-            let base = format!("{}|{path}|{account}", f.fingerprint);
-            let n = seen.entry(base.clone()).or_default();
-            *n += 1;
-            crate::detect::mask::fingerprint("stable", format!("{base}|{n}").as_bytes())
-        })
-        .collect()
 }
 
 /// A problem with the input that is not a finding: an unreadable file, a bad config entry, an

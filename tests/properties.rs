@@ -4,7 +4,8 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use wandb_sa_lint::finding::{stable_ids, Outcome};
+use wandb_sa_lint::detect::mask::stable_ids;
+use wandb_sa_lint::finding::Outcome;
 use wandb_sa_lint::report;
 use wandb_sa_lint::rules::fakes::Fakes;
 use wandb_sa_lint::rules::{load_embedded, RuleSet};

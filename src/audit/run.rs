@@ -11,7 +11,7 @@ use super::activity::Activity;
 use crate::checks::{day_of, days_between, evaluate, AccountHit, Input};
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, Snippet};
-use crate::finding::{AuditSummary, Finding, Outcome, Problem};
+use crate::finding::{AuditSummary, Detail, Finding, Outcome, Problem};
 use crate::registry::Registry;
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 use crate::scan::LineIndex;
@@ -151,7 +151,7 @@ pub fn analyze(
     let (mut findings, suppressed) = builder.finish();
     problems.extend(suppressed.problems);
     findings.sort_by(|a, b| {
-        (a.sort_key(), &a.account, &a.message).cmp(&(b.sort_key(), &b.account, &b.message))
+        (a.sort_key(), a.account(), &a.message).cmp(&(b.sort_key(), b.account(), &b.message))
     });
     let mut outcome = Outcome {
         findings,
@@ -225,7 +225,9 @@ impl<'a> Builder<'a> {
             &[],
         );
         let mut finding = Finding::located(rule, hit.message, loc, fp, snippet, hit.help);
-        finding.account = Some(hit.account);
+        finding.detail = Detail::Account {
+            account: hit.account,
+        };
         self.findings.push(finding);
     }
 

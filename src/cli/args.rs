@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::report::Format;
+use crate::report::compliance::ReportRenderer;
+use crate::report::OutputFormat;
 
 /// Static policy linter for Weights & Biases service accounts.
 #[derive(Debug, Parser)]
@@ -114,8 +115,8 @@ pub(super) struct ScanArgs {
     #[arg(long, requires = "history")]
     pub(super) all_refs: bool,
     /// Output format.
-    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
-    pub(super) format: Format,
+    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = OutputFormat::Human)]
+    pub(super) format: OutputFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub(super) output: Option<PathBuf>,
@@ -145,8 +146,8 @@ pub(super) struct AuditArgs {
     #[arg(long, value_name = "DATE")]
     pub(super) as_of: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = Format::Human)]
-    pub(super) format: Format,
+    #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = OutputFormat::Human)]
+    pub(super) format: OutputFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub(super) output: Option<PathBuf>,
@@ -188,6 +189,17 @@ pub(super) enum ReportFormat {
     Html,
     Markdown,
     Json,
+}
+
+impl ReportFormat {
+    /// The renderer of this format: the one place a report format is matched to its code.
+    pub(super) fn renderer(self) -> &'static dyn ReportRenderer {
+        match self {
+            ReportFormat::Html => &crate::report::html::Html,
+            ReportFormat::Markdown => &crate::report::markdown::Markdown,
+            ReportFormat::Json => &crate::report::compliance::JsonReport,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

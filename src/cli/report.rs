@@ -1,6 +1,6 @@
 //! `report`: the periodic compliance report, written to a file as HTML, Markdown or JSON.
 
-use super::args::{Global, ReportArgs, ReportFormat};
+use super::args::{Global, ReportArgs};
 use super::audit::{as_of_date, load_registry};
 use super::diag::Fatal;
 use super::output;
@@ -62,11 +62,7 @@ pub(super) fn report_cmd(
             outcome,
         });
     let report = compliance::build(as_of, repositories, part, previous, &rules, problems);
-    let body = match args.format {
-        ReportFormat::Html => crate::report::html::render(&report),
-        ReportFormat::Markdown => crate::report::markdown::render(&report),
-        ReportFormat::Json => compliance::render_json(&report),
-    };
+    let body = args.format.renderer().render(&report);
     output::write_file(&args.output, &body).map_err(|source| Fatal::Write {
         path: args.output.display().to_string(),
         source,

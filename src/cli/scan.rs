@@ -12,7 +12,7 @@ use super::progress::Bar;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::finding::Outcome;
-use crate::report::{self, human, Format};
+use crate::report::{self, human, OutputFormat};
 use crate::rules::{RuleSet, Severity};
 
 pub(super) fn scan(
@@ -148,38 +148,25 @@ pub(super) fn emit(
     config: &Config,
     rules: &RuleSet,
     outcome: &Outcome,
-    format: Format,
+    format: OutputFormat,
     output: Option<&Path>,
 ) -> Result<u8, Fatal> {
-    let to_file = output.is_some();
+    let renderer = format.renderer();
+    // Text for people on a terminal: coloured when asked, and the summary follows it there.
+    let to_terminal = renderer.for_people() && output.is_none();
     let stdout_tty = std::io::stdout().is_terminal();
-    let human_color = format == Format::Human && !to_file && use_color(g.color, stdout_tty);
-    let body = match format {
-        Format::Json => report::json::render(outcome),
-        Format::Sarif => report::sarif::render(outcome, rules),
-        Format::Junit => report::junit::render(outcome, rules),
-        Format::Gitlab => report::gitlab::render(outcome),
-        Format::Github => report::github::render(outcome),
-        Format::Human => {
-            let style = human::Style {
-                color: human_color,
-                width: width(),
-                narratable: env_flag("NO_GRAPHICS"),
-            };
-            let mut s = String::new();
-            for f in &outcome.findings {
-                s.push_str(&human::render_finding(f, style));
-                s.push('\n');
-            }
-            s
-        }
+    let style = human::Style {
+        color: to_terminal && use_color(g.color, stdout_tty),
+        width: width(),
+        narratable: env_flag("NO_GRAPHICS"),
     };
+    let body = renderer.render(outcome, &report::Context { rules, style });
     match output {
         Some(path) => output::write_file(path, &body).map_err(|source| Fatal::Write {
             path: path.display().to_string(),
             source,
         })?,
-        None => output::stdout(&body, human_color),
+        None => output::stdout(&body, style.color),
     }
     // Problems and the summary go to stderr so machine formats on stdout stay clean.
     let shown: Vec<_> = outcome
@@ -199,7 +186,7 @@ pub(super) fn emit(
     if !g.quiet {
         let timing = std::env::var_os("WANDB_SA_LINT_NO_TIMING").is_none();
         let summary = human::render_summary(outcome, timing);
-        if format == Format::Human && !to_file {
+        if to_terminal {
             output::stdout(&summary, false);
         } else {
             output::stderr(&summary, false);

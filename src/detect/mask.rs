@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::finding::Snippet;
+
 /// How many characters of a secret are ever shown.
 pub const SHOWN: usize = 4;
 
@@ -29,6 +31,25 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     trust(&hex);
     hex
+}
+
+/// A stable identity for each finding, in order: a hash of its fingerprint (rule and secret,
+/// or rule and object), its path and its rank among identical findings of that path. It has no
+/// line or column, so it survives lines moving and reformatting; SARIF, GitLab Code Quality and
+/// baselines use it.
+pub fn stable_ids(findings: &[crate::finding::Finding]) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+    findings
+        .iter()
+        .map(|f| {
+            let path = f.location.as_ref().map_or("", |l| l.path.as_str());
+            let account = f.account().unwrap_or("");
+            let base = format!("{}|{path}|{account}", f.fingerprint);
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            fingerprint("stable", format!("{base}|{n}").as_bytes())
+        })
+        .collect()
 }
 
 /// `text` with every key-shaped run masked (24 or more token characters holding a digit keep
@@ -321,24 +342,6 @@ fn mask_range(text: &mut [u8], range: Range<usize>) {
     }
 }
 
-/// A masked window of a file around one hit, ready for miette: no secret, at most a few
-/// lines, long lines clipped around the hit.
-#[derive(Debug, Clone)]
-pub struct Snippet {
-    /// Display name (the path).
-    pub name: String,
-    /// The masked window text.
-    pub text: String,
-    /// 0-based line number of the window's first line in the file.
-    pub first_line: usize,
-    /// Characters clipped from the start of the hit's line (added back to columns).
-    pub col_offset: usize,
-    /// 0-based line of the hit within the window.
-    pub hit_line: usize,
-    /// The hit's byte range within `text`.
-    pub span: Range<usize>,
-}
-
 /// Longest line kept whole in a snippet; longer lines are clipped around the hit.
 const MAX_LINE: usize = 160;
 /// Widest a masked secret is drawn in a snippet, in characters.
@@ -526,35 +529,6 @@ impl Snippet {
             hit_line: above,
             span,
         }
-    }
-}
-
-impl miette::SourceCode for Snippet {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        // Columns in characters (miette counts bytes), plus what clipping removed.
-        let offset = span.offset().min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or("");
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let mut column = before.get(line_start..).map_or(0, |t| t.chars().count());
-        if inner.line() == self.hit_line {
-            column += self.col_offset;
-        }
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.first_line,
-            column,
-            inner.line_count(),
-        )))
     }
 }
 

@@ -60,7 +60,7 @@ impl Item {
             message: f.message.clone(),
             path: f.location.as_ref().map(|l| l.path.clone()),
             line: f.location.as_ref().map(|l| l.line as u64),
-            account: f.account.clone(),
+            account: f.account().map(str::to_string),
             url: f.rule.url(),
         }
     }
@@ -330,75 +330,128 @@ pub fn build(
     rules: &RuleSet,
     mut problems: Vec<String>,
 ) -> Report {
-    let mut accounts = Vec::new();
-    let mut unlisted = Vec::new();
-    let mut window = None;
-    let mut organization = None;
-    if let Some(a) = &audit {
-        organization = a.registry.organization.clone();
-        let span = a.activity.window.map(|(s, e)| (day_of(s), day_of(e)));
-        let chart = span.map(|(s, e)| chart_window(s, e, as_of));
-        if let (Some((s, e)), Some((chart_start, chart_days))) = (span, chart) {
-            window = Some(Window {
-                start: s.to_string(),
-                end: e.to_string(),
-                days: a.activity.observed_days(),
-                chart_start: chart_start.to_string(),
-                chart_days,
-            });
-        }
-        for p in &a.outcome.problems {
-            problems.push(p.message.clone());
-        }
-        let mut by_account: BTreeMap<&str, Vec<Item>> = BTreeMap::new();
-        for f in &a.outcome.findings {
-            match f.account.as_deref() {
-                Some(acc) if a.registry.accounts.iter().any(|x| x.name == acc) => {
-                    by_account.entry(acc).or_default().push(Item::of(f));
-                }
-                _ => unlisted.push(Item::of(f)),
+    let audited = audit
+        .map(|a| audited(&a, as_of, &mut problems))
+        .unwrap_or_default();
+    let (totals, rule_info) = totals(&repositories, &audited.accounts, &audited.unlisted, rules);
+    Report {
+        version: VERSION,
+        tool: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+        as_of: as_of.to_string(),
+        organization: audited.organization,
+        window: audited.window,
+        totals,
+        previous,
+        repositories,
+        accounts: audited.accounts,
+        unlisted: audited.unlisted,
+        rules: rule_info,
+        problems,
+    }
+}
+
+/// The audit part of a report, built.
+#[derive(Default)]
+struct Audited {
+    organization: Option<String>,
+    window: Option<Window>,
+    accounts: Vec<AccountRow>,
+    unlisted: Vec<Item>,
+}
+
+/// The registry's accounts with their activity and findings, the account findings about
+/// actors it does not list, and the logs' window; the audit's problems are pushed.
+fn audited(a: &AuditPart<'_>, as_of: jiff::civil::Date, problems: &mut Vec<String>) -> Audited {
+    let mut out = Audited {
+        organization: a.registry.organization.clone(),
+        ..Audited::default()
+    };
+    let span = a.activity.window.map(|(s, e)| (day_of(s), day_of(e)));
+    let chart = span.map(|(s, e)| chart_window(s, e, as_of));
+    if let (Some((s, e)), Some((chart_start, chart_days))) = (span, chart) {
+        out.window = Some(Window {
+            start: s.to_string(),
+            end: e.to_string(),
+            days: a.activity.observed_days(),
+            chart_start: chart_start.to_string(),
+            chart_days,
+        });
+    }
+    for p in &a.outcome.problems {
+        problems.push(p.message.clone());
+    }
+    let mut by_account: BTreeMap<&str, Vec<Item>> = BTreeMap::new();
+    for f in &a.outcome.findings {
+        match f.account() {
+            Some(acc) if a.registry.accounts.iter().any(|x| x.name == acc) => {
+                by_account.entry(acc).or_default().push(Item::of(f));
             }
-        }
-        for acc in &a.registry.accounts {
-            let act = a.activity.accounts.get(&acc.name);
-            let mut daily = Vec::new();
-            if let Some((s, days)) = chart {
-                let days = usize::try_from(days).unwrap_or(0);
-                daily = vec![0u32; days];
-                if let Some(act) = act {
-                    for (d, n) in &act.events_per_day {
-                        let i = usize::try_from(days_between(s, *d)).unwrap_or(usize::MAX);
-                        if let Some(slot) = daily.get_mut(i) {
-                            *slot = u32::try_from(*n).unwrap_or(u32::MAX);
-                        }
-                    }
-                }
-            }
-            let last_activity = last_activity(acc, act).map(|(d, _)| d);
-            accounts.push(AccountRow {
-                name: acc.name.clone(),
-                scope: acc.scope.map(|s| s.as_str().to_string()),
-                team: acc.team.clone(),
-                auth: acc.auth.map(|x| x.as_str().to_string()),
-                purpose: acc.purpose.clone(),
-                owner: acc.owner.clone(),
-                used_by: acc.used_by.clone(),
-                last_activity: last_activity.map(|d| d.to_string()),
-                events: act.map_or(0, |x| x.events),
-                activity: daily,
-                keys: acc
-                    .api_keys
-                    .iter()
-                    .map(|k| KeyAge {
-                        name: k.name.clone(),
-                        age_days: k.created.map(|c| days_between(c, as_of)),
-                        last_used: k.last_used.map(|d| d.to_string()),
-                    })
-                    .collect(),
-                findings: by_account.remove(acc.name.as_str()).unwrap_or_default(),
-            });
+            _ => out.unlisted.push(Item::of(f)),
         }
     }
+    for acc in &a.registry.accounts {
+        let findings = by_account.remove(acc.name.as_str()).unwrap_or_default();
+        out.accounts
+            .push(account_row(acc, a.activity, chart, as_of, findings));
+    }
+    out
+}
+
+/// One registry account's row: its activity per charted day (`chart`: first day and days),
+/// its keys' ages on `as_of`, its findings.
+fn account_row(
+    acc: &crate::registry::Account,
+    activity: &Activity,
+    chart: Option<(jiff::civil::Date, i64)>,
+    as_of: jiff::civil::Date,
+    findings: Vec<Item>,
+) -> AccountRow {
+    let act = activity.accounts.get(&acc.name);
+    let mut daily = Vec::new();
+    if let Some((s, days)) = chart {
+        let days = usize::try_from(days).unwrap_or(0);
+        daily = vec![0u32; days];
+        if let Some(act) = act {
+            for (d, n) in &act.events_per_day {
+                let i = usize::try_from(days_between(s, *d)).unwrap_or(usize::MAX);
+                if let Some(slot) = daily.get_mut(i) {
+                    *slot = u32::try_from(*n).unwrap_or(u32::MAX);
+                }
+            }
+        }
+    }
+    let last_activity = last_activity(acc, act).map(|(d, _)| d);
+    AccountRow {
+        name: acc.name.clone(),
+        scope: acc.scope.map(|s| s.as_str().to_string()),
+        team: acc.team.clone(),
+        auth: acc.auth.map(|x| x.as_str().to_string()),
+        purpose: acc.purpose.clone(),
+        owner: acc.owner.clone(),
+        used_by: acc.used_by.clone(),
+        last_activity: last_activity.map(|d| d.to_string()),
+        events: act.map_or(0, |x| x.events),
+        activity: daily,
+        keys: acc
+            .api_keys
+            .iter()
+            .map(|k| KeyAge {
+                name: k.name.clone(),
+                age_days: k.created.map(|c| days_between(c, as_of)),
+                last_used: k.last_used.map(|d| d.to_string()),
+            })
+            .collect(),
+        findings,
+    }
+}
+
+/// The counts over every finding of the report, and the rules that appear.
+fn totals(
+    repositories: &[Repository],
+    accounts: &[AccountRow],
+    unlisted: &[Item],
+    rules: &RuleSet,
+) -> (Totals, BTreeMap<String, RuleInfo>) {
     let mut totals = Totals {
         accounts: accounts.len(),
         repositories: repositories.len(),
@@ -429,19 +482,22 @@ pub fn build(
             );
         }
     }
-    Report {
-        version: VERSION,
-        tool: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-        as_of: as_of.to_string(),
-        organization,
-        window,
-        totals,
-        previous,
-        repositories,
-        accounts,
-        unlisted,
-        rules: rule_info,
-        problems,
+    (totals, rule_info)
+}
+
+/// A format of the compliance report: the whole report as one text.
+pub trait ReportRenderer: Sync {
+    /// The report in this format.
+    fn render(&self, report: &Report) -> String;
+}
+
+/// `report --format json`: the report as data, the input of the next `--previous`.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonReport;
+
+impl ReportRenderer for JsonReport {
+    fn render(&self, report: &Report) -> String {
+        render_json(report)
     }
 }
 

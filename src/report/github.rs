@@ -48,6 +48,16 @@ pub fn command(f: &Finding) -> String {
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
 }
 
+/// `--format github`.
+#[derive(Debug, Clone, Copy)]
+pub struct Github;
+
+impl super::Renderer for Github {
+    fn render(&self, outcome: &Outcome, _: &super::Context<'_>) -> String {
+        render(outcome)
+    }
+}
+
 /// Every finding, one command per line.
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();

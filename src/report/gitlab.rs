@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use crate::finding::{stable_ids, Outcome};
+use crate::detect::mask::stable_ids;
+use crate::finding::Outcome;
 use crate::rules::Severity;
 
 #[derive(Serialize)]
@@ -30,6 +31,16 @@ struct Issue<'a> {
     fingerprint: String,
     severity: &'static str,
     location: IssueLocation<'a>,
+}
+
+/// `--format gitlab`.
+#[derive(Debug, Clone, Copy)]
+pub struct Gitlab;
+
+impl super::Renderer for Gitlab {
+    fn render(&self, outcome: &Outcome, _: &super::Context<'_>) -> String {
+        render(outcome)
+    }
 }
 
 /// Renders the findings as a Code Quality report. GitLab compares reports by fingerprint:

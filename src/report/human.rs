@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Write as _};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::escape::one_line;
-use crate::finding::{Finding, Outcome, Problem};
+use crate::finding::{Finding, Outcome, Problem, Snippet};
 use crate::rules::Severity;
 
 /// How to draw.
@@ -26,7 +26,7 @@ struct FindingDiag<'a> {
     message: String,
     help: String,
     /// The snippet with its name (the path) on one line.
-    snippet: Option<crate::detect::mask::Snippet>,
+    snippet: Option<Snippet>,
 }
 
 impl fmt::Debug for FindingDiag<'_> {
@@ -65,7 +65,7 @@ impl Diagnostic for FindingDiag<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.snippet.as_ref()?;
-        let label = match (&self.f.shape, &self.f.account) {
+        let label = match (self.f.shape(), self.f.account()) {
             (Some(shape), _) => format!("{shape} shape"),
             (None, Some(account)) => format!("`{}`", one_line(account)),
             (None, None) => "here".to_string(),
@@ -103,7 +103,7 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         message: one_line(&f.message),
         // Help may span lines (a snippet to add); the output layer masks and escapes it.
         help,
-        snippet: f.snippet.as_ref().map(|s| crate::detect::mask::Snippet {
+        snippet: f.snippet.as_ref().map(|s| Snippet {
             name: one_line(&s.name),
             ..s.clone()
         }),
@@ -225,13 +225,33 @@ pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
     out
 }
 
-/// All findings, then the summary.
-pub fn render(outcome: &Outcome, style: Style, timing: bool) -> String {
+/// Every finding, each followed by a blank line.
+pub fn render_findings(outcome: &Outcome, style: Style) -> String {
     let mut out = String::new();
     for f in &outcome.findings {
         out.push_str(&render_finding(f, style));
         out.push('\n');
     }
+    out
+}
+
+/// All findings, then the summary.
+pub fn render(outcome: &Outcome, style: Style, timing: bool) -> String {
+    let mut out = render_findings(outcome, style);
     out.push_str(&render_summary(outcome, timing));
     out
+}
+
+/// `--format human`: the findings as diagnostics; the caller prints the summary after them.
+#[derive(Debug, Clone, Copy)]
+pub struct Human;
+
+impl super::Renderer for Human {
+    fn render(&self, outcome: &Outcome, cx: &super::Context<'_>) -> String {
+        render_findings(outcome, cx.style)
+    }
+
+    fn for_people(&self) -> bool {
+        true
+    }
 }

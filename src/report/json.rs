@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::finding::{Outcome, Problem, Summary};
+use crate::finding::{CommitInfo, Outcome, Problem, Summary};
 
 #[derive(Serialize)]
 struct Tool {
@@ -38,7 +38,7 @@ struct JsonFinding<'a> {
     help: String,
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<&'a crate::source::history::CommitInfo>,
+    commit: Option<&'a CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,6 +54,16 @@ struct Document<'a> {
     errors: &'a [Problem],
 }
 
+/// `--format json`.
+#[derive(Debug, Clone, Copy)]
+pub struct Json;
+
+impl super::Renderer for Json {
+    fn render(&self, outcome: &Outcome, _: &super::Context<'_>) -> String {
+        render(outcome)
+    }
+}
+
 /// Renders the whole outcome as one pretty-printed JSON document.
 pub fn render(outcome: &Outcome) -> String {
     let findings = outcome
@@ -67,23 +77,23 @@ pub fn render(outcome: &Outcome) -> String {
                 kind: f.rule.kind.as_str(),
                 severity: f.severity.as_str(),
                 message: &f.message,
-                account: f.account.as_deref(),
+                account: f.account(),
                 path: loc.map(|l| l.path.as_str()),
                 line: loc.map(|l| l.line),
                 column: loc.map(|l| l.column),
                 end_line: loc.map(|l| l.end_line),
                 end_column: loc.map(|l| l.end_column),
                 fingerprint: &f.fingerprint,
-                secret: f.redacted.as_deref(),
-                shape: f.shape.as_deref(),
+                secret: f.redacted(),
+                shape: f.shape(),
                 help: f
                     .help
                     .clone()
                     .unwrap_or_else(|| super::help_line(&f.rule.remediation)),
                 url: f.rule.url(),
-                commit: f.commit.as_ref(),
-                in_head: f.in_head,
-                commits: f.commit_count,
+                commit: f.commit(),
+                in_head: f.history().map(|h| h.in_head),
+                commits: f.history().map(|h| h.commit_count),
             }
         })
         .collect();

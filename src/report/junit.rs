@@ -17,11 +17,21 @@ fn case_name(f: &Finding) -> String {
 }
 
 fn case_label(f: &Finding) -> String {
-    match (&f.location, &f.account) {
+    match (&f.location, f.account()) {
         (Some(l), Some(a)) => format!("{a} ({}:{})", l.path, l.line),
         (Some(l), None) => format!("{}:{}:{}", l.path, l.line, l.column),
-        (None, Some(a)) => a.clone(),
+        (None, Some(a)) => a.to_string(),
         (None, None) => f.rule.id.clone(),
+    }
+}
+
+/// `--format junit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Junit;
+
+impl super::Renderer for Junit {
+    fn render(&self, outcome: &Outcome, cx: &super::Context<'_>) -> String {
+        render(outcome, cx.rules)
     }
 }
 

@@ -10,10 +10,12 @@ use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif as SarifLog, Tool,
+    ToolComponent,
 };
 
-use crate::finding::{stable_ids, Finding, Outcome};
+use crate::detect::mask::stable_ids;
+use crate::finding::{Finding, Outcome};
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 
 /// The schema the document declares.
@@ -111,31 +113,29 @@ fn result(f: &Finding, index: Option<usize>, stable: String) -> SarifResult {
         }),
         ..Default::default()
     });
-    let logical = f.account.as_ref().map(|a| {
+    let logical = f.account().map(|a| {
         vec![LogicalLocation {
-            name: Some(a.clone()),
+            name: Some(a.to_string()),
             fully_qualified_name: Some(format!("service_accounts/{a}")),
             kind: Some("resource".to_string()),
             ..Default::default()
         }]
     });
     let mut props = BTreeMap::new();
-    if let Some(c) = &f.commit {
+    if let Some(c) = f.commit() {
         props.insert(
             "commit".to_string(),
             serde_json::to_value(c).unwrap_or(Value::Null),
         );
     }
-    if let Some(h) = f.in_head {
-        props.insert("in_head".to_string(), json!(h));
+    if let Some(h) = f.history() {
+        props.insert("in_head".to_string(), json!(h.in_head));
+        props.insert("commits".to_string(), json!(h.commit_count));
     }
-    if let Some(n) = f.commit_count {
-        props.insert("commits".to_string(), json!(n));
-    }
-    if let Some(a) = &f.account {
+    if let Some(a) = f.account() {
         props.insert("account".to_string(), json!(a));
     }
-    if let Some(r) = &f.redacted {
+    if let Some(r) = f.redacted() {
         props.insert("secret".to_string(), json!(r));
     }
     let help = f
@@ -170,6 +170,16 @@ fn result(f: &Finding, index: Option<usize>, stable: String) -> SarifResult {
 
 fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// `--format sarif`.
+#[derive(Debug, Clone, Copy)]
+pub struct Sarif;
+
+impl super::Renderer for Sarif {
+    fn render(&self, outcome: &Outcome, cx: &super::Context<'_>) -> String {
+        render(outcome, cx.rules)
+    }
 }
 
 /// Renders the outcome as a SARIF log with one run; `rules` is the catalogue the run used.
@@ -212,7 +222,7 @@ pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
         .invocations(vec![invocation])
         .results(results)
         .build();
-    let log = Sarif::builder()
+    let log = SarifLog::builder()
         .schema(SCHEMA.to_string())
         .version(json!("2.1.0"))
         .runs(vec![run])

@@ -303,7 +303,9 @@ fn with_provenance(
             // The id is git's, not the input's: it may be printed whole.
             crate::detect::mask::trust(&c.id);
         }
-        f.commit = commit;
+        if let Some(h) = f.history_mut() {
+            h.commit = commit;
+        }
         let key = (f.fingerprint.clone(), path);
         match grouped.get_mut(&key) {
             Some((kept, kept_time, kept_count)) => {
@@ -321,9 +323,11 @@ fn with_provenance(
     let mut final_findings = Vec::new();
     for ((fp, _), (mut f, _, count)) in grouped {
         let in_head = head_fps.contains(&fp);
-        f.in_head = Some(in_head);
-        f.commit_count = Some(count);
-        if let Some(c) = &f.commit {
+        if let Some(h) = f.history_mut() {
+            h.in_head = in_head;
+            h.commit_count = count;
+        }
+        if let Some(c) = f.commit().cloned() {
             let short: String = c.id.chars().take(10).collect();
             f.message.push_str(&format!(
                 "; first committed in {short} by {} on {}, held by {count} commit(s)",

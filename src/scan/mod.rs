@@ -16,7 +16,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, redact, Snippet};
 use crate::detect::{Detector, Hit};
-use crate::finding::{Finding, Location, Outcome, Problem, Summary};
+use crate::finding::{Detail, Finding, Location, Outcome, Problem, Summary};
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::source::{self, Sink, Skip};
 use crate::suppress::{Judge, Subject, Suppressor};
@@ -165,14 +165,13 @@ impl<'a> Scanner<'a> {
                 end_column,
             }),
             fingerprint: fp,
-            redacted: Some(redacted),
-            shape: Some(hit.shape.clone()),
             snippet: Some(snippet),
-            commit: None,
-            in_head: None,
-            commit_count: None,
-            account: None,
             help: None,
+            detail: Detail::Secret {
+                redacted,
+                shape: hit.shape.clone(),
+                history: None,
+            },
         })
     }
 

@@ -10,10 +10,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 use gix::ObjectId;
-use serde::Serialize;
 
 use super::pack::{BlobClass, Preload};
 use super::Skip;
+pub use crate::finding::CommitInfo;
 
 /// Why the history could not be read at all (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -54,21 +54,6 @@ pub struct Selection {
     pub since: Option<String>,
     /// `A..B`: commits reachable from B and not from A.
     pub range: Option<String>,
-}
-
-/// A commit as shown in findings.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CommitInfo {
-    /// Full commit id.
-    pub id: String,
-    /// Author name.
-    pub author: String,
-    /// Author email.
-    pub email: String,
-    /// Author date, RFC 3339.
-    pub date: String,
-    /// First line of the message.
-    pub summary: String,
 }
 
 struct CommitRec {

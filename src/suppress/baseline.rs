@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{stable_ids, Outcome, Problem};
+use crate::detect::mask::stable_ids;
+use crate::finding::{Outcome, Problem};
 use crate::rules::Severity;
 
 /// The format version written and read.
@@ -74,7 +75,7 @@ pub fn entries(outcome: &Outcome) -> Vec<Entry> {
         .zip(stable_ids(&outcome.findings))
         .map(|(f, id)| Entry {
             path: f.location.as_ref().map(|l| l.path.clone()),
-            account: f.account.clone(),
+            account: f.account().map(str::to_string),
             rule: f.rule.id.clone(),
             id,
         })
