@@ -161,3 +161,37 @@ fn markdown_report_shows_input_as_text() {
         "{md}"
     );
 }
+
+#[test]
+fn writing_to_a_pipe_or_device_keeps_it_one() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempfile::tempdir().expect("dir");
+    let dir = tmp.path();
+    write(dir, "app.env", &format!("WANDB_API_KEY={}\n", key()));
+    let fifo = dir.join("out.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // A reader waits on the pipe, as a `-o` to a named pipe or `/dev/null` expects.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    let (_, err, code) = run(dir, &["scan", "--format", "json", "-o", "out.pipe"]);
+    assert_eq!(code, Some(1), "{err}");
+    // Judged before joining: a reader of a replaced pipe would wait for ever.
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by {kind:?}");
+    let body = reader.join().expect("reader");
+    assert!(body.contains("\"S001\""), "{body}");
+    // A folder is refused by name, not replaced.
+    std::fs::create_dir(dir.join("out")).expect("mkdir");
+    let (_, err, code) = run(dir, &["scan", "--format", "json", "-o", "out"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is a folder"), "{err}");
+    assert!(dir.join("out").is_dir());
+}

@@ -41,6 +41,21 @@ pub fn stderr(text: &str, color: bool) {
 /// link.
 pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     refuse_links(path)?;
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if meta.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "`{}` is a folder; give a file name",
+                path.display()
+            )));
+        }
+        if !meta.is_file() {
+            // A device or a pipe (`-o /dev/null`, a FIFO a reader waits on): write into it. A
+            // rename would replace the device with a regular file.
+            let mut out = std::fs::OpenOptions::new().write(true).open(path)?;
+            out.write_all(clean(text, false).as_bytes())?;
+            return out.flush();
+        }
+    }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
