@@ -74,7 +74,11 @@ pub fn config(data: &[u8]) {
 }
 
 /// The account rules over a registry and activity, as of a fixed date.
-fn judge(reg: &crate::registry::Registry, activity: &crate::audit::activity::Activity, logs: bool) {
+fn judge(
+    reg: &crate::registry::Registry,
+    activity: &crate::auditlog::activity::Activity,
+    logs: bool,
+) {
     let _ = crate::audit::run::analyze(
         reg,
         Path::new("registry.yaml"),
@@ -82,7 +86,7 @@ fn judge(reg: &crate::registry::Registry, activity: &crate::audit::activity::Act
         &Config::default(),
         activity,
         logs,
-        &crate::audit::ReadStats::default(),
+        &crate::auditlog::ReadStats::default(),
         jiff::civil::Date::constant(2026, 11, 1),
     );
 }
@@ -92,7 +96,7 @@ pub fn registry(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Ok(reg) = crate::registry::parse("registry.yaml", &text) {
         let _ = reg.linked(".github/workflows/ci.yml", Some("secrets.X"));
-        judge(&reg, &crate::audit::activity::Activity::new(&reg), false);
+        judge(&reg, &crate::auditlog::activity::Activity::new(&reg), false);
     }
 }
 
@@ -111,9 +115,9 @@ pub fn audit_lines(data: &[u8]) {
     else {
         return;
     };
-    let mut activity = crate::audit::activity::Activity::new(reg);
+    let mut activity = crate::auditlog::activity::Activity::new(reg);
     for line in data.split(|b| *b == b'\n') {
-        if let Ok(ev) = crate::audit::parse_line(line) {
+        if let Ok(ev) = crate::auditlog::parse_line(line) {
             activity.add(&ev);
         }
     }

@@ -14,6 +14,7 @@
 )]
 
 pub mod audit;
+pub mod auditlog;
 pub mod checks;
 pub mod cli;
 pub mod config;

@@ -483,7 +483,7 @@ fn catalogue_from_disk(embedded: &RuleSet, config: &Config) -> Result<RuleSet, W
     let mut set = embedded.clone();
     for dir in &config.rule_dirs {
         let (extra, problems) =
-            rules::load_dir(dir, crate::checks::CHECKS).map_err(|e| WeakenError::Read {
+            crate::checks::load_rule_dir(dir).map_err(|e| WeakenError::Read {
                 path: dir.display().to_string(),
                 message: e.to_string(),
             })?;

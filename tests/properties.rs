@@ -42,14 +42,14 @@ type Read2 = (Vec<String>, Vec<(Option<usize>, String)>);
 fn read_audit(data: &[u8], sizes: Vec<usize>) -> Read2 {
     let mut events = Vec::new();
     let mut problems = Vec::new();
-    let mut stats = wandb_sa_lint::audit::ReadStats::default();
+    let mut stats = wandb_sa_lint::auditlog::ReadStats::default();
     let reader = Chunked {
         data: data.to_vec(),
         pos: 0,
         sizes,
         turn: 0,
     };
-    wandb_sa_lint::audit::read_stream(
+    wandb_sa_lint::auditlog::read_stream(
         "log.jsonl",
         Box::new(reader),
         false,

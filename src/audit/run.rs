@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use jiff::civil::Date;
 
-use super::activity::Activity;
+use crate::auditlog::activity::Activity;
 use crate::checks::{day_of, days_between, evaluate, AccountHit, Input};
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, Snippet};
@@ -46,7 +46,7 @@ pub fn audit_with_activity(
     let mut activity = Activity::new(registry);
     let mut problems = Vec::new();
     let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
-    let stats = super::read(logs, &mut |ev| activity.add(&ev), &mut |p| {
+    let stats = crate::auditlog::read(logs, &mut |ev| activity.add(&ev), &mut |p| {
         let n = per_file.entry(p.path.clone()).or_default();
         *n += 1;
         if *n <= PROBLEMS_PER_FILE {
@@ -96,7 +96,7 @@ pub fn analyze(
     config: &Config,
     activity: &Activity,
     logs_given: bool,
-    stats: &super::ReadStats,
+    stats: &crate::auditlog::ReadStats,
     as_of: Date,
 ) -> Outcome {
     let mut problems = Vec::new();

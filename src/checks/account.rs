@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use crate::audit::activity::{Activity, ActorActivity};
+use crate::auditlog::activity::{Activity, ActorActivity};
 use crate::registry::{Account, Registry};
 use crate::yaml::ByteSpan;
 

@@ -61,8 +61,27 @@ pub enum Run {
 
 impl CheckInputs for Run {
     fn read_audit_line(line: &[u8]) -> Result<(), String> {
-        crate::audit::parse_line(line).map(|_| ())
+        crate::auditlog::parse_line(line).map(|_| ())
     }
+
+    fn read_registry(text: &str) -> Result<(), String> {
+        crate::registry::parse("registry", text)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn is_date(text: &str) -> bool {
+        crate::registry::parse_date(text).is_some()
+    }
+}
+
+/// Loads every `*.yaml`/`*.yml` rule file under `dir` (recursively, in name order), validated
+/// against [`CHECKS`].
+pub fn load_rule_dir(
+    dir: &std::path::Path,
+) -> Result<(crate::rules::RuleSet, Vec<crate::rules::RuleProblem>), std::io::Error> {
+    let files = crate::source::files::read_tree(dir, &["yaml", "yml"])?;
+    Ok(crate::rules::load_files(files, CHECKS))
 }
 
 /// One row of [`CHECKS`].

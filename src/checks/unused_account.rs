@@ -5,7 +5,7 @@ use jiff::civil::Date;
 
 use super::account::{day_of, days_between, AccountHit, CheckResult, Input};
 use super::{Check, Run};
-use crate::audit::activity::ActorActivity;
+use crate::auditlog::activity::ActorActivity;
 use crate::registry::Account;
 use crate::rules::{Kind, ParamDef, Rule};
 

@@ -16,7 +16,7 @@ pub(super) fn audit(
     args: AuditArgs,
 ) -> Result<u8, Fatal> {
     let as_of = as_of_date(args.as_of.as_deref())?;
-    crate::audit::check_logs(&args.audit_log)?;
+    crate::auditlog::check_logs(&args.audit_log)?;
     let (rules, rule_problems) = crate::suppress::configure_rules(rules, config);
     let registry = load_registry(&args.registry)?;
     let mut outcome = crate::audit::run::audit(
@@ -61,7 +61,7 @@ pub(super) fn load_registry(path: &Path) -> Result<crate::registry::Registry, Fa
 /// `--as-of`, or today (UTC).
 pub(super) fn as_of_date(arg: Option<&str>) -> Result<jiff::civil::Date, Fatal> {
     match arg {
-        Some(d) => crate::audit::rules::parse_date(d).ok_or_else(|| Fatal::Usage {
+        Some(d) => crate::registry::parse_date(d).ok_or_else(|| Fatal::Usage {
             what: "--as-of date (expected YYYY-MM-DD)",
             value: d.to_string(),
         }),

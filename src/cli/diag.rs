@@ -46,7 +46,7 @@ pub(super) enum Fatal {
     Root(#[from] crate::source::worktree::RootError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    AuditLog(#[from] crate::audit::LogInputError),
+    AuditLog(#[from] crate::auditlog::LogInputError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Staged(#[from] crate::source::staged::StagedError),

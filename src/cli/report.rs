@@ -17,7 +17,7 @@ pub(super) fn report_cmd(
 ) -> Result<u8, Fatal> {
     use crate::report::compliance;
     let as_of = as_of_date(args.as_of.as_deref())?;
-    crate::audit::check_logs(&args.audit_log)?;
+    crate::auditlog::check_logs(&args.audit_log)?;
     let mut problems = Vec::new();
     let repositories: Vec<_> = args
         .scan

@@ -17,7 +17,7 @@ pub(super) fn load_rules(config: &Config) -> Result<RuleSet, Fatal> {
     let mut all_problems = problems;
     for dir in &config.rule_dirs {
         let (extra, problems) =
-            rules::load_dir(dir, crate::checks::CHECKS).map_err(|source| Fatal::RuleDir {
+            crate::checks::load_rule_dir(dir).map_err(|source| Fatal::RuleDir {
                 path: dir.display().to_string(),
                 source,
             })?;
@@ -68,7 +68,7 @@ pub(super) fn print_rules(rules: &RuleSet, format: RulesFormat) {
 
 pub(super) fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
     let (set, problems) = match dir {
-        Some(d) => rules::load_dir(d, crate::checks::CHECKS).map_err(|source| Fatal::RuleDir {
+        Some(d) => crate::checks::load_rule_dir(d).map_err(|source| Fatal::RuleDir {
             path: d.display().to_string(),
             source,
         })?,

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::activity::Activity;
-use crate::audit::rules::{day_of, days_between, last_activity};
+use crate::auditlog::activity::Activity;
+use crate::checks::{day_of, days_between, last_activity};
 use crate::detect::mask::mask_text;
 use crate::finding::{Finding, Outcome};
 use crate::registry::Registry;

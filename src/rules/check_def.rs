@@ -127,4 +127,8 @@ pub fn find_check<'c, R>(checks: &'c [CheckDef<R>], name: &str) -> Option<&'c Ch
 pub trait CheckInputs {
     /// Why `line` (one line of an example's `audit_log`) cannot be read, if it cannot.
     fn read_audit_line(line: &[u8]) -> Result<(), String>;
+    /// Why `text` (an example's `registry`) is not a valid registry, if it is not.
+    fn read_registry(text: &str) -> Result<(), String>;
+    /// Whether `text` (an example's `as_of`) is a date as registries write them (YYYY-MM-DD).
+    fn is_date(text: &str) -> bool;
 }

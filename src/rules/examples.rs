@@ -54,17 +54,13 @@ fn count_account(rule: &Rule, catalogue: &RuleSet, ex: &Example) -> usize {
     else {
         return 0;
     };
-    let Some(as_of) = ex
-        .as_of
-        .as_deref()
-        .and_then(crate::audit::rules::parse_date)
-    else {
+    let Some(as_of) = ex.as_of.as_deref().and_then(crate::registry::parse_date) else {
         return 0;
     };
-    let mut activity = crate::audit::activity::Activity::new(&registry);
-    let mut stats = crate::audit::ReadStats::default();
+    let mut activity = crate::auditlog::activity::Activity::new(&registry);
+    let mut stats = crate::auditlog::ReadStats::default();
     for line in ex.audit_log.iter().flat_map(|l| l.lines()) {
-        if let Ok(ev) = crate::audit::parse_line(line.as_bytes()) {
+        if let Ok(ev) = crate::auditlog::parse_line(line.as_bytes()) {
             stats.events += 1;
             activity.add(&ev);
         }

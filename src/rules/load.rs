@@ -2,7 +2,6 @@
 //! byte span, so `rules check` can show them all in one run.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use saphyr::MarkedYamlOwned;
 
@@ -655,8 +654,8 @@ fn parse_examples<R: CheckInputs>(
             match yaml::as_str(k) {
                 Some("path") => path = cx.string("path", v),
                 Some("content") => content = cx.string("content", v),
-                Some("registry") => match crate::registry::parse("registry", &cx.string("registry", v).unwrap_or_default()) {
-                    Ok(_) => registry = yaml::as_str(v).map(str::to_string),
+                Some("registry") => match R::read_registry(&cx.string("registry", v).unwrap_or_default()) {
+                    Ok(()) => registry = yaml::as_str(v).map(str::to_string),
                     Err(e) => cx.problem(cx.span(v), format!("`registry` is not a valid registry: {e}")),
                 },
                 Some("audit_log") => {
@@ -671,7 +670,7 @@ fn parse_examples<R: CheckInputs>(
                 }
                 Some("as_of") => {
                     as_of = scalar_text(v);
-                    if as_of.as_deref().and_then(crate::registry::parse_date).is_none() {
+                    if !as_of.as_deref().is_some_and(R::is_date) {
                         cx.problem(cx.span(v), "`as_of` must be a date (YYYY-MM-DD)");
                     }
                 }
@@ -778,12 +777,11 @@ pub fn load_embedded<R: CheckInputs>(checks: &[CheckDef<R>]) -> (RuleSet, Vec<Ru
     )
 }
 
-/// Loads every `*.yaml`/`*.yml` file under `dir` (recursively, in name order), validated
-/// against the check table `checks`.
-pub fn load_dir<R: CheckInputs>(
-    dir: &Path,
+/// Loads rule files given as (shown path, text), validated against the check table `checks`
+/// (the files of a rule folder, read by the caller).
+pub fn load_files<R: CheckInputs>(
+    files: Vec<(String, String)>,
     checks: &[CheckDef<R>],
-) -> Result<(RuleSet, Vec<RuleProblem>), std::io::Error> {
-    let files = crate::source::files::read_tree(dir, &["yaml", "yml"])?;
-    Ok(build(files, checks))
+) -> (RuleSet, Vec<RuleProblem>) {
+    build(files, checks)
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use check_def::{find_check, CheckDef, CheckInputs, ParamDef, ParamDefault};
 pub(crate) use explain::explain;
-pub use load::{load_dir, load_embedded, parse_rule_file, RuleProblem};
+pub use load::{load_embedded, load_files, parse_rule_file, RuleProblem};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 

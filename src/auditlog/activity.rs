@@ -234,7 +234,7 @@ impl Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::parse_line;
+    use crate::auditlog::parse_line;
 
     #[test]
     fn events_are_attributed_to_accounts_members_and_unknown_actors() {
