@@ -56,6 +56,7 @@ pub struct Detector {
     token_cache: Vec<ShapeRef>,
     keywords: Option<Regex>,
     window: usize,
+    yaml_limits: crate::yaml::Limits,
 }
 
 impl Detector {
@@ -94,6 +95,7 @@ impl Detector {
             token_cache,
             keywords,
             window: context::DEFAULT_WINDOW,
+            yaml_limits: crate::yaml::Limits::default(),
         }
     }
 
@@ -102,6 +104,13 @@ impl Detector {
     /// [`context::MIN_WINDOW`]..=[`context::MAX_WINDOW`]).
     pub fn with_window(mut self, window: usize) -> Self {
         self.window = window;
+        self
+    }
+
+    /// Parses Kubernetes Secrets (for their base64 `data:` values) under `limits`
+    /// (`max-yaml-aliases`, `max-yaml-depth`); a manifest past them is not decoded.
+    pub fn with_yaml_limits(mut self, limits: crate::yaml::Limits) -> Self {
+        self.yaml_limits = limits;
         self
     }
 
@@ -271,7 +280,7 @@ impl Detector {
     /// Keys in base64 values (see [`encoded`]): the values are decoded in a copy of the file,
     /// the copy is scanned, and a hit inside a decoded value is reported at its base64 text.
     fn encoded_hits(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
-        let mut found = encoded::secret_values(path, bytes);
+        let mut found = encoded::secret_values(path, bytes, &self.yaml_limits);
         found.extend(encoded::v1_anywhere(bytes));
         if found.is_empty() {
             return Vec::new();

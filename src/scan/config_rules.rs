@@ -198,7 +198,7 @@ impl Scanner<'_> {
                 None if main => {
                     // The files it includes hold templates and variables its jobs use (a
                     // file that cannot be read is reported when the include is settled).
-                    crate::formats::gitlab::read(text)
+                    crate::formats::gitlab::read(text, &self.config.yaml_limits())
                         .includes
                         .iter()
                         .filter_map(|inc| self.snapshot.named(path, abs, inc).ok())
@@ -218,9 +218,9 @@ impl Scanner<'_> {
                     return none;
                 }
             };
-            crate::formats::gitlab::read_with_context(text, &context)
+            crate::formats::gitlab::read_with_context(text, &context, &self.config.yaml_limits())
         } else {
-            crate::formats::read(format, text)
+            crate::formats::read(format, text, &self.config.yaml_limits())
         };
         if let Some((message, offset)) = &doc.error {
             let lines = LineIndex::new(bytes);
