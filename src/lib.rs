@@ -19,6 +19,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod examples;
 pub mod finding;
 pub mod formats;
 pub mod fuzzing;

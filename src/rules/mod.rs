@@ -4,7 +4,6 @@
 //! problem of a file (each with its byte span) instead of stopping at the first.
 
 pub mod docs;
-pub mod examples;
 mod explain;
 pub mod fakes;
 mod load;
