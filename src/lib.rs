@@ -23,6 +23,7 @@ pub mod examples;
 pub mod finding;
 pub mod formats;
 pub mod fuzzing;
+mod pattern;
 pub mod registry;
 pub mod report;
 pub mod rules;

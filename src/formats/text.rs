@@ -3,14 +3,26 @@
 //! operators' `env_vars=` dicts, and the whole module as code) and `wandb/settings`.
 
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 use super::{classify, shell, Command, ConfigDoc, Scope, Value, Var};
 
-fn re(cell: &'static OnceLock<Option<Regex>>, src: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(src).ok()).as_ref()
+crate::pattern::patterns! {
+    JENKINS_ENV_LINE: Text = r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#;
+    WITH_ENV: Text = r"withEnv\s*\(\s*\[([^\]]*)\]";
+    WITH_ENV_ITEM: Text = r#"["']([A-Za-z_][A-Za-z0-9_]*)=([^"']*)["']"#;
+    WITH_CREDENTIALS: Text = r#"credentialsId\s*:\s*["']([^"']+)["'][^)]*?variable\s*:\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"#;
+    JENKINS_STEP: Text = r#"(?s)\b(?:sh|bat|powershell)\s*\(?\s*(?:script\s*:\s*)?('''.*?'''|""".*?"""|'[^'\n]*'|"[^"\n]*")"#;
+    ENVIRONMENT_BLOCK: Text = r"\benvironment\s*\{";
+    STAGE: Text = r#"\bstage\s*\(\s*["']([^"']+)["']\s*\)\s*\{"#;
+    OPERATOR: Text = r"\b([A-Za-z_][A-Za-z0-9_]*Operator)\s*\(";
+    ENV_ARG: Text = r"\b(env_vars|env)\s*=\s*(\{|dict\s*\()";
+    ENV_PAIR: Text = r#"(?:["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:|\b([A-Za-z_][A-Za-z0-9_]*)\s*=)\s*([^,\n}\)]+(?:\([^)\n]*\))?)"#;
+    TASK_ID: Text = r#"task_id\s*=\s*["']([^"']+)["']"#;
+    ENV_SECRET: Text = r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#;
+    NAMED_SECRET: Text = r#"(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*Secret\(\s*["']env["']\s*,\s*["']([A-Z_][A-Z0-9_]*)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#;
+    SECRETS_ARG: Text = r"\bsecrets\s*=\s*\[([^\]]*)\]";
+    ENV_VAR_OBJ: Text = r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#;
+    BASH_COMMAND: Text = r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#;
 }
 
 /// `.env`: `NAME=value` lines (optionally `export`), one scope.
@@ -105,13 +117,7 @@ pub fn block(text: &str, open: usize) -> Range<usize> {
 
 /// `NAME = value` lines of a Jenkins `environment {}` block.
 fn jenkins_env(text: &str, body: Range<usize>, origin: &str) -> Vec<Var> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(
-        &R,
-        r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#,
-    ) else {
-        return Vec::new();
-    };
+    let r = &*JENKINS_ENV_LINE;
     let Some(slice) = text.get(body.clone()) else {
         return Vec::new();
     };
@@ -145,63 +151,47 @@ fn jenkins_value(raw: &str) -> Value {
 /// `withEnv(['A=1', "B=2"])` and `withCredentials([string(credentialsId: 'x', variable: 'V')])`
 /// inside a span.
 fn jenkins_wrappers(text: &str, within: Range<usize>) -> Vec<Var> {
-    static WITH_ENV: OnceLock<Option<Regex>> = OnceLock::new();
-    static ITEM: OnceLock<Option<Regex>> = OnceLock::new();
-    static CRED: OnceLock<Option<Regex>> = OnceLock::new();
     let mut out = Vec::new();
     let Some(slice) = text.get(within.clone()) else {
         return out;
     };
-    if let (Some(w), Some(item)) = (
-        re(&WITH_ENV, r"withEnv\s*\(\s*\[([^\]]*)\]"),
-        re(&ITEM, r#"["']([A-Za-z_][A-Za-z0-9_]*)=([^"']*)["']"#),
-    ) {
-        for c in w.captures_iter(slice) {
-            let Some(list) = c.get(1) else { continue };
-            for ic in item.captures_iter(list.as_str()) {
-                let (Some(n), Some(v)) = (ic.get(1), ic.get(2)) else {
-                    continue;
-                };
-                let base = within.start + list.start();
-                out.push(Var {
-                    name: n.as_str().to_string(),
-                    value: classify(v.as_str()),
-                    name_span: base + n.start()..base + n.end(),
-                    value_span: base + v.start()..base + v.end(),
-                    origin: "withEnv".to_string(),
-                });
-            }
-        }
-    }
-    if let Some(r) = re(
-        &CRED,
-        r#"credentialsId\s*:\s*["']([^"']+)["'][^)]*?variable\s*:\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"#,
-    ) {
-        for c in r.captures_iter(slice) {
-            let (Some(id), Some(var)) = (c.get(1), c.get(2)) else {
+    let w = &*WITH_ENV;
+    let item = &*WITH_ENV_ITEM;
+    for c in w.captures_iter(slice) {
+        let Some(list) = c.get(1) else { continue };
+        for ic in item.captures_iter(list.as_str()) {
+            let (Some(n), Some(v)) = (ic.get(1), ic.get(2)) else {
                 continue;
             };
+            let base = within.start + list.start();
             out.push(Var {
-                name: var.as_str().to_string(),
-                value: Value::Secret(format!("credentials:{}", id.as_str())),
-                name_span: within.start + var.start()..within.start + var.end(),
-                value_span: within.start + id.start()..within.start + id.end(),
-                origin: "withCredentials".to_string(),
+                name: n.as_str().to_string(),
+                value: classify(v.as_str()),
+                name_span: base + n.start()..base + n.end(),
+                value_span: base + v.start()..base + v.end(),
+                origin: "withEnv".to_string(),
             });
         }
+    }
+    let r = &*WITH_CREDENTIALS;
+    for c in r.captures_iter(slice) {
+        let (Some(id), Some(var)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        out.push(Var {
+            name: var.as_str().to_string(),
+            value: Value::Secret(format!("credentials:{}", id.as_str())),
+            name_span: within.start + var.start()..within.start + var.end(),
+            value_span: within.start + id.start()..within.start + id.end(),
+            origin: "withCredentials".to_string(),
+        });
     }
     out
 }
 
 /// `sh '...'`, `sh "..."`, `sh '''...'''`, `sh """..."""`, `sh(script: ...)` steps in a span.
 fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(
-        &R,
-        r#"(?s)\b(?:sh|bat|powershell)\s*\(?\s*(?:script\s*:\s*)?('''.*?'''|""".*?"""|'[^'\n]*'|"[^"\n]*")"#,
-    ) else {
-        return Vec::new();
-    };
+    let r = &*JENKINS_STEP;
     let Some(slice) = text.get(within.clone()) else {
         return Vec::new();
     };
@@ -226,15 +216,9 @@ fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
 /// A Jenkinsfile: pipeline-level `environment {}` → each `stage('x') {}` with its own
 /// `environment {}`, `withEnv`/`withCredentials` wrappers and `sh` steps.
 pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
-    static ENV: OnceLock<Option<Regex>> = OnceLock::new();
-    static STAGE: OnceLock<Option<Regex>> = OnceLock::new();
     let mut doc = ConfigDoc::default();
-    let (Some(env_re), Some(stage_re)) = (
-        re(&ENV, r"\benvironment\s*\{"),
-        re(&STAGE, r#"\bstage\s*\(\s*["']([^"']+)["']\s*\)\s*\{"#),
-    ) else {
-        return doc;
-    };
+    let env_re = &*ENVIRONMENT_BLOCK;
+    let stage_re = &*STAGE;
     let stages: Vec<(String, Range<usize>, Range<usize>)> = stage_re
         .captures_iter(text)
         .filter_map(|c| {
@@ -311,15 +295,6 @@ pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
 /// entries; the module itself is one more scope (its code, for printing the key) with no
 /// credential of its own.
 pub fn read_python(text: &str) -> ConfigDoc {
-    static OPERATOR: OnceLock<Option<Regex>> = OnceLock::new();
-    static ENV_ARG: OnceLock<Option<Regex>> = OnceLock::new();
-    static PAIR: OnceLock<Option<Regex>> = OnceLock::new();
-    static TASK_ID: OnceLock<Option<Regex>> = OnceLock::new();
-    static SECRET: OnceLock<Option<Regex>> = OnceLock::new();
-    static NAMED_SECRET: OnceLock<Option<Regex>> = OnceLock::new();
-    static SECRETS_ARG: OnceLock<Option<Regex>> = OnceLock::new();
-    static ENV_VAR_OBJ: OnceLock<Option<Regex>> = OnceLock::new();
-    static BASH: OnceLock<Option<Regex>> = OnceLock::new();
     let mut doc = ConfigDoc::default();
     let mut module = Scope::new("module", 0..text.lines().next().map_or(0, str::len), "");
     module.entity_checked = false;
@@ -328,45 +303,30 @@ pub fn read_python(text: &str) -> ConfigDoc {
         span: 0..text.len(),
     });
     doc.scopes.push(module);
-    let (Some(operator), Some(env_arg), Some(pair), Some(task_id), Some(secret)) = (
-        re(&OPERATOR, r"\b([A-Za-z_][A-Za-z0-9_]*Operator)\s*\("),
-        re(&ENV_ARG, r"\b(env_vars|env)\s*=\s*(\{|dict\s*\()"),
-        re(
-            &PAIR,
-            r#"(?:["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:|\b([A-Za-z_][A-Za-z0-9_]*)\s*=)\s*([^,\n}\)]+(?:\([^)\n]*\))?)"#,
-        ),
-        re(&TASK_ID, r#"task_id\s*=\s*["']([^"']+)["']"#),
-        re(
-            &SECRET,
-            r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
-        ),
-    ) else {
-        return doc;
-    };
+    let operator = &*OPERATOR;
+    let env_arg = &*ENV_ARG;
+    let pair = &*ENV_PAIR;
+    let task_id = &*TASK_ID;
+    let secret = &*ENV_SECRET;
     // `name = Secret("env", "WANDB_API_KEY", "secret", "key")` defined once, passed to
     // operators by `secrets=[name]`: the variable enters where the Secret is defined.
     let mut named: Vec<(String, Var)> = Vec::new();
-    if let Some(r) = re(
-        &NAMED_SECRET,
-        r#"(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*Secret\(\s*["']env["']\s*,\s*["']([A-Z_][A-Z0-9_]*)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
-    ) {
-        for c in r.captures_iter(text) {
-            let (Some(var), Some(n), Some(sec), Some(key)) =
-                (c.get(1), c.get(2), c.get(3), c.get(4))
-            else {
-                continue;
-            };
-            named.push((
-                var.as_str().to_string(),
-                Var {
-                    name: n.as_str().to_string(),
-                    value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
-                    name_span: n.start()..n.end(),
-                    value_span: sec.start()..key.end(),
-                    origin: "secrets".to_string(),
-                },
-            ));
-        }
+    let r = &*NAMED_SECRET;
+    for c in r.captures_iter(text) {
+        let (Some(var), Some(n), Some(sec), Some(key)) = (c.get(1), c.get(2), c.get(3), c.get(4))
+        else {
+            continue;
+        };
+        named.push((
+            var.as_str().to_string(),
+            Var {
+                name: n.as_str().to_string(),
+                value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
+                name_span: n.start()..n.end(),
+                value_span: sec.start()..key.end(),
+                origin: "secrets".to_string(),
+            },
+        ));
     }
     for call in operator.captures_iter(text) {
         let (Some(all), Some(kind)) = (call.get(0), call.get(1)) else {
@@ -414,56 +374,50 @@ pub fn read_python(text: &str) -> ConfigDoc {
                 origin: "secrets".to_string(),
             });
         }
-        if let Some(r) = re(&SECRETS_ARG, r"\bsecrets\s*=\s*\[([^\]]*)\]") {
-            for c in r.captures_iter(slice) {
-                let Some(list) = c.get(1) else { continue };
-                for ident in list
-                    .as_str()
-                    .split([',', ' ', '\n', '\t'])
-                    .filter(|w| !w.is_empty())
-                {
-                    if let Some((_, v)) = named.iter().find(|(n, _)| n == ident) {
-                        vars.push(v.clone());
-                    }
+        let r = &*SECRETS_ARG;
+        for c in r.captures_iter(slice) {
+            let Some(list) = c.get(1) else { continue };
+            for ident in list
+                .as_str()
+                .split([',', ' ', '\n', '\t'])
+                .filter(|w| !w.is_empty())
+            {
+                if let Some((_, v)) = named.iter().find(|(n, _)| n == ident) {
+                    vars.push(v.clone());
                 }
             }
         }
         // `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]`.
-        if let Some(r) = re(
-            &ENV_VAR_OBJ,
-            r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#,
-        ) {
-            for c in r.captures_iter(slice) {
-                let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
-                    continue;
-                };
-                let (value, value_span) = match (kind.as_str(), c.get(3)) {
-                    ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
-                    _ => (
-                        Value::Secret("value_from".to_string()),
-                        kind.start()..kind.end(),
-                    ),
-                };
-                vars.push(Var {
-                    name: n.as_str().to_string(),
-                    value,
-                    name_span: body.start + n.start()..body.start + n.end(),
-                    value_span: body.start + value_span.start..body.start + value_span.end,
-                    origin: "env_vars".to_string(),
-                });
-            }
+        let r = &*ENV_VAR_OBJ;
+        for c in r.captures_iter(slice) {
+            let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (value, value_span) = match (kind.as_str(), c.get(3)) {
+                ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
+                _ => (
+                    Value::Secret("value_from".to_string()),
+                    kind.start()..kind.end(),
+                ),
+            };
+            vars.push(Var {
+                name: n.as_str().to_string(),
+                value,
+                name_span: body.start + n.start()..body.start + n.end(),
+                value_span: body.start + value_span.start..body.start + value_span.end,
+                origin: "env_vars".to_string(),
+            });
         }
         // A BashOperator's command is a script (and Airflow logs it).
         let mut commands = Vec::new();
-        if let Some(r) = re(&BASH, r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#) {
-            for c in r.captures_iter(slice) {
-                let Some(m) = c.get(1) else { continue };
-                let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
-                commands.push(Command {
-                    text: slice.get(inner.clone()).unwrap_or("").to_string(),
-                    span: body.start + inner.start..body.start + inner.end,
-                });
-            }
+        let r = &*BASH_COMMAND;
+        for c in r.captures_iter(slice) {
+            let Some(m) = c.get(1) else { continue };
+            let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
+            commands.push(Command {
+                text: slice.get(inner.clone()).unwrap_or("").to_string(),
+                span: body.start + inner.start..body.start + inner.end,
+            });
         }
         if vars.is_empty() && commands.is_empty() {
             continue;
