@@ -498,8 +498,7 @@ fn parse_assignment(prefix: &[u8]) -> Assignment {
     let rest = trim_end_by(strip_ansi_tail(rest), is_quote_or_space);
     // A typed declaration names the variable before its type: `const KEY: &str =`,
     // `api_key: str =`, `let key: String =`, `apiKey: string =`.
-    let typed = &*TYPED;
-    let rest = match typed.captures(rest).and_then(|c| c.get(1)) {
+    let rest = match TYPED.captures(rest).and_then(|c| c.get(1)) {
         // Not a PowerShell scope (`$env:WANDB_API_KEY =`), and not when the "type" is itself
         // the credential name.
         Some(m)
@@ -569,21 +568,18 @@ pub fn ansi_before(bytes: &[u8], start: usize) -> bool {
 // ----- surroundings ------------------------------------------------------------------------
 
 fn wandb_login_before(prefix: &[u8]) -> bool {
-    let r = &*LOGIN;
-    r.is_match(prefix)
+    LOGIN.is_match(prefix)
 }
 
 /// HTTP basic auth with user `api`, which is how the W&B API takes a key:
 /// `SetBasicAuth("api", KEY)`, `auth=("api", KEY)`, `HTTPBasicAuth("api", KEY)`,
 /// `curl -u api:KEY`, `https://api:KEY@host`.
 fn basic_auth_api_user(prefix: &[u8]) -> bool {
-    let r = &*BASIC_AUTH;
-    r.is_match(prefix)
+    BASIC_AUTH.is_match(prefix)
 }
 
 fn git_argument(prefix: &[u8]) -> bool {
-    let r = &*GIT_CREDENTIAL;
-    r.is_match(prefix)
+    GIT_CREDENTIAL.is_match(prefix)
 }
 
 const HASHING_WORDS: &[&[u8]] = &[
@@ -838,21 +834,8 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
             "HTTP basic-auth password for user `api`, the way the W&B API takes a key",
         );
     }
-    if let Some(callee) = &asg.callee {
-        let lc = callee.to_ascii_lowercase();
-        let wandb_call = lc.contains("wandb")
-            && (lc.ends_with("login") || lc.ends_with("api") || lc.ends_with("settings"));
-        let is_key_arg = asg
-            .name
-            .as_deref()
-            .is_none_or(|n| matches!(classify_name(n), NameClass::Generic | NameClass::WandbKey));
-        if wandb_call && is_key_arg {
-            let what = asg.name.as_deref().unwrap_or("the key argument");
-            return Verdict::new(
-                Strength::Direct,
-                format!("passed as `{what}` to `{callee}`"),
-            );
-        }
+    if let Some(v) = wandb_call_argument(&asg) {
+        return v;
     }
 
     let mut name = asg.name.clone();
@@ -877,57 +860,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         NameClass::WandbKey => {
             return Verdict::new(Strength::Direct, format!("assigned to `{shown}`"));
         }
-        NameClass::Generic => {
-            let lname = shown.to_ascii_lowercase();
-            if fc.kind == FileKind::Netrc
-                || (matches!(lname.as_str(), "password" | "passwd")
-                    && contains_ci(line, b"machine"))
-            {
-                return match netrc_machine(bytes, start, fc.window) {
-                    Some(host) if mentions_wandb(host.as_bytes()) => Verdict::new(
-                        Strength::Direct,
-                        format!("netrc password for W&B host `{host}`"),
-                    ),
-                    Some(host) => {
-                        Verdict::new(Strength::Wandb, format!("netrc password for host `{host}`"))
-                            .only_prefixed()
-                    }
-                    None => Verdict::none(),
-                };
-            }
-            if fc.kind == FileKind::WandbSettings {
-                return Verdict::new(
-                    Strength::Direct,
-                    format!("`{shown}` in the wandb settings file"),
-                );
-            }
-            if fc.sinks().iter().any(|s| s == &shown) {
-                return Verdict::new(
-                    Strength::Direct,
-                    format!("assigned to `{shown}`, which the file passes to W&B"),
-                );
-            }
-            if let Some((_, section)) = enclosing(fc, ls) {
-                return Verdict::new(Strength::Direct, format!("`{shown}` under `{section}`"));
-            }
-            if line_wandb {
-                return Verdict::new(
-                    Strength::Wandb,
-                    format!("assigned to `{shown}` next to wandb"),
-                );
-            }
-            if near_lines_mention_wandb(bytes, ls, le, 2, fc.window) {
-                return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
-            }
-            if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
-                let cell = notebook_cell(fc, start).unwrap_or_default();
-                return Verdict::new(
-                    Strength::Wandb,
-                    format!("assigned to `{shown}` in the {cell} of a notebook that uses wandb"),
-                );
-            }
-            return Verdict::none();
-        }
+        NameClass::Generic => return generic_name(fc, &shown, start, (ls, le), line_wandb),
         NameClass::WandbOther if asg.operator => {
             return Verdict::new(Strength::Wandb, format!("assigned to `{shown}`"));
         }
@@ -950,6 +883,89 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         return Verdict::new(
             Strength::Wandb,
             format!("in the {cell} of a notebook that uses wandb"),
+        );
+    }
+    Verdict::none()
+}
+
+/// `wandb.login(key=<token>)`, `wandb.Api(api_key=...)`, `wandb.Settings(...)`: the token is
+/// a key argument of a W&B call.
+fn wandb_call_argument(asg: &Assignment) -> Option<Verdict> {
+    let callee = asg.callee.as_ref()?;
+    let lc = callee.to_ascii_lowercase();
+    let wandb_call = lc.contains("wandb")
+        && (lc.ends_with("login") || lc.ends_with("api") || lc.ends_with("settings"));
+    let is_key_arg = asg
+        .name
+        .as_deref()
+        .is_none_or(|n| matches!(classify_name(n), NameClass::Generic | NameClass::WandbKey));
+    if !(wandb_call && is_key_arg) {
+        return None;
+    }
+    let what = asg.name.as_deref().unwrap_or("the key argument");
+    Some(Verdict::new(
+        Strength::Direct,
+        format!("passed as `{what}` to `{callee}`"),
+    ))
+}
+
+/// The verdict on a token assigned to a generic credential name (`password`, `api_key`,
+/// `token`) as `shown`, on the line `ls..le`: a netrc machine, the settings file, the file's
+/// W&B sinks, the enclosing section, or wandb on or near the line decide.
+fn generic_name(
+    fc: &FileCtx<'_>,
+    shown: &str,
+    start: usize,
+    (ls, le): (usize, usize),
+    line_wandb: bool,
+) -> Verdict {
+    let bytes = fc.bytes;
+    let line = bytes.get(ls..le).unwrap_or(&[]);
+    let lname = shown.to_ascii_lowercase();
+    if fc.kind == FileKind::Netrc
+        || (matches!(lname.as_str(), "password" | "passwd") && contains_ci(line, b"machine"))
+    {
+        return match netrc_machine(bytes, start, fc.window) {
+            Some(host) if mentions_wandb(host.as_bytes()) => Verdict::new(
+                Strength::Direct,
+                format!("netrc password for W&B host `{host}`"),
+            ),
+            Some(host) => {
+                Verdict::new(Strength::Wandb, format!("netrc password for host `{host}`"))
+                    .only_prefixed()
+            }
+            None => Verdict::none(),
+        };
+    }
+    if fc.kind == FileKind::WandbSettings {
+        return Verdict::new(
+            Strength::Direct,
+            format!("`{shown}` in the wandb settings file"),
+        );
+    }
+    if fc.sinks().iter().any(|s| s == shown) {
+        return Verdict::new(
+            Strength::Direct,
+            format!("assigned to `{shown}`, which the file passes to W&B"),
+        );
+    }
+    if let Some((_, section)) = enclosing(fc, ls) {
+        return Verdict::new(Strength::Direct, format!("`{shown}` under `{section}`"));
+    }
+    if line_wandb {
+        return Verdict::new(
+            Strength::Wandb,
+            format!("assigned to `{shown}` next to wandb"),
+        );
+    }
+    if near_lines_mention_wandb(bytes, ls, le, 2, fc.window) {
+        return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
+    }
+    if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
+        let cell = notebook_cell(fc, start).unwrap_or_default();
+        return Verdict::new(
+            Strength::Wandb,
+            format!("assigned to `{shown}` in the {cell} of a notebook that uses wandb"),
         );
     }
     Verdict::none()

@@ -32,9 +32,8 @@ pub struct Login {
 
 /// Every `wandb login` in `text`.
 pub fn logins(text: &str) -> Vec<Login> {
-    let r = &*LOGIN;
     let mut out = Vec::new();
-    for c in r.captures_iter(text) {
+    for c in LOGIN.captures_iter(text) {
         let (Some(all), Some(args)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -80,9 +79,8 @@ pub fn logins(text: &str) -> Vec<Login> {
 /// `WANDB_API_KEY=<literal> cmd`: the key given to one command on its command line. Returns
 /// the assignment's range and the value's range.
 pub fn inline_keys(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
-    let r = &*INLINE_KEY;
     let mut out = Vec::new();
-    for c in r.captures_iter(text) {
+    for c in INLINE_KEY.captures_iter(text) {
         let (Some(assign), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -204,8 +202,8 @@ pub fn python_prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
     if memchr::memmem::find(text.as_bytes(), b"print").is_none() {
         return Vec::new();
     }
-    let r = &*PY_PRINTS_KEY;
-    r.find_iter(text)
+    PY_PRINTS_KEY
+        .find_iter(text)
         .map(|m| (m.start()..m.end(), "prints the key"))
         .collect()
 }
@@ -259,9 +257,8 @@ fn prints_key_in(
 /// `export NAME=value` and bare `NAME=value` lines that set a W&B variable in a script. Returns
 /// (name, name range, raw value, value range).
 pub fn assignments(text: &str) -> Vec<(String, Range<usize>, String, Range<usize>)> {
-    let r = &*ASSIGNMENT;
     let mut out = Vec::new();
-    for c in r.captures_iter(text) {
+    for c in ASSIGNMENT.captures_iter(text) {
         let (Some(name), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };

@@ -117,11 +117,11 @@ pub fn block(text: &str, open: usize) -> Range<usize> {
 
 /// `NAME = value` lines of a Jenkins `environment {}` block.
 fn jenkins_env(text: &str, body: Range<usize>, origin: &str) -> Vec<Var> {
-    let r = &*JENKINS_ENV_LINE;
     let Some(slice) = text.get(body.clone()) else {
         return Vec::new();
     };
-    r.captures_iter(slice)
+    JENKINS_ENV_LINE
+        .captures_iter(slice)
         .filter_map(|c| {
             let (n, v) = (c.get(1)?, c.get(2)?);
             Some(Var {
@@ -155,9 +155,8 @@ fn jenkins_wrappers(text: &str, within: Range<usize>) -> Vec<Var> {
     let Some(slice) = text.get(within.clone()) else {
         return out;
     };
-    let w = &*WITH_ENV;
     let item = &*WITH_ENV_ITEM;
-    for c in w.captures_iter(slice) {
+    for c in WITH_ENV.captures_iter(slice) {
         let Some(list) = c.get(1) else { continue };
         for ic in item.captures_iter(list.as_str()) {
             let (Some(n), Some(v)) = (ic.get(1), ic.get(2)) else {
@@ -173,8 +172,7 @@ fn jenkins_wrappers(text: &str, within: Range<usize>) -> Vec<Var> {
             });
         }
     }
-    let r = &*WITH_CREDENTIALS;
-    for c in r.captures_iter(slice) {
+    for c in WITH_CREDENTIALS.captures_iter(slice) {
         let (Some(id), Some(var)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -191,11 +189,11 @@ fn jenkins_wrappers(text: &str, within: Range<usize>) -> Vec<Var> {
 
 /// `sh '...'`, `sh "..."`, `sh '''...'''`, `sh """..."""`, `sh(script: ...)` steps in a span.
 fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
-    let r = &*JENKINS_STEP;
     let Some(slice) = text.get(within.clone()) else {
         return Vec::new();
     };
-    r.captures_iter(slice)
+    JENKINS_STEP
+        .captures_iter(slice)
         .filter_map(|c| c.get(1))
         .map(|m| {
             // The script without its quotes, so commands start their lines.
@@ -304,30 +302,9 @@ pub fn read_python(text: &str) -> ConfigDoc {
     });
     doc.scopes.push(module);
     let operator = &*OPERATOR;
-    let env_arg = &*ENV_ARG;
-    let pair = &*ENV_PAIR;
     let task_id = &*TASK_ID;
     let secret = &*ENV_SECRET;
-    // `name = Secret("env", "WANDB_API_KEY", "secret", "key")` defined once, passed to
-    // operators by `secrets=[name]`: the variable enters where the Secret is defined.
-    let mut named: Vec<(String, Var)> = Vec::new();
-    let r = &*NAMED_SECRET;
-    for c in r.captures_iter(text) {
-        let (Some(var), Some(n), Some(sec), Some(key)) = (c.get(1), c.get(2), c.get(3), c.get(4))
-        else {
-            continue;
-        };
-        named.push((
-            var.as_str().to_string(),
-            Var {
-                name: n.as_str().to_string(),
-                value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
-                name_span: n.start()..n.end(),
-                value_span: sec.start()..key.end(),
-                origin: "secrets".to_string(),
-            },
-        ));
-    }
+    let named = named_secrets(text);
     for call in operator.captures_iter(text) {
         let (Some(all), Some(kind)) = (call.get(0), call.get(1)) else {
             continue;
@@ -336,32 +313,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
         let Some(slice) = text.get(body.clone()) else {
             continue;
         };
-        let mut vars = Vec::new();
-        for c in env_arg.captures_iter(slice) {
-            let Some(open) = c.get(2) else { continue };
-            let at = body.start + open.start();
-            let dict = if open.as_str().starts_with('{') {
-                block(text, at)
-            } else {
-                paren_block(text, body.start + open.end() - 1)
-            };
-            let Some(dict_text) = text.get(dict.clone()) else {
-                continue;
-            };
-            for pc in pair.captures_iter(dict_text) {
-                let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
-                    continue;
-                };
-                let raw = v.as_str().trim();
-                vars.push(Var {
-                    name: n.as_str().to_string(),
-                    value: python_value(raw),
-                    name_span: dict.start + n.start()..dict.start + n.end(),
-                    value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
-                    origin: "env_vars".to_string(),
-                });
-            }
-        }
+        let mut vars = env_dict_vars(text, &body, slice);
         for c in secret.captures_iter(slice) {
             let (Some(n), Some(s), Some(k)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
@@ -374,8 +326,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
                 origin: "secrets".to_string(),
             });
         }
-        let r = &*SECRETS_ARG;
-        for c in r.captures_iter(slice) {
+        for c in SECRETS_ARG.captures_iter(slice) {
             let Some(list) = c.get(1) else { continue };
             for ident in list
                 .as_str()
@@ -387,31 +338,10 @@ pub fn read_python(text: &str) -> ConfigDoc {
                 }
             }
         }
-        // `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]`.
-        let r = &*ENV_VAR_OBJ;
-        for c in r.captures_iter(slice) {
-            let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
-                continue;
-            };
-            let (value, value_span) = match (kind.as_str(), c.get(3)) {
-                ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
-                _ => (
-                    Value::Secret("value_from".to_string()),
-                    kind.start()..kind.end(),
-                ),
-            };
-            vars.push(Var {
-                name: n.as_str().to_string(),
-                value,
-                name_span: body.start + n.start()..body.start + n.end(),
-                value_span: body.start + value_span.start..body.start + value_span.end,
-                origin: "env_vars".to_string(),
-            });
-        }
+        vars.extend(v1_env_vars(slice, body.start));
         // A BashOperator's command is a script (and Airflow logs it).
         let mut commands = Vec::new();
-        let r = &*BASH_COMMAND;
-        for c in r.captures_iter(slice) {
+        for c in BASH_COMMAND.captures_iter(slice) {
             let Some(m) = c.get(1) else { continue };
             let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
             commands.push(Command {
@@ -436,6 +366,88 @@ pub fn read_python(text: &str) -> ConfigDoc {
         doc.scopes.push(scope);
     }
     doc
+}
+
+/// `name = Secret("env", "WANDB_API_KEY", "secret", "key")` defined once, passed to
+/// operators by `secrets=[name]`: the variable enters where the Secret is defined. Returns
+/// (Python name, variable) pairs.
+fn named_secrets(text: &str) -> Vec<(String, Var)> {
+    let mut named: Vec<(String, Var)> = Vec::new();
+    for c in NAMED_SECRET.captures_iter(text) {
+        let (Some(var), Some(n), Some(sec), Some(key)) = (c.get(1), c.get(2), c.get(3), c.get(4))
+        else {
+            continue;
+        };
+        named.push((
+            var.as_str().to_string(),
+            Var {
+                name: n.as_str().to_string(),
+                value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
+                name_span: n.start()..n.end(),
+                value_span: sec.start()..key.end(),
+                origin: "secrets".to_string(),
+            },
+        ));
+    }
+    named
+}
+
+/// The variables of the `env_vars=`/`env=` dicts (`{...}` or `dict(...)`) in an operator
+/// call whose arguments are `body` (`slice` is its text).
+fn env_dict_vars(text: &str, body: &Range<usize>, slice: &str) -> Vec<Var> {
+    let mut vars = Vec::new();
+    for c in ENV_ARG.captures_iter(slice) {
+        let Some(open) = c.get(2) else { continue };
+        let at = body.start + open.start();
+        let dict = if open.as_str().starts_with('{') {
+            block(text, at)
+        } else {
+            paren_block(text, body.start + open.end() - 1)
+        };
+        let Some(dict_text) = text.get(dict.clone()) else {
+            continue;
+        };
+        for pc in ENV_PAIR.captures_iter(dict_text) {
+            let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+                continue;
+            };
+            let raw = v.as_str().trim();
+            vars.push(Var {
+                name: n.as_str().to_string(),
+                value: python_value(raw),
+                name_span: dict.start + n.start()..dict.start + n.end(),
+                value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
+                origin: "env_vars".to_string(),
+            });
+        }
+    }
+    vars
+}
+
+/// `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]` in the arguments `slice`
+/// of an operator call that start at byte `base`.
+fn v1_env_vars(slice: &str, base: usize) -> Vec<Var> {
+    let mut vars = Vec::new();
+    for c in ENV_VAR_OBJ.captures_iter(slice) {
+        let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let (value, value_span) = match (kind.as_str(), c.get(3)) {
+            ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
+            _ => (
+                Value::Secret("value_from".to_string()),
+                kind.start()..kind.end(),
+            ),
+        };
+        vars.push(Var {
+            name: n.as_str().to_string(),
+            value,
+            name_span: base + n.start()..base + n.end(),
+            value_span: base + value_span.start..base + value_span.end,
+            origin: "env_vars".to_string(),
+        });
+    }
+    vars
 }
 
 fn paren_block(text: &str, open: usize) -> Range<usize> {
