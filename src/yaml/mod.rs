@@ -94,8 +94,8 @@ pub struct YamlSyntaxError {
     pub offset: usize,
 }
 
-/// Loads every document of `text` with positions under the default [`Limits`] (rule files:
-/// the tool's own input). An empty text gives no documents.
+/// Loads every document of `text` with positions under the default [`Limits`] (the rule-file
+/// loader's entry: it is given no configuration). An empty text gives no documents.
 pub fn load(text: &str) -> Result<Vec<MarkedYamlOwned>, YamlSyntaxError> {
     load_with(text, &Limits::default())
 }
