@@ -6,7 +6,8 @@
 //! benchmark uses 1,000,000); without it the logs hold the natural few thousand events.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-#[path = "audit_org.rs"]
+// The organization is test support; this generator scales it up for the benchmark.
+#[path = "../tests/common/audit_org.rs"]
 mod audit_org;
 
 fn main() -> std::process::ExitCode {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time `wandb-sa-lint audit` over one generated organization with about 1,000,000 audit-log
-# lines (bench/audit_org.rs through the gen_audit example), warm cache.
+# lines (tests/common/audit_org.rs through the gen_audit example), warm cache.
 #
 #   bash bench/run_audit.sh [--lines N] [--runs N] [--dir DIR]
 #

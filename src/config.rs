@@ -353,14 +353,21 @@ pub struct Config {
     pub spots: BTreeMap<String, Spot>,
 }
 
+impl Config {
+    /// The YAML limits of `max-yaml-aliases` and `max-yaml-depth`, for the YAML loaders.
+    pub fn yaml_limits(&self) -> crate::yaml::Limits {
+        crate::yaml::Limits::new(self.max_yaml_aliases, self.max_yaml_depth)
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
             files: Vec::new(),
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
-            max_yaml_depth: crate::formats::tree::MAX_DEPTH,
-            max_yaml_aliases: crate::formats::tree::ALIAS_BUDGET,
+            max_yaml_depth: crate::yaml::MAX_DEPTH,
+            max_yaml_aliases: crate::yaml::ALIAS_BUDGET,
             context_window: crate::detect::context::DEFAULT_WINDOW,
             fail_on: Some(Severity::Error),
             rule_dirs: Vec::new(),

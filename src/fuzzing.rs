@@ -129,7 +129,7 @@ pub fn rule_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Ok(rule) = crate::rules::parse_rule_file("rules/x.yaml", &text, crate::checks::CHECKS) {
         let set = RuleSet::new(vec![rule]);
-        let _ = crate::rules::examples::check(&set);
+        let _ = crate::examples::check(&set);
     }
 }
 

@@ -1,10 +1,9 @@
 //! The audit analyzer end to end: a generated organization (registry + 90 days of audit
-//! logs, `bench/audit_org.rs`) through the real binary.
+//! logs, `tests/common/audit_org.rs`) through the real binary.
 
 mod common;
 
-#[path = "../bench/audit_org.rs"]
-mod audit_org;
+use common::audit_org;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -353,7 +353,7 @@ fn readers_and_checks_never_panic_on_mangled_input() {
             let prefix = &text[..cut];
             let spliced = format!("{}ß\u{2028}{}", &text[..cut], &text[cut..]);
             for t in [prefix, spliced.as_str()] {
-                let doc = formats::read(*format, t);
+                let doc = formats::read(*format, t, &wandb_sa_lint::yaml::Limits::default());
                 let _ = wandb_sa_lint::checks::check(*format, &doc);
                 for scope in &doc.scopes {
                     for v in &scope.vars {

@@ -5,8 +5,7 @@
 
 mod common;
 
-#[path = "../bench/audit_org.rs"]
-mod audit_org;
+use common::audit_org;
 
 use std::path::Path;
 

@@ -20,7 +20,7 @@ fn builtin_rules_load_without_problems() {
 #[test]
 fn every_example_fires_and_no_counter_example_does() {
     let (set, _) = rules::load_embedded(wandb_sa_lint::checks::CHECKS);
-    let failures = rules::examples::check(&set);
+    let failures = wandb_sa_lint::examples::check(&set);
     assert!(
         failures.is_empty(),
         "{}",

@@ -18,7 +18,7 @@ pub(super) fn audit(
     let as_of = as_of_date(args.as_of.as_deref())?;
     crate::auditlog::check_logs(&args.audit_log)?;
     let (rules, rule_problems) = crate::suppress::configure_rules(rules, config);
-    let registry = load_registry(&args.registry)?;
+    let registry = load_registry(&args.registry, config)?;
     let mut outcome = crate::audit::run::audit(
         &registry,
         &args.registry,
@@ -46,9 +46,13 @@ pub(super) fn audit(
     )
 }
 
-/// Loads the registry, printing each of its problems as a diagnostic.
-pub(super) fn load_registry(path: &Path) -> Result<crate::registry::Registry, Fatal> {
-    crate::registry::load(path).map_err(|e| {
+/// Loads the registry (its YAML under `config`'s limits), printing each of its problems as a
+/// diagnostic.
+pub(super) fn load_registry(
+    path: &Path,
+    config: &Config,
+) -> Result<crate::registry::Registry, Fatal> {
+    crate::registry::load(path, &config.yaml_limits()).map_err(|e| {
         if let crate::registry::RegistryError::Invalid { problems, .. } = &e {
             for p in problems {
                 eprint_diag(&FileDiag::from(p), false);

@@ -107,7 +107,6 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 value,
             })?;
     }
-    crate::formats::tree::set_limits(config.max_yaml_aliases, config.max_yaml_depth);
     if g.show_config {
         output::stdout(&config.to_toml(), false);
         return Ok(EXIT_CLEAN);

@@ -41,7 +41,7 @@ pub(super) fn report_cmd(
     problems.extend(rule_problems.into_iter().map(|p| p.message));
     let audited = match &args.registry {
         Some(path) => {
-            let registry = load_registry(path)?;
+            let registry = load_registry(path, config)?;
             let (outcome, activity) = crate::audit::run::audit_with_activity(
                 &registry,
                 path,

@@ -78,7 +78,7 @@ pub(super) fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
     for p in &problems {
         eprint_diag(&FileDiag::from(p), false);
     }
-    for failure in rules::examples::check(&set) {
+    for failure in crate::examples::check(&set) {
         count += 1;
         output::stderr(
             &format!(

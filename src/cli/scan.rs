@@ -103,7 +103,7 @@ fn run_scan(
     let with_registry;
     let config = match &args.registry {
         Some(path) => {
-            let registry = load_registry(path)?;
+            let registry = load_registry(path, config)?;
             let mut c = config.clone();
             c.registry = Some(std::sync::Arc::new(registry));
             with_registry = c;

@@ -4,8 +4,6 @@
 
 use std::sync::OnceLock;
 
-use regex::bytes::Regex;
-
 /// How strongly the surroundings tie a token to W&B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Strength {
@@ -182,54 +180,22 @@ impl<'a> FileCtx<'a> {
     }
 }
 
-/// A regex constant of this file, compiled once. Should one ever fail to compile (a build
-/// defect: debug builds and so the tests assert it), it matches nothing instead of panicking.
-struct Pattern(Option<Regex>);
-
-impl Pattern {
-    fn is_match(&self, hay: &[u8]) -> bool {
-        self.0.as_ref().is_some_and(|r| r.is_match(hay))
-    }
-
-    fn captures<'h>(&self, hay: &'h [u8]) -> Option<regex::bytes::Captures<'h>> {
-        self.0.as_ref()?.captures(hay)
-    }
-
-    fn captures_iter<'r, 'h>(
-        &'r self,
-        hay: &'h [u8],
-    ) -> impl Iterator<Item = regex::bytes::Captures<'h>> + 'r
-    where
-        'h: 'r,
-    {
-        self.0.iter().flat_map(move |r| r.captures_iter(hay))
-    }
-}
-
-fn re(cell: &'static OnceLock<Pattern>, src: &str) -> &'static Pattern {
-    cell.get_or_init(|| {
-        let compiled = Regex::new(src).ok();
-        debug_assert!(compiled.is_some(), "pattern does not compile: {src}");
-        Pattern(compiled)
-    })
+crate::pattern::patterns! {
+    SINK_CALL: Bytes = r#"(?i)wandb\s*\.\s*(?:login|Api|Settings)\s*\([^)]{0,400}?\b(?:key|api_key)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)"#;
+    SINK_ENV: Bytes = r#"(?m)WANDB_API_KEY["']?\s*\]?\s*(?:=|,)\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)?\s*$"#;
+    SINK_SHELL: Bytes = r#"(?i)(?:WANDB_API_KEY\s*=\s*["']?|wandb\s+login\s+(?:--?[a-z-]+\s+)*["']?)\$\{?([A-Za-z_][A-Za-z0-9_]*)"#;
+    WANDB: Bytes = r"(?i)wandb";
+    TYPED: Bytes = r"([A-Za-z_][A-Za-z0-9_]*)\??\s*:\s*&?(?:'static\s+)?[A-Za-z_][A-Za-z0-9_.<>\[\], |]*$";
+    LOGIN: Bytes = r"(?i)\bwandb\s+login\b([^;&|]*)$";
+    BASIC_AUTH: Bytes = r#"(?i)(?:basic_?auth\w*\s*\(\s*["']api["']\s*,\s*["']?|\bauth\s*[=:]\s*[\(\[]\s*["']api["']\s*,\s*["']?|(?:-u|--user)\s*["']?api:|://api:)$"#;
+    GIT_CREDENTIAL: Bytes = r"(?i)\bgit\s+(?:-C\s+\S+\s+)?(?:checkout|reset|show|cherry-pick|revert|rev-parse|log|diff|merge|rebase|fetch|switch|tag|branch|describe|bisect|blame|archive|commit|worktree|update-ref|cat-file|ls-tree|verify-commit)\b[^;&|]*$";
+    NAME: Bytes = r#"(?:^|[\s{,"'-])"?name"?\s*[:=]\s*["']?([A-Za-z_][A-Za-z0-9_.-]*)"#;
 }
 
 fn find_sinks(bytes: &[u8]) -> Vec<String> {
-    static CALL: OnceLock<Pattern> = OnceLock::new();
-    static ENV: OnceLock<Pattern> = OnceLock::new();
-    static SHELL: OnceLock<Pattern> = OnceLock::new();
-    let call = re(
-        &CALL,
-        r#"(?i)wandb\s*\.\s*(?:login|Api|Settings)\s*\([^)]{0,400}?\b(?:key|api_key)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)"#,
-    );
-    let env = re(
-        &ENV,
-        r#"(?m)WANDB_API_KEY["']?\s*\]?\s*(?:=|,)\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)?\s*$"#,
-    );
-    let shell = re(
-        &SHELL,
-        r#"(?i)(?:WANDB_API_KEY\s*=\s*["']?|wandb\s+login\s+(?:--?[a-z-]+\s+)*["']?)\$\{?([A-Za-z_][A-Za-z0-9_]*)"#,
-    );
+    let call = &*SINK_CALL;
+    let env = &*SINK_ENV;
+    let shell = &*SINK_SHELL;
     let mut out = Vec::new();
     for r in [call, env, shell] {
         for caps in r.captures_iter(bytes) {
@@ -323,8 +289,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// True if `bytes` mention wandb in any case.
 pub fn mentions_wandb(bytes: &[u8]) -> bool {
-    static WANDB: OnceLock<Pattern> = OnceLock::new();
-    re(&WANDB, "(?i)wandb").is_match(bytes)
+    WANDB.is_match(bytes)
 }
 
 // ----- names -------------------------------------------------------------------------------
@@ -533,12 +498,7 @@ fn parse_assignment(prefix: &[u8]) -> Assignment {
     let rest = trim_end_by(strip_ansi_tail(rest), is_quote_or_space);
     // A typed declaration names the variable before its type: `const KEY: &str =`,
     // `api_key: str =`, `let key: String =`, `apiKey: string =`.
-    static TYPED: OnceLock<Pattern> = OnceLock::new();
-    let typed = re(
-        &TYPED,
-        r"([A-Za-z_][A-Za-z0-9_]*)\??\s*:\s*&?(?:'static\s+)?[A-Za-z_][A-Za-z0-9_.<>\[\], |]*$",
-    );
-    let rest = match typed.captures(rest).and_then(|c| c.get(1)) {
+    let rest = match TYPED.captures(rest).and_then(|c| c.get(1)) {
         // Not a PowerShell scope (`$env:WANDB_API_KEY =`), and not when the "type" is itself
         // the credential name.
         Some(m)
@@ -608,30 +568,18 @@ pub fn ansi_before(bytes: &[u8], start: usize) -> bool {
 // ----- surroundings ------------------------------------------------------------------------
 
 fn wandb_login_before(prefix: &[u8]) -> bool {
-    static LOGIN: OnceLock<Pattern> = OnceLock::new();
-    let r = re(&LOGIN, r"(?i)\bwandb\s+login\b([^;&|]*)$");
-    r.is_match(prefix)
+    LOGIN.is_match(prefix)
 }
 
 /// HTTP basic auth with user `api`, which is how the W&B API takes a key:
 /// `SetBasicAuth("api", KEY)`, `auth=("api", KEY)`, `HTTPBasicAuth("api", KEY)`,
 /// `curl -u api:KEY`, `https://api:KEY@host`.
 fn basic_auth_api_user(prefix: &[u8]) -> bool {
-    static BASIC: OnceLock<Pattern> = OnceLock::new();
-    let r = re(
-        &BASIC,
-        r#"(?i)(?:basic_?auth\w*\s*\(\s*["']api["']\s*,\s*["']?|\bauth\s*[=:]\s*[\(\[]\s*["']api["']\s*,\s*["']?|(?:-u|--user)\s*["']?api:|://api:)$"#,
-    );
-    r.is_match(prefix)
+    BASIC_AUTH.is_match(prefix)
 }
 
 fn git_argument(prefix: &[u8]) -> bool {
-    static GIT: OnceLock<Pattern> = OnceLock::new();
-    let r = re(
-        &GIT,
-        r"(?i)\bgit\s+(?:-C\s+\S+\s+)?(?:checkout|reset|show|cherry-pick|revert|rev-parse|log|diff|merge|rebase|fetch|switch|tag|branch|describe|bisect|blame|archive|commit|worktree|update-ref|cat-file|ls-tree|verify-commit)\b[^;&|]*$",
-    );
-    r.is_match(prefix)
+    GIT_CREDENTIAL.is_match(prefix)
 }
 
 const HASHING_WORDS: &[&[u8]] = &[
@@ -797,11 +745,7 @@ fn owner_name(
     same_line_prefix: &[u8],
     window: usize,
 ) -> Option<String> {
-    static NAME: OnceLock<Pattern> = OnceLock::new();
-    let r = re(
-        &NAME,
-        r#"(?:^|[\s{,"'-])"?name"?\s*[:=]\s*["']?([A-Za-z_][A-Za-z0-9_.-]*)"#,
-    );
+    let r = &*NAME;
     if let Some(c) = r.captures(same_line_prefix) {
         return c
             .get(1)
@@ -890,21 +834,8 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
             "HTTP basic-auth password for user `api`, the way the W&B API takes a key",
         );
     }
-    if let Some(callee) = &asg.callee {
-        let lc = callee.to_ascii_lowercase();
-        let wandb_call = lc.contains("wandb")
-            && (lc.ends_with("login") || lc.ends_with("api") || lc.ends_with("settings"));
-        let is_key_arg = asg
-            .name
-            .as_deref()
-            .is_none_or(|n| matches!(classify_name(n), NameClass::Generic | NameClass::WandbKey));
-        if wandb_call && is_key_arg {
-            let what = asg.name.as_deref().unwrap_or("the key argument");
-            return Verdict::new(
-                Strength::Direct,
-                format!("passed as `{what}` to `{callee}`"),
-            );
-        }
+    if let Some(v) = wandb_call_argument(&asg) {
+        return v;
     }
 
     let mut name = asg.name.clone();
@@ -929,57 +860,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         NameClass::WandbKey => {
             return Verdict::new(Strength::Direct, format!("assigned to `{shown}`"));
         }
-        NameClass::Generic => {
-            let lname = shown.to_ascii_lowercase();
-            if fc.kind == FileKind::Netrc
-                || (matches!(lname.as_str(), "password" | "passwd")
-                    && contains_ci(line, b"machine"))
-            {
-                return match netrc_machine(bytes, start, fc.window) {
-                    Some(host) if mentions_wandb(host.as_bytes()) => Verdict::new(
-                        Strength::Direct,
-                        format!("netrc password for W&B host `{host}`"),
-                    ),
-                    Some(host) => {
-                        Verdict::new(Strength::Wandb, format!("netrc password for host `{host}`"))
-                            .only_prefixed()
-                    }
-                    None => Verdict::none(),
-                };
-            }
-            if fc.kind == FileKind::WandbSettings {
-                return Verdict::new(
-                    Strength::Direct,
-                    format!("`{shown}` in the wandb settings file"),
-                );
-            }
-            if fc.sinks().iter().any(|s| s == &shown) {
-                return Verdict::new(
-                    Strength::Direct,
-                    format!("assigned to `{shown}`, which the file passes to W&B"),
-                );
-            }
-            if let Some((_, section)) = enclosing(fc, ls) {
-                return Verdict::new(Strength::Direct, format!("`{shown}` under `{section}`"));
-            }
-            if line_wandb {
-                return Verdict::new(
-                    Strength::Wandb,
-                    format!("assigned to `{shown}` next to wandb"),
-                );
-            }
-            if near_lines_mention_wandb(bytes, ls, le, 2, fc.window) {
-                return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
-            }
-            if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
-                let cell = notebook_cell(fc, start).unwrap_or_default();
-                return Verdict::new(
-                    Strength::Wandb,
-                    format!("assigned to `{shown}` in the {cell} of a notebook that uses wandb"),
-                );
-            }
-            return Verdict::none();
-        }
+        NameClass::Generic => return generic_name(fc, &shown, start, (ls, le), line_wandb),
         NameClass::WandbOther if asg.operator => {
             return Verdict::new(Strength::Wandb, format!("assigned to `{shown}`"));
         }
@@ -1002,6 +883,89 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         return Verdict::new(
             Strength::Wandb,
             format!("in the {cell} of a notebook that uses wandb"),
+        );
+    }
+    Verdict::none()
+}
+
+/// `wandb.login(key=<token>)`, `wandb.Api(api_key=...)`, `wandb.Settings(...)`: the token is
+/// a key argument of a W&B call.
+fn wandb_call_argument(asg: &Assignment) -> Option<Verdict> {
+    let callee = asg.callee.as_ref()?;
+    let lc = callee.to_ascii_lowercase();
+    let wandb_call = lc.contains("wandb")
+        && (lc.ends_with("login") || lc.ends_with("api") || lc.ends_with("settings"));
+    let is_key_arg = asg
+        .name
+        .as_deref()
+        .is_none_or(|n| matches!(classify_name(n), NameClass::Generic | NameClass::WandbKey));
+    if !(wandb_call && is_key_arg) {
+        return None;
+    }
+    let what = asg.name.as_deref().unwrap_or("the key argument");
+    Some(Verdict::new(
+        Strength::Direct,
+        format!("passed as `{what}` to `{callee}`"),
+    ))
+}
+
+/// The verdict on a token assigned to a generic credential name (`password`, `api_key`,
+/// `token`) as `shown`, on the line `ls..le`: a netrc machine, the settings file, the file's
+/// W&B sinks, the enclosing section, or wandb on or near the line decide.
+fn generic_name(
+    fc: &FileCtx<'_>,
+    shown: &str,
+    start: usize,
+    (ls, le): (usize, usize),
+    line_wandb: bool,
+) -> Verdict {
+    let bytes = fc.bytes;
+    let line = bytes.get(ls..le).unwrap_or(&[]);
+    let lname = shown.to_ascii_lowercase();
+    if fc.kind == FileKind::Netrc
+        || (matches!(lname.as_str(), "password" | "passwd") && contains_ci(line, b"machine"))
+    {
+        return match netrc_machine(bytes, start, fc.window) {
+            Some(host) if mentions_wandb(host.as_bytes()) => Verdict::new(
+                Strength::Direct,
+                format!("netrc password for W&B host `{host}`"),
+            ),
+            Some(host) => {
+                Verdict::new(Strength::Wandb, format!("netrc password for host `{host}`"))
+                    .only_prefixed()
+            }
+            None => Verdict::none(),
+        };
+    }
+    if fc.kind == FileKind::WandbSettings {
+        return Verdict::new(
+            Strength::Direct,
+            format!("`{shown}` in the wandb settings file"),
+        );
+    }
+    if fc.sinks().iter().any(|s| s == shown) {
+        return Verdict::new(
+            Strength::Direct,
+            format!("assigned to `{shown}`, which the file passes to W&B"),
+        );
+    }
+    if let Some((_, section)) = enclosing(fc, ls) {
+        return Verdict::new(Strength::Direct, format!("`{shown}` under `{section}`"));
+    }
+    if line_wandb {
+        return Verdict::new(
+            Strength::Wandb,
+            format!("assigned to `{shown}` next to wandb"),
+        );
+    }
+    if near_lines_mention_wandb(bytes, ls, le, 2, fc.window) {
+        return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
+    }
+    if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
+        let cell = notebook_cell(fc, start).unwrap_or_default();
+        return Verdict::new(
+            Strength::Wandb,
+            format!("assigned to `{shown}` in the {cell} of a notebook that uses wandb"),
         );
     }
     Verdict::none()

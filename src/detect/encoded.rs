@@ -54,8 +54,8 @@ fn manifest_path(path: &str) -> bool {
 }
 
 /// The decoded `data:` values of the Kubernetes Secrets in `bytes`, cheap to rule out: only
-/// manifests that say `Secret` and `data` are parsed.
-pub fn secret_values(path: &str, bytes: &[u8]) -> Vec<Encoded> {
+/// manifests that say `Secret` and `data` are parsed, under `limits`.
+pub fn secret_values(path: &str, bytes: &[u8], limits: &crate::yaml::Limits) -> Vec<Encoded> {
     let finder = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
     if !manifest_path(path) || !finder(b"Secret") || !finder(b"data") {
         return Vec::new();
@@ -63,7 +63,7 @@ pub fn secret_values(path: &str, bytes: &[u8]) -> Vec<Encoded> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Vec::new();
     };
-    crate::formats::kubernetes::secret_data(text)
+    crate::formats::kubernetes::secret_data(text, limits)
         .into_iter()
         .filter_map(|v| {
             let decoded = decode(v.value.as_bytes())?;
@@ -135,6 +135,11 @@ pub fn substitute(bytes: &[u8], encoded: &[Encoded]) -> (Vec<u8>, Vec<Range<usiz
 mod tests {
     use super::*;
 
+    const L: crate::yaml::Limits = crate::yaml::Limits {
+        aliases: crate::yaml::ALIAS_BUDGET,
+        depth: crate::yaml::MAX_DEPTH,
+    };
+
     fn b64(s: &str) -> String {
         data_encoding::BASE64.encode(s.as_bytes())
     }
@@ -167,7 +172,7 @@ mod tests {
             "{{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {{\"name\": \"w\"}}, \"data\": {{\"k\": \"{}\"}}}}",
             b64("abc")
         );
-        let found = secret_values("k8s/secret.json", json.as_bytes());
+        let found = secret_values("k8s/secret.json", json.as_bytes(), &L);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].decoded, b"abc");
         assert_eq!(&json[found[0].span.clone()], b64("abc"));
@@ -176,11 +181,12 @@ mod tests {
             "base64-encoded in `data.k` of Kubernetes Secret `w`"
         );
         // Not a manifest path, no Secret, or not base64: nothing.
-        assert!(secret_values("notes.txt", json.as_bytes()).is_empty());
-        assert!(secret_values("k8s/cm.yaml", b"kind: ConfigMap\ndata: {k: YWJj}\n").is_empty());
+        assert!(secret_values("notes.txt", json.as_bytes(), &L).is_empty());
+        assert!(secret_values("k8s/cm.yaml", b"kind: ConfigMap\ndata: {k: YWJj}\n", &L).is_empty());
         assert!(secret_values(
             "k8s/s.yaml",
-            b"kind: Secret\ndata: {k: \"{{ .Values.k | b64enc }}\"}\n"
+            b"kind: Secret\ndata: {k: \"{{ .Values.k | b64enc }}\"}\n",
+            &L
         )
         .is_empty());
         // A block scalar of base64 over several lines.
@@ -189,7 +195,7 @@ mod tests {
             &b64("abcdef")[..4],
             &b64("abcdef")[4..]
         );
-        let found = secret_values("s.yml", block.as_bytes());
+        let found = secret_values("s.yml", block.as_bytes(), &L);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].decoded, b"abcdef");
     }

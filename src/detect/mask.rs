@@ -395,63 +395,9 @@ impl Snippet {
         col0: usize,
         secrets: &[Range<usize>],
     ) -> Self {
-        use super::context::{line_above, line_below, line_bounds};
-        let (ls, le) = line_bounds(bytes, hit.start, WINDOW);
-        // Lines above and below: only real line breaks delimit them, not a window edge of a
-        // long line.
-        let mut start = ls;
-        let mut above = 0;
-        while above < CONTEXT {
-            match line_above(bytes, start, WINDOW) {
-                Some((s, _)) => start = s,
-                None => break,
-            }
-            above += 1;
-        }
-        let mut end = le;
-        for _ in 0..CONTEXT {
-            match line_below(bytes, end, WINDOW) {
-                Some((_, e)) => end = e,
-                None => break,
-            }
-        }
-        // Only the clipped pieces drawn are masked, each widened to whole runs of key
-        // characters, so masking decides exactly as it would over the whole window and the
-        // cost per snippet stays small however long the line is.
-        let masked = |a: usize, b: usize| -> Vec<u8> {
-            let is_run = |i: usize| bytes.get(i).is_some_and(|b| is_key_char(*b));
-            let mut lo = a.max(start);
-            while lo > start && is_run(lo - 1) {
-                lo -= 1;
-            }
-            let mut hi = b.min(end).max(lo);
-            while hi < end && is_run(hi) {
-                hi += 1;
-            }
-            let mut piece = bytes.get(lo..hi).unwrap_or(&[]).to_vec();
-            for s in secrets {
-                if s.end > start && s.start < end {
-                    // Keep the first characters of a secret starting in the window visible,
-                    // like `redact`.
-                    let keep = if s.start >= start {
-                        SHOWN.min(s.len() / 2)
-                    } else {
-                        0
-                    };
-                    let from = (s.start.max(start) + keep).max(lo);
-                    let to = s.end.min(end).min(hi);
-                    if from < to {
-                        mask_range(&mut piece, from - lo..to - lo);
-                    }
-                }
-            }
-            mask_pieces(&mut piece, bytes, lo, secrets);
-            mask_key_shaped(&mut piece);
-            piece
-                .get(a.max(lo) - lo..b.min(hi).max(a.max(lo)) - lo)
-                .unwrap_or(&[])
-                .to_vec()
-        };
+        let (ls, le) = super::context::line_bounds(bytes, hit.start, WINDOW);
+        let (start, above, end) = context_lines(bytes, ls, le);
+        let masked = |a: usize, b: usize| masked_piece(bytes, start..end, secrets, a..b);
 
         // Split into lines, clip each, and track the hit's position.
         let mut text = String::new();
@@ -530,6 +476,75 @@ impl Snippet {
             span,
         }
     }
+}
+
+/// The lines around the hit's line `ls..le` that a snippet draws: (first byte, lines above,
+/// end byte). Only real line breaks delimit them, not a window edge of a long line.
+fn context_lines(bytes: &[u8], ls: usize, le: usize) -> (usize, usize, usize) {
+    use super::context::{line_above, line_below};
+    let mut start = ls;
+    let mut above = 0;
+    while above < CONTEXT {
+        match line_above(bytes, start, WINDOW) {
+            Some((s, _)) => start = s,
+            None => break,
+        }
+        above += 1;
+    }
+    let mut end = le;
+    for _ in 0..CONTEXT {
+        match line_below(bytes, end, WINDOW) {
+            Some((_, e)) => end = e,
+            None => break,
+        }
+    }
+    (start, above, end)
+}
+
+/// The bytes `a..b` of a snippet's window `start..end` of `bytes`, masked: every range in
+/// `secrets`, every key-shaped run and the pieces of keys cut into strings.
+///
+/// Only the clipped pieces drawn are masked, each widened to whole runs of key
+/// characters, so masking decides exactly as it would over the whole window and the
+/// cost per snippet stays small however long the line is.
+fn masked_piece(
+    bytes: &[u8],
+    Range { start, end }: Range<usize>,
+    secrets: &[Range<usize>],
+    Range { start: a, end: b }: Range<usize>,
+) -> Vec<u8> {
+    let is_run = |i: usize| bytes.get(i).is_some_and(|b| is_key_char(*b));
+    let mut lo = a.max(start);
+    while lo > start && is_run(lo - 1) {
+        lo -= 1;
+    }
+    let mut hi = b.min(end).max(lo);
+    while hi < end && is_run(hi) {
+        hi += 1;
+    }
+    let mut piece = bytes.get(lo..hi).unwrap_or(&[]).to_vec();
+    for s in secrets {
+        if s.end > start && s.start < end {
+            // Keep the first characters of a secret starting in the window visible,
+            // like `redact`.
+            let keep = if s.start >= start {
+                SHOWN.min(s.len() / 2)
+            } else {
+                0
+            };
+            let from = (s.start.max(start) + keep).max(lo);
+            let to = s.end.min(end).min(hi);
+            if from < to {
+                mask_range(&mut piece, from - lo..to - lo);
+            }
+        }
+    }
+    mask_pieces(&mut piece, bytes, lo, secrets);
+    mask_key_shaped(&mut piece);
+    piece
+        .get(a.max(lo) - lo..b.min(hi).max(a.max(lo)) - lo)
+        .unwrap_or(&[])
+        .to_vec()
 }
 
 #[cfg(test)]

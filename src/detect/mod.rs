@@ -14,6 +14,12 @@ use regex::bytes::Regex;
 use crate::rules::{ContextLevel, Kind, Rule, RuleSet};
 use context::{assess, FileCtx, Strength};
 
+crate::pattern::patterns! {
+    TOKEN_CACHE_URL_KEY: Bytes = r#""credentials"\s*:\s*\{\s*"https?://[^"]+"\s*:\s*\{"#;
+    TOKEN_CACHE_VALUE: Bytes = r#""access_token"\s*:\s*"([^"\\]*)""#;
+    PLACEHOLDER_WORDS: Bytes = r"(?i)xxxx|your|example|placeholder|dummy|redacted|changeme|sample|insert|replace|\*\*\*\*";
+}
+
 /// One secret found in a file, before suppression and rendering.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -56,6 +62,7 @@ pub struct Detector {
     token_cache: Vec<ShapeRef>,
     keywords: Option<Regex>,
     window: usize,
+    yaml_limits: crate::yaml::Limits,
 }
 
 impl Detector {
@@ -94,6 +101,7 @@ impl Detector {
             token_cache,
             keywords,
             window: context::DEFAULT_WINDOW,
+            yaml_limits: crate::yaml::Limits::default(),
         }
     }
 
@@ -102,6 +110,13 @@ impl Detector {
     /// [`context::MIN_WINDOW`]..=[`context::MAX_WINDOW`]).
     pub fn with_window(mut self, window: usize) -> Self {
         self.window = window;
+        self
+    }
+
+    /// Parses Kubernetes Secrets (for their base64 `data:` values) under `limits`
+    /// (`max-yaml-aliases`, `max-yaml-depth`); a manifest past them is not decoded.
+    pub fn with_yaml_limits(mut self, limits: crate::yaml::Limits) -> Self {
+        self.yaml_limits = limits;
         self
     }
 
@@ -271,7 +286,7 @@ impl Detector {
     /// Keys in base64 values (see [`encoded`]): the values are decoded in a copy of the file,
     /// the copy is scanned, and a hit inside a decoded value is reported at its base64 text.
     fn encoded_hits(&self, path: &str, bytes: &[u8]) -> Vec<Hit> {
-        let mut found = encoded::secret_values(path, bytes);
+        let mut found = encoded::secret_values(path, bytes, &self.yaml_limits);
         found.extend(encoded::v1_anywhere(bytes));
         if found.is_empty() {
             return Vec::new();
@@ -319,15 +334,8 @@ impl Detector {
         {
             return;
         }
-        static URL_KEY: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-        static VALUE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-        let url_key = URL_KEY.get_or_init(|| {
-            Regex::new(r#""credentials"\s*:\s*\{\s*"https?://[^"]+"\s*:\s*\{"#).ok()
-        });
-        let value = VALUE.get_or_init(|| Regex::new(r#""access_token"\s*:\s*"([^"\\]*)""#).ok());
-        let (Some(url_key), Some(value)) = (url_key, value) else {
-            return;
-        };
+        let url_key = &*TOKEN_CACHE_URL_KEY;
+        let value = &*TOKEN_CACHE_VALUE;
         if !url_key.is_match(bytes) {
             return;
         }
@@ -517,11 +525,7 @@ pub fn is_placeholder(token: &[u8]) -> bool {
 }
 
 fn is_placeholder_part(b: &[u8]) -> bool {
-    static WORDS: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        Regex::new(r"(?i)xxxx|your|example|placeholder|dummy|redacted|changeme|sample|insert|replace|\*\*\*\*").ok()
-    });
-    if words.as_ref().is_some_and(|w| w.is_match(b)) {
+    if PLACEHOLDER_WORDS.is_match(b) {
         return true;
     }
     let mut seen = [false; 256];

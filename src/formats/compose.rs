@@ -1,16 +1,17 @@
 //! docker-compose: each service is a scope, with `environment` (map and list forms) and
 //! `env_file` (read when the file is in the repository, otherwise unknown content).
 
-use super::tree::{self, Src};
 use super::{load_yaml, yaml_commands, yaml_vars, ConfigDoc, Scope, Unknown};
+use crate::yaml::tree::{self, Src};
+use crate::yaml::Limits;
 
 const HINT: &str = "environment:\n  WANDB_ENTITY: <team>   # in the service";
 
 /// Reads a compose file.
-pub fn read(text: &str) -> ConfigDoc {
+pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = Src(text);
-    for root in load_yaml(text, &mut doc) {
+    for root in load_yaml(text, &mut doc, limits) {
         let Some(services) = tree::get(&root, "services").and_then(tree::mapping) else {
             continue;
         };
@@ -20,7 +21,7 @@ pub fn read(text: &str) -> ConfigDoc {
                 scope.vars = yaml_vars(env, &idx, "service environment");
             }
             if let Some(files) = tree::get(svc, "env_file") {
-                let list: Vec<&crate::formats::tree::Node> = match tree::items(files) {
+                let list: Vec<&crate::yaml::tree::Node> = match tree::items(files) {
                     Some(items) => items.iter().collect(),
                     None => vec![files],
                 };
@@ -55,7 +56,7 @@ mod tests {
     #[test]
     fn list_and_map_environment() {
         let text = "services:\n  trainer:\n    environment:\n      - WANDB_API_KEY\n      - WANDB_PROJECT=p\n    env_file: .env.local\n  web:\n    environment:\n      WANDB_API_KEY: ${KEY}\n      WANDB_ENTITY: ml\n";
-        let doc = read(text);
+        let doc = read(text, &Limits::default());
         assert!(doc.error.is_none(), "{:?}", doc.error);
         let t = &doc.scopes[0];
         let k = t.var("WANDB_API_KEY").expect("key");

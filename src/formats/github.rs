@@ -2,19 +2,20 @@
 //! `env`) and composite actions (`runs.steps`). Each step is a scope; services are scopes of
 //! their own.
 
-use super::tree::Node;
+use crate::yaml::tree::Node;
 
-use super::tree::{self, Src};
 use super::{load_yaml, yaml_commands, yaml_vars, ConfigDoc, Format, Scope};
+use crate::yaml::tree::{self, Src};
+use crate::yaml::Limits;
 
 const HINT: &str =
     "env:\n  WANDB_ENTITY: <team>   # under the job, or the workflow's top-level env";
 
 /// Reads a workflow or a composite action.
-pub fn read(text: &str, format: Format) -> ConfigDoc {
+pub fn read(text: &str, format: Format, limits: &Limits) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = Src(text);
-    for root in load_yaml(text, &mut doc) {
+    for root in load_yaml(text, &mut doc, limits) {
         if format == Format::GithubAction {
             read_action(&root, &idx, &mut doc);
         } else {
@@ -154,7 +155,7 @@ mod tests {
     #[test]
     fn scopes_inherit_workflow_and_job_env() {
         let text = "on:\n  schedule:\n    - cron: '0 3 * * *'\nenv:\n  WANDB_ENTITY: ml\njobs:\n  train:\n    env:\n      WANDB_API_KEY: ${{ secrets.K }}\n    steps:\n      - name: fit\n        env:\n          WANDB_PROJECT: p\n        run: |\n          wandb login\n          python train.py\n";
-        let doc = read(text, Format::GithubWorkflow);
+        let doc = read(text, Format::GithubWorkflow, &Limits::default());
         assert!(doc.error.is_none());
         assert_eq!(doc.scopes.len(), 1);
         let s = &doc.scopes[0];

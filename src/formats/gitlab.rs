@@ -2,11 +2,11 @@
 //! jobs, YAML anchors and merge keys) → job `variables`. Each job is a scope. Local includes
 //! are listed so the scanner can read them as GitLab files too.
 
-use super::tree::Node;
+use crate::yaml::tree::Node;
 
-use super::tree::{self, Src};
 use super::{load_yaml, yaml_commands, yaml_vars, Command, ConfigDoc, Scope, Var};
-use crate::yaml::ByteSpan;
+use crate::yaml::tree::{self, Src};
+use crate::yaml::{ByteSpan, Limits};
 
 /// Top-level keys that are not jobs.
 const RESERVED: &[&str] = &[
@@ -30,27 +30,27 @@ const HINT: &str = "variables:\n  WANDB_ENTITY: <team>   # in the job, or the gl
 const EXTENDS_DEPTH: usize = 10;
 
 /// Reads one GitLab CI file on its own.
-pub fn read(text: &str) -> ConfigDoc {
-    read_with_context(text, &[])
+pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
+    read_with_context(text, &[], limits)
 }
 
 /// Reads one GitLab CI file as part of a pipeline whose other files are `context` (the file
 /// that includes it, or the files it includes): GitLab merges them into one configuration, so
 /// their global `variables` and their templates (for `extends`) apply here too. Findings stay
 /// in this file: a variable that comes from another file is located at the job it reaches.
-pub fn read_with_context(text: &str, context: &[String]) -> ConfigDoc {
+pub fn read_with_context(text: &str, context: &[String], limits: &Limits) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = Src(text);
     let mut ignored = ConfigDoc::default();
     let others: Vec<(Node, &str)> = context
         .iter()
         .flat_map(|t| {
-            load_yaml(t, &mut ignored)
+            load_yaml(t, &mut ignored, limits)
                 .into_iter()
                 .map(move |d| (d, t.as_str()))
         })
         .collect();
-    for root in load_yaml(text, &mut doc) {
+    for root in load_yaml(text, &mut doc, limits) {
         read_root(&root, &idx, &others, &mut doc);
     }
     doc
@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn extends_and_anchors_resolve() {
         let text = "variables:\n  WANDB_PROJECT: p\n.wandb: &wandb\n  variables:\n    WANDB_ENTITY: ml\n.base:\n  variables:\n    WANDB_API_KEY: $KEY\ntrain:\n  extends: .base\n  <<: *wandb\n  script:\n    - python train.py\neval:\n  extends: .base\n  script: [python eval.py]\ninclude:\n  - local: ci/more.yml\n";
-        let doc = read(text);
+        let doc = read(text, &Limits::default());
         assert!(doc.error.is_none(), "{:?}", doc.error);
         assert_eq!(doc.scopes.len(), 2);
         let train = &doc.scopes[0];
@@ -292,7 +292,7 @@ mod tests {
     fn included_files_see_the_pipeline() {
         let main = "include:\n  - local: ci/jobs.yml\nvariables:\n  WANDB_ENTITY: ml\n.key:\n  variables:\n    WANDB_API_KEY: $K\n".to_string();
         let inc = "train:\n  extends: .key\n  script: [python train.py]\n";
-        let doc = read_with_context(inc, &[main]);
+        let doc = read_with_context(inc, &[main], &Limits::default());
         let s = &doc.scopes[0];
         assert!(s.var("WANDB_ENTITY").is_some());
         let k = s

@@ -3,18 +3,19 @@
 //! `env` (literal values, `secretKeyRef`) and `envFrom` sources (contents unknown). Helm values
 //! files are plain YAML: any `WANDB_*` key or `env` list found in them is read.
 
-use super::tree::Node;
+use crate::yaml::tree::Node;
 
-use super::tree::{self, Src};
 use super::{classify, yaml_vars, ConfigDoc, Format, Scope, Unknown, Value, Var};
+use crate::yaml::tree::{self, Src};
+use crate::yaml::Limits;
 
 const HINT: &str = "env:\n  - name: WANDB_ENTITY\n    value: <team>   # in the container";
 
 /// Reads a manifest (or Helm values file).
-pub fn read(text: &str, format: Format) -> ConfigDoc {
+pub fn read(text: &str, format: Format, limits: &Limits) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = Src(text);
-    let docs = super::load_yaml(text, &mut doc);
+    let docs = super::load_yaml(text, &mut doc, limits);
     for root in &docs {
         if format == Format::HelmValues {
             read_values(root, &idx, &mut doc);
@@ -243,9 +244,9 @@ pub struct SecretValue {
 }
 
 /// The `data:` values of every `kind: Secret` object in a manifest (in a `List` too). Text that
-/// is not YAML, or holds no Secret, gives none.
-pub fn secret_data(text: &str) -> Vec<SecretValue> {
-    let Ok(docs) = tree::load(text) else {
+/// is not YAML (under `limits`), or holds no Secret, gives none.
+pub fn secret_data(text: &str, limits: &Limits) -> Vec<SecretValue> {
+    let Ok(docs) = tree::load(text, limits) else {
         return Vec::new();
     };
     let idx = Src(text);
@@ -301,7 +302,7 @@ mod tests {
     #[test]
     fn secret_data_values_with_their_spans() {
         let text = "apiVersion: v1\nkind: ConfigMap\ndata: {a: YWJj}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: wandb-credentials\ntype: Opaque\ndata:\n  WANDB_API_KEY: \"YWJjZA==\"\n  other: ZWY=\nstringData: {plain: x}\n---\nkind: List\nitems:\n  - {kind: Secret, data: {k: Zm9v}}\n---\n[not, a, mapping]\n";
-        let values = secret_data(text);
+        let values = secret_data(text, &Limits::default());
         let got: Vec<(&str, &str, &str, &str)> = values
             .iter()
             .map(|v| {
@@ -321,14 +322,14 @@ mod tests {
                 ("unnamed", "k", "Zm9v", "Zm9v"),
             ]
         );
-        assert!(secret_data("kind: Secret\ndata: [x\n").is_empty());
-        assert!(secret_data("").is_empty());
+        assert!(secret_data("kind: Secret\ndata: [x\n", &Limits::default()).is_empty());
+        assert!(secret_data("", &Limits::default()).is_empty());
     }
 
     #[test]
     fn cronjob_containers_and_env_from() {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  schedule: '0 2 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers:\n            - name: fetch\n              envFrom:\n                - secretRef: {name: wandb}\n          containers:\n            - name: retrain\n              env:\n                - name: WANDB_API_KEY\n                  valueFrom:\n                    secretKeyRef: {name: wandb, key: api-key}\n";
-        let doc = read(text, Format::Kubernetes);
+        let doc = read(text, Format::Kubernetes, &Limits::default());
         assert!(doc.error.is_none(), "{:?}", doc.error);
         assert_eq!(doc.scopes.len(), 2);
         assert_eq!(

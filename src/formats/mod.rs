@@ -13,9 +13,8 @@ pub mod gitlab;
 pub mod kubernetes;
 pub mod shell;
 pub mod text;
-pub mod tree;
 
-use crate::yaml::ByteSpan;
+use crate::yaml::{ByteSpan, Limits};
 
 /// The formats read, by file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,13 +286,13 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
 }
 
 /// Reads one file of format `format` into scopes (none when it holds nothing to judge; a
-/// parse error is kept in [`ConfigDoc::error`]).
-pub fn read(format: Format, text: &str) -> ConfigDoc {
+/// parse error is kept in [`ConfigDoc::error`]); YAML formats load under `limits`.
+pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
     let mut doc = match format {
-        Format::GithubWorkflow | Format::GithubAction => github::read(text, format),
-        Format::GitlabCi => gitlab::read(text),
-        Format::Kubernetes | Format::HelmValues => kubernetes::read(text, format),
-        Format::Compose => compose::read(text),
+        Format::GithubWorkflow | Format::GithubAction => github::read(text, format, limits),
+        Format::GitlabCi => gitlab::read(text, limits),
+        Format::Kubernetes | Format::HelmValues => kubernetes::read(text, format, limits),
+        Format::Compose => compose::read(text, limits),
         Format::Dockerfile => dockerfile::read(text),
         Format::DotEnv => text::read_dotenv(text),
         Format::Shell => text::read_shell(text),
@@ -444,17 +443,17 @@ pub const ENTITY: &str = "WANDB_ENTITY";
 /// Variables of a YAML `env:`-style node: a mapping (`NAME: value`) or a list of `NAME=value`
 /// strings (compose, GitLab `variables` with `value:` maps too).
 pub fn yaml_vars(
-    node: &crate::formats::tree::Node,
-    idx: &crate::formats::tree::Src<'_>,
+    node: &crate::yaml::tree::Node,
+    idx: &crate::yaml::tree::Src<'_>,
     origin: &str,
 ) -> Vec<Var> {
     let mut out = Vec::new();
-    if let Some(entries) = crate::formats::tree::mapping(node) {
+    if let Some(entries) = crate::yaml::tree::mapping(node) {
         for (name, k, v) in entries {
             let name_span = idx.span(k);
             // GitLab: `NAME: {value: x, description: ...}`.
-            let v = crate::formats::tree::get(v, "value").unwrap_or(v);
-            let value = match crate::formats::tree::scalar_text(v) {
+            let v = crate::yaml::tree::get(v, "value").unwrap_or(v);
+            let value = match crate::yaml::tree::scalar_text(v) {
                 Some(text) => classify(&text),
                 None => Value::Inherited,
             };
@@ -470,9 +469,9 @@ pub fn yaml_vars(
                 origin: origin.to_string(),
             });
         }
-    } else if let Some(items) = crate::formats::tree::items(node) {
+    } else if let Some(items) = crate::yaml::tree::items(node) {
         for item in items {
-            let Some(text) = crate::formats::tree::scalar_text(item) else {
+            let Some(text) = crate::yaml::tree::scalar_text(item) else {
                 continue;
             };
             let span = idx.span(item);
@@ -508,12 +507,12 @@ pub fn yaml_vars(
 /// Commands of a YAML `run:`/`script:` node (a string or a list of strings), as raw text
 /// slices of the file.
 pub fn yaml_commands(
-    node: &crate::formats::tree::Node,
-    idx: &crate::formats::tree::Src<'_>,
+    node: &crate::yaml::tree::Node,
+    idx: &crate::yaml::tree::Src<'_>,
 ) -> Vec<Command> {
     let mut out = Vec::new();
-    let mut one = |n: &crate::formats::tree::Node| {
-        if crate::formats::tree::scalar_text(n).is_some() {
+    let mut one = |n: &crate::yaml::tree::Node| {
+        if crate::yaml::tree::scalar_text(n).is_some() {
             let span = idx.span(n);
             out.push(Command {
                 text: idx.slice(&span).to_string(),
@@ -521,10 +520,10 @@ pub fn yaml_commands(
             });
         }
     };
-    match crate::formats::tree::items(node) {
+    match crate::yaml::tree::items(node) {
         Some(items) => {
             for i in items {
-                if let Some(inner) = crate::formats::tree::items(i) {
+                if let Some(inner) = crate::yaml::tree::items(i) {
                     // GitLab allows nested lists (from anchors).
                     for j in inner {
                         one(j);
@@ -539,9 +538,9 @@ pub fn yaml_commands(
     out
 }
 
-/// Loads YAML documents, or records the parse error in `doc`.
-pub fn load_yaml(text: &str, doc: &mut ConfigDoc) -> Vec<crate::formats::tree::Node> {
-    match tree::load(text) {
+/// Loads YAML documents under `limits`, or records the parse error in `doc`.
+pub fn load_yaml(text: &str, doc: &mut ConfigDoc, limits: &Limits) -> Vec<crate::yaml::tree::Node> {
+    match crate::yaml::tree::load(text, limits) {
         Ok(d) => d,
         Err(e) => {
             doc.error = Some((e.message, e.offset));

@@ -3,24 +3,21 @@
 //! that text, so callers add the command's offset and point at the exact place.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use regex::Regex;
-
-fn re(cell: &'static OnceLock<Option<Regex>>, src: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(src).ok()).as_ref()
+crate::pattern::patterns! {
+    PASSES_ENTITY: Text = r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']|os\.environ\s*\[\s*["']WANDB_ENTITY["']\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*["']WANDB_ENTITY["']|os\.putenv\(\s*["']WANDB_ENTITY["']"#;
+    LOGIN: Text = r"\bwandb\s+login\b([^\n;&|]*)";
+    INLINE_KEY: Text = r#"(?m)(?:^|[\s;&|(])(WANDB_API_KEY=("[^"\n]*"|'[^'\n]*'|[^\s;&|'"]+))[ \t]+[A-Za-z./]"#;
+    PY_PRINTS_KEY: Text = r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#;
+    ASSIGNMENT: Text = r#"(?m)^[ \t]*(?:export[ \t]+|declare[ \t]+-x[ \t]+|set[ \t]+)?(WANDB_[A-Z_]+)[ \t]*(?::?=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#;
+    WRITES_NETRC: Text = r">>?\s*\S*[/~]?\.netrc\b";
 }
 
 /// Whether the text passes the entity itself: `wandb.init(... entity=...)`,
 /// `weave.init("team/project")`, `--entity x`, `wandb.Api(overrides={"entity": ...})`,
 /// `os.environ["WANDB_ENTITY"] = ...`.
 pub fn passes_entity(text: &str) -> bool {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(
-        &R,
-        r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']|os\.environ\s*\[\s*["']WANDB_ENTITY["']\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*["']WANDB_ENTITY["']|os\.putenv\(\s*["']WANDB_ENTITY["']"#,
-    )
-    .is_some_and(|r| r.is_match(text))
+    PASSES_ENTITY.is_match(text)
 }
 
 /// A `wandb login` in the text: the whole command, and its literal key argument if one is
@@ -35,12 +32,8 @@ pub struct Login {
 
 /// Every `wandb login` in `text`.
 pub fn logins(text: &str) -> Vec<Login> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(&R, r"\bwandb\s+login\b([^\n;&|]*)") else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for c in r.captures_iter(text) {
+    for c in LOGIN.captures_iter(text) {
         let (Some(all), Some(args)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -86,15 +79,8 @@ pub fn logins(text: &str) -> Vec<Login> {
 /// `WANDB_API_KEY=<literal> cmd`: the key given to one command on its command line. Returns
 /// the assignment's range and the value's range.
 pub fn inline_keys(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(
-        &R,
-        r#"(?m)(?:^|[\s;&|(])(WANDB_API_KEY=("[^"\n]*"|'[^'\n]*'|[^\s;&|'"]+))[ \t]+[A-Za-z./]"#,
-    ) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for c in r.captures_iter(text) {
+    for c in INLINE_KEY.captures_iter(text) {
         let (Some(assign), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -213,17 +199,11 @@ pub fn prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
 
 /// `print(os.environ["WANDB_API_KEY"])` and its `.get`/`getenv` forms, in Python code.
 pub fn python_prints_key(text: &str) -> Vec<(Range<usize>, &'static str)> {
-    static PY: OnceLock<Option<Regex>> = OnceLock::new();
     if memchr::memmem::find(text.as_bytes(), b"print").is_none() {
         return Vec::new();
     }
-    let Some(r) = re(
-        &PY,
-        r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#,
-    ) else {
-        return Vec::new();
-    };
-    r.find_iter(text)
+    PY_PRINTS_KEY
+        .find_iter(text)
         .map(|m| (m.start()..m.end(), "prints the key"))
         .collect()
 }
@@ -277,15 +257,8 @@ fn prints_key_in(
 /// `export NAME=value` and bare `NAME=value` lines that set a W&B variable in a script. Returns
 /// (name, name range, raw value, value range).
 pub fn assignments(text: &str) -> Vec<(String, Range<usize>, String, Range<usize>)> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(
-        &R,
-        r#"(?m)^[ \t]*(?:export[ \t]+|declare[ \t]+-x[ \t]+|set[ \t]+)?(WANDB_[A-Z_]+)[ \t]*(?::?=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#,
-    ) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for c in r.captures_iter(text) {
+    for c in ASSIGNMENT.captures_iter(text) {
         let (Some(name), Some(value)) = (c.get(1), c.get(2)) else {
             continue;
         };
@@ -302,8 +275,7 @@ pub fn assignments(text: &str) -> Vec<(String, Range<usize>, String, Range<usize
 /// A netrc written by the command (`echo "machine api.wandb.ai ..." >> ~/.netrc`,
 /// `cat > ~/.netrc`): the key lands in whatever layer or log keeps the command's effects.
 pub fn writes_netrc(text: &str) -> Option<Range<usize>> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(&R, r">>?\s*\S*[/~]?\.netrc\b").and_then(|r| r.find(text).map(|m| m.start()..m.end()))
+    WRITES_NETRC.find(text).map(|m| m.start()..m.end())
 }
 
 #[cfg(test)]

@@ -3,14 +3,26 @@
 //! operators' `env_vars=` dicts, and the whole module as code) and `wandb/settings`.
 
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 use super::{classify, shell, Command, ConfigDoc, Scope, Value, Var};
 
-fn re(cell: &'static OnceLock<Option<Regex>>, src: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(src).ok()).as_ref()
+crate::pattern::patterns! {
+    JENKINS_ENV_LINE: Text = r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#;
+    WITH_ENV: Text = r"withEnv\s*\(\s*\[([^\]]*)\]";
+    WITH_ENV_ITEM: Text = r#"["']([A-Za-z_][A-Za-z0-9_]*)=([^"']*)["']"#;
+    WITH_CREDENTIALS: Text = r#"credentialsId\s*:\s*["']([^"']+)["'][^)]*?variable\s*:\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"#;
+    JENKINS_STEP: Text = r#"(?s)\b(?:sh|bat|powershell)\s*\(?\s*(?:script\s*:\s*)?('''.*?'''|""".*?"""|'[^'\n]*'|"[^"\n]*")"#;
+    ENVIRONMENT_BLOCK: Text = r"\benvironment\s*\{";
+    STAGE: Text = r#"\bstage\s*\(\s*["']([^"']+)["']\s*\)\s*\{"#;
+    OPERATOR: Text = r"\b([A-Za-z_][A-Za-z0-9_]*Operator)\s*\(";
+    ENV_ARG: Text = r"\b(env_vars|env)\s*=\s*(\{|dict\s*\()";
+    ENV_PAIR: Text = r#"(?:["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:|\b([A-Za-z_][A-Za-z0-9_]*)\s*=)\s*([^,\n}\)]+(?:\([^)\n]*\))?)"#;
+    TASK_ID: Text = r#"task_id\s*=\s*["']([^"']+)["']"#;
+    ENV_SECRET: Text = r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#;
+    NAMED_SECRET: Text = r#"(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*Secret\(\s*["']env["']\s*,\s*["']([A-Z_][A-Z0-9_]*)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#;
+    SECRETS_ARG: Text = r"\bsecrets\s*=\s*\[([^\]]*)\]";
+    ENV_VAR_OBJ: Text = r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#;
+    BASH_COMMAND: Text = r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#;
 }
 
 /// `.env`: `NAME=value` lines (optionally `export`), one scope.
@@ -105,17 +117,11 @@ pub fn block(text: &str, open: usize) -> Range<usize> {
 
 /// `NAME = value` lines of a Jenkins `environment {}` block.
 fn jenkins_env(text: &str, body: Range<usize>, origin: &str) -> Vec<Var> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(
-        &R,
-        r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#,
-    ) else {
-        return Vec::new();
-    };
     let Some(slice) = text.get(body.clone()) else {
         return Vec::new();
     };
-    r.captures_iter(slice)
+    JENKINS_ENV_LINE
+        .captures_iter(slice)
         .filter_map(|c| {
             let (n, v) = (c.get(1)?, c.get(2)?);
             Some(Var {
@@ -145,67 +151,49 @@ fn jenkins_value(raw: &str) -> Value {
 /// `withEnv(['A=1', "B=2"])` and `withCredentials([string(credentialsId: 'x', variable: 'V')])`
 /// inside a span.
 fn jenkins_wrappers(text: &str, within: Range<usize>) -> Vec<Var> {
-    static WITH_ENV: OnceLock<Option<Regex>> = OnceLock::new();
-    static ITEM: OnceLock<Option<Regex>> = OnceLock::new();
-    static CRED: OnceLock<Option<Regex>> = OnceLock::new();
     let mut out = Vec::new();
     let Some(slice) = text.get(within.clone()) else {
         return out;
     };
-    if let (Some(w), Some(item)) = (
-        re(&WITH_ENV, r"withEnv\s*\(\s*\[([^\]]*)\]"),
-        re(&ITEM, r#"["']([A-Za-z_][A-Za-z0-9_]*)=([^"']*)["']"#),
-    ) {
-        for c in w.captures_iter(slice) {
-            let Some(list) = c.get(1) else { continue };
-            for ic in item.captures_iter(list.as_str()) {
-                let (Some(n), Some(v)) = (ic.get(1), ic.get(2)) else {
-                    continue;
-                };
-                let base = within.start + list.start();
-                out.push(Var {
-                    name: n.as_str().to_string(),
-                    value: classify(v.as_str()),
-                    name_span: base + n.start()..base + n.end(),
-                    value_span: base + v.start()..base + v.end(),
-                    origin: "withEnv".to_string(),
-                });
-            }
-        }
-    }
-    if let Some(r) = re(
-        &CRED,
-        r#"credentialsId\s*:\s*["']([^"']+)["'][^)]*?variable\s*:\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"#,
-    ) {
-        for c in r.captures_iter(slice) {
-            let (Some(id), Some(var)) = (c.get(1), c.get(2)) else {
+    let item = &*WITH_ENV_ITEM;
+    for c in WITH_ENV.captures_iter(slice) {
+        let Some(list) = c.get(1) else { continue };
+        for ic in item.captures_iter(list.as_str()) {
+            let (Some(n), Some(v)) = (ic.get(1), ic.get(2)) else {
                 continue;
             };
+            let base = within.start + list.start();
             out.push(Var {
-                name: var.as_str().to_string(),
-                value: Value::Secret(format!("credentials:{}", id.as_str())),
-                name_span: within.start + var.start()..within.start + var.end(),
-                value_span: within.start + id.start()..within.start + id.end(),
-                origin: "withCredentials".to_string(),
+                name: n.as_str().to_string(),
+                value: classify(v.as_str()),
+                name_span: base + n.start()..base + n.end(),
+                value_span: base + v.start()..base + v.end(),
+                origin: "withEnv".to_string(),
             });
         }
+    }
+    for c in WITH_CREDENTIALS.captures_iter(slice) {
+        let (Some(id), Some(var)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        out.push(Var {
+            name: var.as_str().to_string(),
+            value: Value::Secret(format!("credentials:{}", id.as_str())),
+            name_span: within.start + var.start()..within.start + var.end(),
+            value_span: within.start + id.start()..within.start + id.end(),
+            origin: "withCredentials".to_string(),
+        });
     }
     out
 }
 
 /// `sh '...'`, `sh "..."`, `sh '''...'''`, `sh """..."""`, `sh(script: ...)` steps in a span.
 fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(r) = re(
-        &R,
-        r#"(?s)\b(?:sh|bat|powershell)\s*\(?\s*(?:script\s*:\s*)?('''.*?'''|""".*?"""|'[^'\n]*'|"[^"\n]*")"#,
-    ) else {
-        return Vec::new();
-    };
     let Some(slice) = text.get(within.clone()) else {
         return Vec::new();
     };
-    r.captures_iter(slice)
+    JENKINS_STEP
+        .captures_iter(slice)
         .filter_map(|c| c.get(1))
         .map(|m| {
             // The script without its quotes, so commands start their lines.
@@ -226,15 +214,9 @@ fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
 /// A Jenkinsfile: pipeline-level `environment {}` → each `stage('x') {}` with its own
 /// `environment {}`, `withEnv`/`withCredentials` wrappers and `sh` steps.
 pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
-    static ENV: OnceLock<Option<Regex>> = OnceLock::new();
-    static STAGE: OnceLock<Option<Regex>> = OnceLock::new();
     let mut doc = ConfigDoc::default();
-    let (Some(env_re), Some(stage_re)) = (
-        re(&ENV, r"\benvironment\s*\{"),
-        re(&STAGE, r#"\bstage\s*\(\s*["']([^"']+)["']\s*\)\s*\{"#),
-    ) else {
-        return doc;
-    };
+    let env_re = &*ENVIRONMENT_BLOCK;
+    let stage_re = &*STAGE;
     let stages: Vec<(String, Range<usize>, Range<usize>)> = stage_re
         .captures_iter(text)
         .filter_map(|c| {
@@ -311,15 +293,6 @@ pub fn read_jenkinsfile(text: &str) -> ConfigDoc {
 /// entries; the module itself is one more scope (its code, for printing the key) with no
 /// credential of its own.
 pub fn read_python(text: &str) -> ConfigDoc {
-    static OPERATOR: OnceLock<Option<Regex>> = OnceLock::new();
-    static ENV_ARG: OnceLock<Option<Regex>> = OnceLock::new();
-    static PAIR: OnceLock<Option<Regex>> = OnceLock::new();
-    static TASK_ID: OnceLock<Option<Regex>> = OnceLock::new();
-    static SECRET: OnceLock<Option<Regex>> = OnceLock::new();
-    static NAMED_SECRET: OnceLock<Option<Regex>> = OnceLock::new();
-    static SECRETS_ARG: OnceLock<Option<Regex>> = OnceLock::new();
-    static ENV_VAR_OBJ: OnceLock<Option<Regex>> = OnceLock::new();
-    static BASH: OnceLock<Option<Regex>> = OnceLock::new();
     let mut doc = ConfigDoc::default();
     let mut module = Scope::new("module", 0..text.lines().next().map_or(0, str::len), "");
     module.entity_checked = false;
@@ -328,46 +301,10 @@ pub fn read_python(text: &str) -> ConfigDoc {
         span: 0..text.len(),
     });
     doc.scopes.push(module);
-    let (Some(operator), Some(env_arg), Some(pair), Some(task_id), Some(secret)) = (
-        re(&OPERATOR, r"\b([A-Za-z_][A-Za-z0-9_]*Operator)\s*\("),
-        re(&ENV_ARG, r"\b(env_vars|env)\s*=\s*(\{|dict\s*\()"),
-        re(
-            &PAIR,
-            r#"(?:["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:|\b([A-Za-z_][A-Za-z0-9_]*)\s*=)\s*([^,\n}\)]+(?:\([^)\n]*\))?)"#,
-        ),
-        re(&TASK_ID, r#"task_id\s*=\s*["']([^"']+)["']"#),
-        re(
-            &SECRET,
-            r#"Secret\(\s*["']env["']\s*,\s*["']([A-Z_]+)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
-        ),
-    ) else {
-        return doc;
-    };
-    // `name = Secret("env", "WANDB_API_KEY", "secret", "key")` defined once, passed to
-    // operators by `secrets=[name]`: the variable enters where the Secret is defined.
-    let mut named: Vec<(String, Var)> = Vec::new();
-    if let Some(r) = re(
-        &NAMED_SECRET,
-        r#"(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*Secret\(\s*["']env["']\s*,\s*["']([A-Z_][A-Z0-9_]*)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#,
-    ) {
-        for c in r.captures_iter(text) {
-            let (Some(var), Some(n), Some(sec), Some(key)) =
-                (c.get(1), c.get(2), c.get(3), c.get(4))
-            else {
-                continue;
-            };
-            named.push((
-                var.as_str().to_string(),
-                Var {
-                    name: n.as_str().to_string(),
-                    value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
-                    name_span: n.start()..n.end(),
-                    value_span: sec.start()..key.end(),
-                    origin: "secrets".to_string(),
-                },
-            ));
-        }
-    }
+    let operator = &*OPERATOR;
+    let task_id = &*TASK_ID;
+    let secret = &*ENV_SECRET;
+    let named = named_secrets(text);
     for call in operator.captures_iter(text) {
         let (Some(all), Some(kind)) = (call.get(0), call.get(1)) else {
             continue;
@@ -376,32 +313,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
         let Some(slice) = text.get(body.clone()) else {
             continue;
         };
-        let mut vars = Vec::new();
-        for c in env_arg.captures_iter(slice) {
-            let Some(open) = c.get(2) else { continue };
-            let at = body.start + open.start();
-            let dict = if open.as_str().starts_with('{') {
-                block(text, at)
-            } else {
-                paren_block(text, body.start + open.end() - 1)
-            };
-            let Some(dict_text) = text.get(dict.clone()) else {
-                continue;
-            };
-            for pc in pair.captures_iter(dict_text) {
-                let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
-                    continue;
-                };
-                let raw = v.as_str().trim();
-                vars.push(Var {
-                    name: n.as_str().to_string(),
-                    value: python_value(raw),
-                    name_span: dict.start + n.start()..dict.start + n.end(),
-                    value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
-                    origin: "env_vars".to_string(),
-                });
-            }
-        }
+        let mut vars = env_dict_vars(text, &body, slice);
         for c in secret.captures_iter(slice) {
             let (Some(n), Some(s), Some(k)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
@@ -414,56 +326,28 @@ pub fn read_python(text: &str) -> ConfigDoc {
                 origin: "secrets".to_string(),
             });
         }
-        if let Some(r) = re(&SECRETS_ARG, r"\bsecrets\s*=\s*\[([^\]]*)\]") {
-            for c in r.captures_iter(slice) {
-                let Some(list) = c.get(1) else { continue };
-                for ident in list
-                    .as_str()
-                    .split([',', ' ', '\n', '\t'])
-                    .filter(|w| !w.is_empty())
-                {
-                    if let Some((_, v)) = named.iter().find(|(n, _)| n == ident) {
-                        vars.push(v.clone());
-                    }
+        for c in SECRETS_ARG.captures_iter(slice) {
+            let Some(list) = c.get(1) else { continue };
+            for ident in list
+                .as_str()
+                .split([',', ' ', '\n', '\t'])
+                .filter(|w| !w.is_empty())
+            {
+                if let Some((_, v)) = named.iter().find(|(n, _)| n == ident) {
+                    vars.push(v.clone());
                 }
             }
         }
-        // `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]`.
-        if let Some(r) = re(
-            &ENV_VAR_OBJ,
-            r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#,
-        ) {
-            for c in r.captures_iter(slice) {
-                let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
-                    continue;
-                };
-                let (value, value_span) = match (kind.as_str(), c.get(3)) {
-                    ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
-                    _ => (
-                        Value::Secret("value_from".to_string()),
-                        kind.start()..kind.end(),
-                    ),
-                };
-                vars.push(Var {
-                    name: n.as_str().to_string(),
-                    value,
-                    name_span: body.start + n.start()..body.start + n.end(),
-                    value_span: body.start + value_span.start..body.start + value_span.end,
-                    origin: "env_vars".to_string(),
-                });
-            }
-        }
+        vars.extend(v1_env_vars(slice, body.start));
         // A BashOperator's command is a script (and Airflow logs it).
         let mut commands = Vec::new();
-        if let Some(r) = re(&BASH, r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#) {
-            for c in r.captures_iter(slice) {
-                let Some(m) = c.get(1) else { continue };
-                let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
-                commands.push(Command {
-                    text: slice.get(inner.clone()).unwrap_or("").to_string(),
-                    span: body.start + inner.start..body.start + inner.end,
-                });
-            }
+        for c in BASH_COMMAND.captures_iter(slice) {
+            let Some(m) = c.get(1) else { continue };
+            let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
+            commands.push(Command {
+                text: slice.get(inner.clone()).unwrap_or("").to_string(),
+                span: body.start + inner.start..body.start + inner.end,
+            });
         }
         if vars.is_empty() && commands.is_empty() {
             continue;
@@ -482,6 +366,88 @@ pub fn read_python(text: &str) -> ConfigDoc {
         doc.scopes.push(scope);
     }
     doc
+}
+
+/// `name = Secret("env", "WANDB_API_KEY", "secret", "key")` defined once, passed to
+/// operators by `secrets=[name]`: the variable enters where the Secret is defined. Returns
+/// (Python name, variable) pairs.
+fn named_secrets(text: &str) -> Vec<(String, Var)> {
+    let mut named: Vec<(String, Var)> = Vec::new();
+    for c in NAMED_SECRET.captures_iter(text) {
+        let (Some(var), Some(n), Some(sec), Some(key)) = (c.get(1), c.get(2), c.get(3), c.get(4))
+        else {
+            continue;
+        };
+        named.push((
+            var.as_str().to_string(),
+            Var {
+                name: n.as_str().to_string(),
+                value: Value::Secret(format!("{}/{}", sec.as_str(), key.as_str())),
+                name_span: n.start()..n.end(),
+                value_span: sec.start()..key.end(),
+                origin: "secrets".to_string(),
+            },
+        ));
+    }
+    named
+}
+
+/// The variables of the `env_vars=`/`env=` dicts (`{...}` or `dict(...)`) in an operator
+/// call whose arguments are `body` (`slice` is its text).
+fn env_dict_vars(text: &str, body: &Range<usize>, slice: &str) -> Vec<Var> {
+    let mut vars = Vec::new();
+    for c in ENV_ARG.captures_iter(slice) {
+        let Some(open) = c.get(2) else { continue };
+        let at = body.start + open.start();
+        let dict = if open.as_str().starts_with('{') {
+            block(text, at)
+        } else {
+            paren_block(text, body.start + open.end() - 1)
+        };
+        let Some(dict_text) = text.get(dict.clone()) else {
+            continue;
+        };
+        for pc in ENV_PAIR.captures_iter(dict_text) {
+            let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+                continue;
+            };
+            let raw = v.as_str().trim();
+            vars.push(Var {
+                name: n.as_str().to_string(),
+                value: python_value(raw),
+                name_span: dict.start + n.start()..dict.start + n.end(),
+                value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
+                origin: "env_vars".to_string(),
+            });
+        }
+    }
+    vars
+}
+
+/// `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]` in the arguments `slice`
+/// of an operator call that start at byte `base`.
+fn v1_env_vars(slice: &str, base: usize) -> Vec<Var> {
+    let mut vars = Vec::new();
+    for c in ENV_VAR_OBJ.captures_iter(slice) {
+        let (Some(n), Some(kind)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let (value, value_span) = match (kind.as_str(), c.get(3)) {
+            ("value", Some(v)) => (python_value(v.as_str()), v.start()..v.end()),
+            _ => (
+                Value::Secret("value_from".to_string()),
+                kind.start()..kind.end(),
+            ),
+        };
+        vars.push(Var {
+            name: n.as_str().to_string(),
+            value,
+            name_span: base + n.start()..base + n.end(),
+            value_span: base + value_span.start..base + value_span.end,
+            origin: "env_vars".to_string(),
+        });
+    }
+    vars
 }
 
 fn paren_block(text: &str, open: usize) -> Range<usize> {

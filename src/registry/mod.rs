@@ -8,8 +8,8 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use crate::formats::tree::{self as yaml, Kind, Node};
-use crate::yaml::ByteSpan;
+use crate::yaml::tree::{self as yaml, Kind, Node};
+use crate::yaml::{ByteSpan, Limits};
 
 /// A team: its members (emails) and projects.
 #[derive(Debug, Clone, Default)]
@@ -339,25 +339,31 @@ pub fn parse_date(s: &str) -> Option<Date> {
 /// Most problems of one registry file reported; the rest are counted.
 const MAX_PROBLEMS: usize = 100;
 
-/// Loads and validates a registry file.
-pub fn load(path: &Path) -> Result<Registry, RegistryError> {
+/// Loads and validates a registry file, its YAML under `limits`.
+pub fn load(path: &Path, limits: &Limits) -> Result<Registry, RegistryError> {
     let shown = path.display().to_string();
     let text = crate::source::files::read_to_string(path).map_err(|e| RegistryError::Read {
         path: shown.clone(),
         message: e.to_string(),
     })?;
-    parse(&shown, &text)
+    parse_with(&shown, &text, limits)
 }
 
-/// Parses and validates registry text; `path` names it in problems.
+/// Parses and validates registry text under the default YAML [`Limits`]; `path` names it in
+/// problems.
 pub fn parse(path: &str, text: &str) -> Result<Registry, RegistryError> {
+    parse_with(path, text, &Limits::default())
+}
+
+/// Parses and validates registry text, its YAML under `limits`; `path` names it in problems.
+pub fn parse_with(path: &str, text: &str, limits: &Limits) -> Result<Registry, RegistryError> {
     let mut cx = Cx {
         path,
         text,
         shared: std::cell::OnceCell::new(),
         problems: Vec::new(),
     };
-    let docs = match yaml::load(text) {
+    let docs = match yaml::load(text, limits) {
         Ok(d) => d,
         Err(e) => {
             return Err(RegistryError::Invalid {

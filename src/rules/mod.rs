@@ -5,7 +5,6 @@
 
 mod check_def;
 pub mod docs;
-pub mod examples;
 mod explain;
 pub mod fakes;
 mod load;

@@ -216,7 +216,11 @@ impl Scanner<'_> {
         gitlab_context: Option<&[String]>,
     ) -> Option<ConfigDoc> {
         if format != Format::GitlabCi {
-            return Some(crate::formats::read(format, text));
+            return Some(crate::formats::read(
+                format,
+                text,
+                &self.config.yaml_limits(),
+            ));
         }
         let name = path.rsplit('/').next().unwrap_or(path);
         let main = name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml";
@@ -225,7 +229,7 @@ impl Scanner<'_> {
             None if main => {
                 // The files it includes hold templates and variables its jobs use (a file
                 // that cannot be read is reported when the include is settled).
-                crate::formats::gitlab::read(text)
+                crate::formats::gitlab::read(text, &self.config.yaml_limits())
                     .includes
                     .iter()
                     .filter_map(|inc| self.snapshot.named(path, abs, inc).ok())
@@ -245,7 +249,11 @@ impl Scanner<'_> {
                 return None;
             }
         };
-        Some(crate::formats::gitlab::read_with_context(text, &context))
+        Some(crate::formats::gitlab::read_with_context(
+            text,
+            &context,
+            &self.config.yaml_limits(),
+        ))
     }
 
     /// Records what other files need of this one: the entity a `wandb/settings` sets, the

@@ -62,7 +62,9 @@ impl<'a> Scanner<'a> {
     /// A scanner for the (already configured) `rules` under `config`.
     pub fn new(rules: &RuleSet, config: &'a Config) -> Self {
         Self {
-            detector: Detector::new(rules).with_window(config.context_window),
+            detector: Detector::new(rules)
+                .with_window(config.context_window)
+                .with_yaml_limits(config.yaml_limits()),
             config,
             findings: Mutex::new(Vec::new()),
             problems: Mutex::new(Vec::new()),

@@ -284,94 +284,12 @@ where
     let shown = start.display().to_string();
     let mut repo = gix::discover(start).map_err(|_| HistoryError::NotARepository(shown.clone()))?;
     repo.object_cache_size_if_unset(64 * 1024 * 1024);
-    let walk_err = |e: &dyn std::fmt::Display| HistoryError::Walk {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
     let shallow = repo.is_shallow().unwrap_or(false);
 
-    let mut tips: Vec<ObjectId> = Vec::new();
-    let mut hidden: Vec<ObjectId> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
-    if let Some(range) = &selection.range {
-        let (a, b) = range
-            .split_once("..")
-            .ok_or_else(|| HistoryError::Revision {
-                spec: range.clone(),
-                message: "a range is written A..B".to_string(),
-            })?;
-        let b = if b.is_empty() { "HEAD" } else { b };
-        tips.push(parse_spec(&repo, b)?);
-        if !a.is_empty() {
-            hidden.push(parse_spec(&repo, a)?);
-        }
-    } else if selection.all_refs {
-        let refs = repo.references().map_err(|e| walk_err(&e))?;
-        for r in refs.all().map_err(|e| walk_err(&e))? {
-            let mut r = match r {
-                Ok(r) => r,
-                Err(e) => {
-                    missing.push(format!("a reference cannot be read: {e}"));
-                    continue;
-                }
-            };
-            let name = r.name().as_bstr().to_string();
-            match r.peel_to_id() {
-                Ok(id) => match id.object() {
-                    // A ref to a blob or a tree is not a history to walk.
-                    Ok(obj) => {
-                        if let Ok(c) = obj.peel_to_commit() {
-                            tips.push(c.id);
-                        }
-                    }
-                    Err(e) => missing.push(format!("reference `{name}`: {e}")),
-                },
-                Err(e) => missing.push(format!("reference `{name}`: {e}")),
-            }
-        }
-        head_tip(&repo, &mut tips, &mut missing);
-    } else {
-        head_tip(&repo, &mut tips, &mut missing);
-    }
-    if let Some(since) = &selection.since {
-        hidden.push(parse_spec(&repo, since)?);
-    }
-    tips.sort();
-    tips.dedup();
+    let (tips, hidden) = select_tips(&repo, selection, &shown, &mut missing)?;
 
-    let mut commits = Vec::new();
-    if !tips.is_empty() {
-        let walk = repo
-            .rev_walk(tips)
-            .with_hidden(hidden)
-            .all()
-            .map_err(|e| walk_err(&e))?;
-        for info in walk {
-            let info = match info {
-                Ok(i) => i,
-                Err(e) => {
-                    missing.push(format!("commit walk stopped: {e}"));
-                    break;
-                }
-            };
-            match repo.find_commit(info.id) {
-                Ok(c) => {
-                    let tree = c.tree_id().map(|t| t.detach());
-                    let time = c.time().map(|t| t.seconds).unwrap_or(0);
-                    match tree {
-                        Ok(tree) => commits.push(CommitRec {
-                            id: info.id,
-                            tree,
-                            time,
-                        }),
-                        Err(e) => missing.push(format!("commit {}: {e}", info.id)),
-                    }
-                }
-                Err(e) => missing.push(format!("commit {}: {e}", info.id)),
-            }
-        }
-    }
-
+    let commits = walk_commits(&repo, tips, hidden, &shown, &mut missing)?;
     let preload = match pack_pass {
         Some(p)
             if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
@@ -427,6 +345,117 @@ where
         symlinks,
         preload,
     })
+}
+
+/// The commits a history scan starts from (`tips`, sorted) and stops at (`hidden`) for
+/// `selection`; a reference that cannot be read is noted in `missing`.
+fn select_tips(
+    repo: &gix::Repository,
+    selection: &Selection,
+    shown: &str,
+    missing: &mut Vec<String>,
+) -> Result<(Vec<ObjectId>, Vec<ObjectId>), HistoryError> {
+    let mut tips: Vec<ObjectId> = Vec::new();
+    let mut hidden: Vec<ObjectId> = Vec::new();
+    if let Some(range) = &selection.range {
+        let (a, b) = range
+            .split_once("..")
+            .ok_or_else(|| HistoryError::Revision {
+                spec: range.clone(),
+                message: "a range is written A..B".to_string(),
+            })?;
+        let b = if b.is_empty() { "HEAD" } else { b };
+        tips.push(parse_spec(repo, b)?);
+        if !a.is_empty() {
+            hidden.push(parse_spec(repo, a)?);
+        }
+    } else if selection.all_refs {
+        let refs = repo.references().map_err(|e| walk_error(shown, &e))?;
+        for r in refs.all().map_err(|e| walk_error(shown, &e))? {
+            let mut r = match r {
+                Ok(r) => r,
+                Err(e) => {
+                    missing.push(format!("a reference cannot be read: {e}"));
+                    continue;
+                }
+            };
+            let name = r.name().as_bstr().to_string();
+            match r.peel_to_id() {
+                Ok(id) => match id.object() {
+                    // A ref to a blob or a tree is not a history to walk.
+                    Ok(obj) => {
+                        if let Ok(c) = obj.peel_to_commit() {
+                            tips.push(c.id);
+                        }
+                    }
+                    Err(e) => missing.push(format!("reference `{name}`: {e}")),
+                },
+                Err(e) => missing.push(format!("reference `{name}`: {e}")),
+            }
+        }
+        head_tip(repo, &mut tips, missing);
+    } else {
+        head_tip(repo, &mut tips, missing);
+    }
+    if let Some(since) = &selection.since {
+        hidden.push(parse_spec(repo, since)?);
+    }
+    tips.sort();
+    tips.dedup();
+    Ok((tips, hidden))
+}
+
+/// The commits reachable from `tips` but not from `hidden`, with their trees and times; a
+/// commit that cannot be read is noted in `missing` (and a broken walk stops there).
+fn walk_commits(
+    repo: &gix::Repository,
+    tips: Vec<ObjectId>,
+    hidden: Vec<ObjectId>,
+    shown: &str,
+    missing: &mut Vec<String>,
+) -> Result<Vec<CommitRec>, HistoryError> {
+    let mut commits = Vec::new();
+    if !tips.is_empty() {
+        let walk = repo
+            .rev_walk(tips)
+            .with_hidden(hidden)
+            .all()
+            .map_err(|e| walk_error(shown, &e))?;
+        for info in walk {
+            let info = match info {
+                Ok(i) => i,
+                Err(e) => {
+                    missing.push(format!("commit walk stopped: {e}"));
+                    break;
+                }
+            };
+            match repo.find_commit(info.id) {
+                Ok(c) => {
+                    let tree = c.tree_id().map(|t| t.detach());
+                    let time = c.time().map(|t| t.seconds).unwrap_or(0);
+                    match tree {
+                        Ok(tree) => commits.push(CommitRec {
+                            id: info.id,
+                            tree,
+                            time,
+                        }),
+                        Err(e) => missing.push(format!("commit {}: {e}", info.id)),
+                    }
+                }
+                Err(e) => missing.push(format!("commit {}: {e}", info.id)),
+            }
+        }
+    }
+
+    Ok(commits)
+}
+
+/// A failure of the commit walk in the repository shown as `shown`.
+fn walk_error(shown: &str, e: &dyn std::fmt::Display) -> HistoryError {
+    HistoryError::Walk {
+        path: shown.to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// A decoded tree: entry name to (is a tree, object id).

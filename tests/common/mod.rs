@@ -1,6 +1,9 @@
 //! Shared helpers for the integration tests: run the real binary, read expectation files,
-//! recover planted keys from fixtures (never stored in the tests themselves).
+//! recover planted keys from fixtures (never stored in the tests themselves), and the
+//! generated audit organization ([`audit_org`]).
 #![allow(dead_code)]
+
+pub mod audit_org;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

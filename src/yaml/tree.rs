@@ -5,38 +5,15 @@
 //! cost as much as the parsing itself. Here a mapping is a list of (key, value) pairs in
 //! document order, a scalar keeps its text, and every node carries its byte span (saphyr
 //! counts characters; the conversion happens once, here). Aliases are resolved by cloning the
-//! anchored node within a budget of [`ALIAS_BUDGET`] nodes, so an alias bomb is an error, not
+//! anchored node within the [`Limits::aliases`] budget, so an alias bomb is an error, not
 //! an exhaustion; merge keys (`<<`) are resolved by [`get`] and [`mapping`].
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
-use crate::yaml::{ByteSpan, CharIndex, YamlSyntaxError};
+use super::{ByteSpan, CharIndex, Limits, YamlSyntaxError};
 
-/// Nodes that alias expansion may produce in one file, by default.
-pub const ALIAS_BUDGET: usize = 100_000;
-/// How deeply collections may nest, by default.
-pub const MAX_DEPTH: usize = 256;
-
-static ALIAS_LIMIT: AtomicUsize = AtomicUsize::new(ALIAS_BUDGET);
-static DEPTH_LIMIT: AtomicUsize = AtomicUsize::new(MAX_DEPTH);
-
-/// Sets the limits every YAML load of this process uses (`max-yaml-aliases`,
-/// `max-yaml-depth` in the configuration).
-pub fn set_limits(aliases: usize, depth: usize) {
-    ALIAS_LIMIT.store(aliases, Ordering::Relaxed);
-    DEPTH_LIMIT.store(depth.max(1), Ordering::Relaxed);
-}
-
-/// The limits in force: (alias-produced nodes, nesting depth).
-pub fn limits() -> (usize, usize) {
-    (
-        ALIAS_LIMIT.load(Ordering::Relaxed),
-        DEPTH_LIMIT.load(Ordering::Relaxed),
-    )
-}
 /// How deep merge keys are followed.
 const MERGE_DEPTH: usize = 16;
 
@@ -85,6 +62,8 @@ struct Builder<'t> {
     /// Anchored nodes by anchor id (a map: a file can hold many thousand anchors).
     anchors: std::collections::HashMap<usize, Node>,
     budget: usize,
+    /// The alias budget the load started with, for the message.
+    alias_limit: usize,
     error: Option<String>,
 }
 
@@ -190,7 +169,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                     Some(_) => {
                         self.error = Some(format!(
                             "alias expansion exceeds {} nodes (an alias bomb?); `max-yaml-aliases` raises the limit",
-                            limits().0
+                            self.alias_limit
                         ));
                         None
                     }
@@ -208,15 +187,20 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
 
 /// Parses every document of `text`. Events are pulled one at a time (saphyr's own `load`
 /// recurses once per nesting level, which deep input turns into a stack overflow), and a
-/// document nested deeper than the depth limit is an error.
-pub fn load(text: &str) -> Result<Vec<Node>, YamlSyntaxError> {
-    let (aliases, max_depth) = limits();
+/// document nested deeper than `limits.depth` is an error, as is alias expansion beyond
+/// `limits.aliases` nodes.
+pub fn load(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlSyntaxError> {
+    let Limits {
+        aliases,
+        depth: max_depth,
+    } = *limits;
     let mut b = Builder {
         idx: CharIndex::new(text),
         docs: Vec::new(),
         stack: Vec::new(),
         anchors: std::collections::HashMap::new(),
         budget: aliases,
+        alias_limit: aliases,
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
@@ -396,7 +380,7 @@ mod tests {
     #[test]
     fn spans_anchors_merges_and_bombs() {
         let text = "a: &x {k: 1, é: v}\nb:\n  <<: *x\n  k: 2\nc: [*x, ~]\n";
-        let docs = load(text).expect("valid");
+        let docs = load(text, &Limits::default()).expect("valid");
         let root = &docs[0];
         let b = get(root, "b").expect("b");
         assert_eq!(get(b, "k").and_then(scalar_text).as_deref(), Some("2"));
@@ -419,7 +403,7 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        assert!(load(&bomb).is_err());
-        assert!(load("a: [").is_err());
+        assert!(load(&bomb, &Limits::default()).is_err());
+        assert!(load("a: [", &Limits::default()).is_err());
     }
 }

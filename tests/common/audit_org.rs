@@ -1,7 +1,7 @@
 //! A generated organization for the audit analyzer: a registry of 25 service accounts (each
 //! built to break one account rule, or none) and 90 days of W&B audit logs, deterministic
-//! from a seed. Shared by the integration tests (`tests/audit.rs`) and the benchmark
-//! generator (`bench/gen_audit.rs`). The seed changes the noise (which projects, how many
+//! from a seed. Test support (`common::audit_org`), also used by the benchmark generator
+//! (`bench/gen_audit.rs` includes this file by path). The seed changes the noise (which projects, how many
 //! events, when in the day), never which account breaks which rule.
 #![allow(dead_code)]
 

@@ -1,9 +1,47 @@
-//! Span-aware YAML loading of rule files, through saphyr's typed tree. saphyr reports positions
-//! in *characters*; everything else in this crate (miette labels, findings) works in *bytes*,
-//! so this module converts once, here. The registry and the configuration readers use the lean
-//! tree of `crate::formats::tree` instead.
+//! The YAML layer: span-aware loading, and the limits every load enforces.
+//!
+//! Rule files load through saphyr's typed tree ([`load`]); the registry and the configuration
+//! readers use the lean tree of [`tree`]. saphyr reports positions in *characters*; everything
+//! else in this crate (miette labels, findings) works in *bytes*, so this module converts
+//! once, here. Both loaders take their [`Limits`] as a value: nothing here is process-global.
+//! This module imports nothing from the rest of the crate.
+
+pub mod tree;
 
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+
+/// Nodes that alias expansion may produce in one file, by default (`max-yaml-aliases`).
+pub const ALIAS_BUDGET: usize = 100_000;
+/// How deeply collections may nest, by default (`max-yaml-depth`).
+pub const MAX_DEPTH: usize = 256;
+
+/// What a YAML load refuses: alias expansion past `aliases` nodes (an alias bomb) and
+/// collections nested deeper than `depth` (saphyr's loader recurses once per level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Nodes alias expansion may produce in one file.
+    pub aliases: usize,
+    /// How deeply collections may nest; at least 1.
+    pub depth: usize,
+}
+
+impl Limits {
+    /// The limits `max-yaml-aliases` and `max-yaml-depth` of the configuration name; a depth
+    /// of 0 counts as 1.
+    pub fn new(aliases: usize, depth: usize) -> Self {
+        Self {
+            aliases,
+            depth: depth.max(1),
+        }
+    }
+}
+
+impl Default for Limits {
+    /// [`ALIAS_BUDGET`] and [`MAX_DEPTH`].
+    fn default() -> Self {
+        Self::new(ALIAS_BUDGET, MAX_DEPTH)
+    }
+}
 
 /// A byte range in the source text, `start..end`.
 pub type ByteSpan = std::ops::Range<usize>;
@@ -56,11 +94,18 @@ pub struct YamlSyntaxError {
     pub offset: usize,
 }
 
-/// Loads every document of `text` with positions. An empty text gives no documents.
+/// Loads every document of `text` with positions under the default [`Limits`] (the rule-file
+/// loader's entry: it is given no configuration). An empty text gives no documents.
 pub fn load(text: &str) -> Result<Vec<MarkedYamlOwned>, YamlSyntaxError> {
+    load_with(text, &Limits::default())
+}
+
+/// Loads every document of `text` with positions, refusing what `limits` refuses. An empty
+/// text gives no documents.
+pub fn load_with(text: &str, limits: &Limits) -> Result<Vec<MarkedYamlOwned>, YamlSyntaxError> {
     // saphyr's loader recurses once per nesting level: refuse deep input before it does, and
     // alias bombs (the owned tree expands every alias) with the same tree loader's checks.
-    crate::formats::tree::load(text)?;
+    tree::load(text, limits)?;
     // `load_from_str` feeds the parser through a buffered `chars()` iterator; the parser's
     // own `&str` input is several times faster on the CI files we read by the thousand.
     let mut parser = saphyr_parser::Parser::new_from_str(text);

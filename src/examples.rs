@@ -1,10 +1,15 @@
-//! Runs a rule's examples and counter-examples through the real scanner: every example must
-//! produce a finding of the rule (exactly `expect` of them when given), every counter-example
-//! none. Used by the test suite and by `rules check`.
+//! Runs each rule's examples and counter-examples through the real scanner and the real audit
+//! analysis: every example must produce a finding of the rule (exactly `expect` of them when
+//! given), every counter-example none. Used by `rules check`, the fuzz target of the rule-file
+//! loader and the test suite (which also snapshots each example's findings).
+//!
+//! This runner sits above [`crate::scan`] and [`crate::audit`] so that [`crate::rules`], the
+//! catalogue they both read, imports neither.
 
-use super::fakes::{expand, Fakes};
-use super::{Example, Rule, RuleSet};
 use crate::detect::{Detector, Screen};
+use crate::finding::Finding;
+use crate::rules::fakes::{expand, Fakes};
+use crate::rules::{Example, Kind, Rule, RuleSet};
 
 /// One example that did not behave.
 #[derive(Debug, Clone)]
@@ -19,11 +24,33 @@ pub struct ExampleFailure {
     pub message: String,
 }
 
+/// The findings of one example of a rule.
+#[derive(Debug, Clone)]
+pub struct ExampleFindings {
+    /// 1-based line of the example in the rule file.
+    pub line: usize,
+    /// The example's path (the file it stands for).
+    pub path: String,
+    /// The findings of the rule on it (the scanner's or the audit analysis's order), with
+    /// secrets masked as in any other output.
+    pub findings: Vec<Finding>,
+}
+
+/// The seed of the fake keys of the `i`-th (0-based) example: fixed, so a run is repeatable.
+fn example_seed(i: usize) -> u64 {
+    i as u64 + 1
+}
+
+/// The seed of the fake keys of the `i`-th (0-based) counter-example.
+fn counter_example_seed(i: usize) -> u64 {
+    1000 + i as u64
+}
+
 /// The findings of `rule` in the example, and whether the path-less screen used by history
 /// scans ([`Detector::screen`]) would have let the file through to the full scan.
-fn count(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> (usize, bool) {
-    if rule.kind == super::Kind::Account {
-        return (count_account(rule, catalogue, ex), true);
+fn run(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> (Vec<Finding>, bool) {
+    if rule.kind == Kind::Account {
+        return (run_account(rule, catalogue, ex), true);
     }
     let mut fakes = Fakes::new(seed);
     let (content, _) = expand(&ex.content, &mut fakes);
@@ -33,29 +60,30 @@ fn count(rule: &Rule, catalogue: &RuleSet, ex: &Example, seed: u64) -> (usize, b
             .ok()
             .map(std::sync::Arc::new);
     }
-    let n = crate::scan::scan_bytes_with(&ex.path, content.as_bytes(), catalogue, &config)
-        .iter()
-        .filter(|f| f.rule.id == rule.id)
-        .count();
+    let found: Vec<Finding> =
+        crate::scan::scan_bytes_with(&ex.path, content.as_bytes(), catalogue, &config)
+            .into_iter()
+            .filter(|f| f.rule.id == rule.id)
+            .collect();
     let screened_in = match Detector::new(catalogue).screen(content.as_bytes()) {
         Screen::MayHit => true,
         Screen::NoKeyword => Detector::keyword_free(&ex.path),
         Screen::NoShape => false,
     };
-    (n, screened_in)
+    (found, screened_in)
 }
 
 /// The findings of an account rule on an example's registry, audit-log lines and date.
-fn count_account(rule: &Rule, catalogue: &RuleSet, ex: &Example) -> usize {
+fn run_account(rule: &Rule, catalogue: &RuleSet, ex: &Example) -> Vec<Finding> {
     let Some(registry) = ex
         .registry
         .as_deref()
         .and_then(|t| crate::registry::parse("registry.yaml", t).ok())
     else {
-        return 0;
+        return Vec::new();
     };
     let Some(as_of) = ex.as_of.as_deref().and_then(crate::registry::parse_date) else {
-        return 0;
+        return Vec::new();
     };
     let mut activity = crate::auditlog::activity::Activity::new(&registry);
     let mut stats = crate::auditlog::ReadStats::default();
@@ -76,18 +104,33 @@ fn count_account(rule: &Rule, catalogue: &RuleSet, ex: &Example) -> usize {
         as_of,
     )
     .findings
-    .iter()
+    .into_iter()
     .filter(|f| f.rule.id == rule.id)
-    .count()
+    .collect()
+}
+
+/// The findings of `rule` on each of its examples (not the counter-examples), in the rule
+/// file's order, with the same fake keys as [`check`] uses.
+pub fn findings(rule: &Rule, catalogue: &RuleSet) -> Vec<ExampleFindings> {
+    rule.examples
+        .iter()
+        .enumerate()
+        .map(|(i, ex)| ExampleFindings {
+            line: ex.line,
+            path: ex.path.clone(),
+            findings: run(rule, catalogue, ex, example_seed(i)).0,
+        })
+        .collect()
 }
 
 /// Checks every example of every rule of `catalogue`.
 pub fn check(catalogue: &RuleSet) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
     for rule in catalogue.iter() {
-        let secret = rule.kind == super::Kind::Secret;
+        let secret = rule.kind == Kind::Secret;
         for (i, ex) in rule.examples.iter().enumerate() {
-            let (n, screened_in) = count(rule, catalogue, ex, i as u64 + 1);
+            let (found, screened_in) = run(rule, catalogue, ex, example_seed(i));
+            let n = found.len();
             if secret && n > 0 && !screened_in {
                 failures.push(ExampleFailure {
                     rule: rule.id.clone(),
@@ -119,7 +162,7 @@ pub fn check(catalogue: &RuleSet) -> Vec<ExampleFailure> {
             }
         }
         for (i, ex) in rule.counter_examples.iter().enumerate() {
-            let (n, _) = count(rule, catalogue, ex, 1000 + i as u64);
+            let n = run(rule, catalogue, ex, counter_example_seed(i)).0.len();
             if n > 0 {
                 failures.push(ExampleFailure {
                     rule: rule.id.clone(),
