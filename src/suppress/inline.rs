@@ -2,9 +2,7 @@
 //! line above.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-use regex::Regex;
+use std::sync::Mutex;
 
 /// An inline allow comment: the rules it names (ids or names), and whether it gives a reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,19 +22,14 @@ impl InlineAllow {
     }
 }
 
+crate::pattern::patterns! {
+    INLINE_ALLOW: Text = r"wandb-sa-lint:\s*allow\s+([A-Za-z0-9][A-Za-z0-9_, -]*?)\s*(?:--\s*(\S.*))?$";
+}
+
 /// The inline allow comment on a line of text (without its line break), if any.
 pub fn parse(line: &[u8]) -> Option<InlineAllow> {
-    static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    let re = RE
-        .get_or_init(|| {
-            Regex::new(
-                r"wandb-sa-lint:\s*allow\s+([A-Za-z0-9][A-Za-z0-9_, -]*?)\s*(?:--\s*(\S.*))?$",
-            )
-            .ok()
-        })
-        .as_ref()?;
     let text = String::from_utf8_lossy(line);
-    let caps = re.captures(text.trim_end())?;
+    let caps = INLINE_ALLOW.captures(text.trim_end())?;
     let rules = caps
         .get(1)?
         .as_str()
