@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write a registry of N service accounts (SPEC section 5) for timing its loading.
+"""Write a registry of N service accounts for timing its loading.
 
     python3 bench/gen_registry.py OUT [--accounts N] [--teams T]
 

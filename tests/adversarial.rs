@@ -350,7 +350,7 @@ fn a_corrupt_git_object_and_a_bad_regex_in_the_configuration() {
 /// whether it is excluded: after it was listed, before it is read.
 struct Vanishing<'a>(wandb_sa_lint::scan::Scanner<'a>);
 
-impl wandb_sa_lint::source::Sink for Vanishing<'_> {
+impl wandb_sa_lint::source::Visitor for Vanishing<'_> {
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
         self.0.file(path, abs, bytes);
     }
@@ -385,13 +385,13 @@ fn a_file_deleted_between_listing_and_reading() {
     }
     let rules = wandb_sa_lint::rules::load_embedded(wandb_sa_lint::checks::CHECKS).0;
     let config = wandb_sa_lint::config::Config::default();
-    let sink = Vanishing(wandb_sa_lint::scan::Scanner::new(&rules, &config));
+    let visitor = Vanishing(wandb_sa_lint::scan::Scanner::new(&rules, &config));
     let opts = WalkOptions {
         max_file_size: config.max_file_size,
         threads: 2,
     };
-    walk(&[d.to_path_buf()], &opts, &sink);
-    let outcome = sink.0.finish(Instant::now());
+    walk(&[d.to_path_buf()], &opts, &visitor);
+    let outcome = visitor.0.finish(Instant::now());
     let unreadable: Vec<&str> = outcome
         .problems
         .iter()

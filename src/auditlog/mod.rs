@@ -1,4 +1,4 @@
-//! W&B audit logs (SPEC section 2): newline-delimited JSON, one event per line, as W&B writes
+//! W&B audit logs: newline-delimited JSON, one event per line, as W&B writes
 //! them to the audit bucket (a file per day) or returns them from `GET /admin/audit_logs`.
 //! Files and folders (read in name order, recursively), `.gz` transparently. Reading streams:
 //! one line buffer is reused, so memory does not grow with the number of lines. A line that

@@ -4,7 +4,7 @@
 use super::scope::{ConfigHit, FileChecks, RegistryScope};
 use super::{Check, Run};
 use crate::formats::ENTITY;
-use crate::registry::{Account, Scope as AccountScope, Visibility};
+use crate::registry::{Account, AccountScope, Visibility};
 use crate::rules::Kind;
 
 /// The table row.

@@ -2,7 +2,7 @@
 
 use super::account::{AccountHit, CheckResult, Input};
 use super::{Check, Run};
-use crate::registry::Scope;
+use crate::registry::AccountScope;
 use crate::rules::{Kind, Rule};
 
 /// The table row.
@@ -15,7 +15,7 @@ pub const CHECK: Check = Check {
 
 fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
     for a in &input.registry.accounts {
-        if a.scope == Some(Scope::Organization)
+        if a.scope == Some(AccountScope::Organization)
             && a.team.as_deref().is_none_or(|t| t.trim().is_empty())
         {
             out.hits.push(AccountHit::new(

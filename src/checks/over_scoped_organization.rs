@@ -3,7 +3,7 @@
 
 use super::account::{AccountHit, CheckResult, Input};
 use super::{Check, Run};
-use crate::registry::Scope;
+use crate::registry::AccountScope;
 use crate::rules::{Kind, ParamDef, Rule};
 
 /// Days of audit logs needed to judge an account's scope.
@@ -20,7 +20,7 @@ pub const CHECK: Check = Check {
 fn run(rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
     let min = i64::try_from(MIN_OBSERVED_DAYS.number_in(rule)).unwrap_or(i64::MAX);
     for a in &input.registry.accounts {
-        if a.scope != Some(Scope::Organization) {
+        if a.scope != Some(AccountScope::Organization) {
             continue;
         }
         let Some(act) = input.of(a).filter(|act| act.events > 0) else {

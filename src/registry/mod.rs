@@ -1,4 +1,4 @@
-//! The organization's service-account registry (SPEC section 5): teams with members and
+//! The organization's service-account registry: teams with members and
 //! projects, and the service accounts with their scope, team, purpose, owner, uses and keys.
 //! YAML or JSON. Loading reports every problem of the file at its line in one run; unknown
 //! keys are problems. The configuration rules C101–C104 use it through [`Registry::linked`];
@@ -8,7 +8,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use crate::yaml::tree::{self as yaml, Kind, Node};
+use crate::yaml::tree::{self as yaml, Node, NodeKind};
 use crate::yaml::{ByteSpan, Limits};
 
 /// A team: its members (emails) and projects.
@@ -65,19 +65,19 @@ pub struct ApiKey {
 
 /// Organization- or team-scoped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum AccountScope {
     /// Reaches every team's non-restricted projects.
     Organization,
     /// Reaches its team only.
     Team,
 }
 
-impl Scope {
+impl AccountScope {
     /// The registry's spelling.
     pub fn as_str(self) -> &'static str {
         match self {
-            Scope::Organization => "organization",
-            Scope::Team => "team",
+            AccountScope::Organization => "organization",
+            AccountScope::Team => "team",
         }
     }
 }
@@ -106,8 +106,8 @@ impl Auth {
 pub struct Account {
     /// Name.
     pub name: String,
-    /// Scope.
-    pub scope: Option<Scope>,
+    /// AccountScope.
+    pub scope: Option<AccountScope>,
     /// Parent team, or the default team of an organization account.
     pub team: Option<String>,
     /// Authentication.
@@ -198,8 +198,10 @@ pub enum RegistryError {
 /// A mapping key's text as [`yaml::scalar_text`] reads it (a plain null is `""`), borrowed.
 fn key_text(node: &Node) -> Option<&str> {
     match &node.kind {
-        Kind::Scalar(s, true) if matches!(s.as_str(), "~" | "null" | "Null" | "NULL") => Some(""),
-        Kind::Scalar(s, _) => Some(s.as_str()),
+        NodeKind::Scalar(s, true) if matches!(s.as_str(), "~" | "null" | "Null" | "NULL") => {
+            Some("")
+        }
+        NodeKind::Scalar(s, _) => Some(s.as_str()),
         _ => None,
     }
 }
@@ -261,7 +263,9 @@ impl Cx<'_> {
     /// Reports keys written twice in a mapping: YAML forbids it, and the second would be
     /// silently lost.
     fn duplicate_keys(&mut self, node: &Node, what: &str) {
-        let Kind::Map(pairs) = &node.kind else { return };
+        let NodeKind::Map(pairs) = &node.kind else {
+            return;
+        };
         // A set for big mappings, not a scan of the earlier keys: a mapping can have many
         // thousand keys. Small ones (every account) are scanned.
         let names: Vec<Option<&str>> = pairs.iter().map(|(k, _)| key_text(k)).collect();
@@ -629,8 +633,8 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
             "name" => a.name = cx.string(v, "name").unwrap_or_default(),
             "scope" => {
                 a.scope = match cx.string(v, "scope").as_deref() {
-                    Some("team") => Some(Scope::Team),
-                    Some("organization") => Some(Scope::Organization),
+                    Some("team") => Some(AccountScope::Team),
+                    Some("organization") => Some(AccountScope::Organization),
                     other => {
                         cx.problem(
                             v,
@@ -750,7 +754,7 @@ mod tests {
         assert_eq!(r.organization.as_deref(), Some("acme"));
         assert_eq!(r.teams[0].projects[1].visibility, Visibility::Restricted);
         let a = &r.accounts[0];
-        assert_eq!(a.scope, Some(Scope::Team));
+        assert_eq!(a.scope, Some(AccountScope::Team));
         assert_eq!(
             a.api_keys[0].last_used.map(|d| d.to_string()).as_deref(),
             Some("2026-11-01")

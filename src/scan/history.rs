@@ -12,7 +12,7 @@ use crate::finding::{Finding, Outcome, Problem};
 use crate::rules::{RuleSet, Severity};
 use crate::source::history::{read_blob, LFS_POINTER};
 use crate::source::pack::BlobClass;
-use crate::source::{self, Sink, Skip};
+use crate::source::{self, Skip, Visitor};
 
 /// What one blob of history gave: its findings per path, and the fingerprints of every secret
 /// in it (suppressed or not), for "still present at HEAD".

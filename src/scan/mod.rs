@@ -18,7 +18,7 @@ use crate::detect::mask::{fingerprint, redact, Snippet};
 use crate::detect::{Detector, Hit};
 use crate::finding::{Detail, Finding, Location, Outcome, Problem, Summary};
 use crate::rules::{Rule, RuleSet, Severity};
-use crate::source::{self, Sink, Skip};
+use crate::source::{self, Skip, Visitor};
 use crate::suppress::{Judge, Subject, Suppressor};
 
 use config_rules::{merge_config, ConfigState};
@@ -259,7 +259,7 @@ thread_local! {
 /// Tells scanners apart for [`DETECTOR`].
 static SCANNER_IDS: AtomicUsize = AtomicUsize::new(0);
 
-impl Sink for Scanner<'_> {
+impl Visitor for Scanner<'_> {
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
         self.count_file(path, abs, bytes.len());
         let hits = DETECTOR.with(|cell| match cell.try_borrow_mut() {

@@ -1,4 +1,4 @@
-//! Where bytes come from. Every source hands files to a [`Sink`] as (display path, bytes), or
+//! Where bytes come from. Every source hands files to a [`Visitor`] as (display path, bytes), or
 //! reports why a file was skipped, so detection never knows whether it reads the working tree
 //! or (later) the index or history.
 
@@ -51,7 +51,7 @@ impl Skip {
 }
 
 /// Receives files from a source; called from several threads at once.
-pub trait Sink: Sync {
+pub trait Visitor: Sync {
     /// A file to scan. `path` is the display path (`/`-separated), `abs` its absolute path.
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]);
     /// A file not scanned, and why.
@@ -59,7 +59,7 @@ pub trait Sink: Sync {
     /// A problem reading an input; the run goes on.
     fn error(&self, path: &str, message: String);
     /// An input named for the run, or a whole folder under it, could not be read at all (the
-    /// run goes on, but cannot say it checked everything). By default an [`Sink::error`].
+    /// run goes on, but cannot say it checked everything). By default an [`Visitor::error`].
     fn unread(&self, path: &str, message: String) {
         self.error(path, message);
     }

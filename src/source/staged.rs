@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::history::{tree_entries, TreeEntries};
 use super::named::Index;
-use super::{Sink, Skip};
+use super::{Skip, Visitor};
 
 /// Why the staged change could not be read at all (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -72,13 +72,13 @@ pub fn open(start: &Path, max_file_size: u64) -> Result<Index, StagedError> {
     Ok(Index::new(repo.into_sync(), index, workdir, max_file_size))
 }
 
-/// Hands every staged blob of `snapshot` that differs from HEAD to `sink`, named by its path
+/// Hands every staged blob of `snapshot` that differs from HEAD to `visitor`, named by its path
 /// relative to the repository root. `start` names the repository in diagnostics.
 pub fn walk(
     start: &Path,
     snapshot: &Index,
     max_file_size: u64,
-    sink: &dyn Sink,
+    visitor: &dyn Visitor,
 ) -> Result<StagedInfo, StagedError> {
     let shown = start.display().to_string();
     let repo = snapshot.repo();
@@ -128,47 +128,47 @@ pub fn walk(
         }
         let path = path_b.to_string();
         if entry.mode == Mode::COMMIT {
-            sink.skipped(&path, Skip::Submodule);
+            visitor.skipped(&path, Skip::Submodule);
             continue;
         }
         if entry.mode == Mode::SYMLINK {
-            sink.skipped(&path, Skip::Symlink);
+            visitor.skipped(&path, Skip::Symlink);
             continue;
         }
         if entry.mode == Mode::DIR {
             continue;
         }
         let abs = workdir.join(&path);
-        if sink.excluded(&path, &abs) {
-            sink.skipped(&path, Skip::Excluded);
+        if visitor.excluded(&path, &abs) {
+            visitor.skipped(&path, Skip::Excluded);
             continue;
         }
         match repo.find_header(entry.id) {
             Ok(h) if h.size() > max_file_size => {
-                sink.skipped(&path, Skip::TooLarge);
+                visitor.skipped(&path, Skip::TooLarge);
                 continue;
             }
             Ok(_) => {}
             Err(e) => {
-                sink.error(
+                visitor.error(
                     &path,
                     format!("cannot read staged blob {} of `{path}`: {e}", entry.id),
                 );
-                sink.skipped(&path, Skip::Unreadable);
+                visitor.skipped(&path, Skip::Unreadable);
                 continue;
             }
         }
         match repo.find_object(entry.id) {
             Ok(obj) => match super::decode::text(&obj.data) {
-                Some(text) => sink.file(&path, &abs, &text),
-                None => sink.skipped(&path, Skip::Binary),
+                Some(text) => visitor.file(&path, &abs, &text),
+                None => visitor.skipped(&path, Skip::Binary),
             },
             Err(e) => {
-                sink.error(
+                visitor.error(
                     &path,
                     format!("cannot read staged blob {} of `{path}`: {e}", entry.id),
                 );
-                sink.skipped(&path, Skip::Unreadable);
+                visitor.skipped(&path, Skip::Unreadable);
             }
         }
     }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{display_path, read_file, Sink, Skip};
+use super::{display_path, read_file, Skip, Visitor};
 
 /// Options of a working-tree walk.
 #[derive(Debug, Clone)]
@@ -19,27 +19,27 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-/// Reads one file and hands it to `sink`. `named`: the user named this file itself, so a
+/// Reads one file and hands it to `visitor`. `named`: the user named this file itself, so a
 /// failure to read it means the run could not check what it was asked to.
-fn visit(path: &Path, named: bool, opts: &WalkOptions, sink: &dyn Sink) {
+fn visit(path: &Path, named: bool, opts: &WalkOptions, visitor: &dyn Visitor) {
     let display = display_path(path);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if sink.excluded(&display, &abs) {
-        sink.skipped(&display, Skip::Excluded);
+    if visitor.excluded(&display, &abs) {
+        visitor.skipped(&display, Skip::Excluded);
         return;
     }
     match read_file(path, opts.max_file_size) {
-        Ok(bytes) => sink.file(&display, &abs, &bytes),
+        Ok(bytes) => visitor.file(&display, &abs, &bytes),
         Err((reason, message)) => {
             if let Some(m) = message {
                 let m = format!("cannot read `{display}`: {m}");
                 if named {
-                    sink.unread(&display, m);
+                    visitor.unread(&display, m);
                 } else {
-                    sink.error(&display, m);
+                    visitor.error(&display, m);
                 }
             }
-            sink.skipped(&display, reason);
+            visitor.skipped(&display, reason);
         }
     }
 }
@@ -138,23 +138,23 @@ fn resolve_root(root: &Path) -> PathBuf {
     }
 }
 
-/// Walks each of `paths` (files or directories) and hands every file to `sink`. A root that
+/// Walks each of `paths` (files or directories) and hands every file to `visitor`. A root that
 /// is a symlink is followed; symlinks inside the tree are not.
-pub fn walk(paths: &[PathBuf], opts: &WalkOptions, sink: &dyn Sink) {
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
     for given in paths {
         let root = resolve_root(given);
         let root = root.as_path();
         match std::fs::symlink_metadata(root) {
-            Ok(m) if m.is_dir() => walk_dir(root, opts, sink),
-            Ok(m) if m.is_file() => visit(root, true, opts, sink),
-            Ok(_) => sink.unread(
+            Ok(m) if m.is_dir() => walk_dir(root, opts, visitor),
+            Ok(m) if m.is_file() => visit(root, true, opts, visitor),
+            Ok(_) => visitor.unread(
                 &display_path(given),
                 format!(
                     "cannot scan `{}`: not a file or folder",
                     display_path(given)
                 ),
             ),
-            Err(e) => sink.unread(
+            Err(e) => visitor.unread(
                 &display_path(given),
                 format!("cannot read `{}`: {e}", display_path(given)),
             ),
@@ -162,7 +162,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, sink: &dyn Sink) {
     }
 }
 
-fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
+fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
     let repo = gix::discover(root).ok().filter(|r| r.workdir().is_some());
     let mut builder = WalkBuilder::new(root);
     builder
@@ -196,7 +196,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
                     };
                     if ft.is_dir() {
                         if e.depth() > 0 && is_nested_repo(e.path()) {
-                            sink.skipped(&display_path(e.path()), Skip::Submodule);
+                            visitor.skipped(&display_path(e.path()), Skip::Submodule);
                         }
                         return WalkState::Continue;
                     }
@@ -209,10 +209,10 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
                         }
                     }
                     if ft.is_symlink() {
-                        sink.skipped(&display_path(e.path()), Skip::Symlink);
+                        visitor.skipped(&display_path(e.path()), Skip::Symlink);
                         return WalkState::Continue;
                     }
-                    visit(e.path(), false, opts, sink);
+                    visit(e.path(), false, opts, visitor);
                 }
                 Err(err) => {
                     let path = match &err {
@@ -221,9 +221,9 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
                     };
                     // A folder that cannot be listed hides everything under it.
                     if err.is_io() {
-                        sink.unread(&path, format!("cannot walk `{path}`: {err}"));
+                        visitor.unread(&path, format!("cannot walk `{path}`: {err}"));
                     } else {
-                        sink.error(&path, format!("cannot walk `{path}`: {err}"));
+                        visitor.error(&path, format!("cannot walk `{path}`: {err}"));
                     }
                 }
             }
@@ -241,7 +241,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
     let index = match repo.index_or_empty() {
         Ok(i) => i,
         Err(e) => {
-            sink.error(
+            visitor.error(
                 &display_path(root),
                 format!("cannot read the git index of `{}`: {e}", display_path(root)),
             );
@@ -275,6 +275,6 @@ fn walk_dir(root: &Path, opts: &WalkOptions, sink: &dyn Sink) {
             Ok(rest) => root.join(rest),
             Err(_) => abs.clone(),
         };
-        visit(&shown, false, opts, sink);
+        visit(&shown, false, opts, visitor);
     }
 }

@@ -23,12 +23,12 @@ pub struct Node {
     /// Byte span in the file.
     pub span: ByteSpan,
     /// What it is.
-    pub kind: Kind,
+    pub kind: NodeKind,
 }
 
 /// The kinds of node.
 #[derive(Debug, Clone)]
-pub enum Kind {
+pub enum NodeKind {
     /// A scalar: its text, and whether it was written plain (unquoted).
     Scalar(String, bool),
     /// A sequence.
@@ -42,8 +42,8 @@ pub enum Kind {
 impl Node {
     fn size(&self) -> usize {
         match &self.kind {
-            Kind::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
-            Kind::Map(pairs) => {
+            NodeKind::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
+            NodeKind::Map(pairs) => {
                 1 + pairs
                     .iter()
                     .map(|(k, v)| k.size() + v.size())
@@ -82,8 +82,8 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some((parent, _, pending)) => match &mut parent.kind {
-                Kind::Seq(items) => items.push(node),
-                Kind::Map(pairs) => match pending.take() {
+                NodeKind::Seq(items) => items.push(node),
+                NodeKind::Map(pairs) => match pending.take() {
                     None => *pending = Some(node),
                     Some(key) => pairs.push((key, node)),
                 },
@@ -105,7 +105,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                 if self.stack.is_empty() && self.docs.is_empty() {
                     self.docs.push(Node {
                         span: at,
-                        kind: Kind::Bad,
+                        kind: NodeKind::Bad,
                     });
                 }
             }
@@ -121,7 +121,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                 self.insert(
                     Node {
                         span: at,
-                        kind: Kind::Scalar(text, plain),
+                        kind: NodeKind::Scalar(text, plain),
                     },
                     anchor,
                 );
@@ -129,7 +129,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
             Event::SequenceStart(anchor, _) => self.stack.push((
                 Node {
                     span: at,
-                    kind: Kind::Seq(Vec::new()),
+                    kind: NodeKind::Seq(Vec::new()),
                 },
                 anchor,
                 None,
@@ -137,7 +137,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
             Event::MappingStart(anchor, _) => self.stack.push((
                 Node {
                     span: at,
-                    kind: Kind::Map(Vec::new()),
+                    kind: NodeKind::Map(Vec::new()),
                 },
                 anchor,
                 None,
@@ -148,8 +148,8 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                     // The tree is read, never grown again: drop the growth slack (a large
                     // registry is millions of small collections).
                     match &mut node.kind {
-                        Kind::Seq(items) => items.shrink_to_fit(),
-                        Kind::Map(pairs) => pairs.shrink_to_fit(),
+                        NodeKind::Seq(items) => items.shrink_to_fit(),
+                        NodeKind::Map(pairs) => pairs.shrink_to_fit(),
                         _ => {}
                     }
                     self.insert(node, anchor);
@@ -177,7 +177,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                 };
                 let node = node.unwrap_or(Node {
                     span: at,
-                    kind: Kind::Bad,
+                    kind: NodeKind::Bad,
                 });
                 self.insert(node, 0);
             }
@@ -239,7 +239,7 @@ pub fn load(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlSyntaxError> {
 /// A scalar's text (`""` for a plain null: `~`, `null`, nothing), or `None` for collections.
 pub fn scalar_text(node: &Node) -> Option<String> {
     match &node.kind {
-        Kind::Scalar(s, plain) => {
+        NodeKind::Scalar(s, plain) => {
             if *plain && matches!(s.as_str(), "~" | "null" | "Null" | "NULL") {
                 Some(String::new())
             } else {
@@ -251,14 +251,14 @@ pub fn scalar_text(node: &Node) -> Option<String> {
 }
 
 fn key_is(k: &Node, want: &str) -> bool {
-    matches!(&k.kind, Kind::Scalar(s, _) if s == want)
+    matches!(&k.kind, NodeKind::Scalar(s, _) if s == want)
 }
 
 /// The value of `key` in a mapping, merge keys resolved (a key written in the mapping wins,
 /// then merged mappings in order).
 pub fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     fn find<'n>(node: &'n Node, key: &str, depth: usize) -> Option<&'n Node> {
-        let Kind::Map(pairs) = &node.kind else {
+        let NodeKind::Map(pairs) = &node.kind else {
             return None;
         };
         if let Some((_, v)) = pairs.iter().find(|(k, _)| key_is(k, key)) {
@@ -271,7 +271,7 @@ pub fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
             .iter()
             .filter(|(k, _)| key_is(k, "<<"))
             .find_map(|(_, v)| match &v.kind {
-                Kind::Seq(items) => items.iter().find_map(|i| find(i, key, depth + 1)),
+                NodeKind::Seq(items) => items.iter().find_map(|i| find(i, key, depth + 1)),
                 _ => find(v, key, depth + 1),
             })
     }
@@ -286,7 +286,7 @@ pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
         depth: usize,
         out: &mut Vec<(String, &'n Node, &'n Node)>,
     ) -> bool {
-        let Kind::Map(pairs) = &node.kind else {
+        let NodeKind::Map(pairs) = &node.kind else {
             return false;
         };
         // Keys already listed: a set for big mappings (a scan of the entries before each key
@@ -295,7 +295,7 @@ pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
             .then(|| {
                 out.iter()
                     .filter_map(|(_, k, _)| match &k.kind {
-                        Kind::Scalar(s, _) => Some(s.as_str()),
+                        NodeKind::Scalar(s, _) => Some(s.as_str()),
                         _ => None,
                     })
                     .collect()
@@ -306,12 +306,12 @@ pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
         };
         let mut merged = Vec::new();
         for (k, v) in pairs {
-            let Kind::Scalar(key, _) = &k.kind else {
+            let NodeKind::Scalar(key, _) = &k.kind else {
                 continue;
             };
             if key == "<<" && depth < MERGE_DEPTH {
                 match &v.kind {
-                    Kind::Seq(items) => {
+                    NodeKind::Seq(items) => {
                         for item in items {
                             collect(item, depth + 1, &mut merged);
                         }
@@ -327,7 +327,7 @@ pub fn mapping(node: &Node) -> Option<Vec<(String, &Node, &Node)>> {
             }
         }
         for (key, k, v) in merged {
-            let Kind::Scalar(text, _) = &k.kind else {
+            let NodeKind::Scalar(text, _) = &k.kind else {
                 continue;
             };
             if is_new(out, text.as_str()) {
@@ -358,17 +358,17 @@ impl<'a> Src<'a> {
 /// A short name of the node's type for messages ("a mapping", "a string", ...).
 pub fn type_name(node: &Node) -> &'static str {
     match &node.kind {
-        Kind::Scalar(..) => "a string",
-        Kind::Seq(_) => "a list",
-        Kind::Map(_) => "a mapping",
-        Kind::Bad => "an invalid value",
+        NodeKind::Scalar(..) => "a string",
+        NodeKind::Seq(_) => "a list",
+        NodeKind::Map(_) => "a mapping",
+        NodeKind::Bad => "an invalid value",
     }
 }
 
 /// A sequence's items, or `None`.
 pub fn items(node: &Node) -> Option<&[Node]> {
     match &node.kind {
-        Kind::Seq(items) => Some(items.as_slice()),
+        NodeKind::Seq(items) => Some(items.as_slice()),
         _ => None,
     }
 }
