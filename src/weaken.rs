@@ -16,14 +16,15 @@
 //! Flags and environment variables are the invoker's (the CI job's) and are not compared.
 
 use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::config::{Allow, Config, ConfigError, FILE_NAME};
 use crate::rules::{self, Rule, RuleSet, Severity};
+use crate::source::revision::{normalize, Changed, Revision, RevisionError};
 use crate::suppress::baseline::{self, BaselineError, Entry};
 
 /// Largest configuration, baseline or rule file read from a revision or checked on disk.
-pub const MAX_FILE: u64 = 64 << 20;
+pub const MAX_FILE: u64 = crate::source::revision::MAX_FILE;
 
 /// Why the configuration could not be read from the revision, or was refused.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -101,6 +102,16 @@ pub enum WeakenError {
     },
 }
 
+impl From<RevisionError> for WeakenError {
+    fn from(e: RevisionError) -> Self {
+        match e {
+            RevisionError::NotARepository(path) => WeakenError::NotARepository(path),
+            RevisionError::Revision { rev, message } => WeakenError::Revision { rev, message },
+            RevisionError::Read { path, message } => WeakenError::Read { path, message },
+        }
+    }
+}
+
 /// One setting that removes checks, and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[error("{at}: {message}")]
@@ -110,183 +121,6 @@ pub struct Weakening {
     pub at: String,
     /// What the setting does.
     pub message: String,
-}
-
-/// A revision of the repository being checked, to read trusted files from.
-pub struct Revision {
-    repo: gix::Repository,
-    workdir: PathBuf,
-    tree: gix::ObjectId,
-    rev: String,
-}
-
-impl Revision {
-    /// Opens the repository holding `start` (a path that may not exist: its nearest existing
-    /// ancestor is used) and resolves `rev` to its tree.
-    pub fn open(start: &Path, rev: &str) -> Result<Self, WeakenError> {
-        let abs = normalize(start);
-        let from = abs
-            .ancestors()
-            .find(|p| crate::source::files::is_folder(p))
-            .map_or_else(|| abs.clone(), Path::to_path_buf);
-        let not_repo = || WeakenError::NotARepository(start.display().to_string());
-        let repo = gix::discover(&from).map_err(|_| not_repo())?;
-        let workdir = repo.workdir().map(normalize).ok_or_else(not_repo)?;
-        let revision = |message: String| WeakenError::Revision {
-            rev: rev.to_string(),
-            message,
-        };
-        let tree = repo
-            .rev_parse_single(rev)
-            .map_err(|e| revision(e.to_string()))?
-            .object()
-            .map_err(|e| revision(e.to_string()))?
-            .peel_to_tree()
-            .map_err(|e| revision(e.to_string()))?
-            .id;
-        Ok(Self {
-            repo,
-            workdir,
-            tree,
-            rev: rev.to_string(),
-        })
-    }
-
-    /// The repository-relative path (with `/`) of `path`, taken lexically (a symlink in the
-    /// working tree is not followed), or `None` when it is outside the working tree.
-    pub fn relative(&self, path: &Path) -> Option<String> {
-        let abs = normalize(path);
-        let rel = abs.strip_prefix(&self.workdir).ok()?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        Some(parts.join("/"))
-    }
-
-    /// How a file read from the revision is named: `REV:path`.
-    pub fn shown(&self, rel: &str) -> String {
-        format!("{}:{rel}", self.rev)
-    }
-
-    /// Where `rel` is in the working tree (globs in a configuration are relative to it).
-    fn in_workdir(&self, rel: &str) -> PathBuf {
-        self.workdir.join(rel)
-    }
-
-    fn read_error(&self, rel: &str, message: impl Into<String>) -> WeakenError {
-        WeakenError::Read {
-            path: self.shown(rel),
-            message: message.into(),
-        }
-    }
-
-    /// The text of the regular file at `rel` in the revision; `None` when there is none.
-    /// A symlink, directory or submodule there, an unreadable or oversized blob, or text that
-    /// is not UTF-8 is an error.
-    pub fn read(&self, rel: &str) -> Result<Option<String>, WeakenError> {
-        let tree = self
-            .repo
-            .find_tree(self.tree)
-            .map_err(|e| self.read_error(rel, e.to_string()))?;
-        let entry = match tree.lookup_entry_by_path(rel) {
-            Ok(Some(entry)) => entry,
-            Ok(None) => return Ok(None),
-            Err(e) => return Err(self.read_error(rel, e.to_string())),
-        };
-        if !entry.mode().is_blob() {
-            return Err(self.read_error(
-                rel,
-                format!("not a regular file but a {}", entry.mode().as_str()),
-            ));
-        }
-        self.blob_text(entry.object_id(), rel).map(Some)
-    }
-
-    fn blob_text(&self, id: gix::ObjectId, rel: &str) -> Result<String, WeakenError> {
-        let size = self
-            .repo
-            .find_header(id)
-            .map_err(|e| self.read_error(rel, e.to_string()))?
-            .size();
-        if size > MAX_FILE {
-            return Err(self.read_error(rel, format!("{size} bytes, over {MAX_FILE}")));
-        }
-        let object = self
-            .repo
-            .find_object(id)
-            .map_err(|e| self.read_error(rel, e.to_string()))?;
-        String::from_utf8(object.data.clone()).map_err(|_| self.read_error(rel, "not UTF-8"))
-    }
-
-    /// Every `*.yaml`/`*.yml` regular file under the directory `rel` in the revision, as
-    /// (repository-relative path, text), in path order. An absent directory holds none.
-    fn rule_files(&self, rel: &str) -> Result<Vec<(String, String)>, WeakenError> {
-        let root = self
-            .repo
-            .find_tree(self.tree)
-            .map_err(|e| self.read_error(rel, e.to_string()))?;
-        let start = if rel.is_empty() {
-            Some(self.tree)
-        } else {
-            match root.lookup_entry_by_path(rel) {
-                Ok(Some(e)) if e.mode().is_tree() => Some(e.object_id()),
-                Ok(_) => None,
-                Err(e) => return Err(self.read_error(rel, e.to_string())),
-            }
-        };
-        let mut out = Vec::new();
-        let mut stack: Vec<(gix::ObjectId, String, usize)> = start
-            .map(|id| (id, rel.to_string(), 0))
-            .into_iter()
-            .collect();
-        while let Some((id, dir, depth)) = stack.pop() {
-            // Trees nest at most as deep as paths can; 256 levels is far beyond any rule dir.
-            if depth > 256 {
-                return Err(self.read_error(&dir, "directories nested too deeply"));
-            }
-            let tree = self
-                .repo
-                .find_tree(id)
-                .map_err(|e| self.read_error(&dir, e.to_string()))?;
-            for entry in tree.iter() {
-                let entry = entry.map_err(|e| self.read_error(&dir, e.to_string()))?;
-                let name = entry.filename().to_string();
-                let path = if dir.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{dir}/{name}")
-                };
-                if entry.mode().is_tree() {
-                    stack.push((entry.object_id(), path, depth + 1));
-                } else if entry.mode().is_blob()
-                    && (name.ends_with(".yaml") || name.ends_with(".yml"))
-                {
-                    let text = self.blob_text(entry.object_id(), &path)?;
-                    out.push((path, text));
-                }
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-}
-
-/// `path` made absolute, with `.` and `..` folded lexically (symlinks are not resolved, so a
-/// planted symlink cannot move a path out of the working tree or into it).
-fn normalize(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// The configuration as [`Config::load`] builds it, with every file inside the repository
@@ -315,9 +149,10 @@ pub fn load_config_at(
     if let Some(path) = explicit {
         match &explicit_rel {
             Some(rel) => {
-                let text = rev
-                    .read(rel)?
-                    .ok_or_else(|| rev.read_error(rel, "no such file at this revision"))?;
+                let text = rev.read(rel)?.ok_or_else(|| WeakenError::Read {
+                    path: rev.shown(rel),
+                    message: "no such file at this revision".to_string(),
+                })?;
                 apply(&mut config, path, rel, &text)?;
             }
             None => config.apply_file(path)?,
@@ -377,8 +212,8 @@ pub fn load_baseline(rev: Option<&str>, path: &Path) -> Result<(Vec<Entry>, Stri
                     };
                 }
             }
-            Err(WeakenError::NotARepository(_)) => {}
-            Err(e) => return Err(e),
+            Err(RevisionError::NotARepository(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok((baseline::load(path)?, path.display().to_string()))
@@ -808,86 +643,18 @@ fn allows(base: &Config, head: &Config, catalogue: &RuleSet, items: &mut Vec<Wea
 }
 
 /// Inline `wandb-sa-lint: allow` comments that HEAD's tree holds and the revision's does not
-/// (file by file, counted), for files up to `limit` bytes that are not binary. Trees and
-/// blobs the two commits share are skipped, so the cost follows the size of the change.
+/// (file by file, counted), for files up to `limit` bytes that are not binary (the source
+/// reads only the files the change touches).
 fn inline_allows(
     rev: &Revision,
     limit: u64,
     items: &mut Vec<Weakening>,
 ) -> Result<(), WeakenError> {
-    use std::collections::HashMap;
-    let Ok(head) = rev.repo.head_tree_id() else {
-        return Ok(());
-    };
-    let mut stack = vec![(Some(rev.tree), head.detach(), String::new(), 0usize)];
-    while let Some((base, head, dir, depth)) = stack.pop() {
-        if base == Some(head) {
-            continue;
-        }
-        if depth > 256 {
-            return Err(rev.read_error(&dir, "directories nested too deeply"));
-        }
-        let tree_err = |e: &dyn std::fmt::Display| WeakenError::Read {
-            path: format!("HEAD:{dir}"),
-            message: e.to_string(),
-        };
-        let mut before: HashMap<Vec<u8>, (gix::objs::tree::EntryMode, gix::ObjectId)> =
-            HashMap::new();
-        if let Some(b) = base {
-            let tree = rev.repo.find_tree(b).map_err(|e| tree_err(&e))?;
-            for entry in tree.iter() {
-                let entry = entry.map_err(|e| tree_err(&e))?;
-                before.insert(entry.filename().to_vec(), (entry.mode(), entry.object_id()));
-            }
-        }
-        let tree = rev.repo.find_tree(head).map_err(|e| tree_err(&e))?;
-        for entry in tree.iter() {
-            let entry = entry.map_err(|e| tree_err(&e))?;
-            let (mode, id) = (entry.mode(), entry.object_id());
-            let old = before.get(AsRef::<[u8]>::as_ref(entry.filename()));
-            if old.is_some_and(|(_, o)| *o == id) {
-                continue;
-            }
-            let name = entry.filename().to_string();
-            let path = if dir.is_empty() {
-                name
-            } else {
-                format!("{dir}/{name}")
-            };
-            if mode.is_tree() {
-                let old_tree = old.filter(|(m, _)| m.is_tree()).map(|(_, o)| *o);
-                stack.push((old_tree, id, path, depth + 1));
-            } else if mode.is_blob() {
-                let old_blob = old.filter(|(m, _)| m.is_blob()).map(|(_, o)| *o);
-                added_inline_allows(rev, old_blob, id, &path, limit, items);
-            }
-        }
-    }
+    rev.changed_files(limit, |file| added_inline_allows(rev.rev(), &file, items))?;
     Ok(())
 }
 
-/// The blob's bytes, unless it is larger than `limit`, binary or unreadable (not scanned
-/// either, so nothing it says is applied).
-fn scanned_blob(rev: &Revision, id: gix::ObjectId, limit: u64) -> Option<Vec<u8>> {
-    let size = rev.repo.find_header(id).ok()?.size();
-    if size > limit {
-        return None;
-    }
-    let data = rev.repo.find_object(id).ok()?.detach().data;
-    (!crate::source::is_binary(&data)).then_some(data)
-}
-
-fn added_inline_allows(
-    rev: &Revision,
-    old: Option<gix::ObjectId>,
-    new: gix::ObjectId,
-    path: &str,
-    limit: u64,
-    items: &mut Vec<Weakening>,
-) {
-    let Some(new_bytes) = scanned_blob(rev, new, limit) else {
-        return;
-    };
+fn added_inline_allows(rev: &str, file: &Changed, items: &mut Vec<Weakening>) {
     let allows = |bytes: &[u8]| -> Vec<(usize, Vec<String>, Vec<u8>)> {
         bytes
             .split(|b| *b == b'\n')
@@ -899,21 +666,21 @@ fn added_inline_allows(
             .collect()
     };
     let mut known: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
-    if let Some(old_bytes) = old.and_then(|o| scanned_blob(rev, o, limit)) {
-        for (_, _, text) in allows(&old_bytes) {
+    if let Some(old_bytes) = &file.old {
+        for (_, _, text) in allows(old_bytes) {
             *known.entry(text).or_default() += 1;
         }
     }
-    for (line, rules, text) in allows(&new_bytes) {
+    for (line, rules, text) in allows(&file.new) {
         match known.get_mut(&text) {
             Some(n) if *n > 0 => *n -= 1,
             _ => push(
                 items,
-                format!("{path}:{line}"),
+                format!("{}:{line}", file.path),
                 format!(
                     "inline allow of {} is not in `{}`: the findings it covers on this line and the next would be hidden",
                     rules.join(", "),
-                    rev.rev
+                    rev
                 ),
             ),
         }
@@ -1019,14 +786,5 @@ mod tests {
             "[[allow]]\nfingerprint = \"ab\"\nrules = [\"S001\"]\nreason = \"no path\"\n"
         ));
         assert!(!covered("[[allow]]\naccount = \"other\"\nreason = \"r\"\n"));
-    }
-
-    #[test]
-    fn paths_are_normalized_lexically() {
-        assert_eq!(
-            normalize(Path::new("/a/b/../c/./d")),
-            PathBuf::from("/a/c/d")
-        );
-        assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
     }
 }

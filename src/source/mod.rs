@@ -7,6 +7,7 @@ pub mod files;
 pub mod history;
 pub mod named;
 pub mod pack;
+pub mod revision;
 pub mod staged;
 pub mod worktree;
 
