@@ -449,3 +449,115 @@ fn terminal_header_column_matches_json_on_clipped_and_non_ascii_lines() {
         assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
     }
 }
+
+/// `explain ID` as a user runs it through a pipe: stdout.
+fn explain(id: &str) -> String {
+    let out = bin().args(["explain", id]).output().expect("explain");
+    assert_eq!(out.status.code(), Some(0), "explain {id}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn explain_shows_the_registry_and_audit_log_of_account_and_registry_examples() {
+    let ids: Vec<String> = (1..=11)
+        .map(|n| format!("A{n:03}"))
+        .chain((101..=104).map(|n| format!("C{n}")))
+        .collect();
+    for id in &ids {
+        let text = explain(id);
+        let examples = text
+            .split("Examples (keys shown as placeholders)")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{id} shows no examples:\n{text}"));
+        assert!(
+            examples.contains("# registry (--registry)\n  "),
+            "{id}'s examples do not show their registry:\n{text}"
+        );
+        // No example is an empty block: a header line followed by a blank line.
+        let lines: Vec<&str> = examples.lines().collect();
+        for pair in lines.windows(2) {
+            assert!(
+                !(pair[0].starts_with("  # ")
+                    && pair[1].trim().is_empty()
+                    && !pair[0].contains("judged as of")),
+                "{id} shows an empty example `{}`:\n{text}",
+                pair[0]
+            );
+        }
+    }
+    // Account rules judged on logs show the log lines and the date.
+    let a002 = explain("A002");
+    assert!(a002.contains("# audit log (--audit-log)"), "{a002}");
+    assert!(
+        a002.contains("# judged as of 2026-11-01 (--as-of)"),
+        "{a002}"
+    );
+}
+
+#[test]
+fn explain_prints_no_terminal_control_whatever_the_examples_hold() {
+    let (set, _) = wandb_sa_lint::rules::load_embedded(wandb_sa_lint::checks::CHECKS);
+    let mut seen = 0;
+    for rule in set.iter() {
+        for color in ["never", "always"] {
+            let out = bin()
+                .args(["explain", &rule.id, "--color", color])
+                .output()
+                .expect("explain");
+            let bad = out
+                .stdout
+                .iter()
+                .position(|b| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b == 0x7f);
+            assert!(
+                bad.is_none(),
+                "explain {} --color {color} prints a control byte",
+                rule.id
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 50, "only {seen} runs");
+}
+
+#[test]
+fn explain_pages_on_a_terminal_and_not_through_a_pipe() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let paged = tmp.path().join("paged.txt");
+    let pager = format!("cat > '{}'", paged.display());
+    let exe = assert_cmd::cargo::cargo_bin("wandb-sa-lint");
+    // `script` gives the program a terminal as its standard output.
+    let on_terminal = |extra: &str| {
+        let _ = std::fs::remove_file(&paged);
+        let out = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("'{}' explain S001 {extra}", exe.display()),
+                "/dev/null",
+            ])
+            .env("WANDB_SA_LINT_PAGER", &pager)
+            .env_remove("PAGER")
+            .output()
+            .expect("script runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    let text = std::fs::read_to_string(&paged).expect("the pager got the text");
+    assert!(text.starts_with("S001 committed-api-key"), "{text}");
+    assert!(
+        !shown.contains("committed-api-key"),
+        "printed past the pager: {shown}"
+    );
+    // --no-pager prints straight to the terminal.
+    let shown = on_terminal("--no-pager");
+    assert!(!paged.exists(), "--no-pager used the pager");
+    assert!(shown.contains("S001 committed-api-key"), "{shown}");
+    // A pipe never gets a pager.
+    let out = bin()
+        .args(["explain", "S001"])
+        .env("WANDB_SA_LINT_PAGER", &pager)
+        .output()
+        .expect("explain");
+    assert!(!paged.exists(), "a pipe went through the pager");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("S001 committed-api-key"));
+}

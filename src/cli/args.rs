@@ -86,6 +86,10 @@ pub(super) enum Command {
     Explain {
         /// Rule id (`S001`) or name (`committed-api-key`).
         rule: String,
+        /// Print straight to the terminal. By default a terminal gets the text through a pager
+        /// (`$WANDB_SA_LINT_PAGER`, `$PAGER`, else `less`); a pipe never does.
+        #[arg(long)]
+        no_pager: bool,
     },
 }
 

@@ -125,9 +125,14 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 Ok(EXIT_CLEAN)
             }
         },
-        Command::Explain { rule } => {
+        Command::Explain { rule, no_pager } => {
             let r = rules.get(&rule).ok_or(Fatal::UnknownRule(rule))?;
-            output::stdout(&crate::rules::explain(r), false);
+            let text = crate::rules::explain(r);
+            if no_pager || !std::io::stdout().is_terminal() {
+                output::stdout(&text, false);
+            } else {
+                output::page(&text);
+            }
             Ok(EXIT_CLEAN)
         }
     }

@@ -30,6 +30,34 @@ pub fn stdout(text: &str, color: bool) {
     let _ = out.flush();
 }
 
+/// Shows `text` on the terminal through a pager, as git does: `$WANDB_SA_LINT_PAGER`, else
+/// `$PAGER`, else `less` (with `LESS=FRX` unless `LESS` is set: it exits at once when the
+/// text fits, keeps the screen, and passes colour). An empty pager or `cat` prints directly,
+/// and so does a pager that cannot be started.
+pub fn page(text: &str) {
+    let pager = ["WANDB_SA_LINT_PAGER", "PAGER"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .unwrap_or_else(|| "less".to_string());
+    let pager = pager.trim();
+    if pager.is_empty() || pager == "cat" {
+        return stdout(text, false);
+    }
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(pager).stdin(std::process::Stdio::piped());
+    if std::env::var_os("LESS").is_none() {
+        cmd.env("LESS", "FRX");
+    }
+    let Ok(mut child) = cmd.spawn() else {
+        return stdout(text, false);
+    };
+    if let Some(mut input) = child.stdin.take() {
+        // The reader may quit early (`q` in less): a closed pipe is not an error.
+        let _ = input.write_all(clean(text, false).as_bytes());
+    }
+    let _ = child.wait();
+}
+
 /// Prints to standard error.
 pub fn stderr(text: &str, color: bool) {
     let mut err = std::io::stderr().lock();

@@ -35,11 +35,7 @@ pub(crate) fn explain(r: &Rule) -> String {
         }
         s.push_str(&format!("{title} (keys shown as placeholders)\n\n"));
         for ex in list {
-            s.push_str(&format!("  # {}\n", ex.path));
-            for line in ex.content.lines() {
-                s.push_str(&format!("  {line}\n"));
-            }
-            s.push('\n');
+            example(&mut s, ex);
         }
     };
     examples("Examples", &r.examples);
@@ -53,4 +49,31 @@ pub(crate) fn explain(r: &Rule) -> String {
     }
     s.push_str(&format!("Documentation: {}\n", r.url()));
     s
+}
+
+/// One example: the file it scans (when it has content), and for registry and account rules
+/// the registry, the audit-log lines and the date it is judged on.
+fn example(s: &mut String, ex: &Example) {
+    let mut block = |label: String, text: &str| {
+        s.push_str(&format!("  # {label}\n"));
+        for line in text.lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+    };
+    if !ex.content.trim().is_empty() {
+        block(ex.path.clone(), &ex.content);
+    }
+    if let Some(registry) = &ex.registry {
+        block("registry (--registry)".to_string(), registry);
+    }
+    if let Some(log) = &ex.audit_log {
+        block(
+            "audit log (--audit-log), one event per line".to_string(),
+            log,
+        );
+    }
+    if let Some(as_of) = &ex.as_of {
+        s.push_str(&format!("  # judged as of {as_of} (--as-of)\n"));
+    }
+    s.push('\n');
 }
