@@ -426,3 +426,57 @@ fn human_output_labels_the_registry_entry() {
         "{stdout}"
     );
 }
+
+#[test]
+fn impossible_registry_dates_are_errors_at_their_line_in_audit_and_report() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(
+        d.join("registry.yaml"),
+        "service_accounts:\n  - name: nightly-eval\n    created: 2025-13-45\n    api_keys:\n      - name: k1\n        id: AAA\n        created: 2025-01-10\n        last_used: 2025-02-30\n",
+    )
+    .expect("write");
+    let runs: [&[&str]; 2] = [
+        &[
+            "audit",
+            "--registry",
+            "registry.yaml",
+            "--as-of",
+            "2026-11-01",
+        ],
+        &[
+            "report",
+            "--registry",
+            "registry.yaml",
+            "--as-of",
+            "2026-11-01",
+            "--format",
+            "json",
+            "-o",
+            "r.json",
+        ],
+    ];
+    for args in runs {
+        let out = bin()
+            .current_dir(d)
+            .args(args)
+            .arg("--isolated")
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // Exit 2, as every invalid registry: the accounts were not judged.
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", args[0]);
+        assert!(
+            stderr.contains("registry.yaml:3:14")
+                && stderr.contains("`created` must be a date (YYYY-MM-DD), found `2025-13-45`"),
+            "{}: {stderr}",
+            args[0]
+        );
+        assert!(
+            stderr.contains("registry.yaml:8:20")
+                && stderr.contains("`last_used` must be a date (YYYY-MM-DD), found `2025-02-30`"),
+            "{}: {stderr}",
+            args[0]
+        );
+    }
+}
