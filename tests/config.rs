@@ -501,3 +501,56 @@ fn config_fixtures_findings_are_exact() {
         );
     }
 }
+
+#[test]
+fn a_broken_notebook_is_named_and_its_text_still_scanned() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let key = Fakes::new(43).v1();
+    // A cell cut off mid-way (a bad merge): not JSON any more.
+    write(
+        d,
+        "notebooks/train.ipynb",
+        &format!(
+            "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"import wandb\\n\",\n    \"wandb.login(key=\\\"{key}\\\")\\n\"\n<<<<<<< HEAD\n"
+        ),
+    );
+    // A valid notebook next to it: no word about it.
+    write(
+        d,
+        "notebooks/eval.ipynb",
+        "{\"cells\": [{\"cell_type\": \"code\", \"source\": [\"import wandb\\n\"]}], \"metadata\": {}, \"nbformat\": 4, \"nbformat_minor\": 5}\n",
+    );
+    let (doc, code, stderr) = scan_dir(d, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let errors = doc["errors"].as_array().expect("errors");
+    let about: Vec<_> = errors
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.ends_with(".ipynb")))
+        .collect();
+    assert_eq!(about.len(), 1, "{errors:#?}");
+    let note = about[0];
+    assert!(
+        note["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("notebooks/train.ipynb")),
+        "{note}"
+    );
+    assert_eq!(note["level"], "warning");
+    let message = note["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("notebooks/train.ipynb")
+            && message.contains("not valid JSON")
+            && message.contains("line 8"),
+        "{message}"
+    );
+    // The key in its text is still found, and shown on stderr without -v.
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"S001"), "{rules:?}");
+    assert!(stderr.contains("notebooks/train.ipynb"), "{stderr}");
+}

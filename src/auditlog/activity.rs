@@ -36,6 +36,11 @@ pub struct ActorActivity {
     pub keys_deleted: Vec<Timestamp>,
     /// Refused requests (401 or 403) per (entity, project) acted on.
     pub refused_projects: BTreeMap<(String, String), Refusals>,
+    /// Events that were not refused and name no entity (`entity_name`): bucket-synced and
+    /// anonymized logs carry none.
+    pub unnamed_events: usize,
+    /// Refused requests that name no project (`entity_name` or `project_name` missing).
+    pub unnamed_refusals: usize,
 }
 
 /// Refused requests on one project.
@@ -72,6 +77,13 @@ impl ActorActivity {
             }
         }
         let refused = matches!(ev.response_code, Some(401 | 403));
+        let named = ev.entity_name.is_some() && ev.project_name.is_some();
+        if refused && !named {
+            self.unnamed_refusals += 1;
+        }
+        if !refused && ev.entity_name.is_none() {
+            self.unnamed_events += 1;
+        }
         if let Some(team) = &ev.entity_name {
             // A refused request touched nothing: it does not count as working in the team.
             if !refused {

@@ -1,5 +1,6 @@
 //! A003 `over-scoped-organization`: an organization-scoped account that touched one team (or
-//! none) over at least `min-observed-days` days of audit logs.
+//! none) over at least `min-observed-days` days of audit logs. An account whose events name
+//! no team at all (logs without `entity_name`) is not judged.
 
 use super::account::{AccountHit, CheckResult, Input};
 use super::{Check, Run};
@@ -39,6 +40,17 @@ fn run(rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
             continue;
         }
         if act.teams.len() > 1 {
+            continue;
+        }
+        if act.teams.is_empty() && act.unnamed_events > 0 {
+            // Logs without entity names show nothing about the teams it works in.
+            out.unjudged.push((
+                a.name.clone(),
+                format!(
+                    "none of its {} audit event(s) names a team (`entity_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
+                    act.unnamed_events
+                ),
+            ));
             continue;
         }
         let (message, help) = match act.teams.iter().next() {

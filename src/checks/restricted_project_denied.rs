@@ -1,4 +1,5 @@
-//! A011 `restricted-project-denied`: an account refused on a restricted project.
+//! A011 `restricted-project-denied`: an account refused on a restricted project. Refusals that
+//! name no project (logs without `entity_name`/`project_name`) leave the account unjudged.
 
 use super::account::{between, AccountHit, CheckResult, Input};
 use super::{Check, Run};
@@ -17,6 +18,16 @@ fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
     let reg = input.registry;
     for a in &reg.accounts {
         let Some(act) = input.of(a) else { continue };
+        if act.unnamed_refusals > 0 {
+            // Refusals without a project cannot be matched to a restricted one.
+            out.unjudged.push((
+                a.name.clone(),
+                format!(
+                    "{} refused request(s) name no project (`entity_name`, `project_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
+                    act.unnamed_refusals
+                ),
+            ));
+        }
         for ((team, project), r) in &act.refused_projects {
             let Some(p) = reg
                 .team(team)

@@ -61,7 +61,15 @@ fn unlisted(input: &Input<'_>, out: &mut CheckResult) {
     let mut seen: BTreeMap<String, AccountHit> = BTreeMap::new();
     for c in &input.activity.creations {
         let when = c.at.map(|t| day_of(t).to_string()).unwrap_or_default();
-        let team = c.team.as_deref().unwrap_or("an unnamed team");
+        let team = match c.team.as_deref() {
+            Some(t) => format!("in team {t} "),
+            None => String::new(),
+        };
+        let unnamed_team = if c.team.is_none() {
+            "; the event names no team"
+        } else {
+            ""
+        };
         match &c.account {
             Some(name) if !listed(name) => {
                 seen.entry(name.to_ascii_lowercase()).or_insert(AccountHit {
@@ -69,14 +77,14 @@ fn unlisted(input: &Input<'_>, out: &mut CheckResult) {
                     key: None,
                     span: at.clone(),
                     message: format!(
-                        "service account `{name}` was created in team {team} on {when} (team:create_service_account) but the registry does not list it"
+                        "service account `{name}` was created {team}on {when} (team:create_service_account{unnamed_team}) but the registry does not list it"
                     ),
                     help: None,
                 });
             }
             Some(_) => {}
             None => out.unjudged.push((
-                format!("a service account created in team {team} on {when}"),
+                format!("a service account created {team}on {when}"),
                 "the audit event does not name the new account; check that the registry lists it"
                     .to_string(),
             )),

@@ -6,10 +6,10 @@ use std::ops::Range;
 
 crate::pattern::patterns! {
     PASSES_ENTITY: Text = r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']|os\.environ\s*\[\s*["']WANDB_ENTITY["']\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*["']WANDB_ENTITY["']|os\.putenv\(\s*["']WANDB_ENTITY["']"#;
-    LOGIN: Text = r"\bwandb\s+login\b([^\n;&|]*)";
+    LOGIN: Text = r"\bwandb\s+login\b([^\r\n;&|]*)";
     INLINE_KEY: Text = r#"(?m)(?:^|[\s;&|(])(WANDB_API_KEY=("[^"\n]*"|'[^'\n]*'|[^\s;&|'"]+))[ \t]+[A-Za-z./]"#;
     PY_PRINTS_KEY: Text = r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#;
-    ASSIGNMENT: Text = r#"(?m)^[ \t]*(?:export[ \t]+|declare[ \t]+-x[ \t]+|set[ \t]+)?(WANDB_[A-Z_]+)[ \t]*(?::?=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#;
+    ASSIGNMENT: Text = r#"(?mR)^[ \t]*(?:export[ \t]+|declare[ \t]+-x[ \t]+|set[ \t]+)?(WANDB_[A-Z_]+)[ \t]*(?::?=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#;
     WRITES_NETRC: Text = r">>?\s*\S*[/~]?\.netrc\b";
 }
 
@@ -323,5 +323,21 @@ mod tests {
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].0, "WANDB_ENTITY");
         assert_eq!(a[1].2, "\"$KEY\"");
+    }
+
+    #[test]
+    fn crlf_lines_read_as_lf_lines() {
+        let t = "export WANDB_ENTITY=ml-team\r\nWANDB_API_KEY=\"$KEY\" # ci\r\nwandb login abcdef0123456789abcdef\r\n";
+        let a = assignments(t);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(&t[a[0].3.clone()], "ml-team");
+        assert_eq!(a[1].2, "\"$KEY\"");
+        let l = logins(t);
+        assert_eq!(l.len(), 1);
+        assert!(!t[l[0].span.clone()].contains('\r'));
+        assert_eq!(
+            l[0].literal.clone().map(|r| &t[r]),
+            Some("abcdef0123456789abcdef")
+        );
     }
 }

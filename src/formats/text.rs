@@ -7,7 +7,7 @@ use std::ops::Range;
 use super::{classify, shell, Command, ConfigDoc, Scope, Value, Var};
 
 crate::pattern::patterns! {
-    JENKINS_ENV_LINE: Text = r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#;
+    JENKINS_ENV_LINE: Text = r#"(?mR)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#;
     WITH_ENV: Text = r"withEnv\s*\(\s*\[([^\]]*)\]";
     WITH_ENV_ITEM: Text = r#"["']([A-Za-z_][A-Za-z0-9_]*)=([^"']*)["']"#;
     WITH_CREDENTIALS: Text = r#"credentialsId\s*:\s*["']([^"']+)["'][^)]*?variable\s*:\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"#;

@@ -150,7 +150,7 @@ impl Scanner<'_> {
     /// Runs the configuration rules on one file of a known format. A finding on a value that
     /// a secret rule also found (`secret_spans`) is not reported on its own: it comes back as
     /// a mention (position, text) for the secret finding. Cross-file findings are kept for
-    /// `settle_config`.
+    /// `settle_config`. A notebook is checked to be JSON (see [`Scanner::check_notebook`]).
     pub(super) fn config_file(
         &self,
         path: &str,
@@ -160,8 +160,36 @@ impl Scanner<'_> {
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
         match Format::of(path) {
             Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans, None),
-            None => (Vec::new(), Vec::new()),
+            None => {
+                self.check_notebook(path, bytes);
+                (Vec::new(), Vec::new())
+            }
         }
+    }
+
+    /// A `.ipynb` that mentions W&B but is not JSON (a bad merge, a truncated save): a
+    /// warning naming the file and where it breaks. Its text was scanned by the secret rules
+    /// all the same.
+    fn check_notebook(&self, path: &str, bytes: &[u8]) {
+        if !path.to_ascii_lowercase().ends_with(".ipynb") || !crate::formats::mentions_wandb(bytes)
+        {
+            return;
+        }
+        let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) else {
+            return;
+        };
+        let full = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        let why = full.strip_suffix(&at).unwrap_or(&full);
+        self.problem(Problem {
+            level: Severity::Warning,
+            path: Some(path.to_string()),
+            message: format!(
+                "cannot read notebook `{path}`: not valid JSON: {why} (line {}, column {}); secret rules ran on its text",
+                e.line(),
+                e.column()
+            ),
+        });
     }
 
     fn config_file_as(
