@@ -449,3 +449,60 @@ fn terminal_header_column_matches_json_on_clipped_and_non_ascii_lines() {
         assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
     }
 }
+
+/// Issue 16, item 10: `--show-config` is global (it works before or without a subcommand) and
+/// its output reads back as a configuration that shows the same effective config again.
+#[test]
+fn show_config_is_global_and_round_trips() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(
+        d,
+        ".wandb-sa-lint.toml",
+        "fail-on = \"warning\"\nexclude = [\"vendor/\"]\nmax-file-size = \"1MiB\"\n\
+         [rules]\nC007 = \"off\"\nS002 = \"warning\"\n\
+         [params]\nunused-after = 120\n[params.A001]\nmin-length = 8\n\
+         purpose-words = [\"ci\", \"train\"]\n\
+         [[allow]]\npath = \"tests/**\"\nrules = [\"S001\", \"C002\"]\nreason = \"fixtures\"\n\
+         [[allow]]\naccount = \"legacy-exporter\"\nrules = [\"A002\"]\nreason = \"yearly\"\n",
+    );
+    let (first, err, code) = run_in(d, &["--show-config"]);
+    assert_eq!(code, Some(0), "without a subcommand: {err}");
+    let (before, err, code) = run_in(d, &["--show-config", "scan"]);
+    assert_eq!(code, Some(0), "before the subcommand: {err}");
+    assert_eq!(first, before);
+    write(d, "shown/c.toml", &first);
+    // Read back alone (the discovered file ignored), from the same folder.
+    let (again, err, code) = run_in(
+        d,
+        &[
+            "scan",
+            "--isolated",
+            "--config",
+            "shown/c.toml",
+            "--show-config",
+        ],
+    );
+    assert_eq!(code, Some(0), "the shown config reads back: {err}");
+    let settings = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(settings(&first), settings(&again), "{first}\n---\n{again}");
+    for want in [
+        "min-length = 8",
+        "unused-after = 120",
+        "rules = [\"S001\", \"C002\"]",
+    ] {
+        assert!(first.contains(want), "{want}: {first}");
+    }
+    // The shown config is the one a scan uses: it scans with it.
+    let (_, err, code) = run_in(d, &["scan", "--isolated", "--config", "shown/c.toml", "."]);
+    assert_eq!(code, Some(0), "{err}");
+    // Without a subcommand or --show-config: a usage error that says what is needed.
+    let (_, err, code) = run_in(d, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("subcommand"), "{err}");
+}
