@@ -471,17 +471,11 @@ fn show_config_is_global_and_round_trips() {
     let (before, err, code) = run_in(d, &["--show-config", "scan"]);
     assert_eq!(code, Some(0), "before the subcommand: {err}");
     assert_eq!(first, before);
-    write(d, "shown/c.toml", &first);
+    write(d, "c.toml", &first);
     // Read back alone (the discovered file ignored), from the same folder.
     let (again, err, code) = run_in(
         d,
-        &[
-            "scan",
-            "--isolated",
-            "--config",
-            "shown/c.toml",
-            "--show-config",
-        ],
+        &["scan", "--isolated", "--config", "c.toml", "--show-config"],
     );
     assert_eq!(code, Some(0), "the shown config reads back: {err}");
     let settings = |t: &str| -> Vec<String> {
@@ -499,7 +493,7 @@ fn show_config_is_global_and_round_trips() {
         assert!(first.contains(want), "{want}: {first}");
     }
     // The shown config is the one a scan uses: it scans with it.
-    let (_, err, code) = run_in(d, &["scan", "--isolated", "--config", "shown/c.toml", "."]);
+    let (_, err, code) = run_in(d, &["scan", "--isolated", "--config", "c.toml", "."]);
     assert_eq!(code, Some(0), "{err}");
     // Without a subcommand or --show-config: a usage error that says what is needed.
     let (_, err, code) = run_in(d, &[]);
