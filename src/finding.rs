@@ -320,6 +320,10 @@ pub struct Outcome {
     /// Inputs named for the run, or whole folders under them, that could not be read at all
     /// (each also has a problem): the run could not check what it was asked to, and exits 2.
     pub unread: Vec<String>,
+    /// The ids of the rules that ran, in catalogue order: a rule turned off, one whose input
+    /// was not given (the registry rules without a registry, the account rules in a scan) or
+    /// one the kind of run does not use (configuration rules on history) did not run.
+    pub rules_run: Vec<String>,
 }
 
 impl Outcome {

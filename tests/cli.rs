@@ -500,3 +500,82 @@ fn show_config_is_global_and_round_trips() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("subcommand"), "{err}");
 }
+
+/// The suite names (rule ids) of a JUnit report.
+fn junit_rules(text: &str) -> Vec<String> {
+    let suites = junit_parser::from_reader(std::io::Cursor::new(text.as_bytes()))
+        .unwrap_or_else(|e| panic!("not JUnit XML: {e}\n{text}"));
+    suites
+        .suites
+        .iter()
+        .map(|s| s.name.split(' ').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Issue 16, item 8: JUnit lists only the rules that ran: no account rules in a scan, the
+/// registry rules only with `--registry`, no rule the configuration turned off, and no
+/// secret or configuration rule in an audit.
+#[test]
+fn junit_lists_only_the_rules_that_ran() {
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let scan_rules = ids(&[
+        "S001", "S002", "C001", "C002", "C003", "C004", "C005", "C006", "C007", "C008",
+    ]);
+    let (out, err, _) = run_in(
+        &root(),
+        &[
+            "scan",
+            "--isolated",
+            "--format",
+            "junit",
+            "fixtures/demo-repo",
+        ],
+    );
+    let mut got = junit_rules(&out);
+    got.sort();
+    let mut want = scan_rules.clone();
+    want.sort();
+    assert_eq!(got, want, "{err}");
+
+    let org = tempfile::tempdir().expect("tmp");
+    let o = org.path();
+    audit_org::write(o, 5, 0).expect("org");
+    write(o, "repo/.env", "WANDB_PROJECT=p\n");
+    write(o, "off.toml", "[rules]\nC007 = \"off\"\nS002 = \"off\"\n");
+    let (out, err, _) = run_in(
+        o,
+        &[
+            "scan",
+            "--isolated",
+            "--config",
+            "off.toml",
+            "--format",
+            "junit",
+            "--registry",
+            "registry.yaml",
+            "repo",
+        ],
+    );
+    let mut got = junit_rules(&out);
+    got.sort();
+    let mut want: Vec<String> = scan_rules
+        .iter()
+        .filter(|r| *r != "C007" && *r != "S002")
+        .cloned()
+        .chain(ids(&["C101", "C102", "C103", "C104"]))
+        .collect();
+    want.sort();
+    assert_eq!(got, want, "{err}");
+
+    let (out, err, _) = run_in(
+        o,
+        &[
+            &["audit", "--isolated", "--format", "junit"],
+            audit_org::INPUTS,
+        ]
+        .concat(),
+    );
+    let got = junit_rules(&out);
+    assert_eq!(got.len(), 11, "{got:?} {err}");
+    assert!(got.iter().all(|r| r.starts_with('A')), "{got:?}");
+}
