@@ -315,7 +315,8 @@ pub struct Outcome {
     pub problems: Vec<Problem>,
     /// Counts.
     pub summary: Summary,
-    /// Skipped files and why, when the run was asked to record them (`--verbose`).
+    /// Skipped files and why: those skipped for a reason that leaves them unchecked (too
+    /// large, a submodule), and every one when the run was asked to record them (`--verbose`).
     pub skipped_files: Vec<(String, String)>,
     /// Inputs named for the run, or whole folders under them, that could not be read at all
     /// (each also has a problem): the run could not check what it was asked to, and exits 2.

@@ -579,3 +579,65 @@ fn junit_lists_only_the_rules_that_ran() {
     assert_eq!(got.len(), 11, "{got:?} {err}");
     assert!(got.iter().all(|r| r.starts_with('A')), "{got:?}");
 }
+
+/// Issue 16, item 15: notes that something was not checked are shown without `-v` (a file
+/// whose configuration rules were skipped, a file skipped as too large), so a summary that
+/// counts input problems has shown them; past a screenful the summary says `-v` lists the
+/// rest.
+#[test]
+fn notes_that_change_what_was_checked_are_shown_without_verbose() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(
+        d,
+        ".github/workflows/train.yml",
+        "jobs:\n  train: [\n    env: {WANDB_API_KEY: x\n",
+    );
+    write(
+        d,
+        "big.env",
+        &format!("WANDB_PROJECT=p\n# {}\n", "x".repeat(300)),
+    );
+    write(d, "ok.env", "WANDB_PROJECT=p\n");
+    let p = d.to_str().expect("utf8");
+    let (out, err, code) = run_in(d, &["scan", "--isolated", "--max-file-size", "200", p]);
+    let err = format!("{out}{err}");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("train.yml") && err.contains("configuration rules skipped"),
+        "the note is shown: {err}"
+    );
+    assert!(err.contains("1 input problem"), "{err}");
+    assert!(
+        err.contains("skipped (too-large):") && err.contains("big.env"),
+        "a file skipped as too large is named: {err}"
+    );
+    assert!(!err.contains("-v"), "nothing is left out: {err}");
+
+    // Many notes: a screenful is shown, and the summary says how many more `-v` lists.
+    for i in 0..30 {
+        write(
+            d,
+            &format!(".github/workflows/w{i:02}.yml"),
+            "jobs:\n  train: [\n    env: {WANDB_API_KEY: x\n",
+        );
+    }
+    let (out, err, _) = run_in(d, &["scan", "--isolated", p]);
+    let err = format!("{out}{err}");
+    let notes = err.matches("configuration rules skipped").count();
+    assert!((1..31).contains(&notes), "{notes} shown: {err}");
+    let hidden = 31 - notes;
+    assert!(
+        err.contains("31 input problems")
+            && err.contains(&format!("{hidden} not shown; -v lists them")),
+        "{err}"
+    );
+    let (out, err, _) = run_in(d, &["scan", "--isolated", "-v", p]);
+    let err = format!("{out}{err}");
+    assert_eq!(
+        err.matches("configuration rules skipped").count(),
+        31,
+        "{err}"
+    );
+    assert!(!err.contains("not shown"), "{err}");
+}

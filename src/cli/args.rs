@@ -48,7 +48,8 @@ pub(super) struct Global {
     /// Print findings only: no summary, no progress.
     #[arg(short, long, global = true)]
     pub(super) quiet: bool,
-    /// Also list skipped files' reasons and input problems in full.
+    /// Name every skipped file and print every note (without it: files left unchecked, and
+    /// up to 20 notes).
     #[arg(short, long, global = true)]
     pub(super) verbose: bool,
     /// Never show a progress bar.

@@ -36,7 +36,8 @@ pub struct Scanner<'a> {
     bytes: AtomicU64,
     /// Inline allows and allow entries: every finding passes it.
     suppressor: Suppressor<'a>,
-    /// Record every skipped file's path (for `--verbose`), not only the counts.
+    /// Record every skipped file's path (for `--verbose`), not only the counts (the paths of
+    /// files skipped for a reason that leaves them unchecked are always recorded).
     pub record_skips: bool,
     /// Whether the configuration rules run on the files (not on history blobs).
     config_checks: bool,
@@ -321,7 +322,7 @@ impl Visitor for Scanner<'_> {
         if let Ok(mut s) = self.summary.lock() {
             s.skip(reason.as_str());
         }
-        if self.record_skips {
+        if self.record_skips || reason.leaves_unchecked() {
             if let Ok(mut v) = self.skipped_files.lock() {
                 v.push((path.to_string(), reason.as_str().to_string()));
             }
