@@ -212,6 +212,8 @@ fn bad_inputs_are_listed_and_the_report_is_still_written() {
         stderr.contains("input problem(s) listed in the report"),
         "{stderr}"
     );
+    // Issue 16, item 15: the summary says where the problems are, and that -v prints them.
+    assert!(stderr.contains("(-v prints them here)"), "{stderr}");
 }
 
 /// A page that loads nothing from anywhere: no scripts, no external styles or images.

@@ -95,8 +95,13 @@ pub(super) fn report_cmd(
                     String::new()
                 } else {
                     format!(
-                        "; {} input problem(s) listed in the report",
-                        report.problems.len()
+                        "; {} input problem(s) listed in the report{}",
+                        report.problems.len(),
+                        if g.verbose {
+                            ""
+                        } else {
+                            " (-v prints them here)"
+                        }
                     )
                 }
             ),
