@@ -967,12 +967,13 @@ impl Config {
         Ok(())
     }
 
-    /// The effective configuration as TOML (for `--show-config`).
+    /// The effective configuration as TOML (for `--show-config`), in the schema of the
+    /// configuration file, so that `--config` reads it back to the same configuration. Where
+    /// each part came from is in comments.
     pub fn to_toml(&self) -> String {
         #[derive(Serialize)]
         #[serde(rename_all = "kebab-case")]
         struct View<'a> {
-            loaded_from: Vec<String>,
             max_file_size: u64,
             max_yaml_depth: usize,
             max_yaml_aliases: usize,
@@ -981,11 +982,9 @@ impl Config {
             exclude: Vec<String>,
             rule_dirs: Vec<String>,
             rules: BTreeMap<String, String>,
-            allow: Vec<BTreeMap<&'static str, String>>,
-            params: BTreeMap<String, toml::Value>,
+            params: toml::Table,
         }
         let view = View {
-            loaded_from: self.files.iter().map(|p| p.display().to_string()).collect(),
             max_file_size: self.max_file_size,
             max_yaml_depth: self.max_yaml_depth,
             max_yaml_aliases: self.max_yaml_aliases,
@@ -1008,42 +1007,77 @@ impl Config {
                     (k.clone(), s)
                 })
                 .collect(),
-            allow: self
-                .allow
-                .iter()
-                .map(|a| {
-                    let mut m = BTreeMap::new();
-                    if let Some(f) = &a.fingerprint {
-                        crate::detect::mask::trust_fingerprint(f);
-                        m.insert("fingerprint", f.clone());
-                    }
-                    if let Some(p) = &a.path {
-                        m.insert("path", p.clone());
-                    }
-                    if let Some(acc) = &a.account {
-                        m.insert("account", acc.clone());
-                    }
-                    if !a.rules.is_empty() {
-                        m.insert("rules", a.rules.join(","));
-                    }
-                    m.insert("reason", a.reason.clone());
-                    m.insert("from", a.origin.clone());
-                    m
-                })
-                .collect(),
-            params: self
-                .params
-                .iter()
-                .map(|p| {
-                    let key = match &p.rule {
-                        Some(r) => format!("{r}.{}", p.name),
-                        None => p.name.clone(),
-                    };
-                    (key, p.value.clone())
-                })
-                .collect(),
+            params: self.params_table(),
         };
-        toml::to_string_pretty(&view).unwrap_or_default()
+        let loaded: Vec<String> = self
+            .files
+            .iter()
+            .map(|p| toml::Value::String(p.display().to_string()).to_string())
+            .collect();
+        let mut out = format!("# loaded-from = [{}]\n", loaded.join(", "));
+        out.push_str(&toml::to_string(&view).unwrap_or_default());
+        for a in &self.allow {
+            out.push_str(&format!("\n# from {}\n", a.origin));
+            out.push_str(&a.to_toml());
+        }
+        out
+    }
+
+    /// `[params]` as written: global entries as keys, per-rule entries as `[params.RULE]`
+    /// tables (later layers replace earlier ones).
+    fn params_table(&self) -> toml::Table {
+        let mut table = toml::Table::new();
+        for p in &self.params {
+            let place = match &p.rule {
+                Some(rule) => {
+                    let entry = table
+                        .entry(rule.clone())
+                        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                    match entry {
+                        toml::Value::Table(t) => t,
+                        _ => continue,
+                    }
+                }
+                None => &mut table,
+            };
+            place.insert(p.name.clone(), p.value.clone());
+        }
+        table
+    }
+}
+
+impl Allow {
+    /// This entry as one `[[allow]]` table of a configuration file.
+    fn to_toml(&self) -> String {
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            fingerprint: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            path: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            account: Option<&'a str>,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            rules: &'a [String],
+            reason: &'a str,
+        }
+        #[derive(Serialize)]
+        struct One<'a> {
+            allow: [Entry<'a>; 1],
+        }
+        if let Some(f) = &self.fingerprint {
+            crate::detect::mask::trust_fingerprint(f);
+        }
+        let one = One {
+            allow: [Entry {
+                fingerprint: self.fingerprint.as_deref(),
+                path: self.path.as_deref(),
+                account: self.account.as_deref(),
+                rules: &self.rules,
+                reason: &self.reason,
+            }],
+        };
+        toml::to_string(&one).unwrap_or_default()
     }
 }
 

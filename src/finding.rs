@@ -315,11 +315,16 @@ pub struct Outcome {
     pub problems: Vec<Problem>,
     /// Counts.
     pub summary: Summary,
-    /// Skipped files and why, when the run was asked to record them (`--verbose`).
+    /// Skipped files and why: those skipped for a reason that leaves them unchecked (too
+    /// large, a submodule), and every one when the run was asked to record them (`--verbose`).
     pub skipped_files: Vec<(String, String)>,
     /// Inputs named for the run, or whole folders under them, that could not be read at all
     /// (each also has a problem): the run could not check what it was asked to, and exits 2.
     pub unread: Vec<String>,
+    /// The ids of the rules that ran, in catalogue order: a rule turned off, one whose input
+    /// was not given (the registry rules without a registry, the account rules in a scan) or
+    /// one the kind of run does not use (configuration rules on history) did not run.
+    pub rules_run: Vec<String>,
 }
 
 impl Outcome {

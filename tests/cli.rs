@@ -561,3 +561,195 @@ fn explain_pages_on_a_terminal_and_not_through_a_pipe() {
     assert!(!paged.exists(), "a pipe went through the pager");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("S001 committed-api-key"));
 }
+
+/// Issue 16, item 10: `--show-config` is global (it works before or without a subcommand) and
+/// its output reads back as a configuration that shows the same effective config again.
+#[test]
+fn show_config_is_global_and_round_trips() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(
+        d,
+        ".wandb-sa-lint.toml",
+        "fail-on = \"warning\"\nexclude = [\"vendor/\"]\nmax-file-size = \"1MiB\"\n\
+         [rules]\nC007 = \"off\"\nS002 = \"warning\"\n\
+         [params]\nunused-after = 120\n[params.A001]\nmin-length = 8\n\
+         purpose-words = [\"ci\", \"train\"]\n\
+         [[allow]]\npath = \"tests/**\"\nrules = [\"S001\", \"C002\"]\nreason = \"fixtures\"\n\
+         [[allow]]\naccount = \"legacy-exporter\"\nrules = [\"A002\"]\nreason = \"yearly\"\n",
+    );
+    let (first, err, code) = run_in(d, &["--show-config"]);
+    assert_eq!(code, Some(0), "without a subcommand: {err}");
+    let (before, err, code) = run_in(d, &["--show-config", "scan"]);
+    assert_eq!(code, Some(0), "before the subcommand: {err}");
+    assert_eq!(first, before);
+    write(d, "c.toml", &first);
+    // Read back alone (the discovered file ignored), from the same folder.
+    let (again, err, code) = run_in(
+        d,
+        &["scan", "--isolated", "--config", "c.toml", "--show-config"],
+    );
+    assert_eq!(code, Some(0), "the shown config reads back: {err}");
+    let settings = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(settings(&first), settings(&again), "{first}\n---\n{again}");
+    for want in [
+        "min-length = 8",
+        "unused-after = 120",
+        "rules = [\"S001\", \"C002\"]",
+    ] {
+        assert!(first.contains(want), "{want}: {first}");
+    }
+    // The shown config is the one a scan uses: it scans with it.
+    let (_, err, code) = run_in(d, &["scan", "--isolated", "--config", "c.toml", "."]);
+    assert_eq!(code, Some(0), "{err}");
+    // Without a subcommand or --show-config: a usage error that says what is needed.
+    let (_, err, code) = run_in(d, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("subcommand"), "{err}");
+}
+
+/// The suite names (rule ids) of a JUnit report.
+fn junit_rules(text: &str) -> Vec<String> {
+    let suites = junit_parser::from_reader(std::io::Cursor::new(text.as_bytes()))
+        .unwrap_or_else(|e| panic!("not JUnit XML: {e}\n{text}"));
+    suites
+        .suites
+        .iter()
+        .map(|s| s.name.split(' ').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Issue 16, item 8: JUnit lists only the rules that ran: no account rules in a scan, the
+/// registry rules only with `--registry`, no rule the configuration turned off, and no
+/// secret or configuration rule in an audit.
+#[test]
+fn junit_lists_only_the_rules_that_ran() {
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let scan_rules = ids(&[
+        "S001", "S002", "C001", "C002", "C003", "C004", "C005", "C006", "C007", "C008",
+    ]);
+    let (out, err, _) = run_in(
+        &root(),
+        &[
+            "scan",
+            "--isolated",
+            "--format",
+            "junit",
+            "fixtures/demo-repo",
+        ],
+    );
+    let mut got = junit_rules(&out);
+    got.sort();
+    let mut want = scan_rules.clone();
+    want.sort();
+    assert_eq!(got, want, "{err}");
+
+    let org = tempfile::tempdir().expect("tmp");
+    let o = org.path();
+    audit_org::write(o, 5, 0).expect("org");
+    write(o, "repo/.env", "WANDB_PROJECT=p\n");
+    write(o, "off.toml", "[rules]\nC007 = \"off\"\nS002 = \"off\"\n");
+    let (out, err, _) = run_in(
+        o,
+        &[
+            "scan",
+            "--isolated",
+            "--config",
+            "off.toml",
+            "--format",
+            "junit",
+            "--registry",
+            "registry.yaml",
+            "repo",
+        ],
+    );
+    let mut got = junit_rules(&out);
+    got.sort();
+    let mut want: Vec<String> = scan_rules
+        .iter()
+        .filter(|r| *r != "C007" && *r != "S002")
+        .cloned()
+        .chain(ids(&["C101", "C102", "C103", "C104"]))
+        .collect();
+    want.sort();
+    assert_eq!(got, want, "{err}");
+
+    let (out, err, _) = run_in(
+        o,
+        &[
+            &["audit", "--isolated", "--format", "junit"],
+            audit_org::INPUTS,
+        ]
+        .concat(),
+    );
+    let got = junit_rules(&out);
+    assert_eq!(got.len(), 11, "{got:?} {err}");
+    assert!(got.iter().all(|r| r.starts_with('A')), "{got:?}");
+}
+
+/// Issue 16, item 15: notes that something was not checked are shown without `-v` (a file
+/// whose configuration rules were skipped, a file skipped as too large), so a summary that
+/// counts input problems has shown them; past a screenful the summary says `-v` lists the
+/// rest.
+#[test]
+fn notes_that_change_what_was_checked_are_shown_without_verbose() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(
+        d,
+        ".github/workflows/train.yml",
+        "jobs:\n  train: [\n    env: {WANDB_API_KEY: x\n",
+    );
+    write(
+        d,
+        "big.env",
+        &format!("WANDB_PROJECT=p\n# {}\n", "x".repeat(300)),
+    );
+    write(d, "ok.env", "WANDB_PROJECT=p\n");
+    let p = d.to_str().expect("utf8");
+    let (out, err, code) = run_in(d, &["scan", "--isolated", "--max-file-size", "200", p]);
+    let err = format!("{out}{err}");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("train.yml") && err.contains("configuration rules skipped"),
+        "the note is shown: {err}"
+    );
+    assert!(err.contains("1 input problem"), "{err}");
+    assert!(
+        err.contains("skipped (too-large):") && err.contains("big.env"),
+        "a file skipped as too large is named: {err}"
+    );
+    assert!(!err.contains("-v"), "nothing is left out: {err}");
+
+    // Many notes: a screenful is shown, and the summary says how many more `-v` lists.
+    for i in 0..30 {
+        write(
+            d,
+            &format!(".github/workflows/w{i:02}.yml"),
+            "jobs:\n  train: [\n    env: {WANDB_API_KEY: x\n",
+        );
+    }
+    let (out, err, _) = run_in(d, &["scan", "--isolated", p]);
+    let err = format!("{out}{err}");
+    let notes = err.matches("configuration rules skipped").count();
+    assert!((1..31).contains(&notes), "{notes} shown: {err}");
+    let hidden = 31 - notes;
+    assert!(
+        err.contains("31 input problems")
+            && err.contains(&format!("{hidden} not shown; -v lists them")),
+        "{err}"
+    );
+    let (out, err, _) = run_in(d, &["scan", "--isolated", "-v", p]);
+    let err = format!("{out}{err}");
+    assert_eq!(
+        err.matches("configuration rules skipped").count(),
+        31,
+        "{err}"
+    );
+    assert!(!err.contains("not shown"), "{err}");
+}

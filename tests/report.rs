@@ -212,6 +212,8 @@ fn bad_inputs_are_listed_and_the_report_is_still_written() {
         stderr.contains("input problem(s) listed in the report"),
         "{stderr}"
     );
+    // Issue 16, item 15: the summary says where the problems are, and that -v prints them.
+    assert!(stderr.contains("(-v prints them here)"), "{stderr}");
 }
 
 /// A page that loads nothing from anywhere: no scripts, no external styles or images.
@@ -317,4 +319,71 @@ fn the_html_report_renders_in_a_browser() {
         std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
         "screenshot written"
     );
+}
+
+/// Issue 16, item 9: `report` honours `--fail-on` as `scan` and `audit` do; by default (a
+/// periodic document) it does not fail on findings.
+#[test]
+fn report_honours_fail_on() {
+    let s = setup();
+    let d = s.dir.path();
+    let code = |extra: &[&str]| {
+        let o = bin()
+            .current_dir(d)
+            .args(["report", "--isolated", "--scan", "demo-repo.json"])
+            .args(["--format", "json", "-o", "r.json"])
+            .args(extra)
+            .output()
+            .expect("report");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // The demo repository's scan has errors.
+    assert_eq!(code(&[]).0, Some(0), "{}", code(&[]).1);
+    assert_eq!(code(&["--fail-on", "error"]).0, Some(1));
+    assert_eq!(code(&["--fail-on", "never"]).0, Some(0));
+    let o = bin()
+        .current_dir(d)
+        .env("WANDB_SA_LINT_FAIL_ON", "warning")
+        .args(["report", "--isolated", "--scan", "demo-repo.json"])
+        .args(["--format", "markdown", "-o", "r.md"])
+        .output()
+        .expect("report");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(d.join("r.md").exists(), "the report is still written");
+}
+
+/// Issue 16, item 9: without anything to report on, `report` is a usage error (exit 2) that
+/// says what it needs, and writes nothing; a `--scan` file that does not exist is named and
+/// exits 2.
+#[test]
+fn report_refuses_no_inputs_and_names_a_missing_scan_result() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    for extra in [&[][..], &["--previous", "old.json"][..]] {
+        let o = bin()
+            .current_dir(d)
+            .args(["report", "--isolated", "--format", "json", "-o", "r.json"])
+            .args(extra)
+            .output()
+            .expect("report");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("--scan") && err.contains("--registry"),
+            "{err}"
+        );
+        assert!(!d.join("r.json").exists(), "nothing written");
+    }
+    let o = bin()
+        .current_dir(d)
+        .args(["report", "--isolated", "--scan", "demo-rpeo.json"])
+        .args(["--format", "json", "-o", "r.json"])
+        .output()
+        .expect("report");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("demo-rpeo.json"), "{err}");
 }

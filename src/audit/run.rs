@@ -156,6 +156,11 @@ pub fn analyze(
     let mut outcome = Outcome {
         findings,
         problems,
+        rules_run: rules
+            .iter()
+            .filter(|r| r.kind == Kind::Account)
+            .map(|r| r.id.clone())
+            .collect(),
         ..Outcome::default()
     };
     outcome.summary.suppressed = suppressed.count;

@@ -13,8 +13,9 @@ use crate::report::OutputFormat;
 pub(super) struct Cli {
     #[command(flatten)]
     pub(super) global: Global,
+    /// Optional only for `--show-config`, which needs none.
     #[command(subcommand)]
-    pub(super) command: Command,
+    pub(super) command: Option<Command>,
 }
 
 #[derive(Debug, Args)]
@@ -34,7 +35,8 @@ pub(super) struct Global {
     /// removes checks compared with --config-from REV, or with the built-in defaults.
     #[arg(long, global = true)]
     pub(super) no_weaken: bool,
-    /// Print the effective configuration and exit.
+    /// Print the effective configuration (as a file `--config` reads back) and exit; with or
+    /// without a subcommand.
     #[arg(long, global = true)]
     pub(super) show_config: bool,
     /// Lowest severity that makes the run exit 1.
@@ -46,7 +48,8 @@ pub(super) struct Global {
     /// Print findings only: no summary, no progress.
     #[arg(short, long, global = true)]
     pub(super) quiet: bool,
-    /// Also list skipped files' reasons and input problems in full.
+    /// Name every skipped file and print every note (without it: files left unchecked, and
+    /// up to 20 notes).
     #[arg(short, long, global = true)]
     pub(super) verbose: bool,
     /// Never show a progress bar.

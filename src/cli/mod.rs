@@ -51,6 +51,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_ERROR));
         }
     };
+    if cli.command.is_none() && !cli.global.show_config {
+        let e = <Cli as clap::CommandFactory>::command().error(
+            clap::error::ErrorKind::MissingSubcommand,
+            "a subcommand is needed (or --show-config)",
+        );
+        output::stderr(&e.render().to_string(), false);
+        return ExitCode::from(EXIT_ERROR);
+    }
     let color = use_color(cli.global.color, std::io::stderr().is_terminal());
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -64,7 +72,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, Fatal> {
     let g = &cli.global;
     let discover_from = match &cli.command {
-        Command::Scan(s) | Command::Baseline(s) => s
+        Some(Command::Scan(s) | Command::Baseline(s)) => s
             .paths
             .first()
             .cloned()
@@ -72,8 +80,8 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
         _ => PathBuf::from("."),
     };
     let baseline = match &cli.command {
-        Command::Scan(s) | Command::Baseline(s) => s.baseline.as_deref(),
-        Command::Audit(a) => a.baseline.as_deref(),
+        Some(Command::Scan(s) | Command::Baseline(s)) => s.baseline.as_deref(),
+        Some(Command::Audit(a)) => a.baseline.as_deref(),
         _ => None,
     };
     let mut config = crate::weaken::load(
@@ -92,7 +100,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             value: f.clone(),
         })?;
     }
-    if let Command::Scan(s) | Command::Baseline(s) = &cli.command {
+    if let Some(Command::Scan(s) | Command::Baseline(s)) = &cli.command {
         if let Some(size) = &s.max_file_size {
             config.max_file_size = config::parse_size(size).ok_or_else(|| Fatal::Usage {
                 what: "--max-file-size",
@@ -107,12 +115,12 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 value,
             })?;
     }
-    if g.show_config {
+    let Some(command) = cli.command.filter(|_| !g.show_config) else {
         output::stdout(&config.to_toml(), false);
         return Ok(EXIT_CLEAN);
-    }
+    };
     let rules = config.apply_params(&rules::load_rules(&config)?)?;
-    match cli.command {
+    match command {
         Command::Scan(args) => scan::scan(&cli.global, &config, &rules, args),
         Command::Baseline(args) => scan::write_baseline(&cli.global, &config, &rules, args),
         Command::Report(args) => report::report_cmd(&cli.global, &config, &rules, args),

@@ -4,7 +4,7 @@ use super::args::{Global, ReportArgs};
 use super::audit::{as_of_date, load_registry};
 use super::diag::Fatal;
 use super::output;
-use super::{EXIT_CLEAN, EXIT_ERROR};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::Config;
 use crate::report;
 use crate::rules::RuleSet;
@@ -16,6 +16,11 @@ pub(super) fn report_cmd(
     args: ReportArgs,
 ) -> Result<u8, Fatal> {
     use crate::report::compliance;
+    if args.scan.is_empty() && args.registry.is_none() {
+        return Err(Fatal::Missing(
+            "`report` needs something to report on: scan results (--scan RESULT.json, from `scan --format json`) or the registry (--registry FILE)",
+        ));
+    }
     let as_of = as_of_date(args.as_of.as_deref())?;
     crate::auditlog::check_logs(&args.audit_log)?;
     let mut problems = Vec::new();
@@ -90,13 +95,33 @@ pub(super) fn report_cmd(
                     String::new()
                 } else {
                     format!(
-                        "; {} input problem(s) listed in the report",
-                        report.problems.len()
+                        "; {} input problem(s) listed in the report{}",
+                        report.problems.len(),
+                        if g.verbose {
+                            ""
+                        } else {
+                            " (-v prints them here)"
+                        }
                     )
                 }
             ),
             false,
         );
     }
-    Ok(if unread { EXIT_ERROR } else { EXIT_CLEAN })
+    Ok(if unread {
+        EXIT_ERROR
+    } else {
+        exit_for(&report, g.fail_on.as_deref())
+    })
+}
+
+/// Exit 1 when `--fail-on` (the flag or `WANDB_SA_LINT_FAIL_ON`) is given and a finding of
+/// the report is at or above it. The configuration file's `fail-on` and the default gate
+/// `scan` and `audit` only: a periodic report is a document, not a gate, unless asked.
+fn exit_for(report: &crate::report::compliance::Report, fail_on: Option<&str>) -> u8 {
+    let threshold = fail_on.and_then(crate::config::parse_fail_on).flatten();
+    match (threshold, report.worst()) {
+        (Some(t), Some(worst)) if worst >= t => EXIT_FINDINGS,
+        _ => EXIT_CLEAN,
+    }
 }

@@ -64,12 +64,15 @@ pub(super) fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Resu
             source,
         }
     })?;
-    for p in outcome
-        .problems
-        .iter()
-        .filter(|p| g.verbose || p.level >= Severity::Warning)
-    {
+    let (shown, hidden) = human::shown_problems(outcome, g.verbose, g.quiet);
+    for p in shown {
         output::stderr(&human::render_problem(p), false);
+    }
+    if hidden > 0 && !g.quiet {
+        output::stderr(
+            &format!("{hidden} more note(s) not shown; -v lists them\n"),
+            false,
+        );
     }
     if !g.quiet {
         output::stderr(
@@ -143,6 +146,31 @@ fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
     }
 }
 
+/// The skipped files the outcome names: with `-v` every one; without, the ones skipped for a
+/// reason that leaves something unchecked (too large, a submodule), a screenful of them.
+fn print_skipped(g: &Global, outcome: &Outcome) {
+    let room = if g.verbose {
+        usize::MAX
+    } else if g.quiet {
+        0
+    } else {
+        human::NOTES_SHOWN
+    };
+    for (path, reason) in outcome.skipped_files.iter().take(room) {
+        output::stderr(
+            &format!("skipped ({reason}): {}\n", report::escape::one_line(path)),
+            false,
+        );
+    }
+    let more = outcome.skipped_files.len().saturating_sub(room);
+    if more > 0 && !g.quiet {
+        output::stderr(
+            &format!("{more} more skipped file(s) not named; -v lists them\n"),
+            false,
+        );
+    }
+}
+
 pub(super) fn emit(
     g: &Global,
     config: &Config,
@@ -169,23 +197,14 @@ pub(super) fn emit(
         None => output::stdout(&body, style.color),
     }
     // Problems and the summary go to stderr so machine formats on stdout stay clean.
-    let shown: Vec<_> = outcome
-        .problems
-        .iter()
-        .filter(|p| g.verbose || p.level >= Severity::Warning)
-        .collect();
+    let (shown, hidden) = human::shown_problems(outcome, g.verbose, g.quiet);
     for p in shown {
         output::stderr(&human::render_problem(p), false);
     }
-    for (path, reason) in &outcome.skipped_files {
-        output::stderr(
-            &format!("skipped ({reason}): {}\n", report::escape::one_line(path)),
-            false,
-        );
-    }
+    print_skipped(g, outcome);
     if !g.quiet {
         let timing = std::env::var_os("WANDB_SA_LINT_NO_TIMING").is_none();
-        let summary = human::render_summary(outcome, timing);
+        let summary = human::render_summary_hiding(outcome, timing, hidden);
         if to_terminal {
             output::stdout(&summary, false);
         } else {

@@ -223,6 +223,20 @@ pub struct Report {
     pub problems: Vec<String>,
 }
 
+impl Report {
+    /// The most severe finding's severity: scan results, account findings and unlisted
+    /// actors'.
+    pub fn worst(&self) -> Option<crate::rules::Severity> {
+        self.repositories
+            .iter()
+            .flat_map(|r| &r.findings)
+            .chain(self.accounts.iter().flat_map(|a| &a.findings))
+            .chain(&self.unlisted)
+            .filter_map(|i| crate::rules::Severity::parse(&i.severity))
+            .max()
+    }
+}
+
 /// Reads one `scan --format json` result; problems are pushed and the file is skipped.
 pub fn read_scan(path: &Path, problems: &mut Vec<String>) -> Option<Repository> {
     let shown = path.display().to_string();

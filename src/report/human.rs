@@ -152,8 +152,43 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// Info notes printed without `-v`: a screenful. Each says something was not checked (a file
+/// whose configuration rules were skipped, an include not read), so they are shown by
+/// default; past this many the summary says how many more `-v` lists.
+pub const NOTES_SHOWN: usize = 20;
+
+/// The problems to print, in order: every error and warning, and the first [`NOTES_SHOWN`]
+/// info notes (all with `verbose`, none with `quiet`); and how many info notes that leaves out.
+pub fn shown_problems(outcome: &Outcome, verbose: bool, quiet: bool) -> (Vec<&Problem>, usize) {
+    let room = match (verbose, quiet) {
+        (true, _) => usize::MAX,
+        (false, true) => 0,
+        (false, false) => NOTES_SHOWN,
+    };
+    let mut notes = 0;
+    let mut hidden = 0;
+    let mut shown = Vec::new();
+    for p in &outcome.problems {
+        if p.level >= Severity::Warning {
+            shown.push(p);
+        } else if notes < room {
+            notes += 1;
+            shown.push(p);
+        } else {
+            hidden += 1;
+        }
+    }
+    (shown, hidden)
+}
+
 /// The closing summary. `timing` false leaves out the elapsed time (for snapshots).
 pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
+    render_summary_hiding(outcome, timing, 0)
+}
+
+/// [`render_summary`] when `hidden` of the outcome's problems were not printed: the count of
+/// input problems says so and points at `-v`.
+pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> String {
     let s = &outcome.summary;
     let mut out = String::new();
     let skipped: usize = s.skipped.values().sum();
@@ -220,6 +255,9 @@ pub fn render_summary(outcome: &Outcome, timing: bool) -> String {
             outcome.problems.len(),
             if outcome.problems.len() == 1 { "" } else { "s" }
         );
+        if hidden > 0 {
+            let _ = write!(out, " ({hidden} not shown; -v lists them)");
+        }
     }
     out.push('\n');
     out

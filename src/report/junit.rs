@@ -1,7 +1,7 @@
-//! `--format junit`: JUnit XML for Jenkins and GitLab test reports. One test suite per rule of
-//! the catalogue that ran, one failed test case per finding (named after the file and line, or
-//! the account); a rule without findings is one passing case, so the report shows what was
-//! checked.
+//! `--format junit`: JUnit XML for Jenkins and GitLab test reports. One test suite per rule
+//! that ran (the outcome's `rules_run`), one failed test case per finding (named after the file
+//! and line, or the account); a rule that ran without findings is one passing case, so the
+//! report shows what was checked, and a rule that did not run is not in it.
 
 use std::collections::BTreeMap;
 
@@ -42,9 +42,13 @@ pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
         by_rule.entry(f.rule.id.as_str()).or_default().push(f);
     }
     let mut report = Report::new("wandb-sa-lint");
+    // Only what ran: a rule that did not run is no passing test (one with findings ran).
     for rule in rules.iter() {
-        let mut suite = TestSuite::new(format!("{} {}", rule.id, rule.name));
         let findings = by_rule.remove(rule.id.as_str()).unwrap_or_default();
+        if findings.is_empty() && !outcome.rules_run.contains(&rule.id) {
+            continue;
+        }
+        let mut suite = TestSuite::new(format!("{} {}", rule.id, rule.name));
         if findings.is_empty() {
             let mut case = TestCase::new(
                 format!("{} {}", rule.id, rule.name),

@@ -54,6 +54,8 @@ pub fn scan_history(
     progress.phase("walking commits", None);
     let mut scanner = Scanner::new(rules, config);
     scanner.record_skips = record_skips;
+    // History is scanned for keys: the configuration rules do not run on it.
+    scanner.config_checks = false;
     let detector = scanner.detector.clone();
     let max = config.max_file_size;
     let history = source::history::collect(

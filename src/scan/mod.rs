@@ -36,8 +36,13 @@ pub struct Scanner<'a> {
     bytes: AtomicU64,
     /// Inline allows and allow entries: every finding passes it.
     suppressor: Suppressor<'a>,
-    /// Record every skipped file's path (for `--verbose`), not only the counts.
+    /// Record every skipped file's path (for `--verbose`), not only the counts (the paths of
+    /// files skipped for a reason that leaves them unchecked are always recorded).
     pub record_skips: bool,
+    /// Whether the configuration rules run on the files (not on history blobs).
+    config_checks: bool,
+    /// The ids of the secret rules, in catalogue order.
+    secret_rules: Vec<String>,
     skipped_files: Mutex<Vec<(String, String)>>,
     /// The enabled configuration rules, by check name.
     config_rules: Vec<(&'static str, Arc<Rule>)>,
@@ -73,6 +78,12 @@ impl<'a> Scanner<'a> {
             bytes: AtomicU64::new(0),
             suppressor: Suppressor::new(config),
             record_skips: false,
+            config_checks: true,
+            secret_rules: rules
+                .iter()
+                .filter(|r| r.kind == crate::rules::Kind::Secret)
+                .map(|r| r.id.clone())
+                .collect(),
             skipped_files: Mutex::new(Vec::new()),
             config_rules: rules
                 .iter()
@@ -199,10 +210,31 @@ impl<'a> Scanner<'a> {
             .collect()
     }
 
+    /// The ids of the rules this scanner runs: the secret rules, and unless it scans history
+    /// the configuration rules (the registry ones only with a registry).
+    fn rules_run(&self) -> Vec<String> {
+        let mut ran = self.secret_rules.clone();
+        if self.config_checks {
+            let with_registry = self.config.registry.is_some();
+            ran.extend(
+                self.config_rules
+                    .iter()
+                    .filter(|(check, _)| {
+                        with_registry
+                            || !crate::checks::get(check)
+                                .is_some_and(|c| matches!(c.run, crate::checks::Run::Registry(_)))
+                    })
+                    .map(|(_, r)| r.id.clone()),
+            );
+        }
+        ran
+    }
+
     /// Finishes the run: settles the cross-file rules, sorts findings, reports allow entries
     /// that matched nothing, counts.
     pub fn finish(self, started: Instant) -> Outcome {
         self.settle_config();
+        let rules_run = self.rules_run();
         let mut findings = self.findings.into_inner().unwrap_or_default();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self.problems.into_inner().unwrap_or_default();
@@ -224,6 +256,7 @@ impl<'a> Scanner<'a> {
             summary,
             skipped_files,
             unread,
+            rules_run,
         };
         outcome.count();
         outcome
@@ -289,7 +322,7 @@ impl Visitor for Scanner<'_> {
         if let Ok(mut s) = self.summary.lock() {
             s.skip(reason.as_str());
         }
-        if self.record_skips {
+        if self.record_skips || reason.leaves_unchecked() {
             if let Ok(mut v) = self.skipped_files.lock() {
                 v.push((path.to_string(), reason.as_str().to_string()));
             }

@@ -36,6 +36,12 @@ pub enum Skip {
 }
 
 impl Skip {
+    /// Whether a file skipped for this reason may hold what the scan looks for, so it is named
+    /// without `-v`: a file too large to read, a submodule not followed.
+    pub fn leaves_unchecked(self) -> bool {
+        matches!(self, Skip::TooLarge | Skip::Submodule)
+    }
+
     /// The reason as shown in summaries.
     pub fn as_str(self) -> &'static str {
         match self {
