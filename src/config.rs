@@ -628,9 +628,9 @@ impl Config {
             shown,
             text,
             shared: std::sync::Arc::from(text),
-            base: std::path::absolute(path)
-                .ok()
-                .and_then(|p| p.parent().map(Path::to_path_buf))
+            base: crate::source::clean_absolute(path)
+                .parent()
+                .map(Path::to_path_buf)
                 .unwrap_or_default(),
         };
         if let Some(list) = raw.exclude {

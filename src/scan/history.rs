@@ -75,7 +75,7 @@ pub fn scan_history(
             .map(Path::to_path_buf)
             .unwrap_or_else(|| repo.git_dir().to_path_buf())
     };
-    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let workdir = source::clean_absolute(&workdir);
     let blobs = BlobScan {
         history: &history,
         scanner: &scanner,

@@ -56,7 +56,7 @@ pub fn open(start: &Path, max_file_size: u64) -> Result<Index, StagedError> {
         .workdir()
         .map(Path::to_path_buf)
         .ok_or_else(|| StagedError::Bare(shown.clone()))?;
-    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let workdir = super::clean_absolute(&workdir);
     // The index's own checksum is not verified: git wrote it, and a pre-commit run must be fast.
     let index_path = repo.index_path();
     let index = if index_path.exists() {
