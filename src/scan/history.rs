@@ -86,6 +86,20 @@ pub fn scan_history(
     let results = blobs.run(threads);
     let head_fps = head_fingerprints(&history, &results, &scanner.detector, max);
     progress.finish();
+    // A range reports the keys it introduced: not those its base already held.
+    let base_fps: std::collections::HashSet<String> = results
+        .iter()
+        .filter(|r| history.base_blobs.contains(&r.blob))
+        .flat_map(|r| r.fingerprints.iter().cloned())
+        .collect();
+    let results = results
+        .into_iter()
+        .map(|mut r| {
+            r.findings
+                .retain(|(_, f)| !base_fps.contains(&f.fingerprint));
+            r
+        })
+        .collect();
     let final_findings = with_provenance(&history, results, &head_fps);
     if let Ok(mut f) = scanner.findings.lock() {
         *f = final_findings;
