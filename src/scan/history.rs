@@ -105,6 +105,10 @@ pub fn scan_history(
         *f = final_findings;
     }
     note_history_problems(&scanner, &history);
+    if selection.since.is_some() || selection.range.is_some() {
+        // The keys from before the range are out of its view.
+        scanner.scope = crate::finding::Scope::Paths(Vec::new());
+    }
     let commits = history.commit_count();
     let blobs = history.blobs.len();
     let partial_clone = history.partial_clone;

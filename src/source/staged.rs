@@ -39,6 +39,8 @@ pub enum StagedError {
 pub struct StagedInfo {
     /// The repository's working directory.
     pub workdir: PathBuf,
+    /// The staged paths handed to the visitor (scanned or skipped), relative to the root.
+    pub paths: Vec<String>,
     /// Paths with unresolved merge conflicts (skipped, noted).
     pub conflicted: Vec<String>,
     /// Index entries identical to HEAD (not scanned).
@@ -127,6 +129,9 @@ pub fn walk(
             continue;
         }
         let path = path_b.to_string();
+        if entry.mode != Mode::DIR {
+            info.paths.push(path.clone());
+        }
         if entry.mode == Mode::COMMIT {
             visitor.skipped(&path, Skip::Submodule);
             continue;

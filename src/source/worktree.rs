@@ -163,6 +163,31 @@ fn resolve_root(root: &Path) -> PathBuf {
     }
 }
 
+/// What a walk of `paths` covers, each as (display path, clean absolute path) the way the walk
+/// names its files; `None` when it covers a whole repository (a path is the root of the
+/// repository holding it) or, outside a repository, the current folder.
+pub fn covered(paths: &[PathBuf]) -> Option<Vec<(String, PathBuf)>> {
+    let mut places = Vec::new();
+    for given in paths {
+        let root = resolve_root(given);
+        let abs = clean_absolute(&root);
+        let dir = if abs.is_dir() {
+            abs.as_path()
+        } else {
+            abs.parent().unwrap_or(&abs)
+        };
+        let workdir = repository_of(dir).as_ref().and_then(workdir_of);
+        match &workdir {
+            Some(w) if *w == abs => return None,
+            None if abs == clean_absolute(Path::new(".")) => return None,
+            _ => {}
+        }
+        let names = Names { workdir };
+        places.push(names.of(&root));
+    }
+    Some(places)
+}
+
 /// Walks each of `paths` (files or directories) and hands every file to `visitor`. A root that
 /// is a symlink is followed; symlinks inside the tree are not.
 pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
