@@ -144,6 +144,9 @@ struct Collector<'r> {
     paths: Vec<String>,
     blobs: HashMap<ObjectId, Vec<u32>>,
     seen_trees: HashSet<(ObjectId, u32)>,
+    /// The (tree, directory) pairs listed since [`Collector::listed`] was last cleared: a
+    /// listing of several trees (a range's base) reads a subtree they share once.
+    listed: HashSet<(ObjectId, u32)>,
     /// The tree last walked at each directory: entries it already had are not looked at again.
     last_tree: HashMap<u32, ObjectId>,
     missing: HashSet<ObjectId>,
@@ -174,7 +177,8 @@ impl Collector<'_> {
     /// Walks `tree`, visiting each (tree, directory) once, and records blobs. Entries the
     /// directory's previously walked tree also had (same name, mode and id) were recorded
     /// then and are skipped: between commits, a directory changes in a few entries. With
-    /// `out`, lists every blob of this tree (for HEAD) instead, without either shortcut.
+    /// `out`, lists every blob of this tree (for HEAD, or a range's base) instead, without
+    /// either shortcut, but once per (tree, directory) until [`Collector::listed`] is cleared.
     fn walk(&mut self, tree: ObjectId, mut out: Option<&mut Vec<(u32, ObjectId)>>) {
         if self.paths.is_empty() {
             self.paths.push(String::new());
@@ -184,7 +188,12 @@ impl Collector<'_> {
         let mut stack = vec![(tree, 0u32)];
         while let Some((tree, dir)) = stack.pop() {
             let listing = out.is_some();
-            if !listing && !self.seen_trees.insert((tree, dir)) {
+            let seen = if listing {
+                &mut self.listed
+            } else {
+                &mut self.seen_trees
+            };
+            if !seen.insert((tree, dir)) {
                 continue;
             }
             let Some(data) = tree_data(self.repo, self.preload, tree) else {
@@ -315,6 +324,7 @@ where
         paths: Vec::new(),
         blobs: HashMap::default(),
         seen_trees: HashSet::default(),
+        listed: HashSet::default(),
         last_tree: HashMap::default(),
         missing: HashSet::default(),
         submodules: 0,
@@ -330,6 +340,7 @@ where
     let mut base_blobs = HashSet::default();
     if ranged {
         let mut listed = Vec::new();
+        col.listed.clear();
         for tree in boundary {
             col.walk(tree, Some(&mut listed));
         }
