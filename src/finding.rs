@@ -310,7 +310,7 @@ impl Summary {
 /// can be said to match nothing: a scan of `src/`, of the staged change or of a commit range
 /// cannot know whether the keys elsewhere are still there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Scope {
+pub enum Coverage {
     /// Everything the entries can be about: a whole repository, history or audit.
     #[default]
     Whole,
@@ -320,12 +320,12 @@ pub enum Scope {
     Paths(Vec<(String, std::path::PathBuf)>),
 }
 
-impl Scope {
+impl Coverage {
     /// Whether the file or folder at display path `path` lies in what was covered.
     pub fn covers(&self, path: &str) -> bool {
         match self {
-            Scope::Whole => true,
-            Scope::Paths(places) => places.iter().any(|(shown, _)| {
+            Coverage::Whole => true,
+            Coverage::Paths(places) => places.iter().any(|(shown, _)| {
                 path == shown
                     || path
                         .strip_prefix(shown.as_str())
@@ -337,8 +337,8 @@ impl Scope {
     /// Whether the file or folder at the clean absolute path `abs` lies in what was covered.
     pub fn covers_abs(&self, abs: &std::path::Path) -> bool {
         match self {
-            Scope::Whole => true,
-            Scope::Paths(places) => places.iter().any(|(_, p)| abs.starts_with(p)),
+            Coverage::Whole => true,
+            Coverage::Paths(places) => places.iter().any(|(_, p)| abs.starts_with(p)),
         }
     }
 }
@@ -358,7 +358,7 @@ pub struct Outcome {
     /// (each also has a problem): the run could not check what it was asked to, and exits 2.
     pub unread: Vec<String>,
     /// What the run covered (for judging entries that match nothing).
-    pub scope: Scope,
+    pub coverage: Coverage,
 }
 
 impl Outcome {

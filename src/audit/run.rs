@@ -237,7 +237,7 @@ impl<'a> Builder<'a> {
         (
             self.findings,
             self.suppressor
-                .finish(Judge::Accounts, &crate::finding::Scope::Whole),
+                .finish(Judge::Accounts, &crate::finding::Coverage::Whole),
         )
     }
 }

@@ -107,7 +107,7 @@ pub fn scan_history(
     note_history_problems(&scanner, &history);
     if selection.since.is_some() || selection.range.is_some() {
         // The keys from before the range are out of its view.
-        scanner.scope = crate::finding::Scope::Paths(Vec::new());
+        scanner.coverage = crate::finding::Coverage::Paths(Vec::new());
     }
     let commits = history.commit_count();
     let blobs = history.blobs.len();

@@ -16,7 +16,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, redact, Snippet};
 use crate::detect::{Detector, Hit};
-use crate::finding::{Detail, Finding, Location, Outcome, Problem, Scope, Summary};
+use crate::finding::{Coverage, Detail, Finding, Location, Outcome, Problem, Summary};
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::source::{self, Skip, Visitor};
 use crate::suppress::{Judge, Subject, Suppressor};
@@ -50,7 +50,7 @@ pub struct Scanner<'a> {
     /// Where files that other files name (includes, env files) are read from.
     snapshot: &'a dyn source::named::Snapshot,
     /// What the run covers (a sub-path, the staged change and a commit range are partial).
-    scope: Scope,
+    coverage: Coverage,
 }
 
 fn relative_to(abs: &Path, base: &Path, display: &str) -> String {
@@ -89,7 +89,7 @@ impl<'a> Scanner<'a> {
             id: SCANNER_IDS.fetch_add(1, Ordering::Relaxed),
             snapshot: &source::named::NoSnapshot,
             unread: Mutex::new(Vec::new()),
-            scope: Scope::Whole,
+            coverage: Coverage::Whole,
         }
     }
 
@@ -209,7 +209,7 @@ impl<'a> Scanner<'a> {
         let mut findings = self.findings.into_inner().unwrap_or_default();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self.problems.into_inner().unwrap_or_default();
-        let suppressed = self.suppressor.finish(Judge::Files, &self.scope);
+        let suppressed = self.suppressor.finish(Judge::Files, &self.coverage);
         problems.extend(suppressed.problems);
         problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         let mut summary = self.summary.into_inner().unwrap_or_default();
@@ -227,7 +227,7 @@ impl<'a> Scanner<'a> {
             summary,
             skipped_files,
             unread,
-            scope: self.scope,
+            coverage: self.coverage,
         };
         outcome.count();
         outcome
@@ -341,7 +341,7 @@ pub fn scan_worktree(
     let snapshot = source::named::Worktree::new(paths, config.max_file_size);
     let mut scanner = scanner.with_snapshot(&snapshot);
     if let Some(places) = source::worktree::covered(paths) {
-        scanner.scope = Scope::Paths(places);
+        scanner.coverage = Coverage::Paths(places);
     }
     source::worktree::walk(paths, &opts, &scanner);
     scanner.finish(started)
@@ -360,7 +360,7 @@ pub fn scan_staged(
     scanner.record_skips = record_skips;
     let info = source::staged::walk(start, &snapshot, config.max_file_size, &scanner)?;
     // Only the staged files were read: the rest of the repository is out of view.
-    scanner.scope = Scope::Paths(
+    scanner.coverage = Coverage::Paths(
         info.paths
             .iter()
             .map(|p| (p.clone(), info.workdir.join(p)))
