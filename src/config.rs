@@ -240,6 +240,25 @@ impl Allow {
                 }))
     }
 
+    /// The place every file the entry's path glob can match lies under: its base joined with
+    /// the glob's leading literal components (`<base>/lib/fixtures` for `lib/fixtures/**`;
+    /// the base itself for a glob without `/`, which matches at any depth).
+    pub fn path_root(&self) -> Option<PathBuf> {
+        let pattern = self.path.as_deref()?;
+        let p = pattern.trim_start_matches("./");
+        let mut root = self.base.clone();
+        if p.contains('/') {
+            let p = p.trim_start_matches('/');
+            for part in p.split('/').filter(|c| !c.is_empty()) {
+                if part.contains(['*', '?', '[', '{', '\\']) {
+                    break;
+                }
+                root.push(part);
+            }
+        }
+        Some(root)
+    }
+
     /// True when the entry's path glob matches `rel_path`.
     pub fn path_matches(&self, rel_path: &str) -> bool {
         self.matcher.as_ref().is_some_and(|m| m.is_match(rel_path))
@@ -628,9 +647,9 @@ impl Config {
             shown,
             text,
             shared: std::sync::Arc::from(text),
-            base: std::path::absolute(path)
-                .ok()
-                .and_then(|p| p.parent().map(Path::to_path_buf))
+            base: crate::source::clean_absolute(path)
+                .parent()
+                .map(Path::to_path_buf)
                 .unwrap_or_default(),
         };
         if let Some(list) = raw.exclude {

@@ -306,6 +306,43 @@ impl Summary {
     }
 }
 
+/// What a run covered. Only an entry about what it covered (a baseline entry, an allow entry)
+/// can be said to match nothing: a scan of `src/`, of the staged change or of a commit range
+/// cannot know whether the keys elsewhere are still there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Coverage {
+    /// Everything the entries can be about: a whole repository, history or audit.
+    #[default]
+    Whole,
+    /// Only these places, each as a display path (a folder covers what is under it) and the
+    /// same place as a clean absolute path. None at all for a commit range: the keys from
+    /// before it are out of its view.
+    Paths(Vec<(String, std::path::PathBuf)>),
+}
+
+impl Coverage {
+    /// Whether the file or folder at display path `path` lies in what was covered.
+    pub fn covers(&self, path: &str) -> bool {
+        match self {
+            Coverage::Whole => true,
+            Coverage::Paths(places) => places.iter().any(|(shown, _)| {
+                path == shown
+                    || path
+                        .strip_prefix(shown.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }),
+        }
+    }
+
+    /// Whether the file or folder at the clean absolute path `abs` lies in what was covered.
+    pub fn covers_abs(&self, abs: &std::path::Path) -> bool {
+        match self {
+            Coverage::Whole => true,
+            Coverage::Paths(places) => places.iter().any(|(_, p)| abs.starts_with(p)),
+        }
+    }
+}
+
 /// Everything a run produced, handed to an output format.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -325,6 +362,8 @@ pub struct Outcome {
     /// was not given (the registry rules without a registry, the account rules in a scan) or
     /// one the kind of run does not use (configuration rules on history) did not run.
     pub rules_run: Vec<String>,
+    /// What the run covered (for judging entries that match nothing).
+    pub coverage: Coverage,
 }
 
 impl Outcome {

@@ -151,3 +151,118 @@ fn a_broken_baseline_is_an_error() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("-o FILE"), "{stderr}");
 }
+
+/// A scan's stale-entry warnings: baseline entries and allow entries said to match nothing.
+fn stale(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("matches no finding") || l.contains("matched nothing"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn only_entries_within_what_was_scanned_are_called_stale() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let mut f = Fakes::new(1603);
+    let git = |args: &[&str]| common::git(d, args);
+    git(&["init", "-q"]);
+    let key = |f: &mut Fakes| format!("import wandb\nwandb.login(key=\"{}\")\n", f.hex(40));
+    write(d, "lib/a.py", &key(&mut f));
+    write(d, "lib/c.py", &key(&mut f));
+    write(d, "lib/fixtures/k.py", &key(&mut f));
+    write(d, "src/b.py", &key(&mut f));
+    let scan = |cwd: &Path, args: &[&str]| {
+        common::parts(
+            &bin()
+                .current_dir(cwd)
+                .args(args)
+                .args(["--format", "json", "--no-progress"])
+                .output()
+                .expect("run"),
+        )
+    };
+    // lib/c.py is allowed by fingerprint, lib/fixtures by path; the rest is baselined.
+    let (doc, _, _) = scan(d, &["scan", "--isolated", "lib/c.py"]);
+    let fp = doc["findings"][0]["fingerprint"]
+        .as_str()
+        .expect("fp")
+        .to_string();
+    write(
+        d,
+        ".wandb-sa-lint.toml",
+        &format!("[[allow]]\nfingerprint = \"{fp}\"\nreason = \"revoked\"\n\n[[allow]]\npath = \"lib/fixtures/**\"\nreason = \"fakes\"\n"),
+    );
+    write(d, ".gitignore", "baseline.json\n");
+    let (_, code, err) = scan(d, &["baseline", "-o", "baseline.json"]);
+    assert_eq!(code, Some(0), "{err}");
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    let whole = scan(d, &["scan", "--baseline", "baseline.json"]);
+    assert_eq!(whole.1, Some(0), "{}", whole.2);
+    assert_eq!(stale(&whole.2), Vec::<String>::new());
+
+    // A sub-path, from the root or from inside it: lib's entries are outside it.
+    let (_, code, err) = scan(d, &["scan", "src", "--baseline", "baseline.json"]);
+    assert_eq!((code, stale(&err)), (Some(0), vec![]), "{err}");
+    let (_, code, err) = scan(&d.join("src"), &["scan", "--baseline", "../baseline.json"]);
+    assert_eq!((code, stale(&err)), (Some(0), vec![]), "{err}");
+    // The staged change: only the staged file was scanned.
+    write(d, "src/new.py", "import wandb\n");
+    git(&["add", "src/new.py"]);
+    let (_, code, err) = scan(d, &["scan", "--staged", "--baseline", "baseline.json"]);
+    assert_eq!((code, stale(&err)), (Some(0), vec![]), "{err}");
+    git(&["commit", "-qm", "new"]);
+    // A range: the keys before it are outside it.
+    let (_, code, err) = scan(
+        d,
+        &[
+            "scan",
+            "--history",
+            "--range",
+            "HEAD~1..HEAD",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!((code, stale(&err)), (Some(0), vec![]), "{err}");
+    let (_, code, err) = scan(
+        d,
+        &[
+            "scan",
+            "--history",
+            "--since",
+            "HEAD~1",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!((code, stale(&err)), (Some(0), vec![]), "{err}");
+
+    // Within what was scanned, a gone key's entry is still stale (and only that one).
+    write(d, "src/b.py", "import wandb\n");
+    let (_, code, err) = scan(d, &["scan", "src", "--baseline", "baseline.json"]);
+    let warned = stale(&err);
+    assert_eq!(code, Some(0));
+    assert_eq!(warned.len(), 1, "{err}");
+    assert!(warned[0].contains("src/b.py"), "{err}");
+    // A path entry whose every file lies in the scanned folder is judged there.
+    write(d, "lib/fixtures/k.py", "import wandb\n");
+    let (_, _, err) = scan(d, &["scan", "lib", "--baseline", "baseline.json"]);
+    let warned = stale(&err);
+    assert!(
+        warned.iter().any(|l| l.contains("path `lib/fixtures/**`")),
+        "{err}"
+    );
+    assert!(!warned.iter().any(|l| l.contains("fingerprint")), "{err}");
+    // The whole scan still judges the allow entries.
+    write(d, "lib/c.py", "import wandb\n");
+    let (_, _, err) = scan(d, &["scan", "--baseline", "baseline.json"]);
+    assert!(
+        stale(&err)
+            .iter()
+            .any(|l| l.contains(&format!("fingerprint {fp}"))),
+        "{err}"
+    );
+}

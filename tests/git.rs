@@ -602,3 +602,65 @@ fn packed_history_reads_the_same_as_loose_objects() {
     assert_eq!(summary["skipped"]["lfs-pointer"], 1);
     assert_eq!(summary["commits_scanned"], 17);
 }
+
+#[test]
+fn a_range_reports_only_the_keys_it_introduces_with_the_commit_that_did() {
+    let (tmp, mut f) = repo();
+    let d = tmp.path();
+    let (old, moved, gone, new) = (f.v1(), f.v1(), f.v1(), f.v1());
+    write(d, "a.env", &format!("WANDB_API_KEY={old}\n"));
+    write(d, "m.env", &format!("WANDB_API_KEY={moved}\n"));
+    write(d, "c.env", &format!("WANDB_API_KEY={gone}\n"));
+    write(d, "train.py", "import wandb\n");
+    commit_all(d, "base");
+    let base = rev(d, "HEAD");
+    git(d, &["checkout", "-qb", "feature"]);
+    // The branch edits a file around an old key, moves another, and adds one new key.
+    write(
+        d,
+        "a.env",
+        &format!("WANDB_API_KEY={old}\nWANDB_PROJECT=p\n"),
+    );
+    std::fs::remove_file(d.join("m.env")).expect("rm");
+    write(d, "moved/m.env", &format!("WANDB_API_KEY={moved}\n"));
+    write(d, "b.env", &format!("WANDB_API_KEY={new}\n"));
+    commit_all(d, "add b");
+    let added = rev(d, "HEAD");
+    write(d, "train.py", "import wandb\nwandb.init()\n");
+    commit_all(d, "touch train");
+    // Meanwhile main drops c.env: it is still in the branch's base, so not new either.
+    git(d, &["checkout", "-q", "main"]);
+    std::fs::remove_file(d.join("c.env")).expect("rm");
+    commit_all(d, "drop c");
+    git(d, &["checkout", "-q", "feature"]);
+    for selection in [
+        vec!["--range".to_string(), "main..HEAD".to_string()],
+        vec!["--since".to_string(), base.clone()],
+    ] {
+        let args: Vec<&str> = selection.iter().map(String::as_str).collect();
+        let (doc, code, err) = history(d, &args);
+        let findings = doc["findings"].as_array().expect("findings");
+        let secrets: Vec<_> = findings.iter().filter(|x| x["kind"] == "secret").collect();
+        assert_eq!(secrets.len(), 1, "{args:?}: {findings:#?}\n{err}");
+        assert_eq!(secrets[0]["path"], "b.env");
+        assert_eq!(secrets[0]["commit"]["id"], added.as_str(), "{args:?}");
+        assert_eq!(secrets[0]["commit"]["summary"], "add b");
+        assert!(
+            findings.iter().all(|x| x["path"] == "b.env"),
+            "{args:?}: {findings:#?}"
+        );
+        assert_eq!(code, Some(1));
+    }
+    // The whole history still reports every key.
+    let (doc, _, _) = history(d, &[]);
+    let mut all: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|x| x["kind"] == "secret")
+        .map(|x| x["path"].as_str().unwrap_or("").to_string())
+        .collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all, ["a.env", "b.env", "c.env", "m.env", "moved/m.env"]);
+}

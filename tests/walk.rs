@@ -26,8 +26,9 @@ fn paths(doc: &serde_json::Value) -> Vec<String> {
             f["path"]
                 .as_str()
                 .expect("path")
-                .rsplit_once("/")
-                .map_or("", |x| x.1)
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
                 .to_string()
         })
         .collect();
@@ -190,4 +191,68 @@ fn invalid_utf8_and_unreadable_files_do_not_stop_the_run() {
     let read_locked = paths(&doc).contains(&"locked.env".to_string());
     assert!(read_locked || errors.contains("cannot read"), "{errors}");
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// Every finding's `path`, sorted (duplicates kept).
+fn all_paths(doc: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "secret")
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_scan_covers_exactly_its_path_and_names_files_from_the_repository_root() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let mut f = Fakes::new(1601);
+    git(d, &["init", "-q"]);
+    let key = |f: &mut Fakes| format!("import wandb\nwandb.login(key=\"{}\")\n", f.hex(40));
+    write(d, "src/pkg/mod.py", &key(&mut f));
+    write(d, "src/pkg/allowed.py", &key(&mut f));
+    write(d, "src/pkg/gen/out.py", &key(&mut f));
+    write(d, "src/other.py", &key(&mut f));
+    write(d, "top.py", &key(&mut f));
+    // Globs relative to the configuration's folder (the root), whatever the working directory.
+    write(
+        d,
+        ".wandb-sa-lint.toml",
+        "extend-exclude = [\"src/pkg/gen/**\"]\n\n[[allow]]\npath = \"src/pkg/allowed.py\"\nreason = \"fixture\"\n",
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "init"]);
+    let run = |cwd: &std::path::Path, args: &[&str]| {
+        let out = bin()
+            .current_dir(cwd)
+            .args(["scan", "--format", "json", "--no-progress"])
+            .args(args)
+            .output()
+            .expect("run");
+        json(&out)
+    };
+    let want = vec!["src/pkg/mod.py".to_string()];
+    // From the folder itself (the default path), from the root, and by absolute path from
+    // elsewhere: the same files, once each, named from the repository root.
+    let pkg = d.join("src/pkg");
+    assert_eq!(all_paths(&run(&pkg, &[])), want);
+    assert_eq!(all_paths(&run(&pkg, &["."])), want);
+    assert_eq!(all_paths(&run(d, &["src/pkg"])), want);
+    assert_eq!(all_paths(&run(&d.join("src"), &["pkg"])), want);
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    let abs = pkg.to_string_lossy().into_owned();
+    assert_eq!(all_paths(&run(elsewhere.path(), &[&abs])), want);
+    // A file named from a subdirectory, too.
+    assert_eq!(all_paths(&run(&pkg, &["mod.py"])), want);
+    // The whole repository from a subdirectory: every file under the root, once.
+    assert_eq!(
+        all_paths(&run(&pkg, &["../.."])),
+        vec!["src/other.py", "src/pkg/mod.py", "top.py"]
+    );
+    let doc = run(&pkg, &[]);
+    assert_eq!(doc["summary"]["files_scanned"], 2, "{}", doc["summary"]);
 }

@@ -239,6 +239,10 @@ impl<'a> Builder<'a> {
     /// The findings, and what suppression did (the account allow entries that matched
     /// nothing among its problems).
     fn finish(self) -> (Vec<Finding>, crate::suppress::Suppressed) {
-        (self.findings, self.suppressor.finish(Judge::Accounts))
+        (
+            self.findings,
+            self.suppressor
+                .finish(Judge::Accounts, &crate::finding::Coverage::Whole),
+        )
     }
 }

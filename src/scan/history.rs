@@ -77,7 +77,7 @@ pub fn scan_history(
             .map(Path::to_path_buf)
             .unwrap_or_else(|| repo.git_dir().to_path_buf())
     };
-    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let workdir = source::clean_absolute(&workdir);
     let blobs = BlobScan {
         history: &history,
         scanner: &scanner,
@@ -88,11 +88,29 @@ pub fn scan_history(
     let results = blobs.run(threads);
     let head_fps = head_fingerprints(&history, &results, &scanner.detector, max);
     progress.finish();
+    // A range reports the keys it introduced: not those its base already held.
+    let base_fps: std::collections::HashSet<String> = results
+        .iter()
+        .filter(|r| history.base_blobs.contains(&r.blob))
+        .flat_map(|r| r.fingerprints.iter().cloned())
+        .collect();
+    let results = results
+        .into_iter()
+        .map(|mut r| {
+            r.findings
+                .retain(|(_, f)| !base_fps.contains(&f.fingerprint));
+            r
+        })
+        .collect();
     let final_findings = with_provenance(&history, results, &head_fps);
     if let Ok(mut f) = scanner.findings.lock() {
         *f = final_findings;
     }
     note_history_problems(&scanner, &history);
+    if selection.since.is_some() || selection.range.is_some() {
+        // The keys from before the range are out of its view.
+        scanner.coverage = crate::finding::Coverage::Paths(Vec::new());
+    }
     let commits = history.commit_count();
     let blobs = history.blobs.len();
     let partial_clone = history.partial_clone;

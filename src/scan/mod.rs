@@ -16,7 +16,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::detect::mask::{fingerprint, redact, Snippet};
 use crate::detect::{Detector, Hit};
-use crate::finding::{Detail, Finding, Location, Outcome, Problem, Summary};
+use crate::finding::{Coverage, Detail, Finding, Location, Outcome, Problem, Summary};
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::source::{self, Skip, Visitor};
 use crate::suppress::{Judge, Subject, Suppressor};
@@ -54,6 +54,8 @@ pub struct Scanner<'a> {
     unread: Mutex<Vec<String>>,
     /// Where files that other files name (includes, env files) are read from.
     snapshot: &'a dyn source::named::Snapshot,
+    /// What the run covers (a sub-path, the staged change and a commit range are partial).
+    coverage: Coverage,
 }
 
 fn relative_to(abs: &Path, base: &Path, display: &str) -> String {
@@ -98,6 +100,7 @@ impl<'a> Scanner<'a> {
             id: SCANNER_IDS.fetch_add(1, Ordering::Relaxed),
             snapshot: &source::named::NoSnapshot,
             unread: Mutex::new(Vec::new()),
+            coverage: Coverage::Whole,
         }
     }
 
@@ -238,7 +241,7 @@ impl<'a> Scanner<'a> {
         let mut findings = self.findings.into_inner().unwrap_or_default();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self.problems.into_inner().unwrap_or_default();
-        let suppressed = self.suppressor.finish(Judge::Files);
+        let suppressed = self.suppressor.finish(Judge::Files, &self.coverage);
         problems.extend(suppressed.problems);
         problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         let mut summary = self.summary.into_inner().unwrap_or_default();
@@ -257,6 +260,7 @@ impl<'a> Scanner<'a> {
             skipped_files,
             unread,
             rules_run,
+            coverage: self.coverage,
         };
         outcome.count();
         outcome
@@ -368,7 +372,10 @@ pub fn scan_worktree(
         threads,
     };
     let snapshot = source::named::Worktree::new(paths, config.max_file_size);
-    let scanner = scanner.with_snapshot(&snapshot);
+    let mut scanner = scanner.with_snapshot(&snapshot);
+    if let Some(places) = source::worktree::covered(paths) {
+        scanner.coverage = Coverage::Paths(places);
+    }
     source::worktree::walk(paths, &opts, &scanner);
     scanner.finish(started)
 }
@@ -385,6 +392,13 @@ pub fn scan_staged(
     let mut scanner = Scanner::new(rules, config).with_snapshot(&snapshot);
     scanner.record_skips = record_skips;
     let info = source::staged::walk(start, &snapshot, config.max_file_size, &scanner)?;
+    // Only the staged files were read: the rest of the repository is out of view.
+    scanner.coverage = Coverage::Paths(
+        info.paths
+            .iter()
+            .map(|p| (p.clone(), info.workdir.join(p)))
+            .collect(),
+    );
     if !info.conflicted.is_empty() {
         scanner.problem(Problem {
             level: Severity::Info,

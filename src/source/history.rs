@@ -72,6 +72,10 @@ pub struct History {
     pub blobs: Vec<(ObjectId, Vec<u32>)>,
     /// The HEAD tree's blobs (path index, blob), for "still present at HEAD".
     pub head_blobs: Vec<(u32, ObjectId)>,
+    /// For `--since`/`--range`: the blobs of the range's base (the trees of the parents of
+    /// its commits that are not in it). Their keys were there before the range: the range
+    /// did not introduce them. Also in [`History::blobs`], to be scanned.
+    pub base_blobs: HashSet<ObjectId>,
     /// The repository is a shallow clone: older history is not there to scan.
     pub shallow: bool,
     /// Objects that could not be read (each reported once).
@@ -140,6 +144,9 @@ struct Collector<'r> {
     paths: Vec<String>,
     blobs: HashMap<ObjectId, Vec<u32>>,
     seen_trees: HashSet<(ObjectId, u32)>,
+    /// The (tree, directory) pairs listed since [`Collector::listed`] was last cleared: a
+    /// listing of several trees (a range's base) reads a subtree they share once.
+    listed: HashSet<(ObjectId, u32)>,
     /// The tree last walked at each directory: entries it already had are not looked at again.
     last_tree: HashMap<u32, ObjectId>,
     missing: HashSet<ObjectId>,
@@ -170,7 +177,8 @@ impl Collector<'_> {
     /// Walks `tree`, visiting each (tree, directory) once, and records blobs. Entries the
     /// directory's previously walked tree also had (same name, mode and id) were recorded
     /// then and are skipped: between commits, a directory changes in a few entries. With
-    /// `out`, lists every blob of this tree (for HEAD) instead, without either shortcut.
+    /// `out`, lists every blob of this tree (for HEAD, or a range's base) instead, without
+    /// either shortcut, but once per (tree, directory) until [`Collector::listed`] is cleared.
     fn walk(&mut self, tree: ObjectId, mut out: Option<&mut Vec<(u32, ObjectId)>>) {
         if self.paths.is_empty() {
             self.paths.push(String::new());
@@ -180,7 +188,12 @@ impl Collector<'_> {
         let mut stack = vec![(tree, 0u32)];
         while let Some((tree, dir)) = stack.pop() {
             let listing = out.is_some();
-            if !listing && !self.seen_trees.insert((tree, dir)) {
+            let seen = if listing {
+                &mut self.listed
+            } else {
+                &mut self.seen_trees
+            };
+            if !seen.insert((tree, dir)) {
                 continue;
             }
             let Some(data) = tree_data(self.repo, self.preload, tree) else {
@@ -289,7 +302,8 @@ where
     let mut missing: Vec<String> = Vec::new();
     let (tips, hidden) = select_tips(&repo, selection, &shown, &mut missing)?;
 
-    let commits = walk_commits(&repo, tips, hidden, &shown, &mut missing)?;
+    let ranged = !hidden.is_empty();
+    let (commits, boundary) = walk_commits(&repo, tips, hidden, &shown, &mut missing)?;
     let preload = match pack_pass {
         Some(p)
             if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
@@ -310,6 +324,7 @@ where
         paths: Vec::new(),
         blobs: HashMap::default(),
         seen_trees: HashSet::default(),
+        listed: HashSet::default(),
         last_tree: HashMap::default(),
         missing: HashSet::default(),
         submodules: 0,
@@ -321,6 +336,15 @@ where
     let mut head_blobs = Vec::new();
     if let Ok(tree) = repo.head_tree_id() {
         col.walk(tree.detach(), Some(&mut head_blobs));
+    }
+    let mut base_blobs = HashSet::default();
+    if ranged {
+        let mut listed = Vec::new();
+        col.listed.clear();
+        for tree in boundary {
+            col.walk(tree, Some(&mut listed));
+        }
+        base_blobs.extend(listed.into_iter().map(|(_, blob)| blob));
     }
     missing.extend(
         col.missing
@@ -338,6 +362,7 @@ where
         paths,
         blobs,
         head_blobs,
+        base_blobs,
         shallow,
         missing,
         partial_clone,
@@ -405,16 +430,20 @@ fn select_tips(
     Ok((tips, hidden))
 }
 
-/// The commits reachable from `tips` but not from `hidden`, with their trees and times; a
-/// commit that cannot be read is noted in `missing` (and a broken walk stops there).
+/// The commits reachable from `tips` but not from `hidden`, with their trees and times, and
+/// the trees of their base: the parents of these commits that are not among them. A commit
+/// that cannot be read is noted in `missing` (and a broken walk stops there).
 fn walk_commits(
     repo: &gix::Repository,
     tips: Vec<ObjectId>,
     hidden: Vec<ObjectId>,
     shown: &str,
     missing: &mut Vec<String>,
-) -> Result<Vec<CommitRec>, HistoryError> {
+) -> Result<(Vec<CommitRec>, Vec<ObjectId>), HistoryError> {
     let mut commits = Vec::new();
+    // Only a walk that stops somewhere has a base.
+    let ranged = !hidden.is_empty();
+    let mut parents: Vec<ObjectId> = Vec::new();
     if !tips.is_empty() {
         let walk = repo
             .rev_walk(tips)
@@ -431,6 +460,9 @@ fn walk_commits(
             };
             match repo.find_commit(info.id) {
                 Ok(c) => {
+                    if ranged {
+                        parents.extend(c.parent_ids().map(|p| p.detach()));
+                    }
                     let tree = c.tree_id().map(|t| t.detach());
                     let time = c.time().map(|t| t.seconds).unwrap_or(0);
                     match tree {
@@ -446,8 +478,15 @@ fn walk_commits(
             }
         }
     }
-
-    Ok(commits)
+    let walked: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
+    let mut boundary: Vec<ObjectId> = parents
+        .into_iter()
+        .filter(|p| !walked.contains(p))
+        .filter_map(|p| Some(repo.find_commit(p).ok()?.tree_id().ok()?.detach()))
+        .collect();
+    boundary.sort();
+    boundary.dedup();
+    Ok((commits, boundary))
 }
 
 /// A failure of the commit walk in the repository shown as `shown`.

@@ -131,3 +131,31 @@ pub fn display_path(path: &Path) -> String {
         s.to_string()
     }
 }
+
+/// `path` made absolute (against the current directory) with `.` and `..` resolved lexically,
+/// so that the same file is one path however it was reached (`../../src/a.py` from `src/pkg`
+/// is `<root>/src/a.py`). Symlinks are not resolved.
+pub fn clean_absolute(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = std::path::PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// How a file of the working tree is named: relative to the root of the repository that holds
+/// it, or, outside a repository, as reached from the path given (`None`).
+pub fn repo_display(abs: &Path, workdir: Option<&Path>, walked: &Path) -> String {
+    match workdir.and_then(|w| abs.strip_prefix(w).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => display_path(rel),
+        _ => display_path(walked),
+    }
+}

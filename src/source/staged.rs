@@ -39,6 +39,8 @@ pub enum StagedError {
 pub struct StagedInfo {
     /// The repository's working directory.
     pub workdir: PathBuf,
+    /// The staged paths handed to the visitor (scanned or skipped), relative to the root.
+    pub paths: Vec<String>,
     /// Paths with unresolved merge conflicts (skipped, noted).
     pub conflicted: Vec<String>,
     /// Index entries identical to HEAD (not scanned).
@@ -56,7 +58,7 @@ pub fn open(start: &Path, max_file_size: u64) -> Result<Index, StagedError> {
         .workdir()
         .map(Path::to_path_buf)
         .ok_or_else(|| StagedError::Bare(shown.clone()))?;
-    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
+    let workdir = super::clean_absolute(&workdir);
     // The index's own checksum is not verified: git wrote it, and a pre-commit run must be fast.
     let index_path = repo.index_path();
     let index = if index_path.exists() {
@@ -127,6 +129,9 @@ pub fn walk(
             continue;
         }
         let path = path_b.to_string();
+        if entry.mode != Mode::DIR {
+            info.paths.push(path.clone());
+        }
         if entry.mode == Mode::COMMIT {
             visitor.skipped(&path, Skip::Submodule);
             continue;

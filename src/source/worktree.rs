@@ -8,7 +8,33 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{display_path, read_file, Skip, Visitor};
+use super::{clean_absolute, display_path, read_file, repo_display, Skip, Visitor};
+
+/// How a walk names its files: from the root of the repository holding the walked path (so a
+/// file has one name whatever the working directory), or, outside a repository, as reached
+/// from the path given.
+struct Names {
+    /// The repository's work directory ([`clean_absolute`]), if the path is in one.
+    workdir: Option<PathBuf>,
+}
+
+impl Names {
+    /// The display path and clean absolute path of `path`, as walked.
+    fn of(&self, path: &Path) -> (String, PathBuf) {
+        let abs = clean_absolute(path);
+        (repo_display(&abs, self.workdir.as_deref(), path), abs)
+    }
+}
+
+/// The repository (with a work tree) holding the folder `dir`, if any.
+fn repository_of(dir: &Path) -> Option<gix::Repository> {
+    gix::discover(dir).ok().filter(|r| r.workdir().is_some())
+}
+
+/// The work directory of `repo`, as a clean absolute path.
+fn workdir_of(repo: &gix::Repository) -> Option<PathBuf> {
+    repo.workdir().map(clean_absolute)
+}
 
 /// Options of a working-tree walk.
 #[derive(Debug, Clone)]
@@ -21,9 +47,8 @@ pub struct WalkOptions {
 
 /// Reads one file and hands it to `visitor`. `named`: the user named this file itself, so a
 /// failure to read it means the run could not check what it was asked to.
-fn visit(path: &Path, named: bool, opts: &WalkOptions, visitor: &dyn Visitor) {
-    let display = display_path(path);
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+fn visit(path: &Path, named: bool, opts: &WalkOptions, names: &Names, visitor: &dyn Visitor) {
+    let (display, abs) = names.of(path);
     if visitor.excluded(&display, &abs) {
         visitor.skipped(&display, Skip::Excluded);
         return;
@@ -138,6 +163,31 @@ fn resolve_root(root: &Path) -> PathBuf {
     }
 }
 
+/// What a walk of `paths` covers, each as (display path, clean absolute path) the way the walk
+/// names its files; `None` when it covers a whole repository (a path is the root of the
+/// repository holding it) or, outside a repository, the current folder.
+pub fn covered(paths: &[PathBuf]) -> Option<Vec<(String, PathBuf)>> {
+    let mut places = Vec::new();
+    for given in paths {
+        let root = resolve_root(given);
+        let abs = clean_absolute(&root);
+        let dir = if abs.is_dir() {
+            abs.as_path()
+        } else {
+            abs.parent().unwrap_or(&abs)
+        };
+        let workdir = repository_of(dir).as_ref().and_then(workdir_of);
+        match &workdir {
+            Some(w) if *w == abs => return None,
+            None if abs == clean_absolute(Path::new(".")) => return None,
+            _ => {}
+        }
+        let names = Names { workdir };
+        places.push(names.of(&root));
+    }
+    Some(places)
+}
+
 /// Walks each of `paths` (files or directories) and hands every file to `visitor`. A root that
 /// is a symlink is followed; symlinks inside the tree are not.
 pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
@@ -146,7 +196,16 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
         let root = root.as_path();
         match std::fs::symlink_metadata(root) {
             Ok(m) if m.is_dir() => walk_dir(root, opts, visitor),
-            Ok(m) if m.is_file() => visit(root, true, opts, visitor),
+            Ok(m) if m.is_file() => {
+                let parent = match root.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let names = Names {
+                    workdir: repository_of(parent).as_ref().and_then(workdir_of),
+                };
+                visit(root, true, opts, &names, visitor);
+            }
             Ok(_) => visitor.unread(
                 &display_path(given),
                 format!(
@@ -163,7 +222,11 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
 }
 
 fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
-    let repo = gix::discover(root).ok().filter(|r| r.workdir().is_some());
+    let repo = repository_of(root);
+    let names = Names {
+        workdir: repo.as_ref().and_then(workdir_of),
+    };
+    let names = &names;
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -196,28 +259,25 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
                     };
                     if ft.is_dir() {
                         if e.depth() > 0 && is_nested_repo(e.path()) {
-                            visitor.skipped(&display_path(e.path()), Skip::Submodule);
+                            visitor.skipped(&names.of(e.path()).0, Skip::Submodule);
                         }
                         return WalkState::Continue;
                     }
                     if track {
                         if let Ok(mut v) = visited.lock() {
-                            v.insert(
-                                std::path::absolute(e.path())
-                                    .unwrap_or_else(|_| e.path().to_path_buf()),
-                            );
+                            v.insert(clean_absolute(e.path()));
                         }
                     }
                     if ft.is_symlink() {
-                        visitor.skipped(&display_path(e.path()), Skip::Symlink);
+                        visitor.skipped(&names.of(e.path()).0, Skip::Symlink);
                         return WalkState::Continue;
                     }
-                    visit(e.path(), false, opts, visitor);
+                    visit(e.path(), false, opts, names, visitor);
                 }
                 Err(err) => {
                     let path = match &err {
-                        ignore::Error::WithPath { path, .. } => display_path(path),
-                        _ => display_path(root),
+                        ignore::Error::WithPath { path, .. } => names.of(path).0,
+                        _ => names.of(root).0,
                     };
                     // A folder that cannot be listed hides everything under it.
                     if err.is_io() {
@@ -233,11 +293,10 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
 
     // Tracked files that an ignore rule hides from the walk are still committed: scan them.
     let Some(repo) = repo else { return };
-    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+    let Some(workdir) = names.workdir.clone() else {
         return;
     };
-    let workdir = std::path::absolute(&workdir).unwrap_or(workdir);
-    let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let abs_root = clean_absolute(root);
     let index = match repo.index_or_empty() {
         Ok(i) => i,
         Err(e) => {
@@ -270,11 +329,6 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
         {
             continue;
         }
-        // Show it the way the walk would have: the root as given, then the rest.
-        let shown = match abs.strip_prefix(&abs_root) {
-            Ok(rest) => root.join(rest),
-            Err(_) => abs.clone(),
-        };
-        visit(&shown, false, opts, visitor);
+        visit(&abs, false, opts, names, visitor);
     }
 }

@@ -146,7 +146,7 @@ pub fn added<'a>(baseline: &'a [Entry], base: &[Entry]) -> Vec<&'a Entry> {
 }
 
 /// Hides the findings the baseline accepts, counts them, and reports the entries that match
-/// nothing. Each entry hides one finding.
+/// nothing among those about what the run covered (its coverage). Each entry hides one finding.
 pub fn apply(outcome: &mut Outcome, baseline: &[Entry], file: &str) {
     let mut wanted: BTreeMap<&str, usize> = BTreeMap::new();
     for e in baseline {
@@ -175,6 +175,8 @@ pub fn apply(outcome: &mut Outcome, baseline: &[Entry], file: &str) {
         let n = used.get_mut(&e.id);
         match n {
             Some(n) if *n > 0 => *n -= 1,
+            // An entry about what this run did not cover cannot be judged by it.
+            _ if !covered(&outcome.coverage, e) => {}
             _ => {
                 let what = e
                     .account
@@ -194,6 +196,14 @@ pub fn apply(outcome: &mut Outcome, baseline: &[Entry], file: &str) {
         }
     }
     outcome.count();
+}
+
+/// Whether the entry `e` is about what a run with `coverage` covered.
+fn covered(coverage: &crate::finding::Coverage, e: &Entry) -> bool {
+    match (&e.path, &e.account) {
+        (Some(path), None) => coverage.covers(path),
+        _ => *coverage == crate::finding::Coverage::Whole,
+    }
 }
 
 #[cfg(test)]

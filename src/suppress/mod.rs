@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::config::{Allow, Config, RuleSetting};
-use crate::finding::Problem;
+use crate::finding::{Coverage, Problem};
 use crate::rules::{Rule, RuleSet, Severity};
 
 pub use inline::{InlineAllow, Lines};
@@ -215,8 +215,10 @@ impl<'a> Suppressor<'a> {
     }
 
     /// Ends the run: how many findings were hidden, the inline allows without a reason, and
-    /// the entries `judge` covers that matched nothing.
-    pub fn finish(self, judge: Judge) -> Suppressed {
+    /// the entries `judge` covers that matched nothing. A run that covered only part of what
+    /// entries can be about (`coverage`) judges only an entry whose every file lies in it (a
+    /// fingerprint entry's files: anything under its configuration's folder).
+    pub fn finish(self, judge: Judge, coverage: &Coverage) -> Suppressed {
         let mut problems = self.problems.into_inner().unwrap_or_default();
         let load = |v: &[AtomicUsize], i: usize| v.get(i).map_or(0, |c| c.load(Ordering::Relaxed));
         for (i, a) in self.allows.iter().enumerate() {
@@ -228,6 +230,12 @@ impl<'a> Suppressor<'a> {
                 // Entries about accounts are judged by `audit` runs.
                 Judge::Files => {
                     if a.about_accounts() || (a.path.is_some() && load(&self.in_scope, i) == 0) {
+                        continue;
+                    }
+                    // Every file the entry can match lies under this place (a fingerprint
+                    // entry: anywhere under its configuration's folder).
+                    let place = a.path_root().unwrap_or_else(|| a.base.clone());
+                    if !coverage.covers_abs(&place) {
                         continue;
                     }
                     a.fingerprint
@@ -304,7 +312,7 @@ mod tests {
         };
         assert!(s.suppresses(&rule("A001"), "fp", account, &lines, 0));
         assert!(!s.suppresses(&rule("A002"), "fp", account, &lines, 0));
-        let done = s.finish(Judge::Accounts);
+        let done = s.finish(Judge::Accounts, &Coverage::Whole);
         assert_eq!(done.count, 2);
         let messages: Vec<&str> = done.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
@@ -334,9 +342,9 @@ mod tests {
             abs,
         };
         assert!(s.suppresses(&rule("S001"), "fp", file, &lines, 0));
-        let done = s.finish(Judge::Files);
+        let done = s.finish(Judge::Files, &Coverage::Whole);
         assert!(done.problems.is_empty(), "{:?}", done.problems);
-        let done = Suppressor::new(&config).finish(Judge::Accounts);
+        let done = Suppressor::new(&config).finish(Judge::Accounts, &Coverage::Whole);
         assert_eq!(done.problems.len(), 1);
         assert!(done.problems[0]
             .message
