@@ -134,7 +134,10 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             }
         },
         Command::Explain { rule, no_pager } => {
-            let r = rules.get(&rule).ok_or(Fatal::UnknownRule(rule))?;
+            let r = rules.get(&rule).ok_or_else(|| Fatal::UnknownRule {
+                hint: crate::rules::did_you_mean(&rules, &rule),
+                rule,
+            })?;
             let text = crate::rules::explain(r);
             if no_pager || !std::io::stdout().is_terminal() {
                 output::stdout(&text, false);
