@@ -36,6 +36,10 @@ pub(super) enum Fatal {
         help("`wandb-sa-lint rules` lists the catalogue")
     )]
     UnknownRule { rule: String, hint: String },
+    /// `init` found its files already there (their names, quoted).
+    #[error("{0} already exists; nothing written")]
+    #[diagnostic(code(init::exists), help("`--force` replaces what is there"))]
+    Exists(String),
     #[error("cannot read rule directory `{path}`: {source}")]
     #[diagnostic(code(rules::read))]
     RuleDir {
