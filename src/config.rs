@@ -851,7 +851,10 @@ impl Config {
             if rules.get(key).is_some() {
                 continue;
             }
-            let message = format!("`[rules]` names unknown rule `{key}`");
+            let message = format!(
+                "`[rules]` names unknown rule `{key}`{}",
+                crate::rules::did_you_mean(rules, key)
+            );
             problems.push(match self.spots.get(&format!("rules.{key}")) {
                 Some(spot) => spot.error(message, "no rule has this id or name"),
                 None => invalid("configuration", "", message, None, ""),
@@ -885,8 +888,9 @@ impl Config {
                 };
                 problems.push(located.error(
                     format!(
-                        "allow entry ({}) names unknown rule `{name}` in `rules`",
-                        allow.origin
+                        "allow entry ({}) names unknown rule `{name}` in `rules`{}",
+                        allow.origin,
+                        crate::rules::did_you_mean(rules, name)
                     ),
                     "no rule has this id or name",
                 ));
@@ -918,7 +922,10 @@ impl Config {
                     .any(|r| r.id.eq_ignore_ascii_case(key) || r.name == *key)
                 {
                     return Err(setting.error(
-                        format!("`[params.{key}]` names no rule of the catalogue"),
+                        format!(
+                            "`[params.{key}]` names no rule of the catalogue{}",
+                            crate::rules::did_you_mean(rules, key)
+                        ),
                         "unknown rule",
                     ));
                 }

@@ -94,6 +94,33 @@ pub(super) enum Command {
         #[arg(long)]
         no_pager: bool,
     },
+    /// Write a starter `.wandb-sa-lint.toml` here (every setting at its default, commented),
+    /// and with `--registry FILE` a registry skeleton; never replaces a file without `--force`.
+    Init(InitArgs),
+    /// Print the completion script for SHELL (`wandb-sa-lint completions bash >
+    /// ~/.local/share/bash-completion/completions/wandb-sa-lint`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff: `wandb-sa-lint man | man -l -`), or with `--dir DIR` write
+    /// one page per subcommand into DIR.
+    Man {
+        /// Write `wandb-sa-lint.1` and a page per subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct InitArgs {
+    /// Also write a commented registry skeleton (one team, one service account) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(super) registry: Option<PathBuf>,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub(super) force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -29,12 +29,17 @@ pub(super) enum Fatal {
     #[error("{0}")]
     #[diagnostic(code(usage))]
     Missing(&'static str),
-    #[error("unknown rule `{0}`")]
+    /// `hint`: a "did you mean" tail, or empty.
+    #[error("unknown rule `{rule}`{hint}")]
     #[diagnostic(
         code(rules::unknown),
         help("`wandb-sa-lint rules` lists the catalogue")
     )]
-    UnknownRule(String),
+    UnknownRule { rule: String, hint: String },
+    /// `init` found its files already there (their names, quoted).
+    #[error("{0} already exists; nothing written")]
+    #[diagnostic(code(init::exists), help("`--force` replaces what is there"))]
+    Exists(String),
     #[error("cannot read rule directory `{path}`: {source}")]
     #[diagnostic(code(rules::read))]
     RuleDir {

@@ -5,6 +5,8 @@
 mod args;
 mod audit;
 mod diag;
+mod generate;
+mod init;
 pub mod output;
 mod progress;
 mod report;
@@ -71,6 +73,14 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8, Fatal> {
     let g = &cli.global;
+    if let Some(done) = cli
+        .command
+        .as_ref()
+        .filter(|_| !g.show_config)
+        .and_then(standalone)
+    {
+        return done;
+    }
     let discover_from = match &cli.command {
         Some(Command::Scan(s) | Command::Baseline(s)) => s
             .paths
@@ -133,8 +143,14 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
                 Ok(EXIT_CLEAN)
             }
         },
+        other @ (Command::Init(_) | Command::Completions { .. } | Command::Man { .. }) => {
+            standalone(&other).unwrap_or(Ok(EXIT_CLEAN))
+        }
         Command::Explain { rule, no_pager } => {
-            let r = rules.get(&rule).ok_or(Fatal::UnknownRule(rule))?;
+            let r = rules.get(&rule).ok_or_else(|| Fatal::UnknownRule {
+                hint: crate::rules::did_you_mean(&rules, &rule),
+                rule,
+            })?;
             let text = crate::rules::explain(r);
             if no_pager || !std::io::stdout().is_terminal() {
                 output::stdout(&text, false);
@@ -143,5 +159,16 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
             }
             Ok(EXIT_CLEAN)
         }
+    }
+}
+
+/// The subcommands that need no configuration (a broken one must not stop them): `init`,
+/// `completions` and `man`; `None` for the others.
+fn standalone(command: &Command) -> Option<Result<u8, Fatal>> {
+    match command {
+        Command::Init(args) => Some(init::init(args)),
+        Command::Completions { shell } => Some(generate::completions(*shell)),
+        Command::Man { dir } => Some(generate::man(dir.as_deref())),
+        _ => None,
     }
 }

@@ -84,6 +84,34 @@ pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
             return out.flush();
         }
     }
+    temp_beside(path, text)?
+        .persist(path)
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes `text` to `path` as [`write_file`] does, but only where nothing is: an existing
+/// file, link or folder (even one that appears meanwhile) is an `AlreadyExists` error and is
+/// left as it was.
+pub fn write_new_file(path: &Path, text: &str) -> std::io::Result<()> {
+    refuse_links(path)?;
+    if exists(path) {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    temp_beside(path, text)?
+        .persist_noclobber(path)
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// True when something (a file, a folder, a link, even a broken one) is at `path`.
+pub fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// `text` (cleaned) in a temporary file in `path`'s folder, with the mode of the file at
+/// `path` (0644 for a new one), ready to be renamed into place.
+fn temp_beside(path: &Path, text: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -103,8 +131,7 @@ pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
             .map_or(0o644, |m| m.permissions().mode() & 0o777);
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// Creates the folder `path` and its parents (for `rules docs`' pages); an existing folder is

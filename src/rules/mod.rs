@@ -297,3 +297,33 @@ pub fn markdown_table(rules: &RuleSet) -> String {
     }
     s
 }
+
+/// The rule `key` (an id or a name the catalogue does not have) was probably meant to name:
+/// the one closest to it, ignoring case, when it is within two edits of that rule's id or
+/// name and no other rule is as close. `None` when nothing is that close, or two rules are.
+pub fn suggest<'r>(rules: &'r RuleSet, key: &str) -> Option<&'r Arc<Rule>> {
+    let key = key.to_ascii_lowercase();
+    let mut best: Option<(usize, &Arc<Rule>)> = None;
+    let mut tied = false;
+    for rule in rules.iter() {
+        let d = strsim::levenshtein(&key, &rule.id.to_ascii_lowercase())
+            .min(strsim::levenshtein(&key, &rule.name.to_ascii_lowercase()));
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, rule));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|(d, _)| *d <= 2 && !tied).map(|(_, r)| r)
+}
+
+/// `; did you mean `S001` (committed-api-key)?` for a key naming no rule, or nothing when no
+/// rule is close: the tail of an "unknown rule" message.
+pub fn did_you_mean(rules: &RuleSet, key: &str) -> String {
+    suggest(rules, key).map_or_else(String::new, |r| {
+        format!("; did you mean `{}` ({})?", r.id, r.name)
+    })
+}
