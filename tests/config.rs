@@ -554,3 +554,126 @@ fn a_broken_notebook_is_named_and_its_text_still_scanned() {
     assert!(rules.contains(&"S001"), "{rules:?}");
     assert!(stderr.contains("notebooks/train.ipynb"), "{stderr}");
 }
+
+/// C001 follows a step's command to the repository file it runs (`python x.py`, `-m pkg`, a
+/// wrapper script), from the working directory the workflow sets; a file outside the scanned
+/// repository, absent, or behind an unresolvable directory is not read and C001 still fires.
+#[test]
+fn c001_follows_commands_to_the_scripts_they_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    let repo = d.join("repo");
+    let passes = "import wandb\nwandb.init(entity=\"acme-ml\", project=\"p\")\n";
+    write(d, "outside.py", passes);
+    write(&repo, "tools/run.py", passes);
+    write(&repo, "ml/finetune.py", passes);
+    write(
+        &repo,
+        "ml/eval.py",
+        "import wandb\nwandb.init(project=\"p\")\n",
+    );
+    write(
+        &repo,
+        "scripts/env.sh",
+        "#!/bin/sh\nexport WANDB_ENTITY=acme-ml\nexec python ml/eval.py\n",
+    );
+    let job = |name: &str, extra: &str, run: &str| {
+        format!("  {name}:\n    runs-on: ubuntu-latest\n{extra}    env:\n      WANDB_API_KEY: ${{{{ secrets.K_{name} }}}}\n    steps:\n      - run: {run}\n")
+    };
+    let mut wf = String::from("on: push\njobs:\n");
+    wf.push_str(&job("outside", "", "python ../outside.py"));
+    wf.push_str(&job(
+        "absolute",
+        "",
+        &format!("python {}", d.join("outside.py").display()),
+    ));
+    wf.push_str(&job(
+        "workdir",
+        "    defaults:\n      run:\n        working-directory: tools\n",
+        "python run.py",
+    ));
+    wf.push_str(&job("cd", "", "cd ml && python finetune.py"));
+    wf.push_str(&job(
+        "expression",
+        "    defaults:\n      run:\n        working-directory: ${{ inputs.dir }}\n",
+        "python run.py",
+    ));
+    wf.push_str(&job("exports", "", "sh scripts/env.sh"));
+    wf.push_str(&job("eval", "", "uv run --frozen python ml/eval.py"));
+    // A symlink that leads out of the repository is not followed: a note says so.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d.join("outside.py"), repo.join("link.py")).expect("symlink");
+        wf.push_str(&job("symlink", "", "python link.py"));
+    }
+    write(&repo, ".github/workflows/train.yml", &wf);
+    let (doc, _, _) = scan_dir(&repo, &[]);
+    #[cfg(unix)]
+    {
+        let notes = doc["errors"].to_string();
+        assert!(
+            notes.contains("script run in")
+                && notes.contains("link.py")
+                && notes.contains("symlink"),
+            "{notes}"
+        );
+    }
+    let fired: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "C001")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    let mut want = vec!["outside", "absolute", "expression", "eval"];
+    if cfg!(unix) {
+        want.push("symlink");
+    }
+    for job in &want {
+        assert!(
+            fired.iter().any(|m| m.starts_with(&format!("job `{job}`"))),
+            "{job}: {fired:#?}"
+        );
+    }
+    assert_eq!(fired.len(), want.len(), "{fired:#?}");
+}
+
+/// With `--staged`, the script is the staged one, not the working-tree copy.
+#[test]
+fn c001_reads_the_staged_script() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    git(d, &["init", "-q"]);
+    write(
+        d,
+        ".github/workflows/train.yml",
+        "on: push\njobs:\n  train:\n    env:\n      WANDB_API_KEY: ${{ secrets.K }}\n    steps:\n      - run: python train.py\n",
+    );
+    write(d, "train.py", "import wandb\nwandb.init(project=\"p\")\n");
+    git(d, &["add", "."]);
+    // Only the working-tree copy passes the entity.
+    write(
+        d,
+        "train.py",
+        "import wandb\nwandb.init(entity=\"acme-ml\", project=\"p\")\n",
+    );
+    let out = bin()
+        .args(["scan", "--staged", "--isolated", "--format", "json"])
+        .current_dir(d)
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    assert_eq!(
+        config_findings(&doc, d),
+        vec!["C001 .github/workflows/train.yml:5"]
+    );
+    let (doc, _, _) = scan_dir(d, &[]);
+    assert!(config_findings(&doc, d).is_empty(), "{doc}");
+    git(d, &["add", "."]);
+    let out = bin()
+        .args(["scan", "--staged", "--isolated", "--format", "json"])
+        .current_dir(d)
+        .output()
+        .expect("run");
+    assert!(config_findings(&json(&out), d).is_empty());
+}

@@ -1,6 +1,7 @@
 //! C001 `missing-entity`: a W&B credential enters a scope and no `WANDB_ENTITY` is in effect,
 //! so runs go to the account's default entity. Settled across files: a `wandb/settings` that
-//! sets the entity covers the jobs run in its directory.
+//! sets the entity covers the jobs run in its directory, and a repository script a scope runs
+//! that passes the entity covers the scope (the scanner reads it: `Scope::entity_in_script`).
 
 use std::ops::Range;
 
@@ -50,6 +51,7 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     let own_step = key.or(token).is_some_and(|v| v.origin == "step env");
     let entity = scope.var(ENTITY).is_some_and(|v| v.value.is_set())
         || scope.commands.iter().any(|c| shell::passes_entity(&c.text))
+        || scope.entity_in_script
         || (scope.entity_elsewhere && !own_step)
         || input.doc.entity_in_code;
     let (Some((span, what, label)), false) = (entry, entity) else {

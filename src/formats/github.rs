@@ -48,15 +48,25 @@ fn step_label(step: &Node, n: usize) -> String {
         .map_or_else(|| format!("step {n}"), |s| format!("step `{s}`"))
 }
 
+/// `defaults.run.working-directory` of a workflow or a job.
+fn working_directory(node: &Node) -> Option<String> {
+    tree::get(node, "defaults")
+        .and_then(|d| tree::get(d, "run"))
+        .and_then(|r| tree::get(r, "working-directory"))
+        .and_then(tree::scalar_text)
+}
+
 fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
     let on = triggers(root);
     let workflow_env = tree::get(root, "env")
         .map(|e| yaml_vars(e, idx, "workflow env"))
         .unwrap_or_default();
+    let workflow_dir = working_directory(root);
     let Some(jobs) = tree::get(root, "jobs").and_then(tree::mapping) else {
         return;
     };
-    for (job_name, job_key, job) in jobs {
+    for (job_index, (job_name, job_key, job)) in jobs.into_iter().enumerate() {
+        let job_dir = working_directory(job).or_else(|| workflow_dir.clone());
         let job_span = idx.span(job_key);
         let mut job_vars = workflow_env.clone();
         if let Some(e) = tree::get(job, "env") {
@@ -89,6 +99,10 @@ fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
             if let Some(run) = tree::get(step, "run") {
                 scope.commands = yaml_commands(run, idx);
             }
+            scope.workdir = tree::get(step, "working-directory")
+                .and_then(tree::scalar_text)
+                .or_else(|| job_dir.clone());
+            scope.job = Some(job_index);
             if let Some(with) = tree::get(step, "with") {
                 // `with: {script: ...}` of github-script and similar inline code.
                 for (_, _, v) in tree::mapping(with).unwrap_or_default() {
@@ -144,6 +158,7 @@ fn read_action(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
         if let Some(run) = tree::get(step, "run") {
             scope.commands = yaml_commands(run, idx);
         }
+        scope.workdir = tree::get(step, "working-directory").and_then(tree::scalar_text);
         doc.scopes.push(scope);
     }
 }

@@ -216,6 +216,15 @@ pub struct Scope {
     /// show: another step of the same job, a container's command line taken as a whole. It
     /// covers credentials that enter above the scope (a job-level key), not a step's own.
     pub entity_elsewhere: bool,
+    /// A repository file its commands run (`python train.py`, `python -m pkg.train`, a
+    /// wrapper script) passes the entity: set by the scanner, which reads those files.
+    pub entity_in_script: bool,
+    /// The directory its commands start in, relative to the checkout, when the file sets one
+    /// (GitHub `working-directory`, `defaults.run.working-directory`), as written.
+    pub workdir: Option<String>,
+    /// The job a step belongs to (GitHub: the job's index): a script one step runs that
+    /// passes the entity covers a credential the job gives every step.
+    pub job: Option<usize>,
 }
 
 impl Scope {
@@ -231,6 +240,9 @@ impl Scope {
             entity_hint: entity_hint.into(),
             entity_checked: true,
             entity_elsewhere: false,
+            entity_in_script: false,
+            workdir: None,
+            job: None,
         }
     }
 

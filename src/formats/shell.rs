@@ -272,6 +272,273 @@ pub fn assignments(text: &str) -> Vec<(String, Range<usize>, String, Range<usize
     out
 }
 
+/// A file of the repository a command runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runs {
+    /// A Python file: `python train.py`, `accelerate launch train.py`, `./train.py`.
+    Python(String),
+    /// A Python module: `python -m pkg.train`.
+    Module(String),
+    /// A shell script: `bash run.sh`, `./run.sh`, `source env.sh`.
+    Shell(String),
+}
+
+impl Runs {
+    /// The paths the file may have, relative to the directory the command runs in, most
+    /// likely first: a module `pkg.train` is `pkg/train.py` or `pkg/train/__main__.py`, also
+    /// under `src/`.
+    pub fn candidates(&self) -> Vec<String> {
+        match self {
+            Runs::Python(p) | Runs::Shell(p) => vec![p.clone()],
+            Runs::Module(m) => {
+                let base = m.replace('.', "/");
+                let mut out = Vec::new();
+                for prefix in ["", "src/"] {
+                    out.push(format!("{prefix}{base}.py"));
+                    out.push(format!("{prefix}{base}/__main__.py"));
+                }
+                out
+            }
+        }
+    }
+}
+
+/// A file a command runs, with the directory the command's own `cd`s moved to before it
+/// (relative to where the command started, `""` for there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRun {
+    /// The directory, `/`-separated.
+    pub dir: String,
+    /// What it runs.
+    pub runs: Runs,
+}
+
+/// The repository files a command text runs: Python files and modules (directly, or through
+/// `uv run`, `poetry run`, `accelerate launch`, `torchrun`, `env`, ...) and shell scripts.
+/// Follows `cd` to a plain relative directory; after a `cd` it cannot follow (`cd $DIR`,
+/// `cd /abs`), nothing more is returned. Paths with variables, globs or `~` are left out, and
+/// so are absolute ones (they are outside the repository).
+pub fn scripts_run(text: &str) -> Vec<ScriptRun> {
+    let mut out = Vec::new();
+    let mut dir = String::new();
+    scripts_in(text, &mut dir, 0, &mut out);
+    out
+}
+
+/// Adds the files `text` runs to `out`; false once a `cd` lost track of the directory.
+fn scripts_in(text: &str, dir: &mut String, depth: usize, out: &mut Vec<ScriptRun>) -> bool {
+    for seg in simple_commands(text) {
+        let Some(raw) = text.get(seg) else {
+            continue;
+        };
+        let words = shell_words(raw.get(command_start(raw)..).unwrap_or(""));
+        let Some(first) = words.first() else {
+            continue;
+        };
+        match first.as_str() {
+            "cd" | "pushd" => match words.get(1).filter(|d| plain_path(d)) {
+                Some(d) => *dir = join_dir(dir, d),
+                None => return false,
+            },
+            "sh" | "bash" | "zsh" if words.get(1).is_some_and(|w| w == "-c") => {
+                if depth < 2 {
+                    let inner = words.get(2).cloned().unwrap_or_default();
+                    if !scripts_in(&inner, dir, depth + 1, out) {
+                        return false;
+                    }
+                }
+            }
+            _ => {
+                if let Some(runs) = launched(&words) {
+                    out.push(ScriptRun {
+                        dir: dir.clone(),
+                        runs,
+                    });
+                }
+            }
+        }
+    }
+    true
+}
+
+/// `dir` joined with the relative `sub`, lexically (`..` kept when it climbs above `dir`).
+pub fn join_dir(dir: &str, sub: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in sub.split('/') {
+        match p {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// A relative path with nothing the shell would expand.
+fn plain_path(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with(['-', '/', '\\', '~'])
+        && !p.contains(['$', '`', '*', '?', '{', '[', '%', ':'])
+}
+
+/// The words of a simple command, quotes removed; stops at a comment or a redirection.
+fn shell_words(cmd: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in cmd.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => word.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                started = true;
+            }
+            None if c.is_whitespace() => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            None if !started && (c == '#' || c == '>' || c == '<') => break,
+            None if c == '\\' => {}
+            None => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
+fn is_python(name: &str) -> bool {
+    let rest = name
+        .strip_prefix("python")
+        .or_else(|| name.strip_prefix("pypy"));
+    rest.is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_module(m: &str) -> bool {
+    !m.is_empty()
+        && !m.starts_with('.')
+        && m.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+/// A word naming a script by its extension.
+fn script_word(w: &str) -> Option<Runs> {
+    if !plain_path(w) {
+        return None;
+    }
+    let lower = w.to_ascii_lowercase();
+    if lower.ends_with(".py") {
+        Some(Runs::Python(w.to_string()))
+    } else if lower.ends_with(".sh") || lower.ends_with(".bash") {
+        Some(Runs::Shell(w.to_string()))
+    } else {
+        None
+    }
+}
+
+/// The repository file a simple command (as words) runs.
+fn launched(words: &[String]) -> Option<Runs> {
+    let (first, rest) = words.split_first()?;
+    let name = first.rsplit('/').next().unwrap_or(first);
+    if is_python(name) {
+        return python_args(rest);
+    }
+    let after = |sub: &str| {
+        rest.split_first()
+            .filter(|(w, _)| w.as_str() == sub)
+            .map(|(_, tail)| tail)
+    };
+    let wrapped = match name {
+        "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye" | "pixi" | "conda" | "mamba"
+        | "micromamba" => after("run"),
+        "accelerate" => after("launch"),
+        "torchrun" | "deepspeed" | "horovodrun" | "mpirun" | "env" | "nohup" | "nice"
+        | "timeout" | "xvfb-run" | "stdbuf" => Some(rest),
+        "bash" | "sh" | "zsh" | "source" | "." => {
+            return rest
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .filter(|w| plain_path(w))
+                .map(|w| Runs::Shell(w.clone()));
+        }
+        _ if first.contains('/') => return script_word(first),
+        _ => None,
+    };
+    wrapped.and_then(launcher_args)
+}
+
+/// The arguments of a runner or launcher (`uv run ...`, `torchrun ...`): the interpreter it
+/// starts, `-m module`, or the first script named by its extension.
+fn launcher_args(args: &[String]) -> Option<Runs> {
+    for (i, w) in args.iter().enumerate() {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        if is_python(name) {
+            return python_args(args.get(i + 1..).unwrap_or(&[]));
+        }
+        if matches!(name, "bash" | "sh") {
+            return launched(args.get(i..).unwrap_or(&[]));
+        }
+        if w == "-m" || w == "--module" {
+            return args
+                .get(i + 1)
+                .filter(|m| is_module(m))
+                .map(|m| Runs::Module(m.clone()));
+        }
+        if let Some(r) = script_word(w) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// The arguments of `python`: `-m module` (a launcher module such as `torch.distributed.run`
+/// is followed to the script it starts), a script, or nothing (`-c`, stdin).
+fn python_args(args: &[String]) -> Option<Runs> {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        let module = if w == "-m" {
+            args.get(i + 1).map(String::as_str)
+        } else {
+            w.strip_prefix("-m")
+                .filter(|m| !w.starts_with("--") && !m.is_empty())
+        };
+        if let Some(m) = module {
+            let rest = args.get(i + if w == "-m" { 2 } else { 1 }..).unwrap_or(&[]);
+            return match m {
+                "torch.distributed.run"
+                | "torch.distributed.launch"
+                | "accelerate.commands.launch"
+                | "deepspeed" => launcher_args(rest),
+                m if is_module(m) => Some(Runs::Module(m.to_string())),
+                _ => None,
+            };
+        }
+        if w == "-" || w.starts_with("-c") {
+            return None;
+        }
+        if matches!(w.as_str(), "-W" | "-X" | "--check-hash-based-pycs") {
+            i += 2;
+            continue;
+        }
+        if w.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        return script_word(w).filter(|r| matches!(r, Runs::Python(_)));
+    }
+    None
+}
+
 /// A netrc written by the command (`echo "machine api.wandb.ai ..." >> ~/.netrc`,
 /// `cat > ~/.netrc`): the key lands in whatever layer or log keeps the command's effects.
 pub fn writes_netrc(text: &str) -> Option<Range<usize>> {
@@ -339,5 +606,86 @@ mod tests {
             l[0].literal.clone().map(|r| &t[r]),
             Some("abcdef0123456789abcdef")
         );
+    }
+
+    #[test]
+    fn scripts_a_command_runs() {
+        let runs = |t: &str| -> Vec<(String, Runs)> {
+            scripts_run(t)
+                .into_iter()
+                .map(|r| (r.dir, r.runs))
+                .collect()
+        };
+        let py = |p: &str| Runs::Python(p.to_string());
+        let one = |t: &str| runs(t).into_iter().next().map(|(_, r)| r);
+        assert_eq!(one("python train.py"), Some(py("train.py")));
+        assert_eq!(
+            one("python3 -u scripts/train.py --x 1"),
+            Some(py("scripts/train.py"))
+        );
+        assert_eq!(
+            one("python -m pkg.train --fast"),
+            Some(Runs::Module("pkg.train".into()))
+        );
+        assert_eq!(one("uv run train.py"), Some(py("train.py")));
+        assert_eq!(
+            one("uv run --frozen python ml/eval.py"),
+            Some(py("ml/eval.py"))
+        );
+        assert_eq!(one("poetry run python train.py"), Some(py("train.py")));
+        assert_eq!(
+            one("accelerate launch --num_processes 2 finetune.py --lr 3e-5"),
+            Some(py("finetune.py"))
+        );
+        assert_eq!(
+            one("torchrun --nproc_per_node 8 train.py"),
+            Some(py("train.py"))
+        );
+        assert_eq!(
+            one("python -m torch.distributed.run --nproc_per_node=2 -m pkg.train"),
+            Some(Runs::Module("pkg.train".into()))
+        );
+        assert_eq!(
+            one("WANDB_PROJECT=p sudo env A=1 python \"train.py\""),
+            Some(py("train.py"))
+        );
+        assert_eq!(one("./run.sh"), Some(Runs::Shell("./run.sh".into())));
+        assert_eq!(
+            one("bash -e scripts/run.sh"),
+            Some(Runs::Shell("scripts/run.sh".into()))
+        );
+        assert_eq!(one("bash -c 'python x.py'"), Some(py("x.py")));
+        assert_eq!(one("./train.py"), Some(py("./train.py")));
+        for none in [
+            "python -c 'import wandb'",
+            "python - <<'PY'",
+            "python $SCRIPT",
+            "python /opt/train.py",
+            "pip install wandb",
+            "poetry run pytest",
+            "train.py",
+            "python ~/train.py",
+        ] {
+            assert_eq!(runs(none), Vec::new(), "{none}");
+        }
+        assert_eq!(
+            runs("cd ml && python finetune.py\ncd ../tools; python run.py"),
+            vec![
+                ("ml".into(), py("finetune.py")),
+                ("tools".into(), py("run.py"))
+            ]
+        );
+        assert_eq!(runs("cd \"$DIR\" && python train.py"), Vec::new());
+        assert_eq!(
+            Runs::Module("a.b".into()).candidates(),
+            [
+                "a/b.py",
+                "a/b/__main__.py",
+                "src/a/b.py",
+                "src/a/b/__main__.py"
+            ]
+        );
+        assert_eq!(join_dir("a/b", "../c"), "a/c");
+        assert_eq!(join_dir("", "../c"), "../c");
     }
 }

@@ -2,6 +2,7 @@
 //! (reading the GitLab includes and compose env files it names from the scan's snapshot), and
 //! settling the cross-file ones once every file is read.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use super::{LineIndex, Scanner};
 use crate::checks::{missing_entity, shared_secret, ConfigHit};
 use crate::detect::mask::{fingerprint, Snippet};
 use crate::finding::{Finding, Problem};
-use crate::formats::{ConfigDoc, Format};
+use crate::formats::shell::{self, Runs};
+use crate::formats::{ConfigDoc, Format, Scope, API_KEY, ENTITY, TOKEN_FILE};
 use crate::rules::{Rule, Severity};
 
 /// Adds a file's configuration findings to its secret findings. One location, one finding: a
@@ -228,6 +230,7 @@ impl Scanner<'_> {
         }
         self.note_cross_file(path, abs, text, format, &doc);
         self.read_env_files(path, abs, &mut doc);
+        self.follow_scripts(path, abs, format, &mut doc);
         self.judge(path, abs, bytes, format, &doc, secret_spans)
     }
 
@@ -358,6 +361,53 @@ impl Scanner<'_> {
             // An env file's variables come before `environment` ones, which override them.
             known.append(&mut scope.vars);
             scope.vars = known;
+        }
+    }
+
+    /// C001's view of the repository files a CI file's commands run (`python train.py`,
+    /// `python -m pkg.train`, `bash run.sh` and the Python it runs, one level): read from the
+    /// scan's snapshot, relative to the checkout (and the step's working directory); a scope
+    /// whose script passes the entity counts as setting it, and so does the rest of its job
+    /// for a credential the job gives every step.
+    fn follow_scripts(&self, path: &str, abs: &Path, format: Format, doc: &mut ConfigDoc) {
+        let Some(root) = checkout_root(path, format) else {
+            return;
+        };
+        if doc.entity_in_code {
+            return;
+        }
+        let mut reader = ScriptReader {
+            scanner: self,
+            path,
+            abs,
+            up: "../".repeat(path.get(root.len()..).unwrap_or("").matches('/').count()),
+            read: HashMap::new(),
+        };
+        for scope in &mut doc.scopes {
+            if !needs_entity(scope) {
+                continue;
+            }
+            let base = match scope.workdir.as_deref() {
+                None => String::new(),
+                Some(d) if plain_dir(d) => shell::join_dir("", d),
+                Some(_) => continue,
+            };
+            scope.entity_in_script = scope
+                .commands
+                .iter()
+                .flat_map(|c| shell::scripts_run(&c.text))
+                .any(|r| reader.passes(&shell::join_dir(&base, &r.dir), &r.runs, true));
+        }
+        let jobs: Vec<usize> = doc
+            .scopes
+            .iter()
+            .filter(|s| s.entity_in_script)
+            .filter_map(|s| s.job)
+            .collect();
+        for s in &mut doc.scopes {
+            if s.job.is_some_and(|j| jobs.contains(&j)) {
+                s.entity_elsewhere = true;
+            }
         }
     }
 
@@ -505,4 +555,132 @@ impl Scanner<'_> {
             }
         }
     }
+}
+
+/// The most repository files one CI file's commands make the scan read for C001.
+const MAX_SCRIPTS: usize = 32;
+
+/// Where a CI file's commands start, as a display-path prefix (`""` or `dir/`): the checkout
+/// its jobs run in. GitHub: the folder that holds `.github/`; GitLab: the folder of
+/// `.gitlab-ci.yml` (or the one that holds `.gitlab/`); Jenkins: the Jenkinsfile's folder.
+/// Other formats run their commands in images or pods, not in the repository.
+fn checkout_root(path: &str, format: Format) -> Option<&str> {
+    let above = |marker: &str| {
+        path.rfind(&format!("/{marker}/"))
+            .and_then(|i| path.get(..=i))
+            .or_else(|| path.starts_with(&format!("{marker}/")).then_some(""))
+    };
+    let own_dir = || path.rfind('/').and_then(|i| path.get(..=i)).or(Some(""));
+    match format {
+        Format::GithubWorkflow | Format::GithubAction => above(".github"),
+        Format::GitlabCi => above(".gitlab").or_else(own_dir),
+        Format::Jenkinsfile => own_dir(),
+        _ => None,
+    }
+}
+
+/// A working directory that can be followed: relative, nothing to expand.
+fn plain_dir(d: &str) -> bool {
+    let d = d.trim();
+    !d.is_empty() && !d.starts_with(['/', '\\', '~']) && !d.contains(['$', '`', ':'])
+}
+
+/// A scope C001 would judge as missing the entity: it receives a credential, sets no entity
+/// and its own commands pass none.
+fn needs_entity(scope: &Scope) -> bool {
+    let set = |name: &str| scope.var(name).is_some_and(|v| v.value.is_set());
+    scope.entity_checked
+        && !set(ENTITY)
+        && (set(API_KEY)
+            || set(TOKEN_FILE)
+            || scope
+                .commands
+                .iter()
+                .any(|c| !shell::logins(&c.text).is_empty()))
+        && !scope.commands.iter().any(|c| shell::passes_entity(&c.text))
+}
+
+/// Reads the files one CI file's commands run, each once.
+struct ScriptReader<'s, 'a> {
+    scanner: &'s Scanner<'a>,
+    /// The CI file, display and absolute path.
+    path: &'s str,
+    abs: &'s Path,
+    /// From the CI file's folder up to the checkout (`../../` for a workflow).
+    up: String,
+    /// What was read, by checkout-relative path: the text, or `None` (absent, refused).
+    read: HashMap<String, Option<Arc<str>>>,
+}
+
+impl ScriptReader<'_, '_> {
+    /// Whether the file `runs` names, run from `dir` (checkout-relative), passes the entity.
+    /// A shell script counts when it sets or passes the entity itself, or (with
+    /// `follow_shell`) when a Python file it runs does, from the same directory or its own.
+    fn passes(&mut self, dir: &str, runs: &Runs, follow_shell: bool) -> bool {
+        for candidate in runs.candidates() {
+            let rel = shell::join_dir(dir, &candidate);
+            let Some(text) = self.text(&rel) else {
+                continue;
+            };
+            let Runs::Shell(_) = runs else {
+                return shell::passes_entity(&text);
+            };
+            if shell::passes_entity(&text) || exports_entity(&text) {
+                return true;
+            }
+            if !follow_shell {
+                return false;
+            }
+            let own = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            return shell::scripts_run(&text).iter().any(|r| {
+                !matches!(r.runs, Runs::Shell(_))
+                    && [dir, own.as_str()]
+                        .iter()
+                        .any(|d| self.passes(&shell::join_dir(d, &r.dir), &r.runs, false))
+            });
+        }
+        false
+    }
+
+    /// The text of the checkout-relative file `rel`, from the scan's snapshot. A file that
+    /// is absent, outside the repository or not read for a reason of its own (too large, a
+    /// symlink out, binary: an info note) is `None`.
+    fn text(&mut self, rel: &str) -> Option<Arc<str>> {
+        if let Some(known) = self.read.get(rel) {
+            return known.clone();
+        }
+        if self.read.len() >= MAX_SCRIPTS || rel.starts_with("../") || rel == ".." {
+            return None;
+        }
+        let name = format!("{}{rel}", self.up);
+        let got = match self.scanner.snapshot.named(self.path, self.abs, &name) {
+            Ok(n) => String::from_utf8(n.bytes).ok().map(Arc::from),
+            Err(e) => {
+                use crate::source::named::NamedError;
+                if !matches!(
+                    e,
+                    NamedError::Missing(..) | NamedError::Absolute(_) | NamedError::Outside(_)
+                ) {
+                    self.scanner.problem(Problem {
+                        level: Severity::Info,
+                        path: Some(self.path.to_string()),
+                        message: format!(
+                            "script run in `{}`: {e}; the missing-entity check counts it as not passing the entity",
+                            self.path
+                        ),
+                    });
+                }
+                None
+            }
+        };
+        self.read.insert(rel.to_string(), got.clone());
+        got
+    }
+}
+
+/// `export WANDB_ENTITY=team` (or a bare assignment) in a script, to a non-empty value.
+fn exports_entity(text: &str) -> bool {
+    shell::assignments(text).iter().any(|(name, _, value, _)| {
+        name == ENTITY && !value.trim_matches(|c| c == '"' || c == '\'').is_empty()
+    })
 }
