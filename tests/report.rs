@@ -258,7 +258,7 @@ fn the_html_report_is_self_contained() {
         "id=\"chart-rules\"",
         "id=\"chart-activity\"",
         "id=\"chart-keys\"",
-        "<code>legacy-churn-exporter</code>",
+        "<code class=\"name\">legacy-churn-exporter</code>",
         "Repository <code>demo-repo</code>",
         "rules/accounts/A002-unused-service-account.yaml",
     ] {
