@@ -325,3 +325,49 @@ fn a_staged_key_gets_advice_for_a_staged_key() {
     let help = doc["findings"][0]["help"].as_str().expect("help");
     assert!(help.starts_with("Rotate the key"), "{help}");
 }
+
+#[test]
+fn report_and_rule_pages_agree_in_number() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let key = Fakes::new(18).v1();
+    write(
+        d.path(),
+        "repo/train.py",
+        &format!("import wandb\nwandb.login(key=\"{key}\")\n"),
+    );
+    let out = bin()
+        .current_dir(d.path())
+        .args([
+            "scan",
+            "--isolated",
+            "--format",
+            "json",
+            "-o",
+            "scan.json",
+            "repo",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let text = run(
+        d.path(),
+        &[
+            "report",
+            "--isolated",
+            "--scan",
+            "scan.json",
+            "--format",
+            "html",
+            "-o",
+            "r.html",
+        ],
+    );
+    let html = std::fs::read_to_string(d.path().join("r.html")).unwrap_or_else(|_| text.clone());
+    assert!(html.contains("1 file scanned, 1 finding<"), "{html}");
+    assert!(!html.contains("(s)"), "{html}");
+    for page in std::fs::read_dir(root().join("docs/rules")).expect("docs/rules") {
+        let page = page.expect("entry").path();
+        let text = std::fs::read_to_string(&page).expect("page");
+        assert!(!text.contains("finding(s)"), "{}", page.display());
+    }
+}

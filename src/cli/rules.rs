@@ -140,7 +140,11 @@ pub(super) fn write_docs(rules: &RuleSet, dir: &Path) -> Result<u8, Fatal> {
         })?;
     }
     output::stderr(
-        &format!("wrote {} page(s) to {}\n", pages.len(), dir.display()),
+        &format!(
+            "wrote {} to {}\n",
+            report::human::count(pages.len(), "page"),
+            dir.display()
+        ),
         false,
     );
     Ok(EXIT_CLEAN)

@@ -207,11 +207,12 @@ fn activity_chart(accounts: &[AccountRow], start: &str) -> String {
             };
             let _ = write!(
                 s,
-                "<rect x=\"{x:.2}\" y=\"{:.1}\" width=\"{:.2}\" height=\"{:.1}\" fill=\"{fill}\"><title>{}: {n} event(s), {} {}</title></rect>",
+                "<rect x=\"{x:.2}\" y=\"{:.1}\" width=\"{:.2}\" height=\"{:.1}\" fill=\"{fill}\"><title>{}: {}, {} {}</title></rect>",
                 y + 1.0,
                 (cell_w - 0.4).max(0.5),
                 row_h - 2.0,
                 esc(&a.name),
+                super::human::count(n, "event"),
                 if bucket == 1 { "day" } else { "week" },
                 j + 1
             );
@@ -328,10 +329,10 @@ pub fn render(r: &Report) -> String {
     for repo in &r.repositories {
         let _ = write!(
             out,
-            "<h2>Repository <code>{}</code> <span class=\"sub\">{} files scanned, {} finding(s)</span></h2>",
+            "<h2>Repository <code>{}</code> <span class=\"sub\">{} scanned, {}</span></h2>",
             esc(&repo.name),
-            repo.files_scanned,
-            repo.findings.len()
+            super::human::count(repo.files_scanned, "file"),
+            super::human::count(repo.findings.len(), "finding")
         );
         let items: Vec<&Item> = repo.findings.iter().collect();
         items_table(&mut out, &items, false);
