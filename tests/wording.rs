@@ -371,3 +371,50 @@ fn report_and_rule_pages_agree_in_number() {
         assert!(!text.contains("finding(s)"), "{}", page.display());
     }
 }
+
+#[test]
+fn registry_and_audit_notes_agree_in_number() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "bad.yaml", "accounts: []\n");
+    write(d.path(), "log.jsonl", LOG);
+    let text = run(
+        d.path(),
+        &[
+            "audit",
+            "--isolated",
+            "--registry",
+            "bad.yaml",
+            "--audit-log",
+            "log.jsonl",
+        ],
+    );
+    assert!(text.contains("1 problem in registry `bad.yaml`"), "{text}");
+    let org = REGISTRY.replace("scope: team\n    team: ml-team\n", "scope: organization\n");
+    write(d.path(), "registry.yaml", &org);
+    write(
+        d.path(),
+        "anon.jsonl",
+        "{\"timestamp\":\"2026-10-01T10:00:00Z\",\"action\":\"run:update\",\"actor_email\":\"ci-model-training@acme.iam.wandb\",\"response_code\":200}\n{\"timestamp\":\"2026-10-30T10:00:00Z\",\"action\":\"run:update\",\"actor_email\":\"ci-model-training@acme.iam.wandb\",\"response_code\":200}\n",
+    );
+    let text = run(
+        d.path(),
+        &[
+            "audit",
+            "--isolated",
+            "--color",
+            "never",
+            "-v",
+            "--registry",
+            "registry.yaml",
+            "--audit-log",
+            "anon.jsonl",
+            "--as-of",
+            "2026-10-30",
+        ],
+    );
+    assert!(
+        text.contains("none of its 2 audit events names a team"),
+        "{text}"
+    );
+    assert!(!text.contains("(s)"), "{text}");
+}
