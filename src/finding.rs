@@ -253,7 +253,9 @@ pub struct Summary {
     /// Audit runs: what was analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditSummary>,
-    /// Wall time in milliseconds.
+    /// Wall time in milliseconds: shown in the human summary only, so that the JSON of one
+    /// input is the same from run to run.
+    #[serde(skip)]
     pub elapsed_ms: u128,
 }
 

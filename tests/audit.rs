@@ -246,7 +246,7 @@ fn a_short_window_or_no_logs_is_said_not_guessed() {
     assert!(got.contains(&("legacy-churn-exporter".into(), "A002".into())));
     let errors = doc["errors"].to_string();
     assert!(
-        errors.contains("A002 unused-service-account could not be judged for sweep-agent-runner: the audit logs cover 10 day(s) (2026-10-22 to 2026-10-31), 90 are needed"),
+        errors.contains("A002 unused-service-account could not be judged for sweep-agent-runner: the audit logs cover 10 days (2026-10-22 to 2026-10-31), 90 are needed"),
         "{errors}"
     );
     assert!(

@@ -284,7 +284,7 @@ fn registry_rules_and_registry_problems() {
         "unknown key `colour`",
         "`scope` must be team or organization",
         "needs a `name`",
-        "3 problem(s) in registry",
+        "3 problems in registry",
     ] {
         assert!(err.contains(want), "{want} missing in {err}");
     }

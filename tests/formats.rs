@@ -223,9 +223,10 @@ fn sarif_is_valid_against_the_official_schema() {
         }
         let secret_rule = rules.iter().find(|r| r["id"] == "S001").expect("S001");
         assert_eq!(secret_rule["properties"]["security-severity"], "9.0");
+        // The readable rule page, not the YAML it is generated from.
         assert!(secret_rule["helpUri"]
             .as_str()
-            .is_some_and(|u| u.ends_with(".yaml")));
+            .is_some_and(|u| u.ends_with("/docs/rules/S001-committed-api-key.md")));
     }
 }
 

@@ -159,7 +159,7 @@ fn markdown_stays_under_the_comment_limit() {
     let md = std::fs::read_to_string(d.join("big.md")).expect("md");
     assert!(md.len() <= 60_000, "{} characters", md.len());
     assert!(
-        md.contains("more finding(s) left out to fit a comment"),
+        md.contains("more findings left out to fit a comment"),
         "truncation is said"
     );
     assert!(md.contains("| repositories | 60 |"));
@@ -209,7 +209,7 @@ fn bad_inputs_are_listed_and_the_report_is_still_written() {
     );
     assert_eq!(r["totals"]["repositories"], 1);
     assert!(
-        stderr.contains("input problem(s) listed in the report"),
+        stderr.contains("3 input problems listed in the report"),
         "{stderr}"
     );
     // Issue 16, item 15: the summary says where the problems are, and that -v prints them.
@@ -258,9 +258,9 @@ fn the_html_report_is_self_contained() {
         "id=\"chart-rules\"",
         "id=\"chart-activity\"",
         "id=\"chart-keys\"",
-        "<code>legacy-churn-exporter</code>",
+        "<code class=\"name\">legacy-churn-exporter</code>",
         "Repository <code>demo-repo</code>",
-        "rules/accounts/A002-unused-service-account.yaml",
+        "docs/rules/A002-unused-service-account.md",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }

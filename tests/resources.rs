@@ -380,7 +380,7 @@ fn a_registry_with_a_problem_on_every_account_stays_small() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("unknown key `colour`"), "{stderr}");
     assert!(
-        stderr.contains("19900 more problem(s) in `registry.yaml` not shown"),
+        stderr.contains("19900 more problems in `registry.yaml` not shown"),
         "{}",
         stderr
             .get(stderr.len().saturating_sub(2000)..)

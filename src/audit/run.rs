@@ -221,13 +221,12 @@ impl<'a> Builder<'a> {
         {
             return;
         }
-        let snippet = Snippet::new(
+        let snippet = Snippet::whole(
             &self.registry.path,
             bytes,
             span,
             line0,
             loc.column.saturating_sub(1),
-            &[],
         );
         let mut finding = Finding::located(rule, hit.message, loc, fp, snippet, hit.help);
         finding.detail = Detail::Account {

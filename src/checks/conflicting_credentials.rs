@@ -1,7 +1,7 @@
 //! C006 `conflicting-credentials`: both `WANDB_API_KEY` and `WANDB_IDENTITY_TOKEN_FILE` set in
 //! one scope, which the SDK refuses.
 
-use super::scope::{ConfigHit, FileChecks, ScopeInput};
+use super::scope::{origin_note, ConfigHit, FileChecks, ScopeInput};
 use super::{Check, Run};
 use crate::formats::{API_KEY, TOKEN_FILE};
 use crate::rules::Kind;
@@ -27,8 +27,10 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         check: CHECK.name,
         span: later.name_span.clone(),
         message: format!(
-            "{} sets both `{API_KEY}` ({}) and `{TOKEN_FILE}` ({}): the SDK refuses to start",
-            input.scope.label, k.origin, t.origin
+            "{} sets both `{API_KEY}`{} and `{TOKEN_FILE}`{}: the SDK refuses to start",
+            input.scope.label,
+            origin_note(&input.scope.label, &k.origin),
+            origin_note(&input.scope.label, &t.origin)
         ),
         help: Some(format!(
             "keep one: `{TOKEN_FILE}` for identity federation, or `{API_KEY}`"

@@ -22,9 +22,10 @@ fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
                 a,
                 a.field_span("api_keys"),
                 format!(
-                    "`{}` authenticates by identity federation but lists {} API key(s): {}",
+                    "`{}` authenticates by identity federation but lists {} API key{}: {}",
                     a.name,
                     a.api_keys.len(),
+                    if a.api_keys.len() == 1 { "" } else { "s" },
                     names.join(", ")
                 ),
             ));

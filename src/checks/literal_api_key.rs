@@ -1,7 +1,7 @@
 //! C002 `literal-api-key`: `WANDB_API_KEY` set to a literal value in configuration, not read
 //! from a secret store (the image rule, C003, covers Dockerfiles).
 
-use super::scope::{definition_label, ConfigHit, FileChecks, ScopeInput};
+use super::scope::{definition_label, origin_note, ConfigHit, FileChecks, ScopeInput};
 use super::{Check, Run};
 use crate::formats::{self, Format, Value, API_KEY};
 use crate::rules::Kind;
@@ -32,9 +32,9 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         check: CHECK.name,
         span: v.value_span.clone(),
         message: format!(
-            "`{API_KEY}` is set to a literal value in {} ({}), not read from a secret store",
+            "`{API_KEY}` is set to a literal value in {}{}, not read from a secret store",
             definition_label(scope, &v.origin),
-            v.origin
+            origin_note(&definition_label(scope, &v.origin), &v.origin)
         ),
         help: None,
         mask: vec![v.value_span.clone()],

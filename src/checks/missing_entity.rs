@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::scope::{entry_label, ConfigHit, FileChecks, ScopeInput};
+use super::scope::{entry_label, origin_note, ConfigHit, FileChecks, ScopeInput};
 use super::{Check, Run};
 use crate::finding::Finding;
 use crate::formats::{shell, API_KEY, ENTITY, TOKEN_FILE};
@@ -30,13 +30,13 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     let entry: Option<(Range<usize>, String, String)> = if let Some(v) = key {
         Some((
             v.name_span.clone(),
-            format!("`{API_KEY}` ({})", v.origin),
+            format!("`{API_KEY}`{}", origin_note(&scope.label, &v.origin)),
             entry_label(scope, &v.origin),
         ))
     } else if let Some(v) = token {
         Some((
             v.name_span.clone(),
-            format!("`{TOKEN_FILE}` ({})", v.origin),
+            format!("`{TOKEN_FILE}`{}", origin_note(&scope.label, &v.origin)),
             entry_label(scope, &v.origin),
         ))
     } else {

@@ -34,7 +34,8 @@ fn run(rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
             out.unjudged.push((
                 a.name.clone(),
                 format!(
-                    "the audit logs cover {n} day(s) ({start} to {end}), {min} are needed to judge its scope"
+                    "the audit logs cover {n} day{} ({start} to {end}), {min} are needed to judge its scope",
+                    if n == 1 { "" } else { "s" }
                 ),
             ));
             continue;
@@ -47,8 +48,9 @@ fn run(rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
             out.unjudged.push((
                 a.name.clone(),
                 format!(
-                    "none of its {} audit event(s) names a team (`entity_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
-                    act.unnamed_events
+                    "none of its {} audit event{} names a team (`entity_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
+                    act.unnamed_events,
+                    if act.unnamed_events == 1 { "" } else { "s" }
                 ),
             ));
             continue;

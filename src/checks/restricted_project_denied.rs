@@ -23,8 +23,10 @@ fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
             out.unjudged.push((
                 a.name.clone(),
                 format!(
-                    "{} refused request(s) name no project (`entity_name`, `project_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
-                    act.unnamed_refusals
+                    "{} refused request{} name{} no project (`entity_name`, `project_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
+                    act.unnamed_refusals,
+                    if act.unnamed_refusals == 1 { "" } else { "s" },
+                    if act.unnamed_refusals == 1 { "s" } else { "" }
                 ),
             ));
         }
@@ -52,8 +54,10 @@ fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
                 a,
                 a.field_span("name"),
                 format!(
-                    "`{}` was refused {} time(s) on restricted project {team}/{project}{when}{note}",
-                    a.name, r.count
+                    "`{}` was refused {} time{} on restricted project {team}/{project}{when}{note}",
+                    a.name,
+                    r.count,
+                    if r.count == 1 { "" } else { "s" }
                 ),
             ));
         }

@@ -215,6 +215,21 @@ pub fn entry_label(scope: &Scope, origin: &str) -> String {
     scope.label.clone()
 }
 
+/// ` (step env)`: where in `label` a variable was set, when the label does not already say it
+/// (an env file's variables come from the env file; the workflow's env from the workflow env).
+pub fn origin_note(label: &str, origin: &str) -> String {
+    let plain = |s: &str| {
+        s.replace("the ", "")
+            .replace("'s ", " ")
+            .to_ascii_lowercase()
+    };
+    if plain(label).contains(&plain(origin)) {
+        String::new()
+    } else {
+        format!(" ({origin})")
+    }
+}
+
 /// The place a variable is defined, for rules about the definition itself (a literal key, the
 /// SSL switch): a workflow- or pipeline-level variable belongs to no one job.
 pub fn definition_label(scope: &Scope, origin: &str) -> String {

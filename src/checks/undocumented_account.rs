@@ -100,7 +100,8 @@ fn unlisted(input: &Input<'_>, out: &mut CheckResult) {
                 act.teams.iter().cloned().collect::<Vec<_>>().join(", ")
             )
         };
-        let acting = format!("acted {} time(s){teams}{span}", act.events);
+        let times = if act.events == 1 { "time" } else { "times" };
+        let acting = format!("acted {} {times}{teams}{span}", act.events);
         let key = actor.to_ascii_lowercase();
         match seen.get_mut(&key) {
             Some(h) => h.message.push_str(&format!(", and {acting}")),

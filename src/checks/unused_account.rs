@@ -73,7 +73,8 @@ pub fn usage(a: &Account, input: &Input<'_>, days: u64) -> Usage {
             ))
         }
         Some((start, end, n)) => Usage::Unknown(format!(
-            "the audit logs cover {n} day(s) ({start} to {end}), {days} are needed, and no key use is recorded"
+            "the audit logs cover {n} day{} ({start} to {end}), {days} are needed, and no key use is recorded",
+            if n == 1 { "" } else { "s" }
         )),
         None if input.logs_given => Usage::Unknown(
             "the audit logs hold no dated event and no key use is recorded".to_string(),

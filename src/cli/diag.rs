@@ -58,7 +58,7 @@ pub(super) enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     History(#[from] crate::source::history::HistoryError),
-    #[error("{count} problem(s) in rule files")]
+    #[error("{} in rule files", crate::report::human::count(count, "problem"))]
     #[diagnostic(code(rules::invalid))]
     Rules { count: usize },
     #[error(transparent)]
@@ -162,8 +162,73 @@ pub(super) fn eprint_diag(diag: &dyn Diagnostic, color: bool) {
         .with_width(width())
         .with_links(false)
         .with_break_words(false);
-    if handler.render_report(&mut out, diag).is_err() {
+    if handler.render_report(&mut out, &Once(diag)).is_err() {
         out = format!("error: {diag}\n");
     }
     output::stderr(&out, color);
+}
+
+/// A diagnostic whose causes leave out what its message already says: an error that names
+/// the OS error (`cannot read config `x`: No such file or directory`) is printed once, not
+/// again as its cause.
+struct Once<'a>(&'a dyn Diagnostic);
+
+impl Once<'_> {
+    /// The first cause in the chain whose text the message does not already hold.
+    fn new_cause(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let said = self.0.to_string();
+        let mut cause = self.0.source();
+        while let Some(c) = cause {
+            if !said.contains(&c.to_string()) {
+                return Some(c);
+            }
+            cause = c.source();
+        }
+        None
+    }
+}
+
+impl std::fmt::Debug for Once<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for Once<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for Once<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.new_cause()
+    }
+}
+
+impl Diagnostic for Once<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.help()
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.0.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
+    }
 }

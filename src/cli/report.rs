@@ -81,22 +81,22 @@ pub(super) fn report_cmd(
     if !g.quiet {
         output::stderr(
             &format!(
-                "wrote {}: {} service account(s), {} repositor{}, {} finding(s){}\n",
+                "wrote {}: {}, {} repositor{}, {}{}\n",
                 args.output.display(),
-                report.totals.accounts,
+                crate::report::human::count(report.totals.accounts, "service account"),
                 report.totals.repositories,
                 if report.totals.repositories == 1 {
                     "y"
                 } else {
                     "ies"
                 },
-                report.totals.findings,
+                crate::report::human::count(report.totals.findings, "finding"),
                 if report.problems.is_empty() {
                     String::new()
                 } else {
                     format!(
-                        "; {} input problem(s) listed in the report{}",
-                        report.problems.len(),
+                        "; {} listed in the report{}",
+                        crate::report::human::count(report.problems.len(), "input problem"),
                         if g.verbose {
                             ""
                         } else {

@@ -45,25 +45,38 @@ pub(super) fn print_rules(rules: &RuleSet, format: RulesFormat) {
             )
         }
         RulesFormat::Markdown => rules::markdown_table(rules),
-        RulesFormat::Table => {
-            let mut t = format!(
-                "{:<5} {:<30} {:<8} {:<8} SUMMARY\n",
-                "ID", "NAME", "KIND", "SEVERITY"
-            );
-            for r in rules.iter() {
-                t.push_str(&format!(
-                    "{:<5} {:<30} {:<8} {:<8} {}\n",
-                    r.id,
-                    r.name,
-                    r.kind.as_str(),
-                    r.severity.as_str(),
-                    r.summary
-                ));
-            }
-            t
-        }
+        RulesFormat::Table => table(rules),
     };
     output::stdout(&text, false);
+}
+
+/// The `rules` table: each column as wide as its widest cell (names run past 40 characters).
+fn table(rules: &RuleSet) -> String {
+    let rows: Vec<[&str; 5]> = std::iter::once(["ID", "NAME", "KIND", "SEVERITY", "SUMMARY"])
+        .chain(rules.iter().map(|r| {
+            [
+                r.id.as_str(),
+                r.name.as_str(),
+                r.kind.as_str(),
+                r.severity.as_str(),
+                r.summary.as_str(),
+            ]
+        }))
+        .collect();
+    let mut widths = [0usize; 4];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut t = String::new();
+    for [id, name, kind, severity, summary] in rows {
+        let [a, b, c, d] = widths;
+        t.push_str(&format!(
+            "{id:<a$}  {name:<b$}  {kind:<c$}  {severity:<d$}  {summary}\n"
+        ));
+    }
+    t
 }
 
 pub(super) fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
@@ -93,8 +106,9 @@ pub(super) fn rules_check(dir: Option<&Path>) -> Result<u8, Fatal> {
     if count > 0 {
         output::stderr(
             &format!(
-                "{count} problem(s) in {} rule file(s) checked\n",
-                set.len() + problems.len().min(1)
+                "{} in {} checked\n",
+                report::human::count(count, "problem"),
+                report::human::count(set.len() + problems.len().min(1), "rule file")
             ),
             false,
         );
@@ -126,7 +140,11 @@ pub(super) fn write_docs(rules: &RuleSet, dir: &Path) -> Result<u8, Fatal> {
         })?;
     }
     output::stderr(
-        &format!("wrote {} page(s) to {}\n", pages.len(), dir.display()),
+        &format!(
+            "wrote {} to {}\n",
+            report::human::count(pages.len(), "page"),
+            dir.display()
+        ),
         false,
     );
     Ok(EXIT_CLEAN)

@@ -77,8 +77,8 @@ pub(super) fn record_baseline(g: &Global, outcome: &Outcome, out: &Path) -> Resu
     if !g.quiet {
         output::stderr(
             &format!(
-                "wrote {} finding(s) to the baseline {}\n",
-                outcome.findings.len(),
+                "wrote {} to the baseline {}\n",
+                human::count(outcome.findings.len(), "finding"),
                 out.display()
             ),
             false,
@@ -126,13 +126,40 @@ fn run_scan(
         crate::scan::scan_history(start, &selection, &rules, config, threads, g.verbose, &bar)?
     } else if args.staged {
         let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
-        crate::scan::scan_staged(start, &rules, config, g.verbose)?
+        let mut outcome = crate::scan::scan_staged(start, &rules, config, g.verbose)?;
+        staged_help(&mut outcome);
+        outcome
     } else {
         crate::scan::scan_worktree(&paths, &rules, config, threads, g.verbose)
     };
     outcome.problems.extend(rule_problems);
     outcome.problems.extend(capped);
     Ok((outcome, rules))
+}
+
+/// Advice that fits a staged secret: it has not been committed yet, so the first thing is to
+/// take it out of the change; rotating is for a key that was ever pushed.
+fn staged_help(outcome: &mut Outcome) {
+    for f in &mut outcome.findings {
+        if !matches!(f.detail, crate::finding::Detail::Secret { .. }) || f.help.is_some() {
+            continue;
+        }
+        let path = f.location.as_ref().map_or("<path>", |l| l.path.as_str());
+        let (what, then) = if f.rule.id == "S002" {
+            (
+                "token",
+                "keep the token cache out of version control; treat the token as exposed only if it was ever pushed",
+            )
+        } else {
+            (
+                "key",
+                "pass the key as `WANDB_API_KEY` from a secret store; this change has not shared it, so rotate it only if it was ever committed and pushed",
+            )
+        };
+        f.help = Some(format!(
+            "remove the {what} from the staged change before committing: delete it from `{path}` and `git add` the file again, or unstage the file with `git restore --staged {path}`; {then}"
+        ));
+    }
 }
 
 fn exit_for(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
@@ -165,7 +192,11 @@ fn print_skipped(g: &Global, outcome: &Outcome) {
     let more = outcome.skipped_files.len().saturating_sub(room);
     if more > 0 && !g.quiet {
         output::stderr(
-            &format!("{more} more skipped file(s) not named; -v lists them\n"),
+            &format!(
+                "{} more skipped {} not named; -v lists them\n",
+                more,
+                if more == 1 { "file" } else { "files" }
+            ),
             false,
         );
     }

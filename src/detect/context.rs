@@ -607,6 +607,15 @@ fn notebook_cell(fc: &FileCtx<'_>, pos: usize) -> Option<String> {
     Some(format!("{part} of cell {number}"))
 }
 
+/// `in the output of cell 3 of a notebook that uses wandb`, or without the cell when none is
+/// known.
+fn in_notebook(fc: &FileCtx<'_>, pos: usize) -> String {
+    match notebook_cell(fc, pos) {
+        Some(cell) => format!("in the {cell} of a notebook that uses wandb"),
+        None => "in a notebook that uses wandb".to_string(),
+    }
+}
+
 /// A value that stands alone in a notebook's JSON string: nothing but quotes, ANSI colour
 /// codes and spaces before it, and the string's end (or a newline escape) after it.
 fn stands_alone(prefix: &[u8], suffix: &[u8]) -> bool {
@@ -879,11 +888,7 @@ pub fn assess(fc: &FileCtx<'_>, start: usize, end: usize) -> Verdict {
         && (asg.name.is_some() || stands_alone(prefix, suffix))
         && !fc.cell_hashes(start)
     {
-        let cell = notebook_cell(fc, start).unwrap_or_else(|| "a cell".to_string());
-        return Verdict::new(
-            Strength::Wandb,
-            format!("in the {cell} of a notebook that uses wandb"),
-        );
+        return Verdict::new(Strength::Wandb, in_notebook(fc, start));
     }
     Verdict::none()
 }
@@ -962,10 +967,9 @@ fn generic_name(
         return Verdict::new(Strength::Wandb, format!("assigned to `{shown}` near wandb"));
     }
     if fc.kind == FileKind::Notebook && fc.mentions_wandb() {
-        let cell = notebook_cell(fc, start).unwrap_or_default();
         return Verdict::new(
             Strength::Wandb,
-            format!("assigned to `{shown}` in the {cell} of a notebook that uses wandb"),
+            format!("assigned to `{shown}` {}", in_notebook(fc, start)),
         );
     }
     Verdict::none()

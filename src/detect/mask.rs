@@ -395,6 +395,23 @@ impl Snippet {
         col0: usize,
         secrets: &[Range<usize>],
     ) -> Self {
+        Self::build(name, bytes, hit, (line0, col0), secrets, MAX_SHOWN_SECRET)
+    }
+
+    /// [`Snippet::new`] for a hit that is no secret (a registry entry): the hit is drawn
+    /// whole, so the value under discussion is never cut. Key-shaped runs are still masked.
+    pub fn whole(name: &str, bytes: &[u8], hit: Range<usize>, line0: usize, col0: usize) -> Self {
+        Self::build(name, bytes, hit, (line0, col0), &[], MAX_LINE)
+    }
+
+    fn build(
+        name: &str,
+        bytes: &[u8],
+        hit: Range<usize>,
+        (line0, col0): (usize, usize),
+        secrets: &[Range<usize>],
+        max_shown: usize,
+    ) -> Self {
         let (ls, le) = super::context::line_bounds(bytes, hit.start, WINDOW);
         let (start, above, end) = context_lines(bytes, ls, le);
         let masked = |a: usize, b: usize| masked_piece(bytes, start..end, secrets, a..b);
@@ -445,8 +462,8 @@ impl Snippet {
                 text.push_str(&lossy(from..hs));
                 // A long secret is drawn at a bounded width: its masked tail says nothing.
                 let mut shown = lossy(hs..he);
-                if shown.chars().count() > MAX_SHOWN_SECRET {
-                    shown = shown.chars().take(MAX_SHOWN_SECRET - 1).collect();
+                if shown.chars().count() > max_shown {
+                    shown = shown.chars().take(max_shown - 1).collect();
                     shown.push('…');
                 }
                 let s = text.len();

@@ -185,7 +185,7 @@ pub enum RegistryError {
         message: String,
     },
     /// Problems in the file (each is reported on its own).
-    #[error("{} problem(s) in registry `{path}`", problems.len())]
+    #[error("{} problem{} in registry `{path}`", problems.len(), if problems.len() == 1 { "" } else { "s" })]
     #[diagnostic(code(registry::invalid))]
     Invalid {
         /// The file.
@@ -447,7 +447,8 @@ pub fn parse_with(path: &str, text: &str, limits: &Limits) -> Result<Registry, R
             text: cx.shared_text(),
             span: 0..0,
             message: format!(
-                "{more} more problem(s) in `{path}` not shown (the first {MAX_PROBLEMS} are)"
+                "{more} more problem{} in `{path}` not shown (the first {MAX_PROBLEMS} are)",
+                if more == 1 { "" } else { "s" }
             ),
         });
     }

@@ -21,6 +21,25 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes a message and draws its `code` spans as code: each pair of backticks becomes
+/// `<code>…</code>` around text that was escaped first; an unpaired backtick stays as it is.
+fn message(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    let paired = parts.len() - if parts.len() % 2 == 0 { 2 } else { 1 };
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            if i > paired {
+                out.push('`');
+            } else {
+                out.push_str(if i % 2 == 1 { "<code>" } else { "</code>" });
+            }
+        }
+        out.push_str(&esc(part));
+    }
+    out
+}
+
 /// Only `https://` links are written as links.
 fn href(url: &str) -> String {
     if url.starts_with("https://") {
@@ -49,16 +68,21 @@ h2 { font-size: 17px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1
 .ok { color: var(--ok); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 figure svg { max-width: 760px; display: block; }
+#chart-activity { grid-column: 1 / -1; }
+#chart-activity svg { max-width: none; }
 figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 svg text { font: 11px -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; fill: var(--ink); }
+svg.activity text { font-size: 13px; }
 table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #f2f4f7; font-weight: 600; font-size: 12px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td:first-child code { white-space: nowrap; word-break: normal; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f2f4f7;
-  padding: 0 3px; border-radius: 3px; word-break: break-all; }
+  padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
+code.name { white-space: normal; word-break: keep-all; overflow-wrap: normal; }
+.scroll { overflow-x: auto; }
 .badge { display: inline-block; font-size: 11px; font-weight: 600; padding: 1px 6px; border-radius: 10px;
   border: 1px solid currentColor; margin: 1px 2px 1px 0; text-decoration: none; }
 .none { color: var(--muted); font-style: italic; }
@@ -146,12 +170,14 @@ fn activity_chart(accounts: &[AccountRow], start: &str) -> String {
     }
     let bucket = if days > 120 { 7 } else { 1 };
     let cols = days.div_ceil(bucket);
-    let label_w = 190.0;
-    let width = 560.0;
+    // Drawn across the page (see `#chart-activity` in the style) with rows and labels that
+    // read at their natural size.
+    let label_w = 280.0;
+    let width = 1100.0;
     let cell_w = (width - label_w) / cols as f64;
-    let row_h = 12.0;
+    let row_h = 20.0;
     let shown: Vec<&AccountRow> = accounts.iter().take(80).collect();
-    let h = row_h * shown.len() as f64 + 18.0;
+    let h = row_h * shown.len() as f64 + 22.0;
     let max = shown
         .iter()
         .flat_map(|a| a.activity.chunks(bucket).map(|c| c.iter().sum::<u32>()))
@@ -159,15 +185,15 @@ fn activity_chart(accounts: &[AccountRow], start: &str) -> String {
         .unwrap_or(0)
         .max(1);
     let mut s = format!(
-        "<svg role=\"img\" viewBox=\"0 0 {width} {h}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\">"
+        "<svg class=\"activity\" role=\"img\" viewBox=\"0 0 {width} {h}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\">"
     );
     for (i, a) in shown.iter().enumerate() {
         let y = i as f64 * row_h;
         let _ = write!(
             s,
             "<text x=\"0\" y=\"{:.1}\">{}</text>",
-            y + 10.0,
-            esc(&clip(&a.name, 34))
+            y + 15.0,
+            esc(&clip(&a.name, 36))
         );
         for (j, chunk) in a.activity.chunks(bucket).enumerate() {
             let n: u32 = chunk.iter().sum();
@@ -181,11 +207,12 @@ fn activity_chart(accounts: &[AccountRow], start: &str) -> String {
             };
             let _ = write!(
                 s,
-                "<rect x=\"{x:.2}\" y=\"{:.1}\" width=\"{:.2}\" height=\"{:.1}\" fill=\"{fill}\"><title>{}: {n} event(s), {} {}</title></rect>",
+                "<rect x=\"{x:.2}\" y=\"{:.1}\" width=\"{:.2}\" height=\"{:.1}\" fill=\"{fill}\"><title>{}: {}, {} {}</title></rect>",
                 y + 1.0,
                 (cell_w - 0.4).max(0.5),
                 row_h - 2.0,
                 esc(&a.name),
+                super::human::count(n, "event"),
                 if bucket == 1 { "day" } else { "week" },
                 j + 1
             );
@@ -194,7 +221,7 @@ fn activity_chart(accounts: &[AccountRow], start: &str) -> String {
     let _ = write!(
         s,
         "<text x=\"{label_w}\" y=\"{:.1}\">{} →</text></svg>",
-        h - 4.0,
+        h - 5.0,
         esc(start)
     );
     if accounts.len() > shown.len() {
@@ -250,7 +277,7 @@ fn key_ages(accounts: &[AccountRow]) -> String {
 
 fn item_row(out: &mut String, i: &Item, with_account: bool) {
     let place = match (&i.account, &i.path, i.line) {
-        (Some(a), _, _) if with_account => format!("<code>{}</code>", esc(a)),
+        (Some(a), _, _) if with_account => format!("<code class=\"name\">{}</code>", esc(a)),
         (_, Some(p), Some(l)) => format!("<code>{}:{l}</code>", esc(p)),
         (_, Some(p), None) => format!("<code>{}</code>", esc(p)),
         _ => String::new(),
@@ -261,7 +288,7 @@ fn item_row(out: &mut String, i: &Item, with_account: bool) {
         href(&i.url),
         esc(&i.name),
         esc(&i.rule),
-        esc(&i.message),
+        message(&i.message),
         sev = esc(&i.severity),
     );
 }
@@ -271,13 +298,13 @@ fn items_table(out: &mut String, items: &[&Item], with_account: bool) {
         out.push_str("<p class=\"ok\">No findings.</p>");
         return;
     }
-    out.push_str("<table><thead><tr><th>severity</th><th>rule</th><th>where</th><th>finding</th></tr></thead><tbody>");
+    out.push_str("<div class=\"scroll\"><table><thead><tr><th>severity</th><th>rule</th><th>where</th><th>finding</th></tr></thead><tbody>");
     let mut sorted: Vec<&&Item> = items.iter().collect();
     sorted.sort_by_key(|i| i.severity_rank());
     for i in sorted {
         item_row(out, i, with_account);
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
 }
 
 /// `report --format html`.
@@ -302,10 +329,10 @@ pub fn render(r: &Report) -> String {
     for repo in &r.repositories {
         let _ = write!(
             out,
-            "<h2>Repository <code>{}</code> <span class=\"sub\">{} files scanned, {} finding(s)</span></h2>",
+            "<h2>Repository <code>{}</code> <span class=\"sub\">{} scanned, {}</span></h2>",
             esc(&repo.name),
-            repo.files_scanned,
-            repo.findings.len()
+            super::human::count(repo.files_scanned, "file"),
+            super::human::count(repo.findings.len(), "finding")
         );
         let items: Vec<&Item> = repo.findings.iter().collect();
         items_table(&mut out, &items, false);
@@ -463,7 +490,7 @@ fn charts(out: &mut String, r: &Report) {
 
 /// The service accounts table and their findings (with those about unlisted actors).
 fn accounts(out: &mut String, r: &Report) {
-    out.push_str("<h2>Service accounts</h2><table id=\"accounts\"><thead><tr><th>account</th><th>scope</th><th>team</th><th>purpose</th><th>owner</th><th>used by</th><th>last activity</th><th class=\"num\">events</th><th>keys (age in days)</th><th>findings</th></tr></thead><tbody>");
+    out.push_str("<h2>Service accounts</h2><div class=\"scroll\"><table id=\"accounts\"><thead><tr><th>account</th><th>scope</th><th>team</th><th>purpose</th><th>owner</th><th>used by</th><th>last activity</th><th class=\"num\">events</th><th>keys (age in days)</th><th>findings</th></tr></thead><tbody>");
     for a in &r.accounts {
         let keys: Vec<String> = a
             .keys
@@ -500,7 +527,7 @@ fn accounts(out: &mut String, r: &Report) {
             .collect();
         let _ = write!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code class=\"name\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&a.name),
             opt(&a.scope),
             opt(&a.team),
@@ -513,7 +540,7 @@ fn accounts(out: &mut String, r: &Report) {
             if findings.is_empty() { "<span class=\"ok\">✓</span>".to_string() } else { findings.join("") }
         );
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     out.push_str("<h2>Account findings</h2>");
     let items: Vec<&Item> = r
         .accounts
@@ -522,4 +549,85 @@ fn accounts(out: &mut String, r: &Report) {
         .chain(r.unlisted.iter())
         .collect();
     items_table(out, &items, true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(message: &str) -> Item {
+        serde_json::from_value(serde_json::json!({
+            "rule": "A001", "name": "generic-service-account-name", "severity": "warning",
+            "message": message, "account": "ci-model-training-bot", "url": "https://example.com/A001"
+        }))
+        .expect("item")
+    }
+
+    fn account(name: &str, days: usize) -> AccountRow {
+        serde_json::from_value(serde_json::json!({
+            "name": name, "scope": null, "team": null, "auth": null, "purpose": null,
+            "owner": null, "used_by": [], "last_activity": null, "events": days,
+            "activity": vec![1; days], "keys": [], "findings": []
+        }))
+        .expect("account")
+    }
+
+    #[test]
+    fn backticks_in_messages_become_code_after_escaping() {
+        let mut out = String::new();
+        item_row(
+            &mut out,
+            &item("name `svc<b>` of `a&b` names no purpose; odd ` tick"),
+            true,
+        );
+        assert!(
+            out.contains("name <code>svc&lt;b&gt;</code> of <code>a&amp;b</code> names no purpose; odd ` tick"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn account_names_break_only_between_words() {
+        let mut out = String::new();
+        item_row(&mut out, &item("m"), true);
+        assert!(
+            out.contains("<code class=\"name\">ci-model-training-bot</code>"),
+            "{out}"
+        );
+        let rule = STYLE
+            .lines()
+            .find(|l| l.starts_with("code.name"))
+            .expect("a rule for names");
+        assert!(rule.contains("word-break: keep-all"), "{rule}");
+        assert!(rule.contains("overflow-wrap: normal"), "{rule}");
+        // A name too long for its column scrolls with its table instead of breaking.
+        assert!(STYLE.contains(".scroll { overflow-x: auto; }"), "{STYLE}");
+    }
+
+    #[test]
+    fn the_activity_chart_is_large_enough_to_read() {
+        let accounts: Vec<AccountRow> = (0..3).map(|i| account(&format!("acct-{i}"), 30)).collect();
+        let svg = activity_chart(&accounts, "2026-10-01");
+        let heights: Vec<f64> = svg
+            .split("<rect ")
+            .skip(1)
+            .filter_map(|r| r.split("height=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert_eq!(heights.len(), 90, "{svg}");
+        assert!(heights.iter().all(|h| *h >= 16.0), "{heights:?}");
+        // The chart spans the whole width of the page, its text at a readable size.
+        assert!(
+            STYLE.contains("#chart-activity { grid-column: 1 / -1; }"),
+            "{STYLE}"
+        );
+        assert!(
+            STYLE.contains("#chart-activity svg { max-width: none; }"),
+            "{STYLE}"
+        );
+        assert!(svg.contains("class=\"activity\""), "{svg}");
+        assert!(
+            STYLE.contains("svg.activity text { font-size: 13px; }"),
+            "{STYLE}"
+        );
+    }
 }

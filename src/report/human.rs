@@ -192,12 +192,16 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
     let s = &outcome.summary;
     let mut out = String::new();
     let skipped: usize = s.skipped.values().sum();
-    let read = format!("{} files ({})", s.files_scanned, size(s.bytes_scanned));
+    let read = format!(
+        "{} ({})",
+        count(s.files_scanned, "file"),
+        size(s.bytes_scanned)
+    );
     let _ = match (&s.audit, s.commits_scanned, s.blobs_scanned) {
         (Some(a), _, _) => {
             let window = match (&a.window_start, &a.window_end) {
                 (Some(from), Some(to)) => {
-                    format!(", {from} to {to} ({} days)", a.observed_days)
+                    format!(", {from} to {to} ({})", count(a.observed_days, "day"))
                 }
                 _ => String::new(),
             };
@@ -208,19 +212,20 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
             };
             write!(
                 out,
-                "audited {} service account{} as of {}: {} events from {} log file{} ({} lines{bad}){window}",
-                a.accounts,
-                if a.accounts == 1 { "" } else { "s" },
+                "audited {} as of {}: {} from {} ({}{bad}){window}",
+                count(a.accounts, "service account"),
                 a.as_of,
-                a.events,
-                a.log_files,
-                if a.log_files == 1 { "" } else { "s" },
-                a.log_lines
+                count(a.events, "event"),
+                count(a.log_files, "log file"),
+                count(a.log_lines, "line"),
             )
         }
-        (None, Some(c), Some(b)) => {
-            write!(out, "scanned {c} commits: {b} unique blobs, {read} read")
-        }
+        (None, Some(c), Some(b)) => write!(
+            out,
+            "scanned {}: {}, {read} read",
+            count(c, "commit"),
+            count(b, "unique blob")
+        ),
         _ => write!(out, "scanned {read}"),
     };
     if timing {
@@ -235,9 +240,8 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
     let by = |k: &str| s.findings.get(k).copied().unwrap_or(0);
     let _ = write!(
         out,
-        "{} finding{}: {} error, {} warning, {} info",
-        n,
-        if n == 1 { "" } else { "s" },
+        "{}: {} error, {} warning, {} info",
+        count(n, "finding"),
         by("error"),
         by("warning"),
         by("info")
@@ -249,18 +253,20 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
         let _ = write!(out, " ({} in the baseline)", s.baselined);
     }
     if !outcome.problems.is_empty() {
-        let _ = write!(
-            out,
-            "; {} input problem{}",
-            outcome.problems.len(),
-            if outcome.problems.len() == 1 { "" } else { "s" }
-        );
+        let _ = write!(out, "; {}", count(outcome.problems.len(), "input problem"));
         if hidden > 0 {
             let _ = write!(out, " ({hidden} not shown; -v lists them)");
         }
     }
     out.push('\n');
     out
+}
+
+/// `1 file`, `2 files`: a count with its noun in agreement.
+pub fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    let s = if n == "1" { "" } else { "s" };
+    format!("{n} {noun}{s}")
 }
 
 /// Every finding, each followed by a blank line.

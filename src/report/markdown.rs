@@ -222,9 +222,9 @@ fn findings(s: &mut String, r: &Report) {
     for repo in &r.repositories {
         sections.push((
             format!(
-                "Repository {} ({} files scanned)",
+                "Repository {} ({} scanned)",
                 cell(&repo.name),
-                repo.files_scanned
+                super::human::count(repo.files_scanned, "file")
             ),
             repo.findings.iter().collect(),
         ));
@@ -256,8 +256,9 @@ fn findings(s: &mut String, r: &Report) {
     if truncated {
         let _ = writeln!(
             s,
-            "\n_{} more finding(s) left out to fit a comment ({LIMIT} characters); the HTML and JSON reports have them all._",
-            total - shown
+            "\n_{} more {} left out to fit a comment ({LIMIT} characters); the HTML and JSON reports have them all._",
+            total - shown,
+            if total - shown == 1 { "finding" } else { "findings" }
         );
     }
 }
@@ -266,8 +267,8 @@ fn findings(s: &mut String, r: &Report) {
 fn problems(s: &mut String, r: &Report) {
     let _ = writeln!(
         s,
-        "\n<details><summary>{} input problem(s)</summary>\n",
-        r.problems.len()
+        "\n<details><summary>{}</summary>\n",
+        super::human::count(r.problems.len(), "input problem")
     );
     for p in r.problems.iter().take(50) {
         let line = format!("- {}\n", cell(p));

@@ -212,7 +212,7 @@ pub fn render(outcome: &Outcome, rules: &RuleSet) -> String {
         .name(env!("CARGO_PKG_NAME").to_string())
         .version(env!("CARGO_PKG_VERSION").to_string())
         .semantic_version(env!("CARGO_PKG_VERSION").to_string())
-        .information_uri(crate::rules::DOCS_BASE.to_string())
+        .information_uri(crate::rules::HOME.to_string())
         .rules(catalogue.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
         .build();
     let mut invocation = Invocation::builder().execution_successful(true).build();

@@ -95,7 +95,7 @@ fn example(out: &mut String, rule: &Rule, ex: &Example) {
         }
     }
     if let Some(n) = ex.expect {
-        let _ = writeln!(out, "\n{n} finding(s).");
+        let _ = writeln!(out, "\n{n} finding{}.", if n == 1 { "" } else { "s" });
     }
     out.push('\n');
 }

@@ -164,7 +164,7 @@ impl<'a> Scanner<'a> {
         if path.ends_with(".ipynb") && !hit.why.contains("cell") {
             let cells = others.cells.get_or_init(|| notebook_cells(bytes));
             if let Some(cell) = notebook_cell_name(cells, hit.span.start) {
-                message.push_str(&format!(" (in the {cell})"));
+                message.push_str(&format!(" (in {cell})"));
             }
         }
         let near = crate::detect::mask::near(&others.spans, &hit.span);
