@@ -266,3 +266,64 @@ fn only_entries_within_what_was_scanned_are_called_stale() {
         "{err}"
     );
 }
+
+/// Entries about rules that did not run are not called stale: a registry rule without
+/// `--registry`, a configuration rule in a history scan.
+#[test]
+fn entries_about_rules_that_did_not_run_are_not_called_stale() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    common::git(d, &["init", "-q"]);
+    write(
+        d,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    env:\n      WANDB_API_KEY: ${{ secrets.WANDB_API_KEY }}\n    steps:\n      - run: wandb login\n",
+    );
+    write(
+        d,
+        "lint.toml",
+        "[[allow]]\npath = \".github/workflows/ci.yml\"\nrules = [\"C101\"]\nreason = \"entity checked elsewhere\"\n\n[[allow]]\npath = \".github/workflows/ci.yml\"\nrules = [\"C007\"]\nreason = \"a rule that runs and matches nothing here\"\n",
+    );
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-qm", "one"]);
+    let scan = |args: &[&str]| {
+        let out = bin()
+            .current_dir(d)
+            .args(args)
+            .args(["--isolated", "--config", "lint.toml", "--format", "json"])
+            .output()
+            .expect("scan");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The registry rule C101 did not run (no --registry): its entry is not judged. The C007
+    // entry is, and matched nothing.
+    let (out, err) = scan(&["scan", "."]);
+    assert!(out.contains("\"C001\""), "the fixture has a C001: {out}");
+    let warned = stale(&err);
+    assert_eq!(warned.len(), 1, "{err}");
+    assert!(warned.iter().all(|w| w.contains("lint.toml:6")), "{err}");
+    // A baseline recorded by a worktree scan holds the C001 entry; a history scan runs no
+    // configuration rule, so it cannot call that entry (or the C007 allow) stale.
+    let out = bin()
+        .current_dir(d)
+        .args([
+            "baseline",
+            "--isolated",
+            "--config",
+            "lint.toml",
+            "-o",
+            "bl.json",
+            ".",
+        ])
+        .output()
+        .expect("baseline");
+    assert!(out.status.success(), "{out:?}");
+    let (_, err) = scan(&["scan", "--history", "--baseline", "bl.json", "."]);
+    assert!(
+        stale(&err).is_empty(),
+        "history called entries stale: {err}"
+    );
+}

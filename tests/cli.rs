@@ -547,6 +547,20 @@ fn explain_pages_on_a_terminal_and_not_through_a_pipe() {
         !shown.contains("committed-api-key"),
         "printed past the pager: {shown}"
     );
+    // A pager that cannot be started does not swallow the text.
+    let _ = std::fs::remove_file(&paged);
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("'{}' explain S001", exe.display()),
+            "/dev/null",
+        ])
+        .env("WANDB_SA_LINT_PAGER", "no-such-pager-anywhere")
+        .env_remove("PAGER")
+        .output()
+        .expect("script runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("S001 committed-api-key"), "{shown}");
     // --no-pager prints straight to the terminal.
     let shown = on_terminal("--no-pager");
     assert!(!paged.exists(), "--no-pager used the pager");
@@ -751,4 +765,49 @@ fn notes_that_change_what_was_checked_are_shown_without_verbose() {
         "{err}"
     );
     assert!(!err.contains("not shown"), "{err}");
+}
+
+/// A configuration above the repository is not the repository's: discovery stops at the
+/// repository's root, so a `.wandb-sa-lint.toml` in a shared parent folder cannot switch rules
+/// off.
+#[test]
+fn config_discovery_stops_at_the_repository_root() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let parent = tmp.path();
+    write(parent, ".wandb-sa-lint.toml", "[rules]\nS001 = \"off\"\n");
+    let repo = parent.join("repo");
+    std::fs::create_dir(&repo).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    write(
+        &repo,
+        "src/app.env",
+        &format!("WANDB_API_KEY={}\n", Fakes::new(9).v1()),
+    );
+    for (dir, args) in [
+        (&repo, &["scan"][..]),
+        (&repo.join("src"), &["scan", "."][..]),
+    ] {
+        let out = bin().current_dir(dir).args(args).output().expect("scan");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{args:?} in {dir:?}: {said}");
+        assert!(said.contains("S001"), "{said}");
+    }
+    // Outside a repository the nearest file above still applies.
+    let plain = parent.join("plain");
+    write(
+        &plain,
+        "app.env",
+        &format!("WANDB_API_KEY={}\n", Fakes::new(9).v1()),
+    );
+    let out = bin()
+        .current_dir(&plain)
+        .args(["scan"])
+        .output()
+        .expect("scan");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("C002"), "{said}");
+    assert!(
+        !said.contains("S001"),
+        "the file above did not apply: {said}"
+    );
 }

@@ -195,3 +195,23 @@ fn writing_to_a_pipe_or_device_keeps_it_one() {
     assert!(err.contains("is a folder"), "{err}");
     assert!(dir.join("out").is_dir());
 }
+
+#[test]
+fn no_folder_is_made_through_a_link() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let dir = tmp.path();
+    let outside = tempfile::tempdir().expect("dir");
+    std::os::unix::fs::symlink(outside.path(), dir.join("link")).expect("link");
+    for args in [
+        &["man", "--dir", "link/sub"][..],
+        &["rules", "docs", "link/sub"][..],
+    ] {
+        let (_, err, code) = run(dir, args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains("symbolic link"), "{args:?}: {err}");
+        assert!(
+            !outside.path().join("sub").exists(),
+            "{args:?} made a folder through the link"
+        );
+    }
+}

@@ -241,7 +241,7 @@ impl<'a> Builder<'a> {
         (
             self.findings,
             self.suppressor
-                .finish(Judge::Accounts, &crate::finding::Coverage::Whole),
+                .finish(Judge::Accounts, &crate::finding::Coverage::Whole, None),
         )
     }
 }

@@ -55,7 +55,14 @@ pub fn page(text: &str) {
         // The reader may quit early (`q` in less): a closed pipe is not an error.
         let _ = input.write_all(clean(text, false).as_bytes());
     }
-    let _ = child.wait();
+    // The shell starts even when the pager does not: 127 (not found) and 126 (not runnable)
+    // mean nothing was shown.
+    if child
+        .wait()
+        .is_ok_and(|s| matches!(s.code(), Some(126 | 127)))
+    {
+        stdout(text, false);
+    }
 }
 
 /// Prints to standard error.
@@ -79,7 +86,12 @@ pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
         if !meta.is_file() {
             // A device or a pipe (`-o /dev/null`, a FIFO a reader waits on): write into it. A
             // rename would replace the device with a regular file.
-            let mut out = std::fs::OpenOptions::new().write(true).open(path)?;
+            // Never through a link raced in since the check above.
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut out = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(path)?;
             out.write_all(clean(text, false).as_bytes())?;
             return out.flush();
         }
@@ -137,6 +149,9 @@ fn temp_beside(path: &Path, text: &str) -> std::io::Result<tempfile::NamedTempFi
 /// Creates the folder `path` and its parents (for `rules docs`' pages); an existing folder is
 /// kept.
 pub fn create_dir_all(path: &Path) -> std::io::Result<()> {
+    // No folder is made through a link: neither the folder nor one between the working
+    // directory and it may be one.
+    refuse_links(path)?;
     std::fs::create_dir_all(path)
 }
 

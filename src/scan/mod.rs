@@ -43,6 +43,8 @@ pub struct Scanner<'a> {
     config_checks: bool,
     /// The ids of the secret rules, in catalogue order.
     secret_rules: Vec<String>,
+    /// Every rule's name, by id (allow entries may name rules either way).
+    rule_names: std::collections::HashMap<String, String>,
     skipped_files: Mutex<Vec<(String, String)>>,
     /// The enabled configuration rules, by check name.
     config_rules: Vec<(&'static str, Arc<Rule>)>,
@@ -85,6 +87,10 @@ impl<'a> Scanner<'a> {
                 .iter()
                 .filter(|r| r.kind == crate::rules::Kind::Secret)
                 .map(|r| r.id.clone())
+                .collect(),
+            rule_names: rules
+                .iter()
+                .map(|r| (r.id.clone(), r.name.clone()))
                 .collect(),
             skipped_files: Mutex::new(Vec::new()),
             config_rules: rules
@@ -241,7 +247,16 @@ impl<'a> Scanner<'a> {
         let mut findings = self.findings.into_inner().unwrap_or_default();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut problems = self.problems.into_inner().unwrap_or_default();
-        let suppressed = self.suppressor.finish(Judge::Files, &self.coverage);
+        let ran: Vec<(String, String)> = rules_run
+            .iter()
+            .map(|id| {
+                let name = self.rule_names.get(id).cloned().unwrap_or_default();
+                (id.clone(), name)
+            })
+            .collect();
+        let suppressed = self
+            .suppressor
+            .finish(Judge::Files, &self.coverage, Some(&ran));
         problems.extend(suppressed.problems);
         problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         let mut summary = self.summary.into_inner().unwrap_or_default();

@@ -112,7 +112,9 @@ pub fn is_folder(path: &Path) -> bool {
 }
 
 /// The file `name` in the folder `start` (its folder, for a file) or the nearest of its
-/// ancestors that holds one as a regular file (a symlink followed).
+/// ancestors that holds one as a regular file (a symlink followed). Inside a git repository
+/// the search stops at the repository's root (the folder holding `.git`): a file above the
+/// repository is not the repository's.
 pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
     let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     let mut dir = if abs.is_dir() {
@@ -124,6 +126,9 @@ pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
         let candidate = d.join(name);
         if candidate.is_file() {
             return Some(candidate);
+        }
+        if std::fs::symlink_metadata(d.join(".git")).is_ok() {
+            return None;
         }
         dir = d.parent();
     }

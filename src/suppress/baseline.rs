@@ -175,8 +175,9 @@ pub fn apply(outcome: &mut Outcome, baseline: &[Entry], file: &str) {
         let n = used.get_mut(&e.id);
         match n {
             Some(n) if *n > 0 => *n -= 1,
-            // An entry about what this run did not cover cannot be judged by it.
-            _ if !covered(&outcome.coverage, e) => {}
+            // An entry about what this run did not cover, or about a rule that did not run,
+            // cannot be judged by it.
+            _ if !covered(&outcome.coverage, e) || !outcome.rules_run.contains(&e.rule) => {}
             _ => {
                 let what = e
                     .account

@@ -218,11 +218,29 @@ impl<'a> Suppressor<'a> {
     /// the entries `judge` covers that matched nothing. A run that covered only part of what
     /// entries can be about (`coverage`) judges only an entry whose every file lies in it (a
     /// fingerprint entry's files: anything under its configuration's folder).
-    pub fn finish(self, judge: Judge, coverage: &Coverage) -> Suppressed {
+    ///
+    /// `ran` names the rules that ran, as (id, name), when not every rule did: an entry about
+    /// rules that did not run (a registry rule without `--registry`, a configuration rule in a
+    /// history scan, a rule turned off) cannot be judged, and neither can an entry naming no
+    /// rule when no configuration rule ran (its fingerprint may be one of theirs).
+    pub fn finish(
+        self,
+        judge: Judge,
+        coverage: &Coverage,
+        ran: Option<&[(String, String)]>,
+    ) -> Suppressed {
         let mut problems = self.problems.into_inner().unwrap_or_default();
         let load = |v: &[AtomicUsize], i: usize| v.get(i).map_or(0, |c| c.load(Ordering::Relaxed));
+        let judged = |a: &Allow| match ran {
+            None => true,
+            Some(ran) if a.rules.is_empty() => ran.iter().any(|(id, _)| id.starts_with('C')),
+            Some(ran) => a.rules.iter().any(|r| {
+                ran.iter()
+                    .any(|(id, name)| id.eq_ignore_ascii_case(r) || name == r)
+            }),
+        };
         for (i, a) in self.allows.iter().enumerate() {
-            if load(&self.used, i) > 0 {
+            if load(&self.used, i) > 0 || !judged(a) {
                 continue;
             }
             let what = match judge {
@@ -312,7 +330,7 @@ mod tests {
         };
         assert!(s.suppresses(&rule("A001"), "fp", account, &lines, 0));
         assert!(!s.suppresses(&rule("A002"), "fp", account, &lines, 0));
-        let done = s.finish(Judge::Accounts, &Coverage::Whole);
+        let done = s.finish(Judge::Accounts, &Coverage::Whole, None);
         assert_eq!(done.count, 2);
         let messages: Vec<&str> = done.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
@@ -342,9 +360,9 @@ mod tests {
             abs,
         };
         assert!(s.suppresses(&rule("S001"), "fp", file, &lines, 0));
-        let done = s.finish(Judge::Files, &Coverage::Whole);
+        let done = s.finish(Judge::Files, &Coverage::Whole, None);
         assert!(done.problems.is_empty(), "{:?}", done.problems);
-        let done = Suppressor::new(&config).finish(Judge::Accounts, &Coverage::Whole);
+        let done = Suppressor::new(&config).finish(Judge::Accounts, &Coverage::Whole, None);
         assert_eq!(done.problems.len(), 1);
         assert!(done.problems[0]
             .message
