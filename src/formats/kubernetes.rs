@@ -99,6 +99,22 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
                 let ref_name = tree::get(n, "name")
                     .and_then(tree::scalar_text)
                     .unwrap_or_default();
+                // A Secret named for W&B (`wandb`, `wandb-secret`, `wandb-api-key`) holds the
+                // key: the container receives the credential from it. `env` entries still
+                // override it, so it goes first.
+                if what == "secretRef" && ref_name.to_ascii_lowercase().contains("wandb") {
+                    scope.vars.insert(
+                        0,
+                        Var {
+                            name: super::API_KEY.to_string(),
+                            value: Value::Secret(ref_name.clone()),
+                            name_span: idx.span(n),
+                            value_span: idx.span(n),
+                            origin: format!("envFrom secretRef `{ref_name}`"),
+                        },
+                    );
+                    continue;
+                }
                 scope.unknown.push(Unknown {
                     what: format!("envFrom {what} `{ref_name}`"),
                     span: idx.span(src),
@@ -336,7 +352,11 @@ mod tests {
             doc.scopes[0].label,
             "init container `fetch` in CronJob `nightly`"
         );
-        assert_eq!(doc.scopes[0].unknown.len(), 1);
+        // A Secret named for W&B holds the key.
+        assert!(doc.scopes[0].unknown.is_empty());
+        let from = doc.scopes[0].var("WANDB_API_KEY").expect("from envFrom");
+        assert_eq!(from.value, Value::Secret("wandb".into()));
+        assert_eq!(from.origin, "envFrom secretRef `wandb`");
         let s = &doc.scopes[1];
         assert_eq!(s.label, "container `retrain` in CronJob `nightly`");
         let v = s.var("WANDB_API_KEY").expect("key");

@@ -275,7 +275,8 @@ pub fn mentions_wandb(bytes: &[u8]) -> bool {
 }
 
 /// Whether a file of `format` can give the configuration rules anything to judge: it mentions
-/// a credential (`WANDB_API_KEY`, `WANDB_IDENTITY_TOKEN_FILE`, a `login`), the SSL switch, or,
+/// a credential (`WANDB_API_KEY`, `WANDB_IDENTITY_TOKEN_FILE`, a `login`, a manifest's
+/// `envFrom` in a file that names wandb), the SSL switch, or,
 /// with a registry, the variables the registry rules read. `wandb/settings` always counts, a
 /// GitLab file with `include` too (its includes may hold the jobs). Cheap substring tests.
 pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
@@ -295,6 +296,8 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
         || has(b"WANDB_INSECURE_DISABLE_SSL")
         || has(b"login")
         || (registry && (has(b"WANDB_ENTITY") || has(b"WANDB_USER")))
+        // A Secret named for W&B loaded whole (`envFrom: [{secretRef: {name: wandb}}]`).
+        || (matches!(format, Format::Kubernetes | Format::HelmValues) && has(b"envFrom"))
 }
 
 /// Reads one file of format `format` into scopes (none when it holds nothing to judge; a
