@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Allow, Config, ConfigError, FILE_NAME};
 use crate::rules::{self, Rule, RuleSet, Severity};
-use crate::source::revision::{normalize, Changed, Revision, RevisionError};
+use crate::source::clean_absolute;
+use crate::source::revision::{Changed, Revision, RevisionError};
 use crate::suppress::baseline::{self, BaselineError, Entry};
 
 /// Largest configuration, baseline or rule file read from a revision or checked on disk.
@@ -453,7 +454,7 @@ fn settings(base: &Config, head: &Config, items: &mut Vec<Weakening>) {
         let known = base
             .exclude
             .iter()
-            .any(|b| b.pattern == e.pattern && normalize(&b.base) == normalize(&e.base));
+            .any(|b| b.pattern == e.pattern && clean_absolute(&b.base) == clean_absolute(&e.base));
         if !known {
             push(
                 items,
@@ -592,7 +593,7 @@ fn same_rule(a: &str, b: &str, catalogue: &RuleSet) -> bool {
 fn covers(b: &Allow, h: &Allow, catalogue: &RuleSet) -> bool {
     let path = match (&b.path, &h.path) {
         (None, _) => true,
-        (Some(bp), Some(hp)) => bp == hp && normalize(&b.base) == normalize(&h.base),
+        (Some(bp), Some(hp)) => bp == hp && clean_absolute(&b.base) == clean_absolute(&h.base),
         (Some(_), None) => false,
     };
     let fingerprint = b.fingerprint.is_none() || b.fingerprint == h.fingerprint;

@@ -22,6 +22,22 @@ fn run(dir: &Path, args: &[&str]) -> String {
     both(&bin().current_dir(dir).args(args).output().expect("run"))
 }
 
+/// `audit` of `registry.yaml` and the log file `log` in `dir` as of 2026-10-30, with `extra`
+/// arguments; stdout and stderr.
+fn audit(dir: &Path, log: &str, extra: &[&str]) -> String {
+    let mut args = vec!["audit", "--isolated", "--color", "never"];
+    args.extend_from_slice(extra);
+    args.extend([
+        "--registry",
+        "registry.yaml",
+        "--audit-log",
+        log,
+        "--as-of",
+        "2026-10-30",
+    ]);
+    run(dir, &args)
+}
+
 const REGISTRY: &str = "organization: acme\nteams:\n  ml-team: {members: [alice@acme.com]}\nservice_accounts:\n  - name: ci-model-training\n    scope: team\n    team: ml-team\n    owner: ml-platform@acme.com\n    purpose: trains the churn model on every merge to main\n    created: 2025-06-01\n    used_by: [\".github/workflows/train.yml\"]\n    audit_ids: [ci-model-training@acme.iam.wandb]\n    api_keys:\n      - {name: ci, id: AbC123, created: 2025-06-01, last_used: 2026-10-30}\n";
 
 const LOG: &str = "{\"timestamp\":\"2026-10-30T10:00:00Z\",\"action\":\"run:update\",\"actor_email\":\"ci-model-training@acme.iam.wandb\",\"entity_name\":\"ml-team\",\"project_name\":\"churn\",\"response_code\":200}\n";
@@ -45,21 +61,7 @@ fn summaries_agree_in_number() {
 
     write(d.path(), "registry.yaml", REGISTRY);
     write(d.path(), "log.jsonl", LOG);
-    let text = run(
-        d.path(),
-        &[
-            "audit",
-            "--isolated",
-            "--color",
-            "never",
-            "--registry",
-            "registry.yaml",
-            "--audit-log",
-            "log.jsonl",
-            "--as-of",
-            "2026-10-30",
-        ],
-    );
+    let text = audit(d.path(), "log.jsonl", &[]);
     assert!(
         text.contains("audited 1 service account as of 2026-10-30: 1 event from 1 log file (1 line), 2026-10-30 to 2026-10-30 (1 day)"),
         "{text}"
@@ -122,21 +124,7 @@ fn registry_snippets_show_the_whole_value_line() {
     let d = tempfile::tempdir().expect("tempdir");
     write(d.path(), "registry.yaml", REGISTRY);
     write(d.path(), "log.jsonl", LOG);
-    let text = run(
-        d.path(),
-        &[
-            "audit",
-            "--isolated",
-            "--color",
-            "never",
-            "--registry",
-            "registry.yaml",
-            "--audit-log",
-            "log.jsonl",
-            "--as-of",
-            "2026-10-30",
-        ],
-    );
+    let text = audit(d.path(), "log.jsonl", &[]);
     assert!(text.contains("A004"), "{text}");
     assert!(
         text.contains(
@@ -396,22 +384,7 @@ fn registry_and_audit_notes_agree_in_number() {
         "anon.jsonl",
         "{\"timestamp\":\"2026-10-01T10:00:00Z\",\"action\":\"run:update\",\"actor_email\":\"ci-model-training@acme.iam.wandb\",\"response_code\":200}\n{\"timestamp\":\"2026-10-30T10:00:00Z\",\"action\":\"run:update\",\"actor_email\":\"ci-model-training@acme.iam.wandb\",\"response_code\":200}\n",
     );
-    let text = run(
-        d.path(),
-        &[
-            "audit",
-            "--isolated",
-            "--color",
-            "never",
-            "-v",
-            "--registry",
-            "registry.yaml",
-            "--audit-log",
-            "anon.jsonl",
-            "--as-of",
-            "2026-10-30",
-        ],
-    );
+    let text = audit(d.path(), "anon.jsonl", &["-v"]);
     assert!(
         text.contains("none of its 2 audit events names a team"),
         "{text}"

@@ -3,7 +3,9 @@
 //! files say is judged elsewhere; this module only reads them.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use super::clean_absolute;
 
 /// Largest configuration, baseline or rule file read from a revision.
 pub const MAX_FILE: u64 = 64 << 20;
@@ -57,14 +59,14 @@ impl Revision {
     /// Opens the repository holding `start` (a path that may not exist: its nearest existing
     /// ancestor is used) and resolves `rev` to its tree.
     pub fn open(start: &Path, rev: &str) -> Result<Self, RevisionError> {
-        let abs = normalize(start);
+        let abs = clean_absolute(start);
         let from = abs
             .ancestors()
             .find(|p| super::files::is_folder(p))
             .map_or_else(|| abs.clone(), Path::to_path_buf);
         let not_repo = || RevisionError::NotARepository(start.display().to_string());
         let repo = gix::discover(&from).map_err(|_| not_repo())?;
-        let workdir = repo.workdir().map(normalize).ok_or_else(not_repo)?;
+        let workdir = repo.workdir().map(clean_absolute).ok_or_else(not_repo)?;
         let revision = |message: String| RevisionError::Revision {
             rev: rev.to_string(),
             message,
@@ -93,7 +95,7 @@ impl Revision {
     /// The repository-relative path (with `/`) of `path`, taken lexically (a symlink in the
     /// working tree is not followed), or `None` when it is outside the working tree.
     pub fn relative(&self, path: &Path) -> Option<String> {
-        let abs = normalize(path);
+        let abs = clean_absolute(path);
         let rel = abs.strip_prefix(&self.workdir).ok()?;
         let parts: Vec<String> = rel
             .components()
@@ -286,23 +288,6 @@ impl Revision {
     }
 }
 
-/// `path` made absolute, with `.` and `..` folded lexically (symlinks are not resolved, so a
-/// planted symlink cannot move a path out of the working tree or into it).
-pub fn normalize(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,9 +295,9 @@ mod tests {
     #[test]
     fn paths_are_normalized_lexically() {
         assert_eq!(
-            normalize(Path::new("/a/b/../c/./d")),
+            clean_absolute(Path::new("/a/b/../c/./d")),
             PathBuf::from("/a/c/d")
         );
-        assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
+        assert_eq!(clean_absolute(Path::new("/a/../../b")), PathBuf::from("/b"));
     }
 }
