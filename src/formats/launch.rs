@@ -488,6 +488,11 @@ fn validate(raw: RawRow, parent: Option<Row>) -> Result<Row, Vec<String>> {
     if raw.docs.is_empty() && raw.note.is_none() {
         problems.push("`docs` must name where the flags are documented".into());
     }
+    for url in &raw.docs {
+        if !url.starts_with("https://") {
+            problems.push(format!("`docs` entry `{url}` is not an https:// address"));
+        }
+    }
     if raw.examples.is_empty() {
         problems.push("a launcher needs at least one example".into());
     }
