@@ -122,6 +122,18 @@ enum RawCommand {
     None,
 }
 
+/// What `--` means on a row's command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Dashdash {
+    /// It ends the options; the positionals still missing come next, then the command
+    /// (getopt and pflag style: `docker run -- img cmd`, `ssh -- host cmd`).
+    Operands,
+    /// The command is what follows it, and only that: operands before it are the launcher's
+    /// own (`runai submit job -i img -- cmd`, `kubectl run x --image=i -- cmd`).
+    Command,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum UnknownFlag {
@@ -154,7 +166,7 @@ struct RawRow {
     #[serde(default)]
     command: Option<RawCommand>,
     #[serde(default)]
-    dashdash: Option<bool>,
+    dashdash: Option<Dashdash>,
     #[serde(default)]
     assignments: Option<bool>,
     #[serde(default)]
@@ -289,7 +301,7 @@ pub struct Row {
     interspersed: bool,
     bundling: bool,
     command: RawCommand,
-    dashdash: bool,
+    dashdash: Dashdash,
     assignments: bool,
     unknown: UnknownFlag,
     implicit_vars: Vec<String>,
@@ -527,7 +539,7 @@ fn validate(raw: RawRow, parent: Option<Row>) -> Result<Row, Vec<String>> {
         dashdash: raw
             .dashdash
             .or(parent.as_ref().map(|p| p.dashdash))
-            .unwrap_or(true),
+            .unwrap_or(Dashdash::Operands),
         assignments: pick(raw.assignments, parent.as_ref().map(|p| p.assignments)),
         unknown: raw
             .unknown
@@ -1076,9 +1088,13 @@ impl<'a> Reader<'a, '_> {
                 }
                 return;
             }
-            if word == "--" && row.dashdash {
+            if word == "--" {
                 // What follows is operands only: the positionals still missing, then the command.
-                let at = i + 1 + row.positionals.saturating_sub(operands);
+                let missing = match row.dashdash {
+                    Dashdash::Operands => row.positionals.saturating_sub(operands),
+                    Dashdash::Command => 0,
+                };
+                let at = i + 1 + missing;
                 if row.command != RawCommand::None && at < self.argv.len() {
                     self.command_at(at);
                 }
@@ -1094,7 +1110,10 @@ impl<'a> Reader<'a, '_> {
                 i += 1;
                 continue;
             }
-            if operands < row.positionals || row.command == RawCommand::None {
+            if operands < row.positionals
+                || row.command == RawCommand::None
+                || row.dashdash == Dashdash::Command
+            {
                 operands += 1;
                 i += 1;
                 continue;
