@@ -1,5 +1,6 @@
 //! Embeds every rule file under `rules/` into the binary, found by walking the folder, so that
-//! adding a rule never means editing a central list.
+//! adding a rule never means editing a central list. The launcher table in `rules/launchers/`
+//! is data, not rules: `formats::launch` embeds it itself.
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,8 @@ fn main() {
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut files = Vec::new();
     collect(&rules_dir, &mut files);
+    // `rules/launchers/` holds the launcher table, data read by `formats::launch`, not rules.
+    files.retain(|f| !f.starts_with(rules_dir.join("launchers")));
     files.sort();
     let mut code = String::from("/// Every rule file under `rules/`, as (repository-relative path, contents).\npub static EMBEDDED_RULES: &[(&str, &str)] = &[\n");
     for file in &files {

@@ -133,6 +133,28 @@ pub fn rule_file(data: &[u8]) {
     }
 }
 
+/// The launcher table over arbitrary words: each line of `data` is one command line, its words
+/// split at NUL bytes when it has any (so a word may hold spaces) or else at whitespace; the
+/// launched command is read again in turn, as the shell reader does for `sudo docker run`.
+pub fn launch(data: &[u8]) {
+    for line in data.split(|b| *b == b'\n') {
+        let text = String::from_utf8_lossy(line);
+        let words: Vec<&str> = if line.contains(&0) {
+            text.split('\0').collect()
+        } else {
+            text.split_whitespace().collect()
+        };
+        let mut rest: &[&str] = &words;
+        // Each level consumes at least one word, so this ends.
+        while let Some(found) = crate::formats::launch::launch(rest) {
+            match found.command.filter(|i| *i > 0).and_then(|i| rest.get(i..)) {
+                Some(next) => rest = next,
+                None => break,
+            }
+        }
+    }
+}
+
 /// Runs the target named `target` (as in `fuzz/fuzz_targets/`) on `data`.
 pub fn run(target: &str, data: &[u8]) {
     match target {
@@ -141,6 +163,7 @@ pub fn run(target: &str, data: &[u8]) {
         "registry" => registry(data),
         "audit_line" => audit_lines(data),
         "rule_file" => rule_file(data),
+        "launch" => launch(data),
         other => format(other, data),
     }
 }

@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod github;
 pub mod gitlab;
 pub mod kubernetes;
+pub mod launch;
 pub mod shell;
 pub mod text;
 

@@ -1,0 +1,149 @@
+//! The launcher table (`rules/launchers/launchers.yaml`): every row's examples, and a table of
+//! real command lines from public repositories (`fixtures/launchers/commands.yaml`) with the
+//! argv the shell reader must give and what `launch` must make of it.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use wandb_sa_lint::formats::launch::{self, Example};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_table_has_no_problems() {
+    let table = launch::table();
+    assert_eq!(table.problems, Vec::<String>::new());
+    // Every row says where its flags come from and shows itself at work.
+    for row in &table.rows {
+        assert!(!row.examples.is_empty(), "{} has no example", row.name);
+        assert!(!row.kind.is_empty(), "{} has no kind", row.name);
+    }
+}
+
+#[test]
+fn every_row_example_holds() {
+    let table = launch::table();
+    let failures = launch::example_failures(table);
+    assert!(
+        failures.is_empty(),
+        "{} example(s) wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let n: usize = table.rows.iter().map(|r| r.examples.len()).sum();
+    assert!(n >= 60, "only {n} examples");
+}
+
+#[test]
+fn every_command_names_one_row() {
+    // Two rows claiming the same words would make the answer depend on file order.
+    let mut seen = std::collections::HashMap::new();
+    for row in &launch::table().rows {
+        for words in &row.commands {
+            let key = words.join(" ");
+            if let Some(other) = seen.insert(key.clone(), row.name.clone()) {
+                panic!("`{key}` is claimed by both `{other}` and `{}`", row.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_user_doc_names_every_launcher() {
+    let doc = std::fs::read_to_string(root().join("docs/launchers.md")).expect("docs/launchers.md");
+    for row in &launch::table().rows {
+        assert!(
+            row.commands
+                .iter()
+                .any(|words| doc.contains(&format!("`{}`", words.join(" ")))),
+            "docs/launchers.md does not name `{}`",
+            row.name
+        );
+    }
+}
+
+#[test]
+fn the_table_is_not_a_rule_file() {
+    // build.rs embeds rules/**/*.yaml as rules, except the launcher table.
+    assert!(wandb_sa_lint::rules::EMBEDDED_RULES
+        .iter()
+        .all(|(path, _)| !path.starts_with("rules/launchers/")));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Source {
+    repo: String,
+    path: String,
+    commit: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RealLine {
+    source: Source,
+    /// The command as written in the file (one logical line, continuations joined).
+    line: String,
+    /// What the launched command is in turn (`srun apptainer exec ...`).
+    #[serde(default)]
+    inner: Option<Example>,
+    #[serde(flatten)]
+    expect: Example,
+}
+
+fn real_lines() -> Vec<RealLine> {
+    let text = std::fs::read_to_string(root().join("fixtures/launchers/commands.yaml"))
+        .expect("fixtures/launchers/commands.yaml");
+    let value = launch::yaml_value(&text).expect("commands.yaml is YAML");
+    serde_json::from_value(value).expect("commands.yaml entries")
+}
+
+#[test]
+fn real_command_lines_give_the_expected_launch() {
+    let lines = real_lines();
+    assert!(lines.len() >= 40, "only {} real lines", lines.len());
+    let table = launch::table();
+    let mut wrong = Vec::new();
+    for l in &lines {
+        assert_eq!(l.source.commit.len(), 40, "{}: commit", l.source.path);
+        assert!(l.source.repo.contains('/'), "{}", l.source.repo);
+        assert!(!l.line.is_empty());
+        let argv = launch::example_argv(&l.expect);
+        assert!(!argv.is_empty(), "{}: no argv", l.line);
+        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let row = l.expect.launcher.clone().unwrap_or_default();
+        let at = format!("{}/{}: `{}`", l.source.repo, l.source.path, l.line);
+        for w in launch::check_example(table, &row, &l.expect, &words) {
+            wrong.push(format!("{at}: {w}"));
+        }
+        if let Some(inner) = &l.inner {
+            let start = launch::launch(&words).and_then(|x| x.command);
+            let rest = start.and_then(|i| words.get(i..)).unwrap_or(&[]);
+            let row = inner.launcher.clone().unwrap_or_default();
+            for w in launch::check_example(table, &row, inner, rest) {
+                wrong.push(format!("{at}: inner: {w}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn real_lines_cover_every_kind_of_launcher() {
+    let lines = real_lines();
+    let mut kinds = std::collections::BTreeSet::new();
+    for l in &lines {
+        let argv = launch::example_argv(&l.expect);
+        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+        if let Some(found) = launch::launch(&words) {
+            kinds.insert(found.kind);
+        }
+    }
+    for kind in ["container", "job", "process", "pod", "remote shell"] {
+        assert!(
+            kinds.contains(kind),
+            "no real line starts a {kind}: {kinds:?}"
+        );
+    }
+}
