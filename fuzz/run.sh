@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-600}"
 shift || true
 ALL=(detect config registry audit_line rule_file github gitlab kubernetes compose dockerfile
-     jenkinsfile notebook netrc dotenv ini python shell launch)
+     jenkinsfile notebook netrc dotenv ini python shell shell_parse makefile justfile launch)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS="${FUZZ_JOBS:-2}"
@@ -36,7 +36,10 @@ seed netrc -name '*netrc*'
 seed dotenv -name '*.env*'
 seed ini -path '*settings*'
 seed python -name '*.py'
-seed shell \( -name '*.sh' -o -name 'Makefile' \)
+seed shell -name '*.sh'
+seed shell_parse \( -name '*.sh' -o -name 'Makefile' -o -name 'justfile' -o -ipath '*dockerfile*' \)
+seed makefile \( -name 'Makefile' -o -name '*.mk' \)
+seed justfile -name 'justfile'
 seed config -name '*.toml'
 seed rule_file -path '*/rules/*' -name '*.yaml'
 seed launch \( -path '*/launchers/*' -o -name '*.sh' \)

@@ -28,7 +28,45 @@ pub const FORMATS: &[(&str, &str)] = &[
     ("ini", "wandb/settings"),
     ("python", "dags/train.py"),
     ("shell", "scripts/train.sh"),
+    ("makefile", "Makefile"),
+    ("justfile", "justfile"),
 ];
+
+/// The shell reader alone, over every view it is given text through: a script, a Makefile,
+/// a justfile, a Dockerfile instruction, a Groovy string and a YAML scalar. Every span it
+/// returns must lie inside the input.
+pub fn shell_parse(data: &[u8]) {
+    use crate::formats::shell::{self, dialect, Script, View};
+    let text = String::from_utf8_lossy(data);
+    let views = [
+        View::at(&text, 0),
+        dialect::makefile(&text),
+        dialect::justfile(&text),
+        dialect::dockerfile_shell(&text, 0),
+        dialect::groovy_string(&text, 0),
+        dialect::yaml_scalar(&text, &text, 0),
+    ];
+    for view in &views {
+        let script = Script::parse(view);
+        let inside = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= text.len();
+        for c in &script.commands {
+            assert!(
+                inside(&c.span),
+                "command span {:?} outside the input",
+                c.span
+            );
+            for w in &c.argv {
+                assert!(inside(&w.span), "word span {:?} outside the input", w.span);
+            }
+        }
+        let _ = shell::logins(&script);
+        let _ = shell::inline_keys(&script);
+        let _ = shell::prints_key(&script);
+        let _ = shell::passes_entity(&script);
+        let _ = shell::scripts_run(&script);
+        let _ = shell::writes_netrc(&script);
+    }
+}
 
 /// The secret detector and every rule over arbitrary bytes: under a path with no format on
 /// the default context window, and as a sectioned file on the smallest window (where window
@@ -164,6 +202,7 @@ pub fn run(target: &str, data: &[u8]) {
         "audit_line" => audit_lines(data),
         "rule_file" => rule_file(data),
         "launch" => launch(data),
+        "shell_parse" => shell_parse(data),
         other => format(other, data),
     }
 }

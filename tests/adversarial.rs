@@ -446,7 +446,7 @@ fn a_tree_churned_while_it_is_scanned() {
                 let mut sweep = 0usize;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     for (i, p) in names.iter().enumerate() {
-                        if (i + sweep) % 2 == 0 {
+                        if (i + sweep).is_multiple_of(2) {
                             let _ = std::fs::remove_file(p);
                         } else {
                             let _ = std::fs::write(p, "WANDB_PROJECT=p\n".repeat(i % 7 + 1));

@@ -45,17 +45,17 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         .iter()
         .filter(|c| c.text.trim_start().to_ascii_uppercase().starts_with("RUN"))
     {
-        let login = shell::logins(&c.text).into_iter().next().map(|l| {
+        let login = shell::logins(&c.script).into_iter().next().map(|l| {
             (
                 l.span,
                 "runs `wandb login`, which writes the key to ~/.netrc",
             )
         });
-        let netrc = shell::writes_netrc(&c.text).map(|s| (s, "writes a netrc"));
+        let netrc = shell::writes_netrc(&c.script).map(|s| (s, "writes a netrc"));
         if let Some((s, what)) = login.or(netrc) {
             out.push(ConfigHit {
                 check: CHECK.name,
-                span: c.span.start + s.start..c.span.start + s.end,
+                span: s,
                 message: format!("a `RUN` step in {} {what}: the key stays in the image layer", scope.label),
                 help: Some("give the step the key through a secret mount (`RUN --mount=type=secret,id=wandb,env=WANDB_API_KEY ...`) and let the SDK read the variable; never log in inside a build".to_string()),
                 mask: Vec::new(),

@@ -21,9 +21,9 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     }
     let scope = input.scope;
     for c in &scope.commands {
-        for l in shell::logins(&c.text) {
+        for l in shell::logins(&c.script) {
             if let Some(lit) = l.literal {
-                let span = c.span.start + lit.start..c.span.start + lit.end;
+                let span = lit;
                 out.push(ConfigHit {
                     check: CHECK.name,
                     span: span.clone(),
@@ -34,14 +34,13 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
                 });
             }
         }
-        for (assign, value) in shell::inline_keys(&c.text) {
+        for (assign, value) in shell::inline_keys(&c.script) {
             out.push(ConfigHit {
                 check: CHECK.name,
-                span: c.span.start + assign.start..c.span.start + assign.end,
+                span: assign,
                 message: format!("`{API_KEY}=<literal>` prefixes a command in {}: the key shows in process lists, shell history and logs", scope.label),
                 help: Some("set `WANDB_API_KEY` from a secret store in the environment instead".to_string()),
-                mask: std::iter::once(c.span.start + value.start..c.span.start + value.end)
-                    .collect(),
+                mask: vec![value],
                 identity: format!("{}|inline", scope.label),
             });
         }

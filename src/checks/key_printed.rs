@@ -20,23 +20,23 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     let shell_like = input.shell_like();
     let key_in_env = input.key().is_some() || input.token().is_some();
     for c in &scope.commands {
-        let printed = if shell_like {
-            shell::prints_key(&c.text)
+        let printed = if shell_like && c.shell {
+            shell::prints_key(&c.script)
         } else {
+            // Code: ranges into its text, made file ranges here.
             shell::python_prints_key(&c.text)
+                .into_iter()
+                .map(|(s, what)| (c.span.start + s.start..c.span.start + s.end, what))
+                .collect()
         };
         for (span, what) in printed {
-            let printed = c.text.get(span.clone()).unwrap_or("");
-            if !shell_like && !printed.starts_with("print") {
-                continue;
-            }
             // Dumps only matter where a key is in the environment.
             if what.starts_with("dumps") && !key_in_env {
                 continue;
             }
             out.push(ConfigHit {
                 check: CHECK.name,
-                span: c.span.start + span.start..c.span.start + span.end,
+                span,
                 message: format!("a command in {} {what}: CI logs are read by many more people than secrets are", scope.label),
                 help: Some("remove the command; to check the key is set, test it without printing (`test -n \"$WANDB_API_KEY\"`)".to_string()),
                 mask: Vec::new(),

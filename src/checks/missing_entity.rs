@@ -40,9 +40,9 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
             entry_label(scope, &v.origin),
         ))
     } else {
-        input.login().map(|(c, l)| {
+        input.login().map(|(_, l)| {
             (
-                c.span.start + l.span.start..c.span.start + l.span.end,
+                l.span.clone(),
                 "`wandb login`".to_string(),
                 scope.label.clone(),
             )
@@ -50,7 +50,10 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     };
     let own_step = key.or(token).is_some_and(|v| v.origin == "step env");
     let entity = scope.var(ENTITY).is_some_and(|v| v.value.is_set())
-        || scope.commands.iter().any(|c| shell::passes_entity(&c.text))
+        || scope
+            .commands
+            .iter()
+            .any(|c| shell::passes_entity(&c.script))
         || scope.entity_in_script
         || (scope.entity_elsewhere && !own_step)
         || input.doc.entity_in_code;

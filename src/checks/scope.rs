@@ -108,7 +108,7 @@ impl<'a> ScopeInput<'a> {
                 let commands: &'a [Command] = &self.scope.commands;
                 commands
                     .iter()
-                    .find_map(|c| shell::logins(&c.text).into_iter().next().map(|l| (c, l)))
+                    .find_map(|c| shell::logins(&c.script).into_iter().next().map(|l| (c, l)))
             })
             .as_ref()
     }

@@ -608,7 +608,7 @@ mod tests {
                     state ^= state << 13;
                     state ^= state >> 7;
                     state ^= state << 17;
-                    if state % 23 == 0 {
+                    if state.is_multiple_of(23) {
                         b' '
                     } else {
                         b'k'

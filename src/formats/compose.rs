@@ -1,7 +1,7 @@
 //! docker-compose: each service is a scope, with `environment` (map and list forms) and
 //! `env_file` (read when the file is in the repository, otherwise unknown content).
 
-use super::{load_yaml, yaml_commands, yaml_vars, ConfigDoc, Scope, Unknown};
+use super::{load_yaml, yaml_vars, ConfigDoc, Scope, Unknown};
 use crate::yaml::tree::{self, Src};
 use crate::yaml::Limits;
 
@@ -37,11 +37,13 @@ pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
                     }
                 }
             }
-            for k in ["command", "entrypoint"] {
-                if let Some(n) = tree::get(svc, k) {
-                    scope.commands.extend(yaml_commands(n, &idx));
-                }
-            }
+            // `entrypoint` then `command` are the container's argv; a string is split by
+            // compose like a shell line.
+            let argv: Vec<&crate::yaml::tree::Node> = ["entrypoint", "command"]
+                .iter()
+                .filter_map(|k| tree::get(svc, k))
+                .collect();
+            scope.commands.extend(super::yaml_argv(&argv, &idx));
             doc.scopes.push(scope);
         }
     }

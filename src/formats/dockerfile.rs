@@ -43,6 +43,23 @@ pub fn instructions(text: &str) -> Vec<Instruction> {
         };
         let mut cur_end = line_end;
         let mut continued = ends_continued(cur_end);
+        // `RUN <<EOF` / `RUN cat > x <<-'EOF'`: the instruction runs to the delimiter line.
+        if let Some(delim) = heredoc_delimiter(line) {
+            let mut at = line_end;
+            while at < text.len() {
+                let next_start = at + 1;
+                let next_end = text[next_start..]
+                    .find('\n')
+                    .map_or(text.len(), |i| next_start + i);
+                at = next_end;
+                if text[next_start..next_end].trim() == delim {
+                    break;
+                }
+            }
+            cur_end = at.min(text.len());
+            end = cur_end;
+            continued = false;
+        }
         while continued && cur_end < text.len() {
             let next_start = cur_end + 1;
             let next_end = text[next_start..]
@@ -78,6 +95,53 @@ pub fn instructions(text: &str) -> Vec<Instruction> {
         pos = end + 1;
     }
     out
+}
+
+/// The delimiter of a heredoc an instruction line opens (`<<EOF`, `<<-"EOF"`), if any.
+fn heredoc_delimiter(line: &str) -> Option<String> {
+    let at = line.find("<<")?;
+    let rest = line[at + 2..].trim_start_matches('-');
+    if rest.starts_with('<') {
+        return None;
+    }
+    let delim: String = rest
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\''))
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!delim.is_empty()).then_some(delim)
+}
+
+/// The command of a `RUN`, `CMD` or `ENTRYPOINT`: the exec form (`["bash", "-c", "..."]`,
+/// a JSON array) as words, the shell form as shell.
+fn command(text: &str, ins: &Instruction) -> Command {
+    let args = &text[ins.args.clone()];
+    let whole = &text[ins.span.clone()];
+    if args.trim_start().starts_with('[') {
+        if let Ok(list) = serde_json::from_str::<Vec<String>>(args.trim()) {
+            // Each string's place: found in order in the array's text.
+            let mut from = 0;
+            let words = list
+                .into_iter()
+                .map(|w| {
+                    let quoted = serde_json::to_string(&w).unwrap_or_default();
+                    let at = args[from..].find(&quoted).map_or(from, |i| from + i);
+                    from = at + quoted.len();
+                    let base = ins.args.start + at;
+                    let view = super::shell::dialect::yaml_scalar(&quoted, &w, base);
+                    super::shell::Word {
+                        expands: false,
+                        span: base..base + quoted.len(),
+                        offsets: view.offsets,
+                        text: w,
+                    }
+                })
+                .collect();
+            return Command::argv(whole, ins.span.clone(), words);
+        }
+    }
+    let view = super::shell::dialect::dockerfile_shell(args, ins.args.start);
+    Command::shell(whole, ins.span.clone(), &view)
 }
 
 /// `ENV`/`ARG` arguments as variables: `K=V K2="V 2"`, the legacy `ENV K V`, `ARG K[=V]`.
@@ -234,10 +298,7 @@ pub fn read(text: &str) -> ConfigDoc {
                 if ins.keyword == "RUN" {
                     s.vars.extend(secret_mount_vars(text, &ins));
                 }
-                s.commands.push(Command {
-                    text: text[ins.span.clone()].to_string(),
-                    span: ins.span.clone(),
-                });
+                s.commands.push(command(text, &ins));
             }
             _ => {}
         }

@@ -106,7 +106,13 @@ fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
             if let Some(with) = tree::get(step, "with") {
                 // `with: {script: ...}` of github-script and similar inline code.
                 for (_, _, v) in tree::mapping(with).unwrap_or_default() {
-                    scope.commands.extend(yaml_commands(v, idx));
+                    if let Some(code) = tree::scalar_text(v) {
+                        let span = idx.span(v);
+                        scope.commands.push(super::Command {
+                            text: code,
+                            ..super::Command::code("", span)
+                        });
+                    }
                 }
             }
             scope.triggers = on.clone();
@@ -117,7 +123,7 @@ fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
         let job_passes = doc.scopes.get(first_step..).unwrap_or(&[]).iter().any(|s| {
             s.commands
                 .iter()
-                .any(|c| super::shell::passes_entity(&c.text))
+                .any(|c| super::shell::passes_entity(&c.script))
         });
         for s in doc.scopes.get_mut(first_step..).unwrap_or(&mut []) {
             s.entity_elsewhere = job_passes;

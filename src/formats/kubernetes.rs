@@ -121,11 +121,13 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
                     file: None,
                 });
             }
-            for key in ["command", "args"] {
-                if let Some(n) = tree::get(c, key) {
-                    scope.commands.extend(super::yaml_commands(n, idx));
-                }
-            }
+            // `command` and `args` together are the container's argv (no shell between,
+            // unless they start one: `["sh", "-c", "..."]`).
+            let argv: Vec<&Node> = ["command", "args"]
+                .iter()
+                .filter_map(|k| tree::get(c, k))
+                .collect();
+            scope.commands.extend(super::yaml_argv(&argv, idx));
             // `["python", "x.py", "--entity", "ml"]`: the words only make sense together.
             let joined: Vec<String> = ["command", "args"]
                 .iter()
@@ -135,7 +137,11 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
                     None => tree::scalar_text(n).into_iter().collect::<Vec<_>>(),
                 })
                 .collect();
-            scope.entity_elsewhere = super::shell::passes_entity(&joined.join(" "));
+            scope.entity_elsewhere = super::shell::code_passes_entity(&joined.join(" "))
+                || scope
+                    .commands
+                    .iter()
+                    .any(|c| super::shell::passes_entity(&c.script));
             scope.triggers = triggers.clone();
             doc.scopes.push(scope);
         }

@@ -12,6 +12,7 @@ pub mod github;
 pub mod gitlab;
 pub mod kubernetes;
 pub mod launch;
+pub mod launched;
 pub mod shell;
 pub mod text;
 
@@ -40,8 +41,12 @@ pub enum Format {
     Python,
     /// `.env` files.
     DotEnv,
-    /// Shell scripts (`*.sh`, `*.bash`) and Makefiles.
+    /// Shell scripts (`*.sh`, `*.bash`).
     Shell,
+    /// Makefiles (`Makefile`, `*.mk`): their recipes are shell.
+    Makefile,
+    /// justfiles: their recipes are shell.
+    Justfile,
     /// `wandb/settings`.
     WandbSettings,
 }
@@ -93,12 +98,14 @@ impl Format {
         if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
             return Some(Format::DotEnv);
         }
-        if lower.ends_with(".sh")
-            || lower.ends_with(".bash")
-            || lower == "makefile"
-            || lower.ends_with(".mk")
-        {
+        if lower.ends_with(".sh") || lower.ends_with(".bash") {
             return Some(Format::Shell);
+        }
+        if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
+            return Some(Format::Makefile);
+        }
+        if lower == "justfile" || lower == ".justfile" || lower.ends_with(".just") {
+            return Some(Format::Justfile);
         }
         if lower.ends_with(".py") {
             return Some(Format::Python);
@@ -169,13 +176,50 @@ pub struct Var {
     pub origin: String,
 }
 
-/// A command a scope runs (a `run:` block, a `script:` line, a `RUN` instruction).
+/// A command a scope runs (a `run:` block, a `script:` line, a `RUN` instruction), parsed.
 #[derive(Debug, Clone)]
 pub struct Command {
     /// The command text as written (continuations kept).
     pub text: String,
     /// Its span in the file.
     pub span: ByteSpan,
+    /// What the shell makes of it (empty for code that is not shell).
+    pub script: std::sync::Arc<shell::Script>,
+    /// Whether it is shell (a Python module or an action's inline script is code).
+    pub shell: bool,
+}
+
+impl Command {
+    /// Shell, as the view gives it to the parser.
+    pub fn shell(text: &str, span: ByteSpan, view: &shell::View) -> Self {
+        Self {
+            text: text.to_string(),
+            span,
+            script: std::sync::Arc::new(shell::Script::parse(view)),
+            shell: true,
+        }
+    }
+
+    /// A command given as words with no shell between (an exec form, a container's
+    /// `command` list).
+    pub fn argv(text: &str, span: ByteSpan, words: Vec<shell::Word>) -> Self {
+        Self {
+            text: text.to_string(),
+            script: std::sync::Arc::new(shell::Script::from_argv(words, span.clone())),
+            span,
+            shell: true,
+        }
+    }
+
+    /// Code that is not shell (a Python module, an action's inline JavaScript).
+    pub fn code(text: &str, span: ByteSpan) -> Self {
+        Self {
+            text: text.to_string(),
+            span,
+            script: std::sync::Arc::default(),
+            shell: false,
+        }
+    }
 }
 
 /// A source of variables whose contents are not known (`envFrom`, an `env_file` outside the
@@ -311,17 +355,89 @@ pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
         Format::Compose => compose::read(text, limits),
         Format::Dockerfile => dockerfile::read(text),
         Format::DotEnv => text::read_dotenv(text),
-        Format::Shell => text::read_shell(text),
+        Format::Shell | Format::Makefile | Format::Justfile => text::read_shell(text, format),
         Format::Jenkinsfile => text::read_jenkinsfile(text),
         Format::Python => text::read_python(text),
         Format::WandbSettings => text::read_settings(text),
     };
+    written_scripts(&mut doc);
+    launched::add_scopes(&mut doc);
     // In a script or a Python module the whole file is the code that runs; in CI files only
     // each scope's own commands count (checked per scope).
-    if matches!(format, Format::Python | Format::Shell) && shell::passes_entity(text) {
+    let code_passes = match format {
+        Format::Python => shell::code_passes_entity(text),
+        Format::Shell | Format::Makefile | Format::Justfile => doc
+            .scopes
+            .iter()
+            .flat_map(|s| &s.commands)
+            .any(|c| shell::passes_entity(&c.script)),
+        _ => false,
+    };
+    if code_passes {
         doc.entity_in_code = true;
     }
     doc
+}
+
+/// The scripts that commands write (`cat > run.sh <<EOF ... EOF`) become scopes of their
+/// own: they run later, elsewhere, with the environment they set themselves.
+fn written_scripts(doc: &mut ConfigDoc) {
+    let mut extra = Vec::new();
+    for scope in &doc.scopes {
+        for c in &scope.commands {
+            for (ctx, context) in c.script.contexts.iter().enumerate() {
+                let shell::Context::Written { path } = context else {
+                    continue;
+                };
+                let script = c.script.written(ctx);
+                let Some(first) = script
+                    .commands
+                    .first()
+                    .map(|f| f.span.clone())
+                    .or_else(|| script.assignments.first().map(|(a, _)| a.span.clone()))
+                else {
+                    continue;
+                };
+                let shown: String = path
+                    .chars()
+                    .filter(|ch| !ch.is_control())
+                    .take(80)
+                    .collect();
+                let mut s = Scope::new(
+                    format!("script written to `{shown}` in {}", scope.label),
+                    first.clone(),
+                    "export WANDB_ENTITY=<team>   # in the written script",
+                );
+                s.vars = shell::assignments(&script)
+                    .into_iter()
+                    .map(|a| Var {
+                        name: a.name.clone(),
+                        value: classify(&a.raw),
+                        name_span: a.name_span.clone(),
+                        value_span: a
+                            .value
+                            .as_ref()
+                            .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
+                        origin: "written script".to_string(),
+                    })
+                    .collect();
+                let end = script
+                    .commands
+                    .iter()
+                    .map(|c| c.span.end)
+                    .max()
+                    .unwrap_or(first.end);
+                s.commands.push(Command {
+                    text: String::new(),
+                    span: first.start..end.max(first.end),
+                    script: std::sync::Arc::new(script),
+                    shell: true,
+                });
+                extra.push(s);
+            }
+        }
+    }
+    doc.scopes.extend(extra);
 }
 
 /// Classifies a value written in a YAML or env file: secret references of every kind we know,
@@ -399,6 +515,10 @@ pub fn reference_name(v: &str) -> Option<String> {
         if v.starts_with(call) {
             return Some(v.to_string());
         }
+    }
+    // A command substitution in backticks: `cat key.txt`.
+    if v.len() > 2 && v.starts_with('`') && v.ends_with('`') {
+        return Some(v.to_string());
     }
     if v.starts_with("%(") || v.starts_with("%{") {
         return Some(v.to_string());
@@ -520,20 +640,16 @@ pub fn yaml_vars(
     out
 }
 
-/// Commands of a YAML `run:`/`script:` node (a string or a list of strings), as raw text
-/// slices of the file.
+/// Commands of a YAML `run:`/`script:` node (a string or a list of strings, each a shell
+/// text), parsed from the text the runner gives the shell.
 pub fn yaml_commands(
     node: &crate::yaml::tree::Node,
     idx: &crate::yaml::tree::Src<'_>,
 ) -> Vec<Command> {
     let mut out = Vec::new();
     let mut one = |n: &crate::yaml::tree::Node| {
-        if crate::yaml::tree::scalar_text(n).is_some() {
-            let span = idx.span(n);
-            out.push(Command {
-                text: idx.slice(&span).to_string(),
-                span,
-            });
+        if let Some(decoded) = crate::yaml::tree::scalar_text(n) {
+            out.push(yaml_shell(n, &decoded, idx));
         }
     };
     match crate::yaml::tree::items(node) {
@@ -552,6 +668,69 @@ pub fn yaml_commands(
         None => one(node),
     }
     out
+}
+
+/// One YAML scalar holding a shell text.
+pub fn yaml_shell(
+    n: &crate::yaml::tree::Node,
+    decoded: &str,
+    idx: &crate::yaml::tree::Src<'_>,
+) -> Command {
+    let span = idx.span(n);
+    let raw = idx.slice(&span);
+    let view = shell::dialect::yaml_scalar(raw, decoded, span.start);
+    Command::shell(raw, span, &view)
+}
+
+/// A YAML list of words run without a shell (a container's `command` and `args`, a compose
+/// `command` list): one command; a single string is a shell text.
+pub fn yaml_argv(
+    nodes: &[&crate::yaml::tree::Node],
+    idx: &crate::yaml::tree::Src<'_>,
+) -> Vec<Command> {
+    let mut words = Vec::new();
+    let mut span: Option<ByteSpan> = None;
+    for node in nodes {
+        let s = idx.span(node);
+        span = Some(span.map_or(s.clone(), |p| p.start.min(s.start)..p.end.max(s.end)));
+        match crate::yaml::tree::items(node) {
+            Some(items) => {
+                for item in items {
+                    if let Some(decoded) = crate::yaml::tree::scalar_text(item) {
+                        let is = idx.span(item);
+                        let view = shell::dialect::yaml_scalar(idx.slice(&is), &decoded, is.start);
+                        words.push(shell::Word {
+                            expands: decoded.contains('$'),
+                            text: decoded,
+                            span: is,
+                            offsets: view.offsets,
+                        });
+                    }
+                }
+            }
+            None => {
+                if let Some(decoded) = crate::yaml::tree::scalar_text(node) {
+                    if words.is_empty() && nodes.len() == 1 {
+                        return vec![yaml_shell(node, &decoded, idx)];
+                    }
+                    let view = shell::dialect::yaml_scalar(idx.slice(&s), &decoded, s.start);
+                    words.push(shell::Word {
+                        expands: decoded.contains('$'),
+                        text: decoded,
+                        span: s,
+                        offsets: view.offsets,
+                    });
+                }
+            }
+        }
+    }
+    let Some(span) = span else {
+        return Vec::new();
+    };
+    if words.is_empty() {
+        return Vec::new();
+    }
+    vec![Command::argv(idx.slice(&span), span, words)]
 }
 
 /// Loads YAML documents under `limits`, or records the parse error in `doc`.

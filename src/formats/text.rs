@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::{classify, shell, Command, ConfigDoc, Scope, Value, Var};
+use super::{classify, shell, Command, ConfigDoc, Format, Scope, Value, Var};
 
 crate::pattern::patterns! {
     JENKINS_ENV_LINE: Text = r#"(?mR)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$"#;
@@ -23,6 +23,8 @@ crate::pattern::patterns! {
     SECRETS_ARG: Text = r"\bsecrets\s*=\s*\[([^\]]*)\]";
     ENV_VAR_OBJ: Text = r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#;
     BASH_COMMAND: Text = r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#;
+    DOTENV_LINE: Text = r#"(?mR)^[ \t]*(?:export[ \t]+)?(WANDB_[A-Z0-9_]+)[ \t]*=[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#;
+    MAKE_ASSIGNMENT: Text = r#"(?mR)^(?:export[ \t]+|override[ \t]+)*(WANDB_[A-Z0-9_]+)[ \t]*(?:\?=|:=|::=|\+=|=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s#]*)"#;
 }
 
 /// `.env`: `NAME=value` lines (optionally `export`), one scope.
@@ -33,37 +35,76 @@ pub fn read_dotenv(text: &str) -> ConfigDoc {
         0..text.lines().next().map_or(0, str::len),
         "WANDB_ENTITY=<team>",
     );
-    scope.vars = shell_vars(text, "env file");
+    scope.vars = DOTENV_LINE
+        .captures_iter(text)
+        .filter_map(|c| {
+            let (n, v) = (c.get(1)?, c.get(2)?);
+            Some(Var {
+                name: n.as_str().to_string(),
+                value: classify(v.as_str()),
+                name_span: n.start()..n.end(),
+                value_span: v.start()..v.end(),
+                origin: "env file".to_string(),
+            })
+        })
+        .collect();
     doc.scopes.push(scope);
     doc
 }
 
-fn shell_vars(text: &str, origin: &str) -> Vec<Var> {
-    shell::assignments(text)
+/// The W&B variables a script sets as statements in its own environment.
+fn shell_vars(script: &shell::Script, origin: &str) -> Vec<Var> {
+    shell::assignments(script)
         .into_iter()
-        .map(|(name, name_span, raw, value_span)| Var {
-            name,
-            value: classify(&raw),
-            name_span,
-            value_span,
-            origin: origin.to_string(),
+        .map(|a| {
+            let value_span = a
+                .value
+                .as_ref()
+                .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone());
+            Var {
+                name: a.name.clone(),
+                value: classify(&a.raw),
+                name_span: a.name_span.clone(),
+                value_span,
+                origin: origin.to_string(),
+            }
         })
         .collect()
 }
 
-/// A shell script or Makefile: one scope, its exports as variables, its text as the command.
-pub fn read_shell(text: &str) -> ConfigDoc {
+/// A shell script, Makefile or justfile: one scope, its exported variables, its recipes or
+/// its text as the command. Makefile and justfile assignments (`export WANDB_ENTITY := x`)
+/// are variables too.
+pub fn read_shell(text: &str, format: Format) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let mut scope = Scope::new(
         "script",
         0..text.lines().next().map_or(0, str::len),
         "export WANDB_ENTITY=<team>",
     );
-    scope.vars = shell_vars(text, "script");
-    scope.commands.push(Command {
-        text: text.to_string(),
-        span: 0..text.len(),
-    });
+    let view = match format {
+        Format::Makefile => shell::dialect::makefile(text),
+        Format::Justfile => shell::dialect::justfile(text),
+        _ => shell::View::at(text, 0),
+    };
+    let command = Command::shell(text, 0..text.len(), &view);
+    if format != Format::Shell {
+        scope.vars = MAKE_ASSIGNMENT
+            .captures_iter(text)
+            .filter_map(|c| {
+                let (n, v) = (c.get(1)?, c.get(2)?);
+                Some(Var {
+                    name: n.as_str().to_string(),
+                    value: classify(v.as_str()),
+                    name_span: n.start()..n.end(),
+                    value_span: v.start()..v.end(),
+                    origin: "script".to_string(),
+                })
+            })
+            .collect();
+    }
+    scope.vars.extend(shell_vars(&command.script, "script"));
+    scope.commands.push(command);
     doc.scopes.push(scope);
     doc
 }
@@ -203,10 +244,13 @@ fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
                 1
             };
             let inner = m.start() + q..m.end().saturating_sub(q).max(m.start() + q);
-            Command {
-                text: slice.get(inner.clone()).unwrap_or("").to_string(),
-                span: within.start + inner.start..within.start + inner.end,
-            }
+            let body = slice.get(inner.clone()).unwrap_or("");
+            let at = within.start + inner.start;
+            Command::shell(
+                body,
+                at..at + body.len(),
+                &shell::dialect::groovy_string(body, at),
+            )
         })
         .collect()
 }
@@ -296,10 +340,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let mut module = Scope::new("module", 0..text.lines().next().map_or(0, str::len), "");
     module.entity_checked = false;
-    module.commands.push(Command {
-        text: text.to_string(),
-        span: 0..text.len(),
-    });
+    module.commands.push(Command::code(text, 0..text.len()));
     doc.scopes.push(module);
     let operator = &*OPERATOR;
     let task_id = &*TASK_ID;
@@ -344,10 +385,13 @@ pub fn read_python(text: &str) -> ConfigDoc {
         for c in BASH_COMMAND.captures_iter(slice) {
             let Some(m) = c.get(1) else { continue };
             let inner = m.start() + 1..m.end().saturating_sub(1).max(m.start() + 1);
-            commands.push(Command {
-                text: slice.get(inner.clone()).unwrap_or("").to_string(),
-                span: body.start + inner.start..body.start + inner.end,
-            });
+            let code = slice.get(inner.clone()).unwrap_or("");
+            let at = body.start + inner.start;
+            commands.push(Command::shell(
+                code,
+                at..at + code.len(),
+                &shell::View::at(code, at),
+            ));
         }
         if vars.is_empty() && commands.is_empty() {
             continue;

@@ -26,7 +26,7 @@ fn esc(s: &str) -> String {
 fn message(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     let mut out = String::with_capacity(s.len() + 16);
-    let paired = parts.len() - if parts.len() % 2 == 0 { 2 } else { 1 };
+    let paired = parts.len() - if parts.len().is_multiple_of(2) { 2 } else { 1 };
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             if i > paired {

@@ -395,7 +395,7 @@ impl Scanner<'_> {
             scope.entity_in_script = scope
                 .commands
                 .iter()
-                .flat_map(|c| shell::scripts_run(&c.text))
+                .flat_map(|c| shell::scripts_run(&c.script))
                 .any(|r| reader.passes(&shell::join_dir(&base, &r.dir), &r.runs, true));
         }
         let jobs: Vec<usize> = doc
@@ -596,8 +596,11 @@ fn needs_entity(scope: &Scope) -> bool {
             || scope
                 .commands
                 .iter()
-                .any(|c| !shell::logins(&c.text).is_empty()))
-        && !scope.commands.iter().any(|c| shell::passes_entity(&c.text))
+                .any(|c| !shell::logins(&c.script).is_empty()))
+        && !scope
+            .commands
+            .iter()
+            .any(|c| shell::passes_entity(&c.script))
 }
 
 /// Reads the files one CI file's commands run, each once.
@@ -623,16 +626,17 @@ impl ScriptReader<'_, '_> {
                 continue;
             };
             let Runs::Shell(_) = runs else {
-                return shell::passes_entity(&text);
+                return shell::code_passes_entity(&text);
             };
-            if shell::passes_entity(&text) || exports_entity(&text) {
+            let script = shell::Script::parse_at(&text, 0);
+            if shell::passes_entity(&script) {
                 return true;
             }
             if !follow_shell {
                 return false;
             }
             let own = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-            return shell::scripts_run(&text).iter().any(|r| {
+            return shell::scripts_run(&script).iter().any(|r| {
                 !matches!(r.runs, Runs::Shell(_))
                     && [dir, own.as_str()]
                         .iter()
@@ -676,11 +680,4 @@ impl ScriptReader<'_, '_> {
         self.read.insert(rel.to_string(), got.clone());
         got
     }
-}
-
-/// `export WANDB_ENTITY=team` (or a bare assignment) in a script, to a non-empty value.
-fn exports_entity(text: &str) -> bool {
-    shell::assignments(text).iter().any(|(name, _, value, _)| {
-        name == ENTITY && !value.trim_matches(|c| c == '"' || c == '\'').is_empty()
-    })
 }

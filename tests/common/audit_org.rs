@@ -467,7 +467,7 @@ fn day_lines(rng: &mut Rng, day: u32, filler: u64) -> Vec<u8> {
             Some("shadow-exporter@acme.iam.wandb"),
         );
     }
-    if day > 20 && day % 3 == 0 {
+    if day > 20 && day.is_multiple_of(3) {
         event(
             &mut out,
             rng,

@@ -1,0 +1,918 @@
+//! Shell text into commands, through tree-sitter's bash grammar: simple commands as argv
+//! words, assignments (exported or not), redirections and heredocs, with comments and the
+//! inside of quoted strings left for what they are. Text that is itself shell (`bash -c '...'`,
+//! `sh <<EOF`, `ssh host '...'`, a heredoc written to `x.sh`) is parsed in turn, its spans
+//! mapped back to the file. The grammar recovers from syntax errors: the commands around an
+//! error are still read, and the error's place is kept.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use super::word::{unquote, Offsets, Word};
+
+/// How deeply shell inside shell is followed.
+const MAX_DEPTH: usize = 4;
+/// Texts longer than this are not parsed as shell (a script is far smaller).
+const MAX_LEN: usize = 8 << 20;
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// A text prepared for parsing: the shell text and where each byte came from in the file.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The shell text.
+    pub text: String,
+    /// The file offset of each byte.
+    pub offsets: Offsets,
+    /// The text as written, when `text` had parts replaced for parsing (same length: CI
+    /// expressions): words take their values from it.
+    pub original: Option<String>,
+}
+
+impl View {
+    /// A text that sits at `base` in the file as it is.
+    pub fn at(text: &str, base: usize) -> Self {
+        Self {
+            text: text.to_string(),
+            offsets: Offsets::shifted(base, text.len()),
+            original: None,
+        }
+    }
+}
+
+/// Where a command runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Context {
+    /// In the script itself (or a shell it starts with `bash -c`, `eval`, `bash <<EOF`,
+    /// which sees the same environment).
+    Main,
+    /// A script the text writes to a file (`cat > run.sh <<EOF`): it runs later, elsewhere.
+    Written {
+        /// The file, as written.
+        path: String,
+    },
+    /// On another machine or in another container, started by a launcher command
+    /// (`ssh host '...'`, `docker run img bash -c '...'`, `kubectl exec pod -- sh -c '...'`).
+    Launched {
+        /// The launcher command's first words (`ssh`, `docker run`).
+        by: String,
+        /// The index of the launching command in [`Script::commands`].
+        command: usize,
+    },
+}
+
+/// `NAME=value`: before a command, alone, or after `export`/`declare`/`readonly`/`local`.
+#[derive(Debug, Clone)]
+pub struct Assign {
+    /// The variable.
+    pub name: String,
+    /// The name's span.
+    pub name_span: Range<usize>,
+    /// The value (absent for `export NAME`).
+    pub value: Option<Word>,
+    /// The value as written in the shell text, quotes kept (`"$KEY"`), for classifying.
+    pub raw: String,
+    /// `export`, `declare -x` or a prefix of a command (the command sees it).
+    pub exported: bool,
+    /// The whole assignment's span.
+    pub span: Range<usize>,
+}
+
+/// A redirection of a command: `> file`, `>> file`, `<<EOF ... EOF`, `<<< word`.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    /// The operator (`>`, `>>`, `<`, `<<`, `<<-`, `<<<`, `&>`).
+    pub op: String,
+    /// The target file or word (for a heredoc: its body).
+    pub target: Option<Word>,
+    /// A heredoc's delimiter was quoted: its body is taken literally.
+    pub literal: bool,
+}
+
+/// One simple command.
+#[derive(Debug, Clone)]
+pub struct SimpleCommand {
+    /// `NAME=value` prefixes.
+    pub assigns: Vec<Assign>,
+    /// The words, command name first (empty for a bare assignment).
+    pub argv: Vec<Word>,
+    /// Redirections.
+    pub redirects: Vec<Redirect>,
+    /// The command's span.
+    pub span: Range<usize>,
+    /// Index into [`Script::contexts`] of where it runs.
+    pub context: usize,
+    /// In a pipeline: the index of the next command of the pipeline (the reader of this
+    /// one's output).
+    pub piped_to: Option<usize>,
+    /// In a pipeline, not its first command (its input comes from another command).
+    pub piped_from: bool,
+    /// Whether it is the first command of a nested shell text (`bash -c '...'`).
+    pub nested: bool,
+}
+
+/// A parsed shell text.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    /// Simple commands in text order (nested shell texts after the command holding them).
+    pub commands: Vec<SimpleCommand>,
+    /// Assignments that stand as statements (`X=1`, `export X=1`, `declare -x X=1`), with
+    /// the index of their context.
+    pub assignments: Vec<(Assign, usize)>,
+    /// Where commands run; index 0 is the script itself.
+    pub contexts: Vec<Context>,
+    /// Syntax errors of the top-level text (file spans).
+    pub errors: Vec<Range<usize>>,
+    /// Variables that hold a script (`JOB=$(cat <<EOF ... EOF)`): its text, for a later
+    /// `bash -c "$JOB"`.
+    pub held: Vec<(String, Word)>,
+}
+
+impl Script {
+    /// Parses a shell text.
+    pub fn parse(view: &View) -> Script {
+        let mut s = Script {
+            contexts: vec![Context::Main],
+            ..Script::default()
+        };
+        s.parse_into(view, 0, 0);
+        s
+    }
+
+    /// Parses `text`, found at `base` in the file.
+    pub fn parse_at(text: &str, base: usize) -> Script {
+        Script::parse(&View::at(text, base))
+    }
+
+    fn parse_into(&mut self, view: &View, context: usize, depth: usize) {
+        if view.text.len() > MAX_LEN || depth > MAX_DEPTH {
+            return;
+        }
+        let Some(tree) = parse_tree(&view.text) else {
+            return;
+        };
+        let first = self.commands.len();
+        let mut walker = Walker {
+            view,
+            context,
+            script: self,
+            nested_texts: Vec::new(),
+        };
+        walker.walk(&tree);
+        let nested = std::mem::take(&mut walker.nested_texts);
+        if depth == 0 {
+            self.errors = errors(&tree, view);
+        }
+        if let Some(c) = self.commands.get_mut(first) {
+            c.nested = depth > 0;
+        }
+        for (inner, ctx) in nested {
+            self.parse_into(&inner, ctx, depth + 1);
+        }
+    }
+
+    /// A command given as a list of words, with no shell between (a Dockerfile exec form,
+    /// a Kubernetes `command`/`args` list): the words are its argv; a shell among them
+    /// (`["bash", "-c", "..."]`) has its text parsed in turn.
+    pub fn from_argv(argv: Vec<Word>, span: Range<usize>) -> Script {
+        let mut s = Script {
+            contexts: vec![Context::Main],
+            ..Script::default()
+        };
+        if argv.is_empty() {
+            return s;
+        }
+        let empty = View::at("", span.start);
+        let mut walker = Walker {
+            view: &empty,
+            context: 0,
+            script: &mut s,
+            nested_texts: Vec::new(),
+        };
+        let cmd = SimpleCommand {
+            assigns: Vec::new(),
+            argv,
+            redirects: Vec::new(),
+            span,
+            context: 0,
+            piped_to: None,
+            piped_from: false,
+            nested: false,
+        };
+        walker.queue_nested(&cmd, 0);
+        let nested = std::mem::take(&mut walker.nested_texts);
+        s.commands.push(cmd);
+        for (inner, ctx) in nested {
+            s.parse_into(&inner, ctx, 1);
+        }
+        s
+    }
+
+    /// The commands of a script the text writes (`cat > run.sh <<EOF`), context `ctx`, as a
+    /// script of its own.
+    pub fn written(&self, ctx: usize) -> Script {
+        Script {
+            commands: self
+                .commands
+                .iter()
+                .filter(|c| c.context == ctx)
+                .map(|c| SimpleCommand {
+                    context: 0,
+                    piped_to: None,
+                    ..c.clone()
+                })
+                .collect(),
+            assignments: self
+                .assignments
+                .iter()
+                .filter(|(_, c)| *c == ctx)
+                .map(|(a, _)| (a.clone(), 0))
+                .collect(),
+            contexts: vec![Context::Main],
+            errors: Vec::new(),
+            held: Vec::new(),
+        }
+    }
+
+    /// The commands that run as part of this text: all but those of the scripts it writes
+    /// and of the processes it launches with an environment of their own (each is a scope
+    /// of its own).
+    pub fn own_commands(&self) -> impl Iterator<Item = &SimpleCommand> {
+        self.commands.iter().filter(|c| {
+            !matches!(
+                self.contexts.get(c.context),
+                Some(Context::Written { .. } | Context::Launched { .. })
+            )
+        })
+    }
+
+    /// The commands that run in the script's own environment.
+    pub fn main_commands(&self) -> impl Iterator<Item = (usize, &SimpleCommand)> {
+        self.commands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.contexts.get(c.context) == Some(&Context::Main))
+    }
+}
+
+fn parse_tree(text: &str) -> Option<Tree> {
+    PARSER.with(|p| {
+        let mut slot = p.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// The spans of ERROR and MISSING nodes.
+fn errors(tree: &Tree, view: &View) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if !tree.root_node().has_error() {
+        return out;
+    }
+    let mut cursor = tree.walk();
+    loop {
+        let n = cursor.node();
+        if n.is_error() || n.is_missing() {
+            out.push(view.offsets.range(n.start_byte()..n.end_byte()));
+        }
+        let descend = n.has_error() && !n.is_error() && cursor.goto_first_child();
+        if descend {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+struct Walker<'v, 's> {
+    view: &'v View,
+    context: usize,
+    script: &'s mut Script,
+    /// Shell texts found inside this one, to parse after it, with their context.
+    nested_texts: Vec<(View, usize)>,
+}
+
+impl Walker<'_, '_> {
+    fn walk(&mut self, tree: &Tree) {
+        let mut cursor = tree.walk();
+        loop {
+            let n = cursor.node();
+            let mut descend = true;
+            match n.kind() {
+                "command" => self.command(n),
+                "declaration_command" => self.declaration(n),
+                "variable_assignment" => {
+                    let standalone = n
+                        .parent()
+                        .is_some_and(|p| !matches!(p.kind(), "command" | "declaration_command"));
+                    if standalone {
+                        if let Some(a) = self.assign(n, false) {
+                            self.script.assignments.push((a, self.context));
+                        }
+                    }
+                }
+                "comment" | "heredoc_body" => descend = false,
+                _ => {}
+            }
+            if descend && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn raw(&self, n: Node) -> &str {
+        self.view
+            .text
+            .get(n.start_byte()..n.end_byte())
+            .unwrap_or("")
+    }
+
+    fn span(&self, n: Node) -> Range<usize> {
+        self.view.offsets.range(n.start_byte()..n.end_byte())
+    }
+
+    fn word(&self, n: Node) -> Word {
+        let written = self.view.original.as_deref().unwrap_or(&self.view.text);
+        let raw = written.get(n.start_byte()..n.end_byte()).unwrap_or("");
+        let (text, map, expands) = unquote(raw);
+        let base = n.start_byte();
+        let offsets = Offsets::from_vec(
+            map.iter()
+                .map(|&m| self.view.offsets.at(base + m))
+                .collect(),
+        );
+        Word {
+            text,
+            span: self.span(n),
+            expands,
+            offsets,
+        }
+    }
+
+    fn assign(&self, n: Node, exported: bool) -> Option<Assign> {
+        let name = n.child_by_field_name("name")?;
+        let value = n.child_by_field_name("value");
+        Some(Assign {
+            name: self.raw(name).to_string(),
+            name_span: self.span(name),
+            value: value.map(|v| self.word(v)),
+            raw: value.map(|v| self.raw(v).to_string()).unwrap_or_default(),
+            exported,
+            span: self.span(n),
+        })
+    }
+
+    fn declaration(&mut self, n: Node) {
+        let raw = self.raw(n);
+        let keyword = raw.split_whitespace().next().unwrap_or("");
+        let mut exported = keyword == "export";
+        let mut cursor = n.walk();
+        let mut argv = Vec::new();
+        for child in n.children(&mut cursor) {
+            match child.kind() {
+                "variable_assignment" => {
+                    if let Some(a) = self.assign(child, exported) {
+                        self.script.assignments.push((a, self.context));
+                    }
+                    argv.push(self.word(child));
+                }
+                "word" | "variable_name" | "string" | "raw_string" | "concatenation" => {
+                    let w = self.word(child);
+                    if w.text.starts_with('-') && w.text.contains('x') {
+                        exported = true;
+                    }
+                    argv.push(w);
+                }
+                _ if !child.is_named() && argv.is_empty() => argv.push(self.word(child)),
+                _ => {}
+            }
+        }
+        self.push(n, Vec::new(), argv);
+    }
+
+    fn command(&mut self, n: Node) {
+        let mut assigns = Vec::new();
+        let mut argv = Vec::new();
+        let mut cursor = n.walk();
+        for (i, child) in n.children(&mut cursor).enumerate() {
+            match child.kind() {
+                "variable_assignment" => {
+                    if let Some(a) = self.assign(child, true) {
+                        assigns.push(a);
+                    }
+                }
+                "command_name" => argv.push(self.word(child)),
+                "file_redirect" | "herestring_redirect" | "heredoc_redirect" => {}
+                "comment" => {}
+                _ if n.field_name_for_child(i as u32) == Some("argument") => {
+                    argv.push(self.word(child));
+                }
+                _ => {}
+            }
+        }
+        self.push(n, assigns, argv);
+    }
+
+    /// Records a command with its redirections and pipeline place, and queues the shell
+    /// texts it runs.
+    fn push(&mut self, n: Node, assigns: Vec<Assign>, argv: Vec<Word>) {
+        let index = self.script.commands.len();
+        let mut redirects = Vec::new();
+        // Redirections sit on the command itself or on a `redirected_statement` around it.
+        let mut holders = vec![n];
+        if let Some(p) = n.parent().filter(|p| p.kind() == "redirected_statement") {
+            holders.push(p);
+        }
+        // `a | b > file`: the redirection is on the pipeline, and applies to its last command.
+        if let Some(pipe) = n.parent().filter(|p| p.kind() == "pipeline") {
+            let last = (0..pipe.named_child_count())
+                .rev()
+                .find_map(|i| pipe.named_child(i))
+                .is_some_and(|l| l.id() == n.id());
+            if let Some(r) = pipe
+                .parent()
+                .filter(|r| r.kind() == "redirected_statement" && last)
+            {
+                holders.push(r);
+            }
+        }
+        for h in holders {
+            let mut cursor = h.walk();
+            for r in h.children(&mut cursor) {
+                if let Some(red) = self.redirect(r) {
+                    redirects.push(red);
+                }
+            }
+        }
+        let stmt = n
+            .parent()
+            .filter(|p| p.kind() == "redirected_statement")
+            .unwrap_or(n);
+        let (piped_from, piped_to) = match stmt.parent().filter(|p| p.kind() == "pipeline") {
+            Some(pipe) => {
+                let from = pipe.named_child(0).is_some_and(|f| f.id() != stmt.id());
+                let last = (0..pipe.named_child_count())
+                    .rev()
+                    .find_map(|i| pipe.named_child(i))
+                    .is_some_and(|l| l.id() == stmt.id());
+                (from, (!last).then_some(usize::MAX))
+            }
+            None => (false, None),
+        };
+        // The previous command of the same pipeline feeds this one.
+        if piped_from {
+            if let Some(prev) = self
+                .script
+                .commands
+                .iter_mut()
+                .rev()
+                .find(|c| c.piped_to == Some(usize::MAX))
+            {
+                prev.piped_to = Some(index);
+            }
+        }
+        let cmd = SimpleCommand {
+            assigns,
+            argv,
+            redirects,
+            span: self.span(n),
+            context: self.context,
+            piped_to,
+            piped_from,
+            nested: false,
+        };
+        self.hold(n, &cmd);
+        self.queue_nested(&cmd, index);
+        self.script.commands.push(cmd);
+    }
+
+    /// `NAME=$(cat <<EOF ... EOF)`: the variable holds the heredoc's text.
+    fn hold(&mut self, n: Node, cmd: &SimpleCommand) {
+        if cmd.argv.first().map(|w| w.text.as_str()) != Some("cat") || cmd.argv.len() != 1 {
+            return;
+        }
+        let Some(body) = cmd
+            .redirects
+            .iter()
+            .find(|r| r.op.starts_with("<<") && r.op != "<<<")
+            .and_then(|r| r.target.clone())
+        else {
+            return;
+        };
+        let mut up = n.parent();
+        while let Some(p) = up {
+            match p.kind() {
+                "redirected_statement" | "command_substitution" | "string" => up = p.parent(),
+                "variable_assignment" => {
+                    if let Some(name) = p.child_by_field_name("name") {
+                        let name = self.raw(name).to_string();
+                        self.script.held.push((name, body));
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// The script a word runs: its own text, or the script a variable it names holds.
+    fn script_of(&self, w: &Word) -> View {
+        if let Some(name) = w.variable() {
+            if let Some((_, body)) = self.script.held.iter().rev().find(|(n, _)| n == name) {
+                return word_view(body);
+            }
+        }
+        word_view(w)
+    }
+
+    fn redirect(&self, r: Node) -> Option<Redirect> {
+        match r.kind() {
+            "file_redirect" | "herestring_redirect" => {
+                let op = (0..r.child_count())
+                    .filter_map(|i| r.child(i))
+                    .find(|c| !c.is_named())
+                    .map(|c| self.raw(c).to_string())
+                    .unwrap_or_default();
+                let target = r
+                    .child_by_field_name("destination")
+                    .or_else(|| r.named_child(r.named_child_count().saturating_sub(1)))
+                    .filter(|t| t.kind() != "file_descriptor")
+                    .map(|t| self.word(t));
+                Some(Redirect {
+                    op,
+                    target,
+                    literal: false,
+                })
+            }
+            "heredoc_redirect" => {
+                let mut cursor = r.walk();
+                let mut start = None;
+                let mut body = None;
+                let mut op = "<<".to_string();
+                for c in r.children(&mut cursor) {
+                    match c.kind() {
+                        "heredoc_start" => start = Some(c),
+                        "heredoc_body" => body = Some(c),
+                        "<<-" => op = "<<-".to_string(),
+                        _ => {}
+                    }
+                }
+                let delim = start.map(|s| self.raw(s)).unwrap_or("");
+                let literal = delim.contains(['\'', '"', '\\']);
+                let target = body.map(|b| self.heredoc_body(b, literal));
+                Some(Redirect {
+                    op,
+                    target,
+                    literal,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A heredoc's body as the command reads it: taken literally after a quoted delimiter,
+    /// otherwise with `\$`, `` \` `` and `\\` resolved and `\`-newline joined.
+    fn heredoc_body(&self, b: Node, literal: bool) -> Word {
+        let raw = self.raw(b);
+        let base = b.start_byte();
+        let (text, map) = if literal {
+            (raw.to_string(), (0..=raw.len()).collect::<Vec<_>>())
+        } else {
+            heredoc_unescape(raw)
+        };
+        let offsets = Offsets::from_vec(
+            map.iter()
+                .map(|&m| self.view.offsets.at(base + m))
+                .collect(),
+        );
+        Word {
+            expands: !literal && (text.contains('$') || text.contains('`')),
+            text,
+            span: self.span(b),
+            offsets,
+        }
+    }
+
+    /// Queues the shell texts command `cmd` (to be number `index`) runs: `sh -c TEXT`,
+    /// `eval TEXT`, a heredoc fed to a shell or written to a script file, `ssh host TEXT`.
+    fn queue_nested(&mut self, cmd: &SimpleCommand, index: usize) {
+        let words: Vec<&str> = cmd.argv.iter().map(|w| w.text.as_str()).collect();
+        let Some(first) = words.first() else {
+            return;
+        };
+        let launcher = launcher_name(&words);
+        let context = match &launcher {
+            Some(by) => {
+                self.script.contexts.push(Context::Launched {
+                    by: by.clone(),
+                    command: index,
+                });
+                self.script.contexts.len() - 1
+            }
+            None => self.context,
+        };
+        // `sh -c TEXT` anywhere in the words (after `sudo`, `docker run img`, `kubectl exec
+        // pod --`, `timeout 5`).
+        if let Some(i) = words.iter().position(|w| is_shell(w)) {
+            let mut k = i + 1;
+            while let Some(flag) = words.get(k).filter(|f| f.starts_with('-') && f.len() > 1) {
+                if !flag.starts_with("--") && flag.contains('c') {
+                    if let Some(w) = cmd.argv.get(k + 1) {
+                        let view = self.script_of(w);
+                        self.nested_texts.push((view, context));
+                    }
+                    return;
+                }
+                k += 1;
+            }
+            // `bash <<EOF` / `ssh host bash <<'EOF'`: the heredoc is the script.
+            if k == words.len() {
+                self.queue_heredocs(cmd, context);
+                return;
+            }
+        }
+        match *first {
+            "eval" => {
+                if let Some(w) = cmd.argv.get(1) {
+                    let view = self.script_of(w);
+                    self.nested_texts.push((view, self.context));
+                }
+            }
+            "ssh" => {
+                // The remote command: the words after the host, joined by spaces.
+                if let Some(host) = ssh_host(&words) {
+                    if let Some(w) = cmd.argv.get(host + 1) {
+                        let view = self.script_of(w);
+                        self.nested_texts.push((view, context));
+                    } else {
+                        self.queue_heredocs(cmd, context);
+                    }
+                }
+            }
+            "cat" | "tee" => {
+                // `cat > run.sh <<EOF`, `cat <<EOF > run.sh`, `tee run.sh <<EOF`.
+                let target = cmd
+                    .redirects
+                    .iter()
+                    .find(|r| matches!(r.op.as_str(), ">" | ">>" | ">|"))
+                    .and_then(|r| r.target.as_ref())
+                    .map(|w| w.text.clone())
+                    .or_else(|| {
+                        (*first == "tee")
+                            .then(|| words.iter().skip(1).find(|w| !w.starts_with('-')))
+                            .flatten()
+                            .map(|w| w.to_string())
+                    });
+                let Some(path) = target else { return };
+                let body = cmd
+                    .redirects
+                    .iter()
+                    .find(|r| r.op.starts_with("<<") && r.op != "<<<");
+                let Some(body) = body.and_then(|r| r.target.as_ref()) else {
+                    return;
+                };
+                if writes_shell(&path, &body.text) {
+                    self.script.contexts.push(Context::Written { path });
+                    let ctx = self.script.contexts.len() - 1;
+                    self.nested_texts.push((word_view(body), ctx));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn queue_heredocs(&mut self, cmd: &SimpleCommand, context: usize) {
+        for r in &cmd.redirects {
+            if let (true, Some(body)) = (r.op.starts_with("<<") && r.op != "<<<", &r.target) {
+                self.nested_texts.push((word_view(body), context));
+            }
+        }
+    }
+}
+
+/// A word's value as a shell text of its own.
+fn word_view(w: &Word) -> View {
+    super::dialect::neutralised(View {
+        text: w.text.clone(),
+        offsets: w.offsets.clone(),
+        original: None,
+    })
+}
+
+/// `sh`, `bash`, `/bin/bash`, `zsh`, `dash`, `ksh`.
+pub fn is_shell(w: &str) -> bool {
+    let name = w.rsplit('/').next().unwrap_or(w);
+    matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash")
+}
+
+/// A command whose nested shell runs somewhere else, with an environment of its own (the
+/// launcher table says so): the launcher's name. Launchers whose process inherits the
+/// caller's whole environment (`torchrun`, `srun` by default) run in the same context.
+fn launcher_name(words: &[&str]) -> Option<String> {
+    let start = super::wrapped_start(words);
+    let l = crate::formats::launch::launch(words.get(start..)?)?;
+    (l.inherits != crate::formats::launch::Inherit::All).then_some(l.launcher)
+}
+
+/// The index of the host word of an `ssh` command (after its options).
+fn ssh_host(words: &[&str]) -> Option<usize> {
+    // Options of ssh that take a value.
+    const WITH_VALUE: &str = "BbcDEeFIiJLlmOopQRSWw";
+    let mut i = 1;
+    while let Some(w) = words.get(i) {
+        if let Some(flags) = w.strip_prefix('-') {
+            let last = flags.chars().last().unwrap_or(' ');
+            i += if flags.len() == 1 && WITH_VALUE.contains(last) {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        return Some(i);
+    }
+    None
+}
+
+/// A heredoc written to `path` holds shell: a `.sh`/`.bash` file, or a shell shebang.
+fn writes_shell(path: &str, body: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".sh") || lower.ends_with(".bash") {
+        return true;
+    }
+    let first = body.lines().next().unwrap_or("");
+    first.starts_with("#!")
+        && first
+            .split(|c: char| c == '/' || c.is_whitespace())
+            .any(is_shell)
+}
+
+/// An unquoted heredoc body with `\$`, `` \` ``, `\\` resolved and `\`-newline joined, and
+/// each byte's index in `raw`.
+fn heredoc_unescape(raw: &str) -> (String, Vec<usize>) {
+    let b = raw.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut map = Vec::with_capacity(b.len() + 1);
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' {
+            match b.get(i + 1) {
+                Some(&n @ (b'$' | b'`' | b'\\')) => {
+                    out.push(n);
+                    map.push(i + 1);
+                    i += 2;
+                    continue;
+                }
+                Some(b'\n') => {
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(c);
+        map.push(i);
+        i += 1;
+    }
+    map.push(b.len());
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (text, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(c: &SimpleCommand) -> Vec<&str> {
+        c.argv.iter().map(|w| w.text.as_str()).collect()
+    }
+
+    #[test]
+    fn commands_words_and_comments() {
+        let t = "#!/bin/bash\n# wandb login later\necho \"then run wandb login yourself\"\nFOO=1 docker run -e WANDB_API_KEY=\"$K\" img python t.py  # c\n";
+        let s = Script::parse_at(t, 0);
+        assert_eq!(s.commands.len(), 2);
+        assert_eq!(
+            argv(&s.commands[0]),
+            ["echo", "then run wandb login yourself"]
+        );
+        let d = &s.commands[1];
+        assert_eq!(d.assigns[0].name, "FOO");
+        assert_eq!(
+            argv(d),
+            [
+                "docker",
+                "run",
+                "-e",
+                "WANDB_API_KEY=$K",
+                "img",
+                "python",
+                "t.py"
+            ]
+        );
+        let w = &d.argv[3];
+        assert!(w.expands);
+        // `$K` inside the word points at its place in the file.
+        assert_eq!(&t[w.range(14..16)], "$K");
+        assert!(s.errors.is_empty());
+    }
+
+    #[test]
+    fn heredoc_written_script_is_parsed_with_escapes_resolved() {
+        let t = "cat > run.sh <<EOF\nexport WANDB_API_KEY=\"\\${WANDB_PASSWORD}\"\nEOF\npython train.py\n";
+        let s = Script::parse_at(t, 0);
+        let (a, ctx) = s
+            .assignments
+            .iter()
+            .find(|(a, _)| a.name == "WANDB_API_KEY")
+            .expect("assignment in the heredoc");
+        assert_eq!(a.raw, "\"${WANDB_PASSWORD}\"");
+        assert_eq!(
+            s.contexts[*ctx],
+            Context::Written {
+                path: "run.sh".into()
+            }
+        );
+        assert_eq!(&t[a.name_span.clone()], "WANDB_API_KEY");
+    }
+
+    #[test]
+    fn nested_shell_texts() {
+        let t = "bash -c 'wandb login \"$KEY\"' && ssh gpu1 \"export A=1; python x.py\"\nsudo -u ml bash <<'EOF'\nwandb login\nEOF\n";
+        let s = Script::parse_at(t, 0);
+        let names: Vec<Vec<&str>> = s.commands.iter().map(argv).collect();
+        assert!(names.contains(&vec!["wandb", "login", "$KEY"]), "{names:?}");
+        assert!(names.contains(&vec!["python", "x.py"]), "{names:?}");
+        assert!(names.contains(&vec!["wandb", "login"]), "{names:?}");
+        let login = s
+            .commands
+            .iter()
+            .find(|c| argv(c) == ["wandb", "login", "$KEY"])
+            .unwrap();
+        assert_eq!(&t[login.argv[2].span.clone()], "\"$KEY\"");
+        let py = s
+            .commands
+            .iter()
+            .find(|c| argv(c) == ["python", "x.py"])
+            .unwrap();
+        assert!(matches!(s.contexts[py.context], Context::Launched { .. }));
+    }
+
+    #[test]
+    fn pipelines_and_redirects() {
+        let t = "echo \"$WANDB_API_KEY\" | docker login --password-stdin\nenv | sort > env.txt\n";
+        let s = Script::parse_at(t, 0);
+        assert_eq!(s.commands[0].piped_to, Some(1));
+        assert!(s.commands[1].piped_from);
+        assert_eq!(s.commands[3].redirects[0].op, ">");
+        assert_eq!(
+            s.commands[3].redirects[0].target.as_ref().unwrap().text,
+            "env.txt"
+        );
+    }
+
+    #[test]
+    fn a_script_held_in_a_variable_runs_where_it_is_run() {
+        let t = "JOB=$(cat <<EOF\nexport WANDB_API_KEY=$WANDB_API_KEY\npython t.py\nEOF\n)\nkubectl exec pod -- /bin/bash -c \"$JOB\"\n";
+        let s = Script::parse_at(t, 0);
+        let (a, ctx) = s
+            .assignments
+            .iter()
+            .find(|(a, _)| a.name == "WANDB_API_KEY")
+            .expect("the held script is read");
+        assert!(matches!(s.contexts[*ctx], Context::Launched { .. }));
+        assert_eq!(&t[a.name_span.clone()], "WANDB_API_KEY");
+    }
+
+    #[test]
+    fn syntax_errors_are_kept_and_the_rest_is_read() {
+        let t = "if then fi (\nwandb login $K\n";
+        let s = Script::parse_at(t, 0);
+        assert!(!s.errors.is_empty());
+    }
+}
