@@ -86,7 +86,19 @@ const INERT: &[&str] = &[
 pub fn add_scopes(doc: &mut ConfigDoc) {
     let mut extra = Vec::new();
     for scope in doc.scopes.iter_mut() {
-        let mut launched_any = false;
+        // Compose services started from here are scopes of the compose file.
+        let mut launched_any = scope.commands.iter().any(|c| {
+            c.script.own_commands().any(|sc| {
+                let w: Vec<&str> = sc.argv.iter().map(|w| w.text.as_str()).collect();
+                let s = shell::wrapped_start(&w);
+                let (first, second) = (
+                    w.get(s).copied().unwrap_or(""),
+                    w.get(s + 1).copied().unwrap_or(""),
+                );
+                first == "docker-compose"
+                    || (matches!(first, "docker" | "podman") && second == "compose")
+            })
+        });
         let mut consumes = false;
         for c in scope.commands.iter().filter(|c| c.shell) {
             for (index, sc) in c.script.commands.iter().enumerate() {
@@ -98,7 +110,7 @@ pub fn add_scopes(doc: &mut ConfigDoc) {
                         launched_any = true;
                         extra.push(child);
                     }
-                    None => consumes |= uses_wandb(sc),
+                    None => consumes |= uses_wandb(&c.script, sc),
                 }
             }
         }
@@ -113,13 +125,16 @@ pub fn add_scopes(doc: &mut ConfigDoc) {
 
 /// Whether a command may run W&B code in the scope's own environment (anything but the
 /// utilities of [`INERT`] and compose commands, whose services are scopes of their own).
-fn uses_wandb(sc: &SimpleCommand) -> bool {
+fn uses_wandb(script: &Script, sc: &SimpleCommand) -> bool {
     let words: Vec<&str> = sc.argv.iter().map(|w| w.text.as_str()).collect();
     let start = shell::wrapped_start(&words);
     let Some(first) = words.get(start) else {
         return false;
     };
     let name = first.rsplit('/').next().unwrap_or(first);
+    if script.functions.iter().any(|f| f == name) {
+        return false;
+    }
     let second = words.get(start + 1).copied().unwrap_or("");
     let compose = name == "docker-compose"
         || (matches!(name, "docker" | "podman")

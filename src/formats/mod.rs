@@ -98,7 +98,12 @@ impl Format {
         if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
             return Some(Format::DotEnv);
         }
-        if lower.ends_with(".sh") || lower.ends_with(".bash") {
+        // Scripts, and the batch scripts of schedulers (Slurm, PBS, LSF, SGE).
+        const SCRIPTS: &[&str] = &[
+            ".sh", ".bash", ".zsh", ".ksh", ".sbatch", ".slurm", ".sb", ".pbs", ".qsub", ".lsf",
+            ".job",
+        ];
+        if SCRIPTS.iter().any(|ext| lower.ends_with(ext)) {
             return Some(Format::Shell);
         }
         if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
@@ -122,6 +127,22 @@ impl Format {
             return Some(Format::Kubernetes);
         }
         None
+    }
+
+    /// The format of a file no name says, from its content: a file without an extension
+    /// that starts with a shell shebang (`#!/bin/bash`, `#!/usr/bin/env sh`) is a script.
+    pub fn sniff(path: &str, bytes: &[u8]) -> Option<Format> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name.contains('.') || !bytes.starts_with(b"#!") {
+            return None;
+        }
+        let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let first = String::from_utf8_lossy(first);
+        first
+            .trim_start_matches("#!")
+            .split(|c: char| c == '/' || c.is_whitespace())
+            .any(shell::parse::is_shell)
+            .then_some(Format::Shell)
     }
 
     /// Whether the format is YAML (parse errors are reported as YAML errors).

@@ -160,7 +160,7 @@ impl Scanner<'_> {
         bytes: &[u8],
         secret_spans: &[std::ops::Range<usize>],
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
-        match Format::of(path) {
+        match Format::of(path).or_else(|| Format::sniff(path, bytes)) {
             Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans, None),
             None => {
                 self.check_notebook(path, bytes);

@@ -130,6 +130,11 @@ pub struct Script {
     /// Variables that hold a script (`JOB=$(cat <<EOF ... EOF)`): its text, for a later
     /// `bash -c "$JOB"`.
     pub held: Vec<(String, Word)>,
+    /// Arrays assigned in the text (`ARGS=(--export=X -e Y)`), spliced where a command
+    /// expands them whole (`"${ARGS[@]}"`).
+    pub arrays: Vec<(String, Vec<Word>)>,
+    /// The functions the text defines (a call to one runs commands read in their place).
+    pub functions: Vec<String>,
 }
 
 impl Script {
@@ -235,6 +240,8 @@ impl Script {
             contexts: vec![Context::Main],
             errors: Vec::new(),
             held: Vec::new(),
+            arrays: Vec::new(),
+            functions: Vec::new(),
         }
     }
 
@@ -318,6 +325,7 @@ impl Walker<'_, '_> {
                 "command" => self.command(n),
                 "declaration_command" => self.declaration(n),
                 "variable_assignment" => {
+                    self.array(n);
                     let standalone = n
                         .parent()
                         .is_some_and(|p| !matches!(p.kind(), "command" | "declaration_command"));
@@ -328,6 +336,12 @@ impl Walker<'_, '_> {
                     }
                 }
                 "comment" | "heredoc_body" => descend = false,
+                "function_definition" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        let name = self.raw(name).to_string();
+                        self.script.functions.push(name);
+                    }
+                }
                 _ => {}
             }
             if descend && cursor.goto_first_child() {
@@ -429,7 +443,8 @@ impl Walker<'_, '_> {
                 "file_redirect" | "herestring_redirect" | "heredoc_redirect" => {}
                 "comment" => {}
                 _ if n.field_name_for_child(i as u32) == Some("argument") => {
-                    argv.push(self.word(child));
+                    let w = self.word(child);
+                    argv.extend(self.spliced(child, w));
                 }
                 _ => {}
             }
@@ -510,11 +525,73 @@ impl Walker<'_, '_> {
         self.script.commands.push(cmd);
     }
 
-    /// `NAME=$(cat <<EOF ... EOF)`: the variable holds the heredoc's text.
-    fn hold(&mut self, n: Node, cmd: &SimpleCommand) {
-        if cmd.argv.first().map(|w| w.text.as_str()) != Some("cat") || cmd.argv.len() != 1 {
+    /// The words one argument stands for: an array expanded whole (`"${ARGS[@]}"`) is its
+    /// words; an unquoted `${X:+-e NAME=$X}` is the words of its alternative (what it gives
+    /// when `X` is set, the case that matters for a credential).
+    fn spliced(&self, n: Node, w: Word) -> Vec<Word> {
+        let t = w.text.as_str();
+        if let Some(name) = t
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix("[@]}").or_else(|| r.strip_suffix("[*]}")))
+        {
+            if let Some((_, words)) = self.script.arrays.iter().rev().find(|(a, _)| a == name) {
+                return words.clone();
+            }
+        }
+        let quoted = self.raw(n).starts_with('"');
+        if let (false, Some(inner)) = (
+            quoted,
+            t.strip_prefix("${").and_then(|r| r.strip_suffix('}')),
+        ) {
+            if let Some(colon) = inner.find(":+") {
+                let alt_start = 2 + colon + 2;
+                let alt = &t[alt_start..t.len() - 1];
+                let mut out = Vec::new();
+                let mut from = 0;
+                for piece in alt.split(' ') {
+                    let at = alt_start + from;
+                    from += piece.len() + 1;
+                    if piece.is_empty() {
+                        continue;
+                    }
+                    out.push(Word {
+                        text: piece.to_string(),
+                        span: w.range(at..at + piece.len()),
+                        expands: piece.contains('$'),
+                        offsets: w.offsets.slice(at..at + piece.len()),
+                    });
+                }
+                if !out.is_empty() {
+                    return out;
+                }
+            }
+        }
+        vec![w]
+    }
+
+    /// `NAME=(words)`: the array's words.
+    fn array(&mut self, n: Node) {
+        let (Some(name), Some(value)) = (
+            n.child_by_field_name("name"),
+            n.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        if value.kind() != "array" {
             return;
         }
+        let mut cursor = value.walk();
+        let words: Vec<Word> = value
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .map(|c| self.word(c))
+            .collect();
+        let name = self.raw(name).to_string();
+        self.script.arrays.push((name, words));
+    }
+
+    /// `NAME=$(cat <<EOF ... EOF)`: the variable holds the heredoc's text.
+    fn hold(&mut self, n: Node, cmd: &SimpleCommand) {
         let Some(body) = cmd
             .redirects
             .iter()
@@ -523,6 +600,20 @@ impl Walker<'_, '_> {
         else {
             return;
         };
+        // `read -r -d '' NAME <<EOF`: the variable is the last word.
+        if cmd.argv.first().is_some_and(|w| w.text == "read") {
+            if let Some(name) = cmd
+                .argv
+                .last()
+                .filter(|w| !w.text.starts_with('-') && cmd.argv.len() > 1)
+            {
+                self.script.held.push((name.text.clone(), body));
+            }
+            return;
+        }
+        if cmd.argv.first().map(|w| w.text.as_str()) != Some("cat") || cmd.argv.len() != 1 {
+            return;
+        }
         let mut up = n.parent();
         while let Some(p) = up {
             match p.kind() {
@@ -649,9 +740,16 @@ impl Walker<'_, '_> {
                 }
                 k += 1;
             }
-            // `bash <<EOF` / `ssh host bash <<'EOF'`: the heredoc is the script.
+            // `bash <<EOF` / `ssh host bash <<'EOF'`: the heredoc is the script; `echo
+            // "$SCRIPT" | bash`, `cat <<EOF | kubectl exec -i pod -- bash`: what the pipeline
+            // feeds it is.
             if k == words.len() {
                 self.queue_heredocs(cmd, context);
+                if cmd.piped_from {
+                    if let Some(view) = self.fed(index) {
+                        self.nested_texts.push((view, context));
+                    }
+                }
                 return;
             }
         }
@@ -702,6 +800,36 @@ impl Walker<'_, '_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The script the head of the pipeline ending at command `index` writes: the text of
+    /// `echo "$VAR"` or `printf '%s' "$VAR"` for a variable holding a script, or the heredoc
+    /// of `cat <<EOF`.
+    fn fed(&self, index: usize) -> Option<View> {
+        let mut head = index;
+        while let Some(prev) = self
+            .script
+            .commands
+            .iter()
+            .rposition(|c| c.piped_to == Some(head))
+        {
+            head = prev;
+        }
+        let c = self.script.commands.get(head)?;
+        match c.argv.first().map(|w| w.text.as_str())? {
+            "echo" | "printf" => {
+                let w = c.argv.last()?;
+                w.variable()?;
+                Some(self.script_of(w))
+            }
+            "cat" => c
+                .redirects
+                .iter()
+                .find(|r| r.op.starts_with("<<") && r.op != "<<<")
+                .and_then(|r| r.target.as_ref())
+                .map(word_view),
+            _ => None,
         }
     }
 
@@ -907,6 +1035,41 @@ mod tests {
             .expect("the held script is read");
         assert!(matches!(s.contexts[*ctx], Context::Launched { .. }));
         assert_eq!(&t[a.name_span.clone()], "WANDB_API_KEY");
+    }
+
+    #[test]
+    fn arrays_alternatives_read_heredocs_and_fed_pipelines() {
+        let t = "ARGS=(\n  # a comment\n  --export=\"WANDB_API_KEY,HOME\"\n)\nsbatch \"${ARGS[@]}\" job.sh\ndocker run ${K:+-e WANDB_API_KEY=$K} img\n";
+        let s = Script::parse_at(t, 0);
+        let find = |first: &str| {
+            s.commands
+                .iter()
+                .find(|c| c.argv.first().is_some_and(|w| w.text == first))
+                .unwrap()
+        };
+        assert_eq!(
+            argv(find("sbatch")),
+            ["sbatch", "--export=WANDB_API_KEY,HOME", "job.sh"]
+        );
+        let d = find("docker");
+        assert_eq!(argv(d), ["docker", "run", "-e", "WANDB_API_KEY=$K", "img"]);
+        assert_eq!(&t[d.argv[3].span.clone()], "WANDB_API_KEY=$K");
+        let t = "read -r -d '' cmd <<EOF\nexport WANDB_API_KEY=x\nEOF\nsrun bash -c \"${cmd}\"\nS=$(cat <<EOF\nwandb login\nEOF\n)\necho \"$S\" | tr -d x | kubectl exec -i pod -- /bin/bash\n";
+        let s = Script::parse_at(t, 0);
+        assert!(
+            s.assignments.iter().any(|(a, _)| a.name == "WANDB_API_KEY"),
+            "{:?}",
+            s.assignments
+        );
+        let login = s
+            .commands
+            .iter()
+            .find(|c| argv(c) == ["wandb", "login"])
+            .expect("fed script read");
+        assert!(matches!(
+            s.contexts[login.context],
+            Context::Launched { .. }
+        ));
     }
 
     #[test]
