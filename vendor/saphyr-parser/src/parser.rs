@@ -356,6 +356,15 @@ impl<'input, T: Input> Parser<'input, T> {
         self
     }
 
+    /// Whether to check indentation the way libyaml does (PyYAML, and Go's `yaml` packages
+    /// after it): nowhere inside a flow collection, and not on the continuation lines of a
+    /// quoted scalar. See [`Scanner::set_libyaml_indentation`]. Off by default.
+    #[must_use]
+    pub fn libyaml_indentation(mut self, value: bool) -> Self {
+        self.scanner.set_libyaml_indentation(value);
+        self
+    }
+
     /// Try to load the next event and return it, but do not consuming it from `self`.
     ///
     /// Any subsequent call to [`Parser::peek`] will return the same value, until a call to

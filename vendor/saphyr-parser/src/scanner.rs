@@ -477,6 +477,9 @@ pub struct Scanner<'input, T> {
     /// If a plain scalar was terminated by a `#` comment on its line, we set this
     /// to detect an illegal multiline continuation on the following line.
     interrupted_plain_by_comment: Option<Marker>,
+    /// Whether indentation is checked the way libyaml checks it (see
+    /// [`Scanner::set_libyaml_indentation`]).
+    libyaml_indentation: bool,
     buf_leading_break: String,
     buf_trailing_breaks: String,
     buf_whitespaces: String,
@@ -503,6 +506,7 @@ impl<T: Input + Clone> Clone for Scanner<'_, T> {
             flow_mapping_started: self.flow_mapping_started.clone(),
             implicit_flow_mapping_states: self.implicit_flow_mapping_states.clone(),
             interrupted_plain_by_comment: self.interrupted_plain_by_comment,
+            libyaml_indentation: self.libyaml_indentation,
             buf_leading_break: self.buf_leading_break.clone(),
             buf_trailing_breaks: self.buf_trailing_breaks.clone(),
             buf_whitespaces: self.buf_whitespaces.clone(),
@@ -561,11 +565,30 @@ impl<'input, T: Input> Scanner<'input, T> {
             flow_mapping_started: vec![],
             implicit_flow_mapping_states: vec![],
             interrupted_plain_by_comment: None,
+            libyaml_indentation: false,
 
             buf_leading_break: String::new(),
             buf_trailing_breaks: String::new(),
             buf_whitespaces: String::new(),
         }
+    }
+
+    /// Whether to check indentation the way libyaml does (the parser behind PyYAML and the model
+    /// of Go's `yaml` packages, and so of `kubectl`), instead of the way the specification asks.
+    ///
+    /// libyaml checks no indentation inside a flow collection and none on the continuation lines
+    /// of a quoted scalar. With this set to `true`, the scanner accepts what libyaml accepts
+    /// there, and the tokens and spans of every document it accepted before stay the same:
+    ///
+    /// ```yaml
+    /// args: [
+    ///   "train.py", "--epochs=3"
+    /// ]               # the closing bracket at the key's own indentation
+    /// cmd: "one line
+    /// and the next"   # a quoted scalar continued at a lesser indentation
+    /// ```
+    pub fn set_libyaml_indentation(&mut self, value: bool) {
+        self.libyaml_indentation = value;
     }
 
     /// Get a copy of the last error that was encountered, if any.
@@ -755,7 +778,11 @@ impl<'input, T: Input> Scanner<'input, T> {
             }
         }
 
-        if (self.mark.col as isize) < self.indent {
+        // (`unroll_indent` above leaves `indent <= col` in block context: only a token inside a
+        // flow collection gets here, which libyaml does not check.)
+        if (self.mark.col as isize) < self.indent
+            && !(self.libyaml_indentation && self.flow_level > 0)
+        {
             return Err(ScanError::new_str(self.mark, "invalid indentation"));
         }
 
@@ -2047,7 +2074,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
+            if (self.mark.col as isize) < self.indent && !self.libyaml_indentation {
                 return Err(ScanError::new_str(
                     start_mark,
                     "invalid indentation in quoted scalar",
@@ -2073,7 +2100,10 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
+                        if self.input.peek() == '\t'
+                            && (self.mark.col as isize) < self.indent
+                            && !self.libyaml_indentation
+                        {
                             return Err(ScanError::new_str(
                                 self.mark,
                                 "tab cannot be used as indentation",
@@ -2296,7 +2326,8 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent {
+        if self.flow_level > 0 && (start_mark.col as isize) < indent && !self.libyaml_indentation
+        {
             return Err(ScanError::new_str(
                 start_mark,
                 "invalid indentation in flow construct",
