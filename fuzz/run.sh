@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-600}"
 shift || true
 ALL=(detect config registry audit_line rule_file github gitlab kubernetes compose dockerfile
-     jenkinsfile notebook netrc dotenv ini python shell)
+     jenkinsfile notebook netrc dotenv ini python shell yaml)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS="${FUZZ_JOBS:-2}"
@@ -38,6 +38,7 @@ seed ini -path '*settings*'
 seed python -name '*.py'
 seed shell \( -name '*.sh' -o -name 'Makefile' \)
 seed config -name '*.toml'
+seed yaml \( -name '*.yaml' -o -name '*.yml' \)
 seed rule_file -path '*/rules/*' -name '*.yaml'
 # The generated organization: a registry and audit-log lines.
 if [ ! -d corpus/registry ] || [ ! -d corpus/audit_line ]; then
