@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-600}"
 shift || true
 ALL=(detect config registry audit_line rule_file github gitlab kubernetes compose dockerfile
-     jenkinsfile notebook netrc dotenv ini python shell shell_parse makefile justfile launch)
+     jenkinsfile notebook netrc dotenv ini python shell shell_parse makefile justfile launch yaml)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS="${FUZZ_JOBS:-2}"
@@ -41,6 +41,7 @@ seed shell_parse \( -name '*.sh' -o -name 'Makefile' -o -name 'justfile' -o -ipa
 seed makefile \( -name 'Makefile' -o -name '*.mk' \)
 seed justfile -name 'justfile'
 seed config -name '*.toml'
+seed yaml \( -name '*.yaml' -o -name '*.yml' \)
 seed rule_file -path '*/rules/*' -name '*.yaml'
 seed launch \( -path '*/launchers/*' -o -name '*.sh' \)
 # The generated organization: a registry and audit-log lines.

@@ -123,6 +123,7 @@ struct RawConfig {
     max_yaml_aliases: Option<toml::Spanned<i64>>,
     context_window: Option<toml::Spanned<toml::Value>>,
     fail_on: Option<toml::Spanned<String>>,
+    unreadable_wandb_config: Option<toml::Spanned<String>>,
     rule_dirs: Option<toml::Spanned<Vec<String>>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
     allow: Option<Vec<toml::Spanned<RawAllow>>>,
@@ -356,6 +357,9 @@ pub struct Config {
     pub context_window: usize,
     /// Lowest severity that fails the run; `None` never fails.
     pub fail_on: Option<Severity>,
+    /// What a configuration file that names W&B variables but cannot be read does to the run
+    /// (`unreadable-wandb-config`).
+    pub unreadable_wandb_config: Unreadable,
     /// Extra rule directories.
     pub rule_dirs: Vec<PathBuf>,
     /// Per-rule settings, keyed by id or name as written.
@@ -389,6 +393,7 @@ impl Default for Config {
             max_yaml_aliases: crate::yaml::ALIAS_BUDGET,
             context_window: crate::detect::context::DEFAULT_WINDOW,
             fail_on: Some(Severity::Error),
+            unreadable_wandb_config: Unreadable::Auto,
             rule_dirs: Vec::new(),
             rules: BTreeMap::new(),
             allow: Vec::new(),
@@ -444,6 +449,50 @@ fn size_value(v: &toml::Value) -> Option<u64> {
         toml::Value::Integer(i) => u64::try_from(*i).ok(),
         toml::Value::String(s) => parse_size(s),
         _ => None,
+    }
+}
+
+/// What a configuration file that names W&B variables (`WANDB_API_KEY`, `WANDB_ENTITY`, ...)
+/// but cannot be read (its YAML does not parse) does to the run: its configuration rules could
+/// not check how it handles W&B credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    /// [`Unreadable::Fail`] in CI mode (`--config-from`, `--no-weaken`), else
+    /// [`Unreadable::Warn`]: the default.
+    Auto,
+    /// A warning; the exit code does not change.
+    Warn,
+    /// An error that fails the run with exit 2, like an input that could not be read.
+    Fail,
+}
+
+impl Unreadable {
+    /// Parses `auto`, `warn` or `fail`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(Self::Auto),
+            "warn" => Some(Self::Warn),
+            "fail" => Some(Self::Fail),
+            _ => None,
+        }
+    }
+
+    /// The setting as written in the configuration file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+        }
+    }
+
+    /// The setting in effect for a run in CI mode (`ci`) or not.
+    pub fn resolve(self, ci: bool) -> Self {
+        match self {
+            Self::Auto if ci => Self::Fail,
+            Self::Auto => Self::Warn,
+            other => other,
+        }
     }
 }
 
@@ -672,6 +721,18 @@ impl Config {
                     "`fail-on` must be error, warning, info or never".into(),
                     span,
                     "unknown level",
+                )
+            })?;
+        }
+        if let Some(v) = raw.unreadable_wandb_config {
+            let span = v.span();
+            self.spots
+                .insert("unreadable-wandb-config".into(), layer.spot(span.clone()));
+            self.unreadable_wandb_config = Unreadable::parse(v.get_ref()).ok_or_else(|| {
+                layer.invalid(
+                    "`unreadable-wandb-config` must be auto, warn or fail".into(),
+                    span,
+                    "unknown value",
                 )
             })?;
         }
@@ -1005,6 +1066,7 @@ impl Config {
             max_yaml_aliases: usize,
             context_window: usize,
             fail_on: &'a str,
+            unreadable_wandb_config: &'a str,
             exclude: Vec<String>,
             rule_dirs: Vec<String>,
             rules: BTreeMap<String, String>,
@@ -1016,6 +1078,7 @@ impl Config {
             max_yaml_aliases: self.max_yaml_aliases,
             context_window: self.context_window,
             fail_on: self.fail_on.map_or("never", Severity::as_str),
+            unreadable_wandb_config: self.unreadable_wandb_config.as_str(),
             exclude: self.exclude.iter().map(|e| e.pattern.clone()).collect(),
             rule_dirs: self
                 .rule_dirs

@@ -244,6 +244,10 @@ pub struct Summary {
     /// Findings hidden because the baseline (`--baseline`) accepts them.
     #[serde(skip_serializing_if = "is_zero")]
     pub baselined: usize,
+    /// Configuration files that name W&B variables but could not be read (their YAML does not
+    /// parse): their configuration rules did not run (`unreadable-wandb-config`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unreadable_wandb_configs: usize,
     /// History scans: commits walked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commits_scanned: Option<usize>,

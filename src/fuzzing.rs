@@ -193,6 +193,52 @@ pub fn launch(data: &[u8]) {
     }
 }
 
+/// The YAML loaders: the lean tree of the configuration readers (under the default limits and
+/// under tiny ones, so that the depth and alias limits are reached), its lookups, and the typed
+/// loader of the rule files. Every span of an accepted document must be a slice of the text
+/// (within it, on character boundaries): a span that is not is a bug, and panics here so that
+/// the fuzzer reports it.
+pub fn yaml(data: &[u8]) {
+    use crate::yaml::{tree, Limits};
+    let text = String::from_utf8_lossy(data);
+    for limits in [Limits::default(), Limits::new(16, 4)] {
+        if let Ok(docs) = tree::load(&text, &limits) {
+            for doc in &docs {
+                walk_yaml(&text, doc, 0);
+            }
+        }
+    }
+    if let Ok(docs) = crate::yaml::load(&text) {
+        for doc in &docs {
+            let _ = crate::yaml::entries(doc);
+            let _ = crate::yaml::scalar_text(doc);
+        }
+    }
+}
+
+fn walk_yaml(text: &str, node: &crate::yaml::tree::Node, depth: usize) {
+    use crate::yaml::tree::{self, NodeKind};
+    assert!(
+        text.get(node.span.clone()).is_some(),
+        "span {:?} is not a slice of the text",
+        node.span
+    );
+    if depth > crate::yaml::MAX_DEPTH {
+        return;
+    }
+    let _ = tree::scalar_text(node);
+    let _ = tree::get(node, "env");
+    let _ = tree::mapping(node);
+    match &node.kind {
+        NodeKind::Seq(items) => items.iter().for_each(|i| walk_yaml(text, i, depth + 1)),
+        NodeKind::Map(pairs) => pairs.iter().for_each(|(k, v)| {
+            walk_yaml(text, k, depth + 1);
+            walk_yaml(text, v, depth + 1);
+        }),
+        NodeKind::Scalar(..) | NodeKind::Bad => {}
+    }
+}
+
 /// Runs the target named `target` (as in `fuzz/fuzz_targets/`) on `data`.
 pub fn run(target: &str, data: &[u8]) {
     match target {
@@ -203,6 +249,7 @@ pub fn run(target: &str, data: &[u8]) {
         "rule_file" => rule_file(data),
         "launch" => launch(data),
         "shell_parse" => shell_parse(data),
+        "yaml" => yaml(data),
         other => format(other, data),
     }
 }

@@ -411,6 +411,19 @@ fn settings(base: &Config, head: &Config, items: &mut Vec<Weakening>) {
             ),
         );
     }
+    // `warn` where the base fails (or would fail in CI mode, `auto`): a file naming W&B
+    // variables that cannot be read would no longer fail the gate.
+    let warn = crate::config::Unreadable::Warn;
+    if head.unreadable_wandb_config == warn && base.unreadable_wandb_config != warn {
+        push(
+            items,
+            spot_of(base, head, "unreadable-wandb-config"),
+            format!(
+                "`unreadable-wandb-config` is `warn` (base: `{}`): a configuration file naming W&B variables that cannot be read would no longer fail the run",
+                base.unreadable_wandb_config.as_str()
+            ),
+        );
+    }
     let limits = [
         (
             "max-file-size",

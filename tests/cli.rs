@@ -739,12 +739,13 @@ fn notes_that_change_what_was_checked_are_shown_without_verbose() {
     );
     assert!(!err.contains("-v"), "nothing is left out: {err}");
 
-    // Many notes: a screenful is shown, and the summary says how many more `-v` lists.
+    // Many notes: a screenful is shown, and the summary says how many more `-v` lists. (These
+    // name no W&B variable: one that does is a warning, always shown; tests/unreadable_config.rs.)
     for i in 0..30 {
         write(
             d,
             &format!(".github/workflows/w{i:02}.yml"),
-            "jobs:\n  train: [\n    env: {WANDB_API_KEY: x\n",
+            "jobs:\n  train: [\n    steps: {run: wandb login\n",
         );
     }
     let (out, err, _) = run_in(d, &["scan", "--isolated", p]);

@@ -66,7 +66,8 @@ fn broken_yaml_is_noted_and_its_secrets_still_found() {
         .iter()
         .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with("train.yml")))
         .expect("a note about the broken file");
-    assert_eq!(note["level"], "info");
+    // A warning, not a note: the file names `WANDB_API_KEY` (issue 21; tests/unreadable_config.rs).
+    assert_eq!(note["level"], "warning");
     let message = note["message"].as_str().unwrap_or("");
     assert!(
         message.contains("cannot read") && message.contains("YAML") && message.contains("line 7"),

@@ -104,6 +104,11 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
         },
         g.no_weaken,
     )?;
+    // In CI mode a configuration file naming W&B variables that cannot be read fails the run
+    // unless the (base's) configuration says `unreadable-wandb-config = "warn"`.
+    if g.config_from.is_some() || g.no_weaken {
+        config.unreadable_wandb_config = config.unreadable_wandb_config.resolve(true);
+    }
     if let Some(f) = &g.fail_on {
         config.fail_on = config::parse_fail_on(f).ok_or_else(|| Fatal::Usage {
             what: "--fail-on",

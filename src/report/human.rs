@@ -259,6 +259,15 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
         }
     }
     out.push('\n');
+    let unreadable = s.unreadable_wandb_configs;
+    if unreadable > 0 {
+        let _ = writeln!(
+            out,
+            "not checked: {} naming W&B variables could not be read, so the configuration rules did not run on {} (see `unreadable-wandb-config`)",
+            count(unreadable, "configuration file"),
+            if unreadable == 1 { "it" } else { "them" }
+        );
+    }
     out
 }
 

@@ -217,21 +217,60 @@ impl Scanner<'_> {
             return none;
         };
         if let Some((message, offset)) = &doc.error {
-            let lines = LineIndex::new(bytes);
-            let (line, column) = lines.position(*offset);
-            self.problem(Problem {
-                level: Severity::Info,
-                path: Some(path.to_string()),
-                message: format!(
-                    "cannot read `{path}` as {}: {message} (line {line}, column {column}); configuration rules skipped, secret rules ran on its text",
-                    if format.is_yaml() { "YAML" } else { "its format" }
-                ),
-            });
+            self.unreadable_doc(path, text, format, message, *offset);
         }
         self.note_cross_file(path, abs, text, format, &doc);
         self.read_env_files(path, abs, &mut doc);
         self.follow_scripts(path, abs, format, &mut doc);
         self.judge(path, abs, bytes, format, &doc, secret_spans)
+    }
+
+    /// A configuration file that could not be read: a note, or, when it names W&B variables
+    /// (its configuration rules could not check how it handles W&B credentials), a warning the
+    /// summary counts, or an error that fails the run (`unreadable-wandb-config`).
+    fn unreadable_doc(&self, path: &str, text: &str, format: Format, message: &str, at: usize) {
+        let (line, column) = LineIndex::new(text.as_bytes()).position(at);
+        let what = if format.is_yaml() {
+            "YAML"
+        } else {
+            "its format"
+        };
+        let head =
+            format!("cannot read `{path}` as {what}: {message} (line {line}, column {column})");
+        let names = wandb_variables(text);
+        if names.is_empty() {
+            self.problem(Problem {
+                level: Severity::Info,
+                path: Some(path.to_string()),
+                message: format!(
+                    "{head}; configuration rules skipped, secret rules ran on its text"
+                ),
+            });
+            return;
+        }
+        let mut shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
+        if names.len() > 3 {
+            shown.push(format!("{} more", names.len() - 3));
+        }
+        let message = format!(
+            "{head}; configuration rules skipped, secret rules ran on its text; it names W&B variables ({}), so how it handles them was not checked",
+            shown.join(", ")
+        );
+        if let Ok(mut s) = self.summary.lock() {
+            s.unreadable_wandb_configs += 1;
+        }
+        if self.config.unreadable_wandb_config == crate::config::Unreadable::Fail {
+            let message = format!(
+                "{message}; the run fails (`unreadable-wandb-config`: `fail`, the default in CI mode)"
+            );
+            crate::source::Visitor::unread(self, path, message);
+        } else {
+            self.problem(Problem {
+                level: Severity::Warning,
+                path: Some(path.to_string()),
+                message,
+            });
+        }
     }
 
     /// The file's configuration model. A GitLab CI file is read with the files it includes
@@ -680,4 +719,22 @@ impl ScriptReader<'_, '_> {
         self.read.insert(rel.to_string(), got.clone());
         got
     }
+}
+
+/// The W&B environment variables a text names (`WANDB_API_KEY`, `WANDB_ENTITY`, ...), each
+/// once, in order of first mention.
+fn wandb_variables(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices("WANDB_") {
+        let rest = text.get(at..).unwrap_or("");
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        let name = rest.get(..len).unwrap_or("");
+        if name.len() > "WANDB_".len() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }

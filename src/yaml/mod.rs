@@ -108,7 +108,7 @@ pub fn load_with(text: &str, limits: &Limits) -> Result<Vec<MarkedYamlOwned>, Ya
     tree::load(text, limits)?;
     // `load_from_str` feeds the parser through a buffered `chars()` iterator; the parser's
     // own `&str` input is several times faster on the CI files we read by the thousand.
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut parser = saphyr_parser::Parser::new_from_str(text).libyaml_indentation(true);
     MarkedYamlOwned::load_from_parser(&mut parser).map_err(|e| {
         let idx = CharIndex::new(text);
         YamlSyntaxError {
@@ -189,6 +189,18 @@ mod tests {
         let (_, v) = e.get(1).expect("second entry");
         let span = idx.span(v);
         assert_eq!(&text[span.start..span.start + 5], "café");
+    }
+
+    #[test]
+    fn rule_files_read_what_libyaml_reads() {
+        let text = "examples:\n  bad: [\n\"x\"\n]\n  good: \"a\nb\"\n";
+        let docs = load(text).expect("libyaml's indentation");
+        let doc = docs.first().expect("one document");
+        let e = entries(doc).expect("mapping");
+        let (_, ex) = e.first().expect("examples");
+        let ex = entries(ex).expect("a mapping");
+        assert_eq!(items(ex[0].1).map(<[_]>::len), Some(1));
+        assert_eq!(as_str(ex[1].1), Some("a b"));
     }
 
     #[test]

@@ -203,7 +203,7 @@ pub fn load(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlSyntaxError> {
         alias_limit: aliases,
         error: None,
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(text).libyaml_indentation(true);
     while let Some(next) = parser.next_event() {
         let (ev, span) = match next {
             Ok(e) => e,
@@ -405,5 +405,58 @@ mod tests {
         }
         assert!(load(&bomb, &Limits::default()).is_err());
         assert!(load("a: [", &Limits::default()).is_err());
+    }
+
+    /// What libyaml (PyYAML, Go's yaml, kubectl) accepts and the YAML 1.2 specification does
+    /// not: indentation inside flow collections and on quoted-scalar continuation lines is not
+    /// checked. Each reads to the values those tools give, with exact byte spans.
+    #[test]
+    fn reads_what_libyaml_reads() {
+        let k8s = "spec:\n  containers:\n    - name: t\n      args: [\n        \"configs/train.yml\", \"/mnt/out\"\n      ]\n      env: [{name: A,\n  value: b}]\n";
+        let docs = load(k8s, &Limits::default()).expect("the closing bracket at the key's column");
+        let c = &items(
+            get(&docs[0], "spec")
+                .and_then(|s| get(s, "containers"))
+                .expect("list"),
+        )
+        .expect("items")[0];
+        let args = items(get(c, "args").expect("args")).expect("a list");
+        let texts: Vec<_> = args.iter().filter_map(scalar_text).collect();
+        assert_eq!(texts, ["configs/train.yml", "/mnt/out"]);
+        assert_eq!(&k8s[args[1].span.clone()], "\"/mnt/out\"");
+        let env = &items(get(c, "env").expect("env")).expect("a list")[0];
+        let value = get(env, "value").expect("a plain scalar left of its flow mapping's block");
+        assert_eq!(&k8s[value.span.clone()], "b");
+        // Under a top-level key too, and for mappings.
+        let flow = "embedder: {\n'type': x,\n'layer': y\n}\nnext: 1\n";
+        let docs = load(flow, &Limits::default()).expect("entries at column 0");
+        let e = get(&docs[0], "embedder").expect("embedder");
+        assert_eq!(get(e, "layer").and_then(scalar_text).as_deref(), Some("y"));
+        assert_eq!(
+            get(&docs[0], "next").and_then(scalar_text).as_deref(),
+            Some("1")
+        );
+        // A quoted scalar continued left of its block's indentation, with spaces or a tab.
+        for (text, want) in [
+            (
+                "a:\n  args: [\"sh -c\n  echo hi\n\", x]\n  b: 'one\ntwo'\n",
+                "one two",
+            ),
+            ("a:\n  b: \"one\n\ttwo\"\n", "one two"),
+        ] {
+            let docs = load(text, &Limits::default()).expect("a quoted continuation");
+            let b = get(&docs[0], "a").and_then(|a| get(a, "b")).expect("b");
+            assert_eq!(scalar_text(b).as_deref(), Some(want), "{text:?}");
+            assert!(text[b.span.clone()].ends_with(['\'', '"']));
+        }
+        // What libyaml refuses stays refused.
+        for bad in [
+            "a: [x\n",
+            "a:\n  - b\n  c: d\n",
+            "a: b: c\n",
+            "key: \"open\n",
+        ] {
+            assert!(load(bad, &Limits::default()).is_err(), "{bad:?}");
+        }
     }
 }
