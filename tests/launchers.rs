@@ -147,3 +147,49 @@ fn real_lines_cover_every_kind_of_launcher() {
         );
     }
 }
+
+/// The shell reader gives each real line the argv the table expects (quotes removed,
+/// expansions kept, leading assignments and redirections left out), and the launch read from
+/// the parsed words is the expected one: the parser and the table agree end to end.
+#[test]
+fn the_shell_reader_gives_each_real_line_its_argv() {
+    use wandb_sa_lint::formats::shell::Script;
+    let table = launch::table();
+    let mut wrong = Vec::new();
+    for l in &real_lines() {
+        let expected = launch::example_argv(&l.expect);
+        let script = Script::parse_at(&l.line, 0);
+        let Some(first) = script.commands.iter().find(|c| !c.argv.is_empty()) else {
+            wrong.push(format!("`{}`: no command read", l.line));
+            continue;
+        };
+        let got: Vec<String> = first.argv.iter().map(|w| w.text.clone()).collect();
+        if got != expected {
+            wrong.push(format!(
+                "`{}`:\n  parsed   {got:?}\n  expected {expected:?}",
+                l.line
+            ));
+            continue;
+        }
+        let words: Vec<&str> = got.iter().map(String::as_str).collect();
+        let row = l.expect.launcher.clone().unwrap_or_default();
+        for w in launch::check_example(table, &row, &l.expect, &words) {
+            wrong.push(format!("`{}`: {w}", l.line));
+        }
+        // Every word's span lies in the line, and its value's bytes come from it.
+        for w in &first.argv {
+            assert!(
+                w.span.end <= l.line.len(),
+                "`{}`: span {:?}",
+                l.line,
+                w.span
+            );
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of the real lines:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

@@ -47,8 +47,17 @@ fn command_passes_entity(c: &SimpleCommand) -> bool {
     wandb_e
         || fed
         || rest.iter().any(|w| {
-            *w == "--entity"
-                || w.starts_with("--entity=")
+            matches!(
+                *w,
+                "--entity" | "--wandb-entity" | "--wandb_entity" | "--wandb.entity"
+            ) || [
+                "--entity=",
+                "--wandb-entity=",
+                "--wandb_entity=",
+                "--wandb.entity=",
+            ]
+            .iter()
+            .any(|p| w.starts_with(p))
                 || (w.len() > 12 && code_passes_entity(w))
         })
 }

@@ -370,18 +370,22 @@ impl Walker<'_, '_> {
     }
 
     fn word(&self, n: Node) -> Word {
+        self.word_range(n.start_byte(), n.end_byte())
+    }
+
+    /// The word written at bytes `start..end` of the view.
+    fn word_range(&self, start: usize, end: usize) -> Word {
         let written = self.view.original.as_deref().unwrap_or(&self.view.text);
-        let raw = written.get(n.start_byte()..n.end_byte()).unwrap_or("");
+        let raw = written.get(start..end).unwrap_or("");
         let (text, map, expands) = unquote(raw);
-        let base = n.start_byte();
         let offsets = Offsets::from_vec(
             map.iter()
-                .map(|&m| self.view.offsets.at(base + m))
+                .map(|&m| self.view.offsets.at(start + m))
                 .collect(),
         );
         Word {
             text,
-            span: self.span(n),
+            span: self.view.offsets.range(start..end),
             expands,
             offsets,
         }
@@ -430,7 +434,10 @@ impl Walker<'_, '_> {
 
     fn command(&mut self, n: Node) {
         let mut assigns = Vec::new();
-        let mut argv = Vec::new();
+        let mut argv: Vec<Word> = Vec::new();
+        // The previous argument's node range: the grammar sometimes ends a word at a `$`
+        // (`a/$B`, `X=$A,Y=$B`); nodes with no space between them are one word.
+        let mut prev: Option<(usize, usize)> = None;
         let mut cursor = n.walk();
         for (i, child) in n.children(&mut cursor).enumerate() {
             match child.kind() {
@@ -443,10 +450,25 @@ impl Walker<'_, '_> {
                 "file_redirect" | "herestring_redirect" | "heredoc_redirect" => {}
                 "comment" => {}
                 _ if n.field_name_for_child(i as u32) == Some("argument") => {
+                    if let Some((start, _)) = prev.filter(|(_, e)| *e == child.start_byte()) {
+                        argv.pop();
+                        let w = self.word_range(start, child.end_byte());
+                        prev = Some((start, child.end_byte()));
+                        argv.push(w);
+                        continue;
+                    }
+                    prev = Some((child.start_byte(), child.end_byte()));
                     let w = self.word(child);
                     argv.extend(self.spliced(child, w));
                 }
                 _ => {}
+            }
+        }
+        // `time` (and `time -p`) is a keyword of the pipeline, not the command.
+        while argv.first().is_some_and(|w| w.text == "time") {
+            argv.remove(0);
+            if argv.first().is_some_and(|w| w.text == "-p") {
+                argv.remove(0);
             }
         }
         self.push(n, assigns, argv);
