@@ -214,7 +214,9 @@ fn launched(parent: &Scope, c: &Command, index: usize, sc: &SimpleCommand) -> Op
         .script
         .contexts
         .iter()
-        .position(|x| matches!(x, Context::Launched { command, .. } if *command == index));
+        .position(|x| matches!(x, Context::Launched { command, .. } if *command == index))
+        // A context with no commands: the launcher was given a program, not a shell text.
+        .filter(|ctx| c.script.commands.iter().any(|sc| sc.context == *ctx));
     let script = match (ctx, l.command) {
         (Some(ctx), _) => c.script.written(ctx),
         // `sbatch --wrap "..."`, `ssh host "..."`: a shell text.

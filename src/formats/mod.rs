@@ -364,6 +364,8 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
         || (registry && (has(b"WANDB_ENTITY") || has(b"WANDB_USER")))
         // A Secret named for W&B loaded whole (`envFrom: [{secretRef: {name: wandb}}]`).
         || (matches!(format, Format::Kubernetes | Format::HelmValues) && has(b"envFrom"))
+        // An Airflow Variable holding the environment (`deserialize_json=True`).
+        || (format == Format::Python && has(b"deserialize_json"))
 }
 
 /// Reads one file of format `format` into scopes (none when it holds nothing to judge; a
@@ -385,13 +387,10 @@ pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
     launched::add_scopes(&mut doc);
     // In a script or a Python module the whole file is the code that runs; in CI files only
     // each scope's own commands count (checked per scope).
+    // (A script's own commands and assignments are judged per scope: the processes it
+    // launches and the scripts it writes are scopes with environments of their own.)
     let code_passes = match format {
         Format::Python => shell::code_passes_entity(text),
-        Format::Shell | Format::Makefile | Format::Justfile => doc
-            .scopes
-            .iter()
-            .flat_map(|s| &s.commands)
-            .any(|c| shell::passes_entity(&c.script)),
         _ => false,
     };
     if code_passes {

@@ -22,6 +22,9 @@ crate::pattern::patterns! {
     NAMED_SECRET: Text = r#"(?m)^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*Secret\(\s*["']env["']\s*,\s*["']([A-Z_][A-Z0-9_]*)["']\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']"#;
     SECRETS_ARG: Text = r"\bsecrets\s*=\s*\[([^\]]*)\]";
     ENV_VAR_OBJ: Text = r#"V1EnvVar\((?:\s|#[^\n]*)*name\s*=\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,(?:\s|#[^\n]*)*(value_from|value)\s*=\s*("[^"\n]*"|'[^'\n]*')?"#;
+    ENV_BY_NAME: Text = r"\b(?:env_vars|env)\s*=\s*([A-Za-z_][A-Za-z0-9_]*)\s*[,)\n]";
+    ENV_FROM_VARIABLE: Text = r#"\b(?:env_vars|env)\s*=\s*Variable\.get\(\s*["']([^"']+)["'][^)]*deserialize_json\s*=\s*True"#;
+    VARIABLE_JSON: Text = r#"^Variable\.get\(\s*["']([^"']+)["'][^)]*deserialize_json\s*=\s*True"#;
     BASH_COMMAND: Text = r#"\bbash_command\s*=\s*f?("[^"\n]*"|'[^'\n]*')"#;
     DOTENV_LINE: Text = r#"(?mR)^[ \t]*(?:export[ \t]+)?(WANDB_[A-Z0-9_]+)[ \t]*=[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s;#]*)[ \t]*(?:#.*)?$"#;
     MAKE_ASSIGNMENT: Text = r#"(?mR)^(?:export[ \t]+|override[ \t]+)*(WANDB_[A-Z0-9_]+)[ \t]*(?:\?=|:=|::=|\+=|=)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s#]*)"#;
@@ -355,6 +358,8 @@ pub fn read_python(text: &str) -> ConfigDoc {
             continue;
         };
         let mut vars = env_dict_vars(text, &body, slice);
+        let mut unknown = Vec::new();
+        named_env(text, slice, body.start, &mut vars, &mut unknown);
         for c in secret.captures_iter(slice) {
             let (Some(n), Some(s), Some(k)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
@@ -393,7 +398,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
                 &shell::View::at(code, at),
             ));
         }
-        if vars.is_empty() && commands.is_empty() {
+        if vars.is_empty() && commands.is_empty() && unknown.is_empty() {
             continue;
         }
         let label = task_id.captures(slice).and_then(|t| t.get(1)).map_or_else(
@@ -407,6 +412,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
         );
         scope.vars = vars;
         scope.commands = commands;
+        scope.unknown = unknown;
         doc.scopes.push(scope);
     }
     doc
@@ -466,6 +472,99 @@ fn env_dict_vars(text: &str, body: &Range<usize>, slice: &str) -> Vec<Var> {
         }
     }
     vars
+}
+
+/// An operator's environment given by name: `env_vars=ENV` with `ENV = {...}`, `dict(...)`
+/// or `[V1EnvVar(...), ...]` defined at the start of a line of the DAG file, or
+/// `Variable.get("name", deserialize_json=True)` (there or in the call): an Airflow Variable
+/// whose name says W&B holds the credential (like a Secret loaded whole); any other is a
+/// source of unknown contents. `slice` is the call's arguments, at `base` in `text`.
+fn named_env(
+    text: &str,
+    slice: &str,
+    base: usize,
+    vars: &mut Vec<Var>,
+    unknown: &mut Vec<super::Unknown>,
+) {
+    let from_variable =
+        |name: &str, span: Range<usize>, vars: &mut Vec<Var>, unknown: &mut Vec<super::Unknown>| {
+            if name.to_ascii_lowercase().contains("wandb") {
+                vars.insert(
+                    0,
+                    Var {
+                        name: super::API_KEY.to_string(),
+                        value: Value::Secret(format!("Airflow Variable `{name}`")),
+                        name_span: span.clone(),
+                        value_span: span,
+                        origin: format!("Airflow Variable `{name}`"),
+                    },
+                );
+            } else {
+                unknown.push(super::Unknown {
+                    what: format!("Airflow Variable `{name}` (JSON)"),
+                    span,
+                    file: None,
+                });
+            }
+        };
+    for c in ENV_FROM_VARIABLE.captures_iter(slice) {
+        if let Some(n) = c.get(1) {
+            from_variable(n.as_str(), base + n.start()..base + n.end(), vars, unknown);
+        }
+    }
+    for c in ENV_BY_NAME.captures_iter(slice) {
+        let Some(name) = c.get(1) else { continue };
+        if matches!(name.as_str(), "None" | "True" | "False") {
+            continue;
+        }
+        // The definition: `NAME = ...` at the start of a line, the last one before the call.
+        let def = format!("{} =", name.as_str());
+        let Some(at) = text[..base]
+            .match_indices(def.as_str())
+            .filter(|(i, _)| *i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n'))
+            .map(|(i, _)| i)
+            .last()
+        else {
+            continue;
+        };
+        let rhs_at = at + def.len();
+        let rest = &text[rhs_at..];
+        let lead = rest.len() - rest.trim_start().len();
+        let open = rhs_at + lead;
+        let rhs = &text[open..];
+        if rhs.starts_with('{') || rhs.starts_with("dict(") {
+            let mut found = Vec::new();
+            {
+                let dict = if rhs.starts_with('{') {
+                    block(text, open)
+                } else {
+                    paren_block(text, open + 4)
+                };
+                let dict_text = text.get(dict.clone()).unwrap_or("");
+                for pc in ENV_PAIR.captures_iter(dict_text) {
+                    let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+                        continue;
+                    };
+                    let raw = v.as_str().trim();
+                    found.push(Var {
+                        name: n.as_str().to_string(),
+                        value: python_value(raw),
+                        name_span: dict.start + n.start()..dict.start + n.end(),
+                        value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
+                        origin: format!("env_vars `{}`", name.as_str()),
+                    });
+                }
+            }
+            vars.extend(found);
+        } else if rhs.starts_with('[') {
+            let end = rhs.find("\n]").map_or(rhs.len(), |e| e + 2);
+            vars.extend(v1_env_vars(&rhs[..end], open));
+        } else if let Some(c) = VARIABLE_JSON.captures(rhs.lines().next().unwrap_or("")) {
+            if let Some(n) = c.get(1) {
+                from_variable(n.as_str(), open + n.start()..open + n.end(), vars, unknown);
+            }
+        }
+    }
 }
 
 /// `env_vars=[k8s.V1EnvVar(name="X", value="..." | value_from=...)]` in the arguments `slice`
@@ -584,6 +683,30 @@ mod tests {
             s.var("WANDB_PROJECT").map(|v| v.value.clone()),
             Some(Value::Literal("p".into()))
         );
+    }
+
+    #[test]
+    fn airflow_env_by_name_and_from_variables() {
+        let text = "from airflow.models import Variable\nENV = {\n    \"WANDB_API_KEY\": Variable.get(\"wandb_key\"),\n    \"WANDB_PROJECT\": \"p\",\n}\nPOD_ENV = [\n    k8s.V1EnvVar(name=\"WANDB_API_KEY\", value_from=src),\n]\ntrain = BashOperator(task_id=\"train\", bash_command=\"python t.py\", env=ENV)\npod = KubernetesPodOperator(task_id=\"pod\", env_vars=POD_ENV)\nj = KubernetesPodOperator(task_id=\"j\", env_vars=Variable.get(\"wandb_env\", deserialize_json=True))\nk = KubernetesPodOperator(task_id=\"k\", env_vars=Variable.get(\"pod_env\", deserialize_json=True))\n";
+        let doc = read_python(text);
+        let task = |l: &str| doc.scopes.iter().find(|s| s.label == l).expect(l);
+        let t = task("task `train`");
+        assert!(matches!(
+            t.var("WANDB_API_KEY").map(|v| &v.value),
+            Some(Value::Secret(_))
+        ));
+        assert_eq!(
+            t.var("WANDB_PROJECT").map(|v| v.value.clone()),
+            Some(Value::Literal("p".into()))
+        );
+        assert!(task("task `pod`").var("WANDB_API_KEY").is_some());
+        let j = task("task `j`")
+            .var("WANDB_API_KEY")
+            .expect("a W&B variable holds the key");
+        assert!(j.origin.contains("wandb_env"));
+        let k = task("task `k`");
+        assert!(k.var("WANDB_API_KEY").is_none());
+        assert_eq!(k.unknown.len(), 1);
     }
 
     #[test]

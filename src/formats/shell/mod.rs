@@ -46,20 +46,22 @@ fn command_passes_entity(c: &SimpleCommand) -> bool {
     });
     wandb_e
         || fed
-        || rest.iter().any(|w| {
-            matches!(
-                *w,
-                "--entity" | "--wandb-entity" | "--wandb_entity" | "--wandb.entity"
-            ) || [
-                "--entity=",
-                "--wandb-entity=",
-                "--wandb_entity=",
-                "--wandb.entity=",
-            ]
+        || rest
             .iter()
-            .any(|p| w.starts_with(p))
-                || (w.len() > 12 && code_passes_entity(w))
-        })
+            .any(|w| entity_flag(w) || (w.len() > 12 && code_passes_entity(w)))
+}
+
+/// `--entity`, `-wandb_entity`, `--wandb-entity=x`, `--wandb.entity x`: a flag that hands a
+/// program the entity (one or two dashes, as argparse scripts write them).
+fn entity_flag(w: &str) -> bool {
+    let Some(flag) = w.strip_prefix("--").or_else(|| w.strip_prefix('-')) else {
+        return false;
+    };
+    let name = flag.split('=').next().unwrap_or(flag);
+    matches!(
+        name,
+        "entity" | "wandb-entity" | "wandb_entity" | "wandb.entity" | "wandb_entity_name"
+    )
 }
 
 /// Whether the script's commands pass the entity (in the script's own environment).
