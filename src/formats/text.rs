@@ -55,6 +55,70 @@ pub fn read_dotenv(text: &str) -> ConfigDoc {
     doc
 }
 
+/// Batch-scheduler directives (`#SBATCH --export=WANDB_API_KEY`, `#PBS -v NAME=value`,
+/// `#BSUB -env ...`, SGE's `#$ -v NAME`): the variables the scheduler hands the job, read with
+/// the launcher table as if the flags were given to the submit command.
+fn directive_vars(text: &str) -> Vec<Var> {
+    const DIRECTIVES: &[(&str, &str)] = &[
+        ("#SBATCH", "sbatch"),
+        ("#PBS", "qsub"),
+        ("#BSUB", "bsub"),
+        ("#$", "qsub"),
+    ];
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let at = pos;
+        pos += line.len();
+        let body = line.trim_end();
+        let Some((tag, submit)) = DIRECTIVES.iter().find(|(d, _)| {
+            body.strip_prefix(d)
+                .is_some_and(|r| r.starts_with([' ', '\t']))
+        }) else {
+            continue;
+        };
+        // The flags as the submit command's arguments: `sbatch --export=...`, the command's
+        // name standing where the directive's tag is.
+        let flags = body.get(tag.len()..).unwrap_or("");
+        let line_text = format!("{submit}{flags}");
+        let mut offsets: Vec<usize> = (0..submit.len()).map(|_| at).collect();
+        offsets.extend((0..=flags.len()).map(|i| at + tag.len() + i));
+        let view = shell::View {
+            text: line_text,
+            offsets: shell::word::Offsets::from_vec(offsets),
+            original: None,
+        };
+        let script = shell::Script::parse(&view);
+        let Some(c) = script.commands.first() else {
+            continue;
+        };
+        let words: Vec<&str> = c.argv.iter().map(|w| w.text.as_str()).collect();
+        let Some(l) = super::launch::launch(&words) else {
+            continue;
+        };
+        for v in &l.vars {
+            let Some(w) = c.argv.get(v.word) else {
+                continue;
+            };
+            let name_span = w.range(v.name_range.clone());
+            let value_span = match c.argv.get(v.value_word) {
+                Some(vw) if v.value_range.end > v.value_range.start => {
+                    vw.range(v.value_range.clone())
+                }
+                _ => name_span.end..name_span.end,
+            };
+            out.push(Var {
+                name: v.name.clone(),
+                value: v.value.as_deref().map_or(Value::Inherited, classify),
+                name_span,
+                value_span,
+                origin: format!("`{tag}` directive"),
+            });
+        }
+    }
+    out
+}
+
 /// The W&B variables a script sets as statements in its own environment.
 fn shell_vars(script: &shell::Script, origin: &str) -> Vec<Var> {
     shell::assignments(script)
@@ -105,6 +169,9 @@ pub fn read_shell(text: &str, format: Format) -> ConfigDoc {
                 })
             })
             .collect();
+    }
+    if format == Format::Shell {
+        scope.vars.extend(directive_vars(text));
     }
     scope.vars.extend(shell_vars(&command.script, "script"));
     scope.commands.push(command);
@@ -707,6 +774,20 @@ mod tests {
         let k = task("task `k`");
         assert!(k.var("WANDB_API_KEY").is_none());
         assert_eq!(k.unknown.len(), 1);
+    }
+
+    #[test]
+    fn batch_directives_hand_the_job_variables() {
+        let text = "#!/bin/bash\n#SBATCH --nodes=2\n#SBATCH --export=WANDB_API_KEY,HOME\n#PBS -v WANDB_PROJECT=p\npython train.py\n";
+        let doc = read_shell(text, Format::Shell);
+        let s = &doc.scopes[0];
+        let k = s.var("WANDB_API_KEY").expect("forwarded by the directive");
+        assert_eq!(k.value, Value::Inherited);
+        assert_eq!(&text[k.name_span.clone()], "WANDB_API_KEY");
+        assert_eq!(
+            s.var("WANDB_PROJECT").map(|v| v.value.clone()),
+            Some(Value::Literal("p".into()))
+        );
     }
 
     #[test]
