@@ -111,3 +111,23 @@ fn github_expressions_in_run_are_read_as_values() {
     let wf = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    env:\n      WANDB_ENTITY: ml\n    steps:\n      - run: |\n          # wandb login is not needed: the key is in env\n          echo \"${{ github.sha }}\" | tee sha.txt\n          python train.py\n";
     assert_eq!(scan_one(".github/workflows/t.yml", wf), Vec::new());
 }
+
+#[test]
+fn a_shell_variable_that_is_never_exported_reaches_no_program() {
+    let plain = "#!/bin/bash\nWANDB_API_KEY=\"$(cat key.txt)\"\npython train.py\n";
+    assert_eq!(scan_one("run.sh", plain), Vec::new());
+    for exported in [
+        "#!/bin/bash\nWANDB_API_KEY=\"$(cat key.txt)\"\nexport WANDB_API_KEY\npython train.py\n",
+        "#!/bin/bash\nset -a\nWANDB_API_KEY=\"$(cat key.txt)\"\npython train.py\n",
+    ] {
+        assert_eq!(
+            scan_one("run.sh", exported),
+            vec![(
+                "C001".to_string(),
+                "run.sh".to_string(),
+                2 + u64::from(exported.contains("set -a"))
+            )],
+            "{exported}"
+        );
+    }
+}

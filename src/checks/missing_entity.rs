@@ -26,7 +26,9 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     if !scope.entity_checked {
         return;
     }
-    let (key, token) = (input.key(), input.token());
+    // A script's shell variable that is never exported reaches no program it runs.
+    let exported = |v: &&crate::formats::Var| !v.origin.ends_with("(not exported)");
+    let (key, token) = (input.key().filter(exported), input.token().filter(exported));
     let entry: Option<(Range<usize>, String, String)> = if let Some(v) = key {
         Some((
             v.name_span.clone(),

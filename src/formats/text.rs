@@ -119,11 +119,21 @@ fn directive_vars(text: &str) -> Vec<Var> {
     out
 }
 
-/// The W&B variables a script sets as statements in its own environment.
+/// The W&B variables a script sets as statements in its own environment. One that is never
+/// exported (no `export`, `declare -x`, `set -a`) stays a shell variable: its origin says so,
+/// and the programs the script runs do not see it (C001 does not count it as a credential;
+/// a literal key in it is still a literal key).
 fn shell_vars(script: &shell::Script, origin: &str) -> Vec<Var> {
+    let exported = shell::exported_names(script);
     shell::assignments(script)
         .into_iter()
         .map(|a| {
+            let origin = match exported.as_ref() {
+                Some(names) if !a.exported && !names.iter().any(|n| n == &a.name) => {
+                    format!("{origin} (not exported)")
+                }
+                _ => origin.to_string(),
+            };
             let value_span = a
                 .value
                 .as_ref()
@@ -133,7 +143,7 @@ fn shell_vars(script: &shell::Script, origin: &str) -> Vec<Var> {
                 value: classify(&a.raw),
                 name_span: a.name_span.clone(),
                 value_span,
-                origin: origin.to_string(),
+                origin,
             }
         })
         .collect()

@@ -367,6 +367,33 @@ pub fn assignments(script: &Script) -> Vec<&Assign> {
         .collect()
 }
 
+/// The names the script exports without assigning (`export NAME`, `declare -x NAME`), or
+/// `None` when it exports everything it assigns (`set -a`, `set -o allexport`).
+pub fn exported_names(script: &Script) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for (_, c) in script.main_commands() {
+        let words: Vec<&str> = c.argv.iter().map(|w| w.text.as_str()).collect();
+        match words.as_slice() {
+            ["set", rest @ ..] if rest.iter().any(|w| *w == "-a" || *w == "allexport") => {
+                return None;
+            }
+            ["export" | "declare" | "typeset", rest @ ..] => {
+                let declare_x = words.first() == Some(&"export")
+                    || rest.iter().any(|w| w.starts_with('-') && w.contains('x'));
+                if declare_x {
+                    names.extend(
+                        rest.iter()
+                            .filter(|w| !w.starts_with('-'))
+                            .map(|w| w.split('=').next().unwrap_or(w).to_string()),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(names)
+}
+
 /// A netrc the script writes (`echo "machine api.wandb.ai ..." >> ~/.netrc`,
 /// `cat > ~/.netrc`, `tee ~/.netrc`): the key lands in whatever keeps the command's effects.
 pub fn writes_netrc(script: &Script) -> Option<Range<usize>> {
