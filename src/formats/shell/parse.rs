@@ -608,7 +608,25 @@ impl Walker<'_, '_> {
             .filter(|c| c.kind() != "comment")
             .map(|c| self.word(c))
             .collect();
+        let between = self
+            .view
+            .text
+            .get(n.start_byte()..value.start_byte())
+            .unwrap_or("");
         let name = self.raw(name).to_string();
+        // `ARGS+=(...)` appends (in every branch of an `if`: the words any run may have).
+        if between.contains("+=") {
+            if let Some((_, known)) = self
+                .script
+                .arrays
+                .iter_mut()
+                .rev()
+                .find(|(a, _)| *a == name)
+            {
+                known.extend(words);
+                return;
+            }
+        }
         self.script.arrays.push((name, words));
     }
 
@@ -1061,7 +1079,7 @@ mod tests {
 
     #[test]
     fn arrays_alternatives_read_heredocs_and_fed_pipelines() {
-        let t = "ARGS=(\n  # a comment\n  --export=\"WANDB_API_KEY,HOME\"\n)\nsbatch \"${ARGS[@]}\" job.sh\ndocker run ${K:+-e WANDB_API_KEY=$K} img\n";
+        let t = "ARGS=(\n  # a comment\n  --export=\"WANDB_API_KEY,HOME\"\n)\nARGS+=(--exclude=n1)\nsbatch \"${ARGS[@]}\" job.sh\ndocker run ${K:+-e WANDB_API_KEY=$K} img\n";
         let s = Script::parse_at(t, 0);
         let find = |first: &str| {
             s.commands
@@ -1071,7 +1089,12 @@ mod tests {
         };
         assert_eq!(
             argv(find("sbatch")),
-            ["sbatch", "--export=WANDB_API_KEY,HOME", "job.sh"]
+            [
+                "sbatch",
+                "--export=WANDB_API_KEY,HOME",
+                "--exclude=n1",
+                "job.sh"
+            ]
         );
         let d = find("docker");
         assert_eq!(argv(d), ["docker", "run", "-e", "WANDB_API_KEY=$K", "img"]);
