@@ -316,18 +316,22 @@ struct Walker<'v, 's> {
 }
 
 impl Walker<'_, '_> {
+    /// Visits every node once, in text order. The ancestors of the current node are kept on
+    /// a stack (tree-sitter's `Node::parent` walks down from the root each time, which made
+    /// long scripts quadratic).
     fn walk(&mut self, tree: &Tree) {
         let mut cursor = tree.walk();
+        let mut up: Vec<Node> = Vec::new();
         loop {
             let n = cursor.node();
             let mut descend = true;
             match n.kind() {
-                "command" => self.command(n),
-                "declaration_command" => self.declaration(n),
+                "command" => self.command(n, &up),
+                "declaration_command" => self.declaration(n, &up),
                 "variable_assignment" => {
                     self.array(n);
-                    let standalone = n
-                        .parent()
+                    let standalone = up
+                        .last()
                         .is_some_and(|p| !matches!(p.kind(), "command" | "declaration_command"));
                     if standalone {
                         if let Some(a) = self.assign(n, false) {
@@ -345,6 +349,7 @@ impl Walker<'_, '_> {
                 _ => {}
             }
             if descend && cursor.goto_first_child() {
+                up.push(n);
                 continue;
             }
             loop {
@@ -354,6 +359,7 @@ impl Walker<'_, '_> {
                 if !cursor.goto_parent() {
                     return;
                 }
+                up.pop();
             }
         }
     }
@@ -404,7 +410,7 @@ impl Walker<'_, '_> {
         })
     }
 
-    fn declaration(&mut self, n: Node) {
+    fn declaration(&mut self, n: Node, up: &[Node]) {
         let raw = self.raw(n);
         let keyword = raw.split_whitespace().next().unwrap_or("");
         let mut exported = keyword == "export";
@@ -429,10 +435,10 @@ impl Walker<'_, '_> {
                 _ => {}
             }
         }
-        self.push(n, Vec::new(), argv);
+        self.push(n, up, Vec::new(), argv);
     }
 
-    fn command(&mut self, n: Node) {
+    fn command(&mut self, n: Node, up: &[Node]) {
         let mut assigns = Vec::new();
         let mut argv: Vec<Word> = Vec::new();
         // The previous argument's node range: the grammar sometimes ends a word at a `$`
@@ -471,28 +477,31 @@ impl Walker<'_, '_> {
                 argv.remove(0);
             }
         }
-        self.push(n, assigns, argv);
+        self.push(n, up, assigns, argv);
     }
 
     /// Records a command with its redirections and pipeline place, and queues the shell
     /// texts it runs.
-    fn push(&mut self, n: Node, assigns: Vec<Assign>, argv: Vec<Word>) {
+    fn push(&mut self, n: Node, up: &[Node], assigns: Vec<Assign>, argv: Vec<Word>) {
         let index = self.script.commands.len();
         let mut redirects = Vec::new();
+        let at = |k: usize| up.len().checked_sub(k).and_then(|i| up.get(i)).copied();
+        let last_of = |parent: Node, child: Node| {
+            (0..parent.named_child_count())
+                .rev()
+                .find_map(|i| parent.named_child(i))
+                .is_some_and(|l| l.id() == child.id())
+        };
         // Redirections sit on the command itself or on a `redirected_statement` around it.
         let mut holders = vec![n];
-        if let Some(p) = n.parent().filter(|p| p.kind() == "redirected_statement") {
+        let redirected = at(1).filter(|p| p.kind() == "redirected_statement");
+        if let Some(p) = redirected {
             holders.push(p);
         }
         // `a | b > file`: the redirection is on the pipeline, and applies to its last command.
-        if let Some(pipe) = n.parent().filter(|p| p.kind() == "pipeline") {
-            let last = (0..pipe.named_child_count())
-                .rev()
-                .find_map(|i| pipe.named_child(i))
-                .is_some_and(|l| l.id() == n.id());
-            if let Some(r) = pipe
-                .parent()
-                .filter(|r| r.kind() == "redirected_statement" && last)
+        if let Some(pipe) = at(1).filter(|p| p.kind() == "pipeline") {
+            if let Some(r) =
+                at(2).filter(|r| r.kind() == "redirected_statement" && last_of(pipe, n))
             {
                 holders.push(r);
             }
@@ -505,18 +514,14 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        let stmt = n
-            .parent()
-            .filter(|p| p.kind() == "redirected_statement")
-            .unwrap_or(n);
-        let (piped_from, piped_to) = match stmt.parent().filter(|p| p.kind() == "pipeline") {
+        let (stmt, depth) = match redirected {
+            Some(r) => (r, 2),
+            None => (n, 1),
+        };
+        let (piped_from, piped_to) = match at(depth).filter(|p| p.kind() == "pipeline") {
             Some(pipe) => {
                 let from = pipe.named_child(0).is_some_and(|f| f.id() != stmt.id());
-                let last = (0..pipe.named_child_count())
-                    .rev()
-                    .find_map(|i| pipe.named_child(i))
-                    .is_some_and(|l| l.id() == stmt.id());
-                (from, (!last).then_some(usize::MAX))
+                (from, (!last_of(pipe, stmt)).then_some(usize::MAX))
             }
             None => (false, None),
         };
@@ -542,7 +547,7 @@ impl Walker<'_, '_> {
             piped_from,
             nested: false,
         };
-        self.hold(n, &cmd);
+        self.hold(up, &cmd);
         self.queue_nested(&cmd, index);
         self.script.commands.push(cmd);
     }
@@ -631,7 +636,7 @@ impl Walker<'_, '_> {
     }
 
     /// `NAME=$(cat <<EOF ... EOF)`: the variable holds the heredoc's text.
-    fn hold(&mut self, n: Node, cmd: &SimpleCommand) {
+    fn hold(&mut self, up: &[Node], cmd: &SimpleCommand) {
         let Some(body) = cmd
             .redirects
             .iter()
@@ -654,10 +659,9 @@ impl Walker<'_, '_> {
         if cmd.argv.first().map(|w| w.text.as_str()) != Some("cat") || cmd.argv.len() != 1 {
             return;
         }
-        let mut up = n.parent();
-        while let Some(p) = up {
+        for p in up.iter().rev() {
             match p.kind() {
-                "redirected_statement" | "command_substitution" | "string" => up = p.parent(),
+                "redirected_statement" | "command_substitution" | "string" => {}
                 "variable_assignment" => {
                     if let Some(name) = p.child_by_field_name("name") {
                         let name = self.raw(name).to_string();
