@@ -470,7 +470,7 @@ fn config_fixtures_findings_are_exact() {
     }
     // Every rule fires somewhere, every format has files that fire and files that must not.
     for rule in [
-        "C001", "C002", "C003", "C004", "C005", "C006", "C007", "C008",
+        "C001", "C002", "C003", "C004", "C005", "C006", "C007", "C008", "C009",
     ] {
         assert!(
             want.iter().any(|(_, _, r)| r == rule),

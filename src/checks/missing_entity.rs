@@ -50,7 +50,7 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
             )
         })
     };
-    let own_step = key.or(token).is_some_and(|v| v.origin == "step env");
+    let own_step = key.or(token).is_some_and(|v| v.origin.starts_with("step "));
     let entity = scope.var(ENTITY).is_some_and(|v| v.value.is_set())
         || scope
             .commands

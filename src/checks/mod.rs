@@ -3,7 +3,7 @@
 //! validates the rule's `check`, `kind` and `params` against this table (which it receives as
 //! a parameter), and every run goes through it.
 //!
-//! - Configuration checks (C001–C008) judge the scopes of one file ([`crate::formats`]); C001
+//! - Configuration checks (C001–C009) judge the scopes of one file ([`crate::formats`]); C001
 //!   and C005 also settle across files once every file is read (`settle` in their files).
 //! - Registry checks (C101–C104) judge the same scopes against the service-account registry.
 //! - Account checks (A001–A011) judge the registry and the audit-log activity.
@@ -28,6 +28,7 @@ pub mod missing_entity;
 pub mod organization_without_default_team;
 pub mod over_scoped_organization;
 pub mod restricted_project_denied;
+pub mod secret_in_script;
 pub mod shared_account;
 pub mod shared_secret;
 pub mod ssl_disabled;
@@ -98,6 +99,7 @@ pub static CHECKS: &[Check] = &[
     conflicting_credentials::CHECK,
     ssl_disabled::CHECK,
     key_printed::CHECK,
+    secret_in_script::CHECK,
     unknown_entity::CHECK,
     attribution_outside_team::CHECK,
     inaccessible_project::CHECK,
@@ -120,7 +122,7 @@ pub fn get(name: &str) -> Option<&'static Check> {
     crate::rules::find_check(CHECKS, name)
 }
 
-/// Runs the configuration checks (C001–C008) on `doc`, a file of `format`: scope by scope,
+/// Runs the configuration checks (C001–C009) on `doc`, a file of `format`: scope by scope,
 /// each check in table order.
 pub fn check(format: Format, doc: &ConfigDoc) -> FileChecks {
     let mut out = FileChecks::default();

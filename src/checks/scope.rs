@@ -207,7 +207,7 @@ pub fn purpose(triggers: &[String]) -> Option<&'static str> {
 /// The label of the scope a variable enters: a job-level variable enters the job, not the
 /// step that happens to be judged.
 pub fn entry_label(scope: &Scope, origin: &str) -> String {
-    if origin != "step env" {
+    if !origin.starts_with("step ") {
         if let Some((_, job)) = scope.label.split_once(" in job ") {
             return format!("job {job}");
         }

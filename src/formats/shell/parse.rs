@@ -732,7 +732,9 @@ impl Walker<'_, '_> {
     /// A heredoc's body as the command reads it: taken literally after a quoted delimiter,
     /// otherwise with `\$`, `` \` `` and `\\` resolved and `\`-newline joined.
     fn heredoc_body(&self, b: Node, literal: bool) -> Word {
-        let raw = self.raw(b);
+        // As written: a dialect's neutralised expressions (`${{ }}`) are kept, as in words.
+        let written = self.view.original.as_deref().unwrap_or(&self.view.text);
+        let raw = written.get(b.start_byte()..b.end_byte()).unwrap_or("");
         let base = b.start_byte();
         let (text, map) = if literal {
             (raw.to_string(), (0..=raw.len()).collect::<Vec<_>>())
