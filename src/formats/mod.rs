@@ -364,6 +364,8 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
         || (registry && (has(b"WANDB_ENTITY") || has(b"WANDB_USER")))
         // A Secret named for W&B loaded whole (`envFrom: [{secretRef: {name: wandb}}]`).
         || (matches!(format, Format::Kubernetes | Format::HelmValues) && has(b"envFrom"))
+        // A W&B action's inputs (`with: {wandb_api_key: ...}`).
+        || (matches!(format, Format::GithubWorkflow | Format::GithubAction) && has(b"with:"))
         // An Airflow Variable holding the environment (`deserialize_json=True`).
         || (format == Format::Python && has(b"deserialize_json"))
 }
