@@ -1,0 +1,391 @@
+//! Custom resources that embed pod specs or containers (Argo Workflow, Kubeflow PyTorchJob and
+//! TFJob, KServe InferenceService, Seldon, Ray, Volcano, JobSet, Knative, Tekton...): their
+//! containers are found by shape, wherever they sit, not by kind. A `containers:` or
+//! `initContainers:` list, an Argo `container:` or `script:` template, or a mapping that holds
+//! container fields itself (`image`, an `env` list: a KServe predictor, a TrainJob trainer) is a
+//! container. Each scope is named by the path that leads to it (`worker replica`, `template
+//! train`, `worker group gpu`).
+
+use crate::yaml::tree::{self, Node, Src};
+
+use super::super::ConfigDoc;
+use super::container_scope;
+
+/// Lists of containers, and how a label names one of their items.
+const CONTAINER_LISTS: &[(&str, &str)] = &[
+    ("initContainers", "init container"),
+    ("containers", "container"),
+    ("sidecars", "sidecar"),
+    ("ephemeralContainers", "ephemeral container"),
+];
+
+/// KServe model server specs under a predictor: container fields with the framework's name.
+const FRAMEWORKS: &[&str] = &[
+    "model",
+    "sklearn",
+    "xgboost",
+    "tensorflow",
+    "pytorch",
+    "triton",
+    "onnx",
+    "pmml",
+    "lightgbm",
+    "paddle",
+    "huggingface",
+];
+
+/// Keys that hold no containers.
+const SKIP: &[&str] = &["metadata", "status", "volumes", "volumeClaimTemplates"];
+
+/// How deep the walk goes, and how many nodes it visits at most, in one object.
+const MAX_DEPTH: usize = 40;
+const BUDGET: usize = 50_000;
+
+/// Adds a scope for every container of the custom resource `obj` (of `kind`, named `name`).
+pub(super) fn read(obj: &Node, kind: &str, name: &str, idx: &Src<'_>, doc: &mut ConfigDoc) {
+    let Some(spec) = tree::get(obj, "spec") else {
+        return;
+    };
+    let triggers: Vec<String> = match kind {
+        "CronWorkflow" => vec!["schedule".to_string()],
+        "InferenceService"
+        | "SeldonDeployment"
+        | "RayService"
+        | "Service"
+        | "ServingRuntime"
+        | "ClusterServingRuntime"
+        | "InferenceGraph" => vec!["service".to_string()],
+        _ => Vec::new(),
+    };
+    let object = format!("{kind} `{name}`");
+    let label = |what: &str, path: &[String]| {
+        let inner: Vec<&str> = path.iter().rev().map(String::as_str).collect();
+        if inner.is_empty() {
+            format!("{what} in {object}")
+        } else {
+            format!("{what} in {} of {object}", inner.join(" of "))
+        }
+    };
+    let mut stack: Vec<(&Node, Vec<String>, usize)> = vec![(spec, Vec::new(), 0)];
+    let mut budget = BUDGET;
+    let mut found = Vec::new();
+    while let Some((node, path, depth)) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        if depth > MAX_DEPTH {
+            continue;
+        }
+        if let Some(items) = tree::items(node) {
+            // A list of lists (Argo `steps`): the same place.
+            for item in items.iter().rev() {
+                stack.push((item, path.clone(), depth + 1));
+            }
+            continue;
+        }
+        let Some(entries) = tree::mapping(node) else {
+            continue;
+        };
+        for (key, _, value) in entries.into_iter().rev() {
+            let key = key.as_str();
+            if SKIP.contains(&key) {
+                continue;
+            }
+            if let Some((_, what)) = CONTAINER_LISTS.iter().find(|(k, _)| *k == key) {
+                for c in tree::items(value).unwrap_or(&[]) {
+                    if tree::mapping(c).is_none() || !is_container(c, true) {
+                        continue;
+                    }
+                    let what = match tree::get(c, "name").and_then(tree::scalar_text) {
+                        Some(n) => format!("{what} `{n}`"),
+                        None => (*what).to_string(),
+                    };
+                    found.push((c, label(&what, &path)));
+                }
+                continue;
+            }
+            if (key == "container" || key == "script") && is_container(value, true) {
+                // Argo runs a template's container (or script) as `main`.
+                let n = tree::get(value, "name")
+                    .and_then(tree::scalar_text)
+                    .unwrap_or_else(|| "main".to_string());
+                found.push((value, label(&format!("container `{n}`"), &path)));
+                continue;
+            }
+            if key.ends_with("ReplicaSpecs") {
+                // Kubeflow training jobs: `pytorchReplicaSpecs: {Master: ..., Worker: ...}`.
+                for (role, _, spec) in tree::mapping(value).unwrap_or_default().into_iter().rev() {
+                    let mut p = path.clone();
+                    p.push(format!("{} replica", role.to_ascii_lowercase()));
+                    stack.push((spec, p, depth + 2));
+                }
+                continue;
+            }
+            if let Some(items) = tree::items(value) {
+                let n = items.len();
+                for (i, item) in items.iter().enumerate().rev() {
+                    let mut p = path.clone();
+                    p.extend(item_segment(key, item, i, n));
+                    if tree::mapping(item).is_some() && is_container(item, false) {
+                        found.push((item, label("container", &p)));
+                    } else {
+                        stack.push((item, p, depth + 1));
+                    }
+                }
+                continue;
+            }
+            if tree::mapping(value).is_some() {
+                let mut p = path.clone();
+                p.extend(key_segment(key));
+                if is_container(value, false) {
+                    found.push((value, label("container", &p)));
+                } else {
+                    stack.push((value, p, depth + 1));
+                }
+            }
+        }
+    }
+    // In file order.
+    found.sort_by_key(|(c, _)| idx.span(c).start);
+    for (c, l) in found {
+        doc.scopes.push(container_scope(c, l, idx, &triggers));
+    }
+}
+
+/// Whether a mapping is a container: it has an `image`, or an `env` list, and is not a pod spec
+/// itself. In a container list (`named`), a `name` is enough.
+fn is_container(node: &Node, named: bool) -> bool {
+    if tree::mapping(node).is_none() || tree::get(node, "containers").is_some() {
+        return false;
+    }
+    let image = tree::get(node, "image")
+        .and_then(tree::scalar_text)
+        .is_some();
+    let env = tree::get(node, "env")
+        .and_then(tree::items)
+        .is_some_and(|items| items.iter().any(|i| tree::get(i, "name").is_some()));
+    let runs = ["command", "args", "source"]
+        .iter()
+        .any(|k| tree::get(node, k).is_some());
+    image || env || (named && (runs || tree::get(node, "name").is_some()))
+}
+
+/// How a label names the place a key leads to (none: the key adds nothing, like `template`).
+fn key_segment(key: &str) -> Option<String> {
+    match key {
+        "headGroupSpec" => Some("head group".to_string()),
+        "submitterPodTemplate" => Some("submitter".to_string()),
+        "predictor" | "transformer" | "explainer" | "trainer" | "initializer" | "launcher"
+        | "worker" | "dataset" => Some(key.to_string()),
+        k if FRAMEWORKS.contains(&k) && k != "model" => Some(format!("`{k}` model")),
+        _ => None,
+    }
+}
+
+/// How a label names an item of the list under `key`: `template train`, `worker group gpu`,
+/// `task 2` (numbered only when the list has several items and the item no name).
+fn item_segment(key: &str, item: &Node, i: usize, len: usize) -> Option<String> {
+    let noun = singular(key);
+    let name = ["name", "groupName"]
+        .iter()
+        .find_map(|k| tree::get(item, k).and_then(tree::scalar_text));
+    match name {
+        Some(n) => Some(format!("{noun} `{n}`")),
+        None if len > 1 => Some(format!("{noun} {}", i + 1)),
+        None => None,
+    }
+}
+
+/// `replicatedJobs` → `replicated job`, `workerGroupSpecs` → `worker group`, `templates` →
+/// `template`: the words of a camel-case plural key, lower case and singular.
+fn singular(key: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for ch in key.chars() {
+        if ch.is_ascii_uppercase() && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(ch.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    if words.len() > 1 && matches!(words.last().map(String::as_str), Some("specs" | "spec")) {
+        words.pop();
+    }
+    if let Some(last) = words.last_mut() {
+        if last.len() > 1 && last.ends_with('s') && !last.ends_with("ss") {
+            last.pop();
+        }
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::formats::{Format, Value};
+    use crate::yaml::Limits;
+
+    fn labels(text: &str) -> Vec<String> {
+        let doc = super::super::read(text, Format::Kubernetes, &Limits::default());
+        assert!(doc.error.is_none(), "{:?}", doc.error);
+        doc.scopes.iter().map(|s| s.label.clone()).collect()
+    }
+
+    #[test]
+    fn argo_templates_steps_and_dag() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wandb-ml}\nspec:\n  entrypoint: main\n  arguments:\n    parameters: [{name: key, value: abc}]\n  templates:\n    - name: main\n      steps:\n        - - name: a\n            template: train\n    - name: flow\n      dag:\n        tasks: [{name: t, template: train, arguments: {parameters: [{name: k, value: x}]}}]\n    - name: train\n      inputs: {parameters: [{name: wandb-key}]}\n      container:\n        image: python:3.11\n        env:\n          - name: WANDB_API_KEY\n            value: \"{{inputs.parameters.wandb-key}}\"\n      sidecars:\n        - name: proxy\n          image: envoy\n    - name: report\n      script:\n        image: python:3.11\n        command: [bash]\n        source: |\n          wandb login \"$KEY\"\n          python report.py --entity ml\n";
+        let doc = super::super::read(text, Format::Kubernetes, &Limits::default());
+        let got: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "container `main` in template `train` of Workflow `wandb-ml`",
+                "sidecar `proxy` in template `train` of Workflow `wandb-ml`",
+                "container `main` in template `report` of Workflow `wandb-ml`",
+            ]
+        );
+        let v = doc.scopes[0].var("WANDB_API_KEY").expect("key");
+        assert_eq!(
+            v.value,
+            Value::Literal("{{inputs.parameters.wandb-key}}".into())
+        );
+        assert!(v
+            .origin
+            .starts_with("workflow parameter `inputs.parameters.wandb-key`"));
+        // The script's source is shell: its login and `--entity` are seen.
+        let report = &doc.scopes[2];
+        assert!(report.entity_elsewhere);
+        assert!(report
+            .commands
+            .iter()
+            .any(|c| !c.script.commands.is_empty()));
+        for kind in ["WorkflowTemplate", "ClusterWorkflowTemplate"] {
+            let t = text.replace("kind: Workflow\n", &format!("kind: {kind}\n"));
+            assert_eq!(labels(&t).len(), 3, "{kind}");
+        }
+        let cron = "kind: CronWorkflow\nmetadata: {name: nightly}\nspec:\n  schedule: '0 1 * * *'\n  workflowSpec:\n    templates:\n      - name: t\n        container: {image: x, env: [{name: WANDB_API_KEY, value: \"{{workflow.parameters.k}}\"}]}\n";
+        let doc = super::super::read(cron, Format::Kubernetes, &Limits::default());
+        assert_eq!(
+            doc.scopes[0].label,
+            "container `main` in template `t` of CronWorkflow `nightly`"
+        );
+        assert_eq!(doc.scopes[0].triggers, vec!["schedule".to_string()]);
+        assert!(matches!(
+            doc.scopes[0].var("WANDB_API_KEY").map(|v| &v.value),
+            Some(Value::Literal(_))
+        ));
+    }
+
+    #[test]
+    fn kubeflow_training_jobs() {
+        for (kind, field, roles) in [
+            ("PyTorchJob", "pytorchReplicaSpecs", ["Master", "Worker"]),
+            ("TFJob", "tfReplicaSpecs", ["Chief", "Worker"]),
+            ("MPIJob", "mpiReplicaSpecs", ["Launcher", "Worker"]),
+            ("XGBoostJob", "xgbReplicaSpecs", ["Master", "Worker"]),
+        ] {
+            let text = format!("apiVersion: kubeflow.org/v1\nkind: {kind}\nmetadata: {{name: train-bert}}\nspec:\n  {field}:\n    {}:\n      replicas: 1\n      template:\n        spec:\n          containers: [{{name: trainer, image: x}}]\n    {}:\n      template:\n        spec:\n          initContainers: [{{name: fetch, image: y}}]\n          containers: [{{name: trainer, image: x}}]\n", roles[0], roles[1]);
+            let r0 = roles[0].to_ascii_lowercase();
+            let r1 = roles[1].to_ascii_lowercase();
+            assert_eq!(
+                labels(&text),
+                vec![
+                    format!("container `trainer` in {r0} replica of {kind} `train-bert`"),
+                    format!("init container `fetch` in {r1} replica of {kind} `train-bert`"),
+                    format!("container `trainer` in {r1} replica of {kind} `train-bert`"),
+                ]
+            );
+        }
+        let train = "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\nmetadata: {name: ft}\nspec:\n  runtimeRef: {name: torch-distributed}\n  trainer:\n    image: ghcr.io/acme/train\n    command: [torchrun, train.py]\n    env:\n      - {name: WANDB_API_KEY, valueFrom: {secretKeyRef: {name: wandb, key: key}}}\n";
+        assert_eq!(labels(train), vec!["container in trainer of TrainJob `ft`"]);
+    }
+
+    #[test]
+    fn serving_resources() {
+        let kserve = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: custom-model}\nspec:\n  predictor:\n    containers:\n      - name: kserve-container\n        image: x\n      - image: y\n  transformer:\n    containers: [{name: feast, image: z}]\n---\nkind: InferenceService\nmetadata: {name: sk}\nspec:\n  predictor:\n    sklearn:\n      storageUri: gs://m\n      env: [{name: WANDB_API_KEY, value: k}]\n  explainer:\n    image: alibi\n    env: [{name: A, value: b}]\n---\nkind: InferenceService\nmetadata: {name: m}\nspec:\n  predictor:\n    model:\n      modelFormat: {name: sklearn}\n      env: [{name: WANDB_ENTITY, value: t}]\n";
+        let doc = super::super::read(kserve, Format::Kubernetes, &Limits::default());
+        let got: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "container `kserve-container` in predictor of InferenceService `custom-model`",
+                "container in predictor of InferenceService `custom-model`",
+                "container `feast` in transformer of InferenceService `custom-model`",
+                "container in `sklearn` model of predictor of InferenceService `sk`",
+                "container in explainer of InferenceService `sk`",
+                "container in predictor of InferenceService `m`",
+            ]
+        );
+        assert_eq!(doc.scopes[0].triggers, vec!["service".to_string()]);
+        let seldon = "apiVersion: machinelearning.seldon.io/v1\nkind: SeldonDeployment\nmetadata: {name: nlp}\nspec:\n  predictors:\n    - name: default\n      componentSpecs:\n        - spec:\n            containers: [{name: kfp-model, image: x}]\n      graph: {name: kfp-model, type: MODEL, parameters: [{name: model_id, value: x}]}\n    - name: shadow\n      componentSpecs:\n        - spec:\n            containers: [{name: latest, image: x}]\n";
+        assert_eq!(
+            labels(seldon),
+            vec![
+                "container `kfp-model` in predictor `default` of SeldonDeployment `nlp`",
+                "container `latest` in predictor `shadow` of SeldonDeployment `nlp`",
+            ]
+        );
+        let knative = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: scorer}\nspec:\n  template:\n    spec:\n      containers: [{image: x, env: [{name: WANDB_API_KEY, value: k}]}]\n";
+        assert_eq!(labels(knative), vec!["container in Service `scorer`"]);
+    }
+
+    #[test]
+    fn ray_volcano_and_jobset() {
+        let ray = "apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: tune}\nspec:\n  entrypoint: python tune.py\n  rayClusterSpec:\n    headGroupSpec:\n      rayStartParams: {}\n      template:\n        spec:\n          containers: [{name: ray-head, image: rayproject/ray}]\n    workerGroupSpecs:\n      - groupName: gpu\n        template:\n          spec:\n            containers: [{name: ray-worker, image: rayproject/ray}]\n  submitterPodTemplate:\n    spec:\n      containers: [{name: submit, image: rayproject/ray}]\n";
+        assert_eq!(
+            labels(ray),
+            vec![
+                "container `ray-head` in head group of RayJob `tune`",
+                "container `ray-worker` in worker group `gpu` of RayJob `tune`",
+                "container `submit` in submitter of RayJob `tune`",
+            ]
+        );
+        for kind in ["RayCluster", "RayService"] {
+            let t = format!("kind: {kind}\nmetadata: {{name: c}}\nspec:\n  headGroupSpec:\n    template:\n      spec:\n        containers: [{{name: head, image: r}}]\n");
+            assert_eq!(
+                labels(&t),
+                vec![format!("container `head` in head group of {kind} `c`")]
+            );
+        }
+        let volcano = "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: dist}\nspec:\n  minAvailable: 2\n  tasks:\n    - name: master\n      replicas: 1\n      template:\n        spec:\n          containers: [{name: pytorch, image: x}]\n    - name: worker\n      template:\n        spec:\n          containers: [{name: pytorch, image: x}]\n";
+        assert_eq!(
+            labels(volcano),
+            vec![
+                "container `pytorch` in task `master` of Job `dist`",
+                "container `pytorch` in task `worker` of Job `dist`",
+            ]
+        );
+        let jobset = "apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: pretrain}\nspec:\n  replicatedJobs:\n    - name: workers\n      replicas: 2\n      template:\n        spec:\n          template:\n            spec:\n              containers: [{name: trainer, image: x}]\n";
+        assert_eq!(
+            labels(jobset),
+            vec!["container `trainer` in replicated job `workers` of JobSet `pretrain`"]
+        );
+    }
+
+    #[test]
+    fn unknown_resources_and_limits() {
+        // An unknown kind with a pod template, a Tekton-like list of steps with images.
+        let text = "apiVersion: acme.io/v1\nkind: Trainer\nmetadata: {name: t}\nspec:\n  pod:\n    template:\n      spec:\n        containers: [{name: c, image: x}]\n---\nkind: Task\nmetadata: {name: build}\nspec:\n  steps:\n    - name: fetch\n      image: alpine\n    - name: train\n      image: python\n      env: [{name: WANDB_API_KEY, value: k}]\n---\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\nkind: Secret\nmetadata: {name: s}\nstringData: {WANDB_API_KEY: k}\n";
+        assert_eq!(
+            labels(text),
+            vec![
+                "container `c` in Trainer `t`",
+                "container in step `fetch` of Task `build`",
+                "container in step `train` of Task `build`",
+            ]
+        );
+        // Deep nesting stops quietly.
+        let mut deep = String::from("kind: X\nmetadata: {name: d}\nspec:\n");
+        for i in 0..200 {
+            deep.push_str(&format!("{}a:\n", "  ".repeat(i + 1)));
+        }
+        let doc = super::super::read(&deep, Format::Kubernetes, &Limits::default());
+        assert!(doc.scopes.is_empty());
+        assert_eq!(super::singular("workerGroupSpecs"), "worker group");
+        assert_eq!(super::singular("replicatedJobs"), "replicated job");
+        assert_eq!(super::singular("templates"), "template");
+        assert_eq!(super::singular(""), "");
+    }
+}
