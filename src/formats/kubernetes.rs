@@ -70,6 +70,11 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
     let Some(spec) = pod_spec(&kind, obj) else {
         // A custom resource (Argo, Kubeflow, KServe, Ray, a Volcano `Job`...): its containers
         // are found by shape.
+        // Workflows are often submitted with a `generateName` prefix rather than a name.
+        let name = match tree::get(obj, "metadata").and_then(|m| tree::get(m, "generateName")) {
+            Some(g) if name == "unnamed" => tree::scalar_text(g).unwrap_or(name),
+            _ => name,
+        };
         crd::read(obj, &kind, &name, idx, doc);
         return;
     };
@@ -148,9 +153,21 @@ fn container_scope(c: &Node, label: String, idx: &Src<'_>, triggers: &[String]) 
     // An Argo `script:` template: `source` is the script its command runs.
     if let Some(source) = tree::get(c, "source") {
         if let Some(decoded) = tree::scalar_text(source) {
-            scope
-                .commands
-                .push(super::yaml_shell(source, &decoded, idx));
+            let command = super::yaml_shell(source, &decoded, idx);
+            // What the script sets for itself (`export WANDB_API_KEY=...`) is in effect in it.
+            for a in super::shell::assignments(&command.script) {
+                scope.vars.push(Var {
+                    name: a.name.clone(),
+                    value: classify(&a.raw),
+                    name_span: a.name_span.clone(),
+                    value_span: a
+                        .value
+                        .as_ref()
+                        .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
+                    origin: "script source".to_string(),
+                });
+            }
+            scope.commands.push(command);
         }
     }
     // `["python", "x.py", "--entity", "ml"]`: the words only make sense together.

@@ -279,6 +279,39 @@ mod tests {
     }
 
     #[test]
+    fn argo_script_assignments_and_generated_names() {
+        let text = "kind: Workflow\nmetadata: {generateName: sweep-}\nspec:\n  templates:\n    - name: s\n      script:\n        image: x\n        env: [{name: WANDB_ENTITY, value: a}]\n        source: |\n          export WANDB_API_KEY=\"$(cat /k)\"\n          WANDB_ENTITY=b python x.py\n";
+        let doc = super::super::read(text, Format::Kubernetes, &Limits::default());
+        let s = &doc.scopes[0];
+        assert_eq!(
+            s.label,
+            "container `main` in template `s` of Workflow `sweep-`"
+        );
+        let key = s.var("WANDB_API_KEY").expect("assigned in the script");
+        assert_eq!(key.origin, "script source");
+        assert_eq!(&text[key.name_span.clone()], "WANDB_API_KEY");
+        assert!(matches!(key.value, Value::Secret(_)));
+        // The env entry stays; a prefix assignment of one command is not the script's own.
+        assert_eq!(
+            s.var("WANDB_ENTITY").map(|v| v.origin.as_str()),
+            Some("container env")
+        );
+        // A parameter inside other text, or another `{{ }}`, is not a workflow parameter.
+        assert_eq!(
+            super::super::workflow_parameter("inputs.parameters.k"),
+            Some("inputs.parameters.k")
+        );
+        assert_eq!(
+            super::super::workflow_parameter("steps.a.outputs.result"),
+            None
+        );
+        assert_eq!(
+            super::super::workflow_parameter("workflow.parameters.a b"),
+            None
+        );
+    }
+
+    #[test]
     fn kubeflow_training_jobs() {
         for (kind, field, roles) in [
             ("PyTorchJob", "pytorchReplicaSpecs", ["Master", "Worker"]),
