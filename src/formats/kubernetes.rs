@@ -24,7 +24,7 @@ pub fn read(text: &str, format: Format, limits: &Limits) -> ConfigDoc {
         if format == Format::HelmValues {
             read_values(root, &idx, &mut doc);
         } else {
-            read_object(root, &idx, &mut doc, 0);
+            read_object(root, &idx, &mut doc, limits, 0);
         }
     }
     doc
@@ -53,13 +53,13 @@ fn pod_spec<'n>(kind: &str, obj: &'n Node) -> Option<&'n Node> {
     }
 }
 
-fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
+fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, depth: usize) {
     let Some(kind) = tree::get(obj, "kind").and_then(tree::scalar_text) else {
         return;
     };
     if kind == "List" && depth < 4 {
         for item in tree::get(obj, "items").and_then(tree::items).unwrap_or(&[]) {
-            read_object(item, idx, doc, depth + 1);
+            read_object(item, idx, doc, limits, depth + 1);
         }
         return;
     }
@@ -75,7 +75,7 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
             Some(g) if name == "unnamed" => tree::scalar_text(g).unwrap_or(name),
             _ => name,
         };
-        crd::read(obj, &kind, &name, idx, doc);
+        crd::read(obj, (&kind, &name), idx, doc, limits, depth);
         return;
     };
     // What starts it, for telling use cases apart: a schedule, or a long-running service.

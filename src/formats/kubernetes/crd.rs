@@ -7,6 +7,7 @@
 //! train`, `worker group gpu`).
 
 use crate::yaml::tree::{self, Node, Src};
+use crate::yaml::Limits;
 
 use super::super::ConfigDoc;
 use super::container_scope;
@@ -42,7 +43,15 @@ const MAX_DEPTH: usize = 40;
 const BUDGET: usize = 50_000;
 
 /// Adds a scope for every container of the custom resource `obj` (of `kind`, named `name`).
-pub(super) fn read(obj: &Node, kind: &str, name: &str, idx: &Src<'_>, doc: &mut ConfigDoc) {
+/// `depth` counts the objects it sits in (a `List`, an Argo `resource:` manifest).
+pub(super) fn read(
+    obj: &Node,
+    (kind, name): (&str, &str),
+    idx: &Src<'_>,
+    doc: &mut ConfigDoc,
+    limits: &Limits,
+    depth: usize,
+) {
     let Some(spec) = tree::get(obj, "spec") else {
         return;
     };
@@ -57,99 +66,239 @@ pub(super) fn read(obj: &Node, kind: &str, name: &str, idx: &Src<'_>, doc: &mut 
         | "InferenceGraph" => vec!["service".to_string()],
         _ => Vec::new(),
     };
-    let object = format!("{kind} `{name}`");
-    let label = |what: &str, path: &[String]| {
-        let inner: Vec<&str> = path.iter().rev().map(String::as_str).collect();
-        if inner.is_empty() {
-            format!("{what} in {object}")
-        } else {
-            format!("{what} in {} of {object}", inner.join(" of "))
-        }
+    let mut walk = Walk {
+        object: format!("{kind} `{name}`"),
+        stack: vec![(spec, Vec::new(), 0)],
+        found: Vec::new(),
+        manifests: Vec::new(),
     };
-    let mut stack: Vec<(&Node, Vec<String>, usize)> = vec![(spec, Vec::new(), 0)];
     let mut budget = BUDGET;
-    let mut found = Vec::new();
-    while let Some((node, path, depth)) = stack.pop() {
+    while let Some((node, path, at)) = walk.stack.pop() {
         budget = budget.saturating_sub(1);
         if budget == 0 {
             break;
         }
-        if depth > MAX_DEPTH {
+        if at > MAX_DEPTH {
             continue;
         }
         if let Some(items) = tree::items(node) {
             // A list of lists (Argo `steps`): the same place.
             for item in items.iter().rev() {
-                stack.push((item, path.clone(), depth + 1));
+                walk.stack.push((item, path.clone(), at + 1));
             }
             continue;
         }
-        let Some(entries) = tree::mapping(node) else {
-            continue;
-        };
-        for (key, _, value) in entries.into_iter().rev() {
-            let key = key.as_str();
-            if SKIP.contains(&key) {
-                continue;
-            }
-            if let Some((_, what)) = CONTAINER_LISTS.iter().find(|(k, _)| *k == key) {
-                for c in tree::items(value).unwrap_or(&[]) {
-                    if tree::mapping(c).is_none() || !is_container(c, true) {
-                        continue;
-                    }
-                    let what = match tree::get(c, "name").and_then(tree::scalar_text) {
-                        Some(n) => format!("{what} `{n}`"),
-                        None => (*what).to_string(),
-                    };
-                    found.push((c, label(&what, &path)));
-                }
-                continue;
-            }
-            if (key == "container" || key == "script") && is_container(value, true) {
-                // Argo runs a template's container (or script) as `main`.
-                let n = tree::get(value, "name")
-                    .and_then(tree::scalar_text)
-                    .unwrap_or_else(|| "main".to_string());
-                found.push((value, label(&format!("container `{n}`"), &path)));
-                continue;
-            }
-            if key.ends_with("ReplicaSpecs") {
-                // Kubeflow training jobs: `pytorchReplicaSpecs: {Master: ..., Worker: ...}`.
-                for (role, _, spec) in tree::mapping(value).unwrap_or_default().into_iter().rev() {
-                    let mut p = path.clone();
-                    p.push(format!("{} replica", role.to_ascii_lowercase()));
-                    stack.push((spec, p, depth + 2));
-                }
-                continue;
-            }
-            if let Some(items) = tree::items(value) {
-                let n = items.len();
-                for (i, item) in items.iter().enumerate().rev() {
-                    let mut p = path.clone();
-                    p.extend(item_segment(key, item, i, n));
-                    if tree::mapping(item).is_some() && is_container(item, false) {
-                        found.push((item, label("container", &p)));
-                    } else {
-                        stack.push((item, p, depth + 1));
-                    }
-                }
-                continue;
-            }
-            if tree::mapping(value).is_some() {
-                let mut p = path.clone();
-                p.extend(key_segment(key));
-                if is_container(value, false) {
-                    found.push((value, label("container", &p)));
-                } else {
-                    stack.push((value, p, depth + 1));
-                }
+        for (key, _, value) in tree::mapping(node).unwrap_or_default().into_iter().rev() {
+            if !SKIP.contains(&key.as_str()) {
+                walk.entry(&key, value, &path, at);
             }
         }
     }
     // In file order.
-    found.sort_by_key(|(c, _)| idx.span(c).start);
-    for (c, l) in found {
+    walk.found.sort_by_key(|(c, _)| idx.span(c).start);
+    for (c, l) in walk.found {
         doc.scopes.push(container_scope(c, l, idx, &triggers));
+    }
+    if depth < 3 {
+        for (m, by) in walk.manifests {
+            let before = doc.scopes.len();
+            manifest(m, idx, doc, limits, depth + 1);
+            for s in doc.scopes.iter_mut().skip(before) {
+                s.label = format!("{}, created by {by}", s.label);
+            }
+        }
+    }
+}
+
+/// A place in the object still to visit: the node, the label segments that lead to it
+/// (outermost first), its depth.
+type Place<'n> = (&'n Node, Vec<String>, usize);
+
+/// The walk over one object.
+struct Walk<'n> {
+    /// `PyTorchJob `train-bert``.
+    object: String,
+    /// Places still to visit.
+    stack: Vec<Place<'n>>,
+    /// Containers found, with their labels.
+    found: Vec<(&'n Node, String)>,
+    /// Embedded manifests, with what creates them.
+    manifests: Vec<(&'n Node, String)>,
+}
+
+impl<'n> Walk<'n> {
+    /// `container `x` in worker replica of PyTorchJob `y``.
+    fn label(&self, what: &str, path: &[String]) -> String {
+        let inner: Vec<&str> = path.iter().rev().map(String::as_str).collect();
+        if inner.is_empty() {
+            format!("{what} in {}", self.object)
+        } else {
+            format!("{what} in {} of {}", inner.join(" of "), self.object)
+        }
+    }
+
+    /// One `key: value` of a mapping at `path`.
+    fn entry(&mut self, key: &str, value: &'n Node, path: &[String], at: usize) {
+        if key == "manifest" && tree::scalar_text(value).is_some() {
+            // `container x in y of MPIJob z`, created by `template t of Workflow w`.
+            let by = self.label("", path).trim_start_matches(" in ").to_string();
+            self.manifests.push((value, by));
+            return;
+        }
+        if let Some((_, what)) = CONTAINER_LISTS.iter().find(|(k, _)| *k == key) {
+            for c in tree::items(value).unwrap_or(&[]) {
+                if tree::mapping(c).is_none() || !is_container(c, true) {
+                    continue;
+                }
+                let what = match tree::get(c, "name").and_then(tree::scalar_text) {
+                    Some(n) => format!("{what} `{n}`"),
+                    None => (*what).to_string(),
+                };
+                let label = self.label(&what, path);
+                self.found.push((c, label));
+            }
+            return;
+        }
+        if (key == "container" || key == "script") && is_container(value, true) {
+            // Argo runs a template's container (or script) as `main`.
+            let n = tree::get(value, "name")
+                .and_then(tree::scalar_text)
+                .unwrap_or_else(|| "main".to_string());
+            let label = self.label(&format!("container `{n}`"), path);
+            self.found.push((value, label));
+            return;
+        }
+        if key.ends_with("ReplicaSpecs") {
+            // Kubeflow training jobs: `pytorchReplicaSpecs: {Master: ..., Worker: ...}`.
+            for (role, _, spec) in tree::mapping(value).unwrap_or_default().into_iter().rev() {
+                let mut p = path.to_vec();
+                p.push(format!("{} replica", role.to_ascii_lowercase()));
+                self.stack.push((spec, p, at + 2));
+            }
+            return;
+        }
+        if let Some(items) = tree::items(value) {
+            let n = items.len();
+            for (i, item) in items.iter().enumerate().rev() {
+                let mut p = path.to_vec();
+                p.extend(item_segment(key, item, i, n));
+                self.place(item, p, at);
+            }
+        } else if tree::mapping(value).is_some() {
+            let mut p = path.to_vec();
+            p.extend(key_segment(key));
+            self.place(value, p, at);
+        }
+    }
+
+    /// A mapping that is a container itself (a KServe predictor, a Tekton step), or a place to
+    /// look into.
+    fn place(&mut self, node: &'n Node, path: Vec<String>, at: usize) {
+        if tree::mapping(node).is_some() && is_container(node, false) {
+            let label = self.label("container", &path);
+            self.found.push((node, label));
+        } else {
+            self.stack.push((node, path, at + 1));
+        }
+    }
+}
+
+/// An Argo `resource:` template's `manifest: |` (a PyTorchJob, an MPIJob the workflow
+/// creates): read in place. The file is copied with everything but the manifest's own text
+/// blanked, so that the object's spans are the file's; Argo expressions are neutralised where
+/// YAML cannot read them (`{{workflow.name}}-job` becomes `<<workflow.name>>-job`). Only a
+/// literal block, whose text matches the file byte for byte, is read.
+fn manifest(node: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, depth: usize) {
+    let Some(decoded) = tree::scalar_text(node) else {
+        return;
+    };
+    let span = idx.span(node);
+    let raw = idx.slice(&span);
+    // A literal block (`manifest: |`): its header ends the line before the text.
+    let header = idx.0[..span.start.min(idx.0.len())]
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let literal = header
+        .rsplit_once(':')
+        .is_some_and(|(_, h)| h.trim_start().starts_with('|'));
+    if !literal || !decoded.contains("kind:") {
+        return;
+    }
+    let file = idx.0.as_bytes();
+    let view = super::super::shell::dialect::yaml_scalar(raw, &decoded, span.start);
+    let mut masked: Vec<u8> = file
+        .iter()
+        .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
+        .collect();
+    for (i, &b) in decoded.as_bytes().iter().enumerate() {
+        let at = view.offsets.at(i);
+        match masked.get_mut(at) {
+            Some(slot) if file.get(at) == Some(&b) => *slot = b,
+            _ => return,
+        }
+    }
+    neutralise(&mut masked);
+    let Ok(masked) = String::from_utf8(masked) else {
+        return;
+    };
+    let Ok(docs) = tree::load(&masked, limits) else {
+        return;
+    };
+    let inner = Src(&masked);
+    let before = doc.scopes.len();
+    for root in &docs {
+        super::read_object(root, &inner, doc, limits, depth);
+    }
+    // Labels show the expressions as written.
+    for s in doc.scopes.iter_mut().skip(before) {
+        s.label = s.label.replace("<<", "{{").replace(">>", "}}");
+    }
+}
+
+/// Argo expressions (`{{...}}`) that YAML cannot read: outside quotes, `{{` and `}}` become
+/// `<<` and `>>`, and an expression that is not a plain name (`{{=len(x) > 0 ? a : b}}`) is
+/// blanked with `_`. Same length, so every offset stays.
+fn neutralise(text: &mut [u8]) {
+    let mut i = 0;
+    while let Some(rest) = text.get(i..) {
+        let Some(open) = rest.windows(2).position(|w| w == b"{{") else {
+            break;
+        };
+        let start = i + open;
+        let quoted = start
+            .checked_sub(1)
+            .and_then(|p| text.get(p))
+            .is_some_and(|c| matches!(c, b'"' | b'\''));
+        let close = text.get(start + 2..).and_then(|r| {
+            r.windows(2)
+                .take_while(|w| w.first() != Some(&b'\n'))
+                .position(|w| w == b"}}")
+        });
+        let Some(len) = close else {
+            i = start + 2;
+            continue;
+        };
+        let end = start + 2 + len;
+        if !quoted {
+            let plain = text.get(start + 2..end).is_some_and(|e| {
+                e.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+            });
+            for (j, c) in text.iter_mut().enumerate().take(end + 2).skip(start) {
+                *c = if j < start + 2 {
+                    b'<'
+                } else if j >= end {
+                    b'>'
+                } else if plain {
+                    *c
+                } else {
+                    b'_'
+                };
+            }
+        }
+        i = end + 2;
     }
 }
 
@@ -309,6 +458,30 @@ mod tests {
             super::super::workflow_parameter("workflow.parameters.a b"),
             None
         );
+    }
+
+    #[test]
+    fn argo_resource_manifests() {
+        let text = "kind: Workflow\nmetadata: {name: w}\nspec:\n  templates:\n    - name: launch\n      resource:\n        action: create\n        manifest: |\n          apiVersion: kubeflow.org/v1\n          kind: PyTorchJob\n          metadata:\n            name: {{workflow.name}}-job\n          spec:\n            pytorchReplicaSpecs:\n              Worker:\n                template:\n                  spec:\n                    containers:\n                      - name: trainer\n                        image: {{inputs.parameters.image}}:{{inputs.parameters.tag}}\n                        env:\n                          - name: WANDB_API_KEY\n                            value: \"{{inputs.parameters.key}}\"\n                          - name: WANDB_RUN_GROUP\n                            value: {{=len(inputs.parameters.g) > 0 ? inputs.parameters.g : 'x'}}\n    - name: folded\n      resource:\n        manifest: >\n          kind: Pod\n          spec: {containers: [{name: c, image: x}]}\n";
+        let doc = super::super::read(text, Format::Kubernetes, &Limits::default());
+        assert!(doc.error.is_none(), "{:?}", doc.error);
+        let labels: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels.len(), 1, "{labels:?}");
+        let s = &doc.scopes[0];
+        assert_eq!(
+            s.label,
+            "container `trainer` in worker replica of PyTorchJob `{{workflow.name}}-job`, created by template `launch` of Workflow `w`"
+        );
+        let key = s.var("WANDB_API_KEY").expect("key");
+        assert_eq!(&text[key.name_span.clone()], "WANDB_API_KEY");
+        assert_eq!(
+            &text[key.value_span.clone()],
+            "\"{{inputs.parameters.key}}\""
+        );
+        assert!(matches!(key.value, Value::Literal(_)));
+        let mut t = b"a: {{x}} \"{{y}}\" {{a: b}} {{open".to_vec();
+        super::neutralise(&mut t);
+        assert_eq!(t, b"a: <<x>> \"{{y}}\" <<____>> {{open".to_vec());
     }
 
     #[test]
