@@ -187,7 +187,13 @@ impl<'n> Walk<'n> {
         } else if tree::mapping(value).is_some() {
             let mut p = path.to_vec();
             p.extend(key_segment(key));
-            self.place(value, p, at);
+            // A TrainJob's `trainer` takes its image from the runtime: its command is enough.
+            if key == "trainer" && is_container(value, true) {
+                let label = self.label("container", &p);
+                self.found.push((value, label));
+            } else {
+                self.place(value, p, at);
+            }
         }
     }
 
@@ -227,12 +233,14 @@ fn manifest(node: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, de
         return;
     }
     let file = idx.0.as_bytes();
-    let view = super::super::shell::dialect::yaml_scalar(raw, &decoded, span.start);
+    // Trailing line breaks are the file's own (a block that ends the file may lack its last).
+    let body = decoded.trim_end_matches('\n');
+    let view = super::super::shell::dialect::yaml_scalar(raw, body, span.start);
     let mut masked: Vec<u8> = file
         .iter()
         .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
         .collect();
-    for (i, &b) in decoded.as_bytes().iter().enumerate() {
+    for (i, &b) in body.as_bytes().iter().enumerate() {
         let at = view.offsets.at(i);
         match masked.get_mut(at) {
             Some(slot) if file.get(at) == Some(&b) => *slot = b,
@@ -465,8 +473,8 @@ mod tests {
         let text = "kind: Workflow\nmetadata: {name: w}\nspec:\n  templates:\n    - name: launch\n      resource:\n        action: create\n        manifest: |\n          apiVersion: kubeflow.org/v1\n          kind: PyTorchJob\n          metadata:\n            name: {{workflow.name}}-job\n          spec:\n            pytorchReplicaSpecs:\n              Worker:\n                template:\n                  spec:\n                    containers:\n                      - name: trainer\n                        image: {{inputs.parameters.image}}:{{inputs.parameters.tag}}\n                        env:\n                          - name: WANDB_API_KEY\n                            value: \"{{inputs.parameters.key}}\"\n                          - name: WANDB_RUN_GROUP\n                            value: {{=len(inputs.parameters.g) > 0 ? inputs.parameters.g : 'x'}}\n    - name: folded\n      resource:\n        manifest: >\n          kind: Pod\n          spec: {containers: [{name: c, image: x}]}\n";
         let doc = super::super::read(text, Format::Kubernetes, &Limits::default());
         assert!(doc.error.is_none(), "{:?}", doc.error);
-        let labels: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels.len(), 1, "{labels:?}");
+        let got: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(got.len(), 1, "{got:?}");
         let s = &doc.scopes[0];
         assert_eq!(
             s.label,
@@ -479,6 +487,12 @@ mod tests {
             "\"{{inputs.parameters.key}}\""
         );
         assert!(matches!(key.value, Value::Literal(_)));
+        // A manifest that ends the file without its last line break is read too.
+        let end = "kind: Workflow\nmetadata: {name: e}\nspec:\n  templates:\n    - name: t\n      resource:\n        manifest: |\n          kind: Pod\n          spec:\n            containers: [{name: c, image: x}]";
+        assert_eq!(
+            labels(end),
+            vec!["container `c` in Pod `unnamed`, created by template `t` of Workflow `e`"]
+        );
         let mut t = b"a: {{x}} \"{{y}}\" {{a: b}} {{open".to_vec();
         super::neutralise(&mut t);
         assert_eq!(t, b"a: <<x>> \"{{y}}\" <<____>> {{open".to_vec());
@@ -506,6 +520,9 @@ mod tests {
         }
         let train = "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\nmetadata: {name: ft}\nspec:\n  runtimeRef: {name: torch-distributed}\n  trainer:\n    image: ghcr.io/acme/train\n    command: [torchrun, train.py]\n    env:\n      - {name: WANDB_API_KEY, valueFrom: {secretKeyRef: {name: wandb, key: key}}}\n";
         assert_eq!(labels(train), vec!["container in trainer of TrainJob `ft`"]);
+        // The image comes from the runtime: a command is enough.
+        let bare = "kind: TrainJob\nmetadata: {name: b}\nspec:\n  trainer:\n    numNodes: 2\n    command: [bash, -c, wandb login]\n";
+        assert_eq!(labels(bare), vec!["container in trainer of TrainJob `b`"]);
     }
 
     #[test]
