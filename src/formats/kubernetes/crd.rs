@@ -35,8 +35,15 @@ const FRAMEWORKS: &[&str] = &[
     "huggingface",
 ];
 
-/// Keys that hold no containers.
-const SKIP: &[&str] = &["metadata", "status", "volumes", "volumeClaimTemplates"];
+/// Keys that hold no containers (or only defaults for the others, read apart).
+const SKIP: &[&str] = &[
+    "metadata",
+    "status",
+    "volumes",
+    "volumeClaimTemplates",
+    "templateDefaults",
+    "stepTemplate",
+];
 
 /// How deep the walk goes, and how many nodes it visits at most, in one object.
 const MAX_DEPTH: usize = 40;
@@ -94,10 +101,27 @@ pub(super) fn read(
             }
         }
     }
+    // Defaults every container starts from: Argo `templateDefaults`, Tekton `stepTemplate`.
+    let defaults: Vec<_> = [
+        tree::get(spec, "templateDefaults")
+            .and_then(|d| tree::get(d, "container").or_else(|| tree::get(d, "script"))),
+        tree::get(spec, "stepTemplate"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|d| tree::get(d, "env"))
+    .flat_map(|env| super::env_list(env, idx))
+    .map(|mut v| {
+        v.origin = "template defaults".to_string();
+        v
+    })
+    .collect();
     // In file order.
     walk.found.sort_by_key(|(c, _)| idx.span(c).start);
     for (c, l) in walk.found {
-        doc.scopes.push(container_scope(c, l, idx, &triggers));
+        let mut scope = container_scope(c, l, idx, &triggers);
+        scope.vars.splice(0..0, defaults.iter().cloned());
+        doc.scopes.push(scope);
     }
     if depth < 3 {
         for (m, by) in walk.manifests {
@@ -496,6 +520,24 @@ mod tests {
         let mut t = b"a: {{x}} \"{{y}}\" {{a: b}} {{open".to_vec();
         super::neutralise(&mut t);
         assert_eq!(t, b"a: <<x>> \"{{y}}\" <<____>> {{open".to_vec());
+    }
+
+    #[test]
+    fn template_defaults_reach_every_container() {
+        let text = "kind: WorkflowTemplate\nmetadata: {name: d}\nspec:\n  templateDefaults:\n    container:\n      env: [{name: WANDB_ENTITY, value: ml}]\n  templates:\n    - name: t\n      container:\n        image: x\n        env: [{name: WANDB_API_KEY, valueFrom: {secretKeyRef: {name: w, key: k}}}]\n---\nkind: Task\nmetadata: {name: build}\nspec:\n  stepTemplate:\n    env: [{name: WANDB_ENTITY, value: ml}]\n  steps:\n    - {name: s, image: x}\n";
+        let doc = super::super::read(text, Format::Kubernetes, &Limits::default());
+        let got: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "container `main` in template `t` of WorkflowTemplate `d`",
+                "container in step `s` of Task `build`",
+            ]
+        );
+        for s in &doc.scopes {
+            let e = s.var("WANDB_ENTITY").expect("from the defaults");
+            assert_eq!(e.origin, "template defaults");
+        }
     }
 
     #[test]
