@@ -9,7 +9,7 @@
 use crate::yaml::tree::{self, Node, Src};
 use crate::yaml::Limits;
 
-use super::super::ConfigDoc;
+use super::super::{ConfigDoc, Scope};
 use super::container_scope;
 
 /// Lists of containers, and how a label names one of their items.
@@ -122,6 +122,9 @@ pub(super) fn read(
         let mut scope = container_scope(c, l, idx, &triggers);
         scope.vars.splice(0..0, defaults.iter().cloned());
         doc.scopes.push(scope);
+    }
+    if kind == "RayJob" {
+        ray_entrypoint(spec, &walk.object, idx, doc, limits);
     }
     if depth < 3 {
         for (m, by) in walk.manifests {
@@ -239,40 +242,10 @@ impl<'n> Walk<'n> {
 /// YAML cannot read them (`{{workflow.name}}-job` becomes `<<workflow.name>>-job`). Only a
 /// literal block, whose text matches the file byte for byte, is read.
 fn manifest(node: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, depth: usize) {
-    let Some(decoded) = tree::scalar_text(node) else {
-        return;
-    };
-    let span = idx.span(node);
-    let raw = idx.slice(&span);
-    // A literal block (`manifest: |`): its header ends the line before the text.
-    let header = idx.0[..span.start.min(idx.0.len())]
-        .trim_end()
-        .rsplit('\n')
-        .next()
-        .unwrap_or("");
-    let literal = header
-        .rsplit_once(':')
-        .is_some_and(|(_, h)| h.trim_start().starts_with('|'));
-    if !literal || !decoded.contains("kind:") {
+    if !tree::scalar_text(node).is_some_and(|t| t.contains("kind:")) {
         return;
     }
-    let file = idx.0.as_bytes();
-    // Trailing line breaks are the file's own (a block that ends the file may lack its last).
-    let body = decoded.trim_end_matches('\n');
-    let view = super::super::shell::dialect::yaml_scalar(raw, body, span.start);
-    let mut masked: Vec<u8> = file
-        .iter()
-        .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
-        .collect();
-    for (i, &b) in body.as_bytes().iter().enumerate() {
-        let at = view.offsets.at(i);
-        match masked.get_mut(at) {
-            Some(slot) if file.get(at) == Some(&b) => *slot = b,
-            _ => return,
-        }
-    }
-    neutralise(&mut masked);
-    let Ok(masked) = String::from_utf8(masked) else {
+    let Some(masked) = in_place(node, idx) else {
         return;
     };
     let Ok(docs) = tree::load(&masked, limits) else {
@@ -287,6 +260,104 @@ fn manifest(node: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, de
     for s in doc.scopes.iter_mut().skip(before) {
         s.label = s.label.replace("<<", "{{").replace(">>", "}}");
     }
+}
+
+/// The YAML text of a literal block scalar (`key: |`), in place: a copy of the whole file
+/// with every other byte blanked (line breaks, CR LF too, kept) and Argo expressions neutralised, so
+/// that what is loaded from it has the file's spans. `None` when the node is not a literal
+/// block whose text matches the file byte for byte.
+fn in_place(node: &Node, idx: &Src<'_>) -> Option<String> {
+    let decoded = tree::scalar_text(node)?;
+    let span = idx.span(node);
+    let raw = idx.slice(&span);
+    // A literal block (`manifest: |`): its header ends the line before the text.
+    let header = idx
+        .0
+        .get(..span.start)?
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let literal = header
+        .rsplit_once(':')
+        .is_some_and(|(_, h)| h.trim_start().starts_with('|'));
+    if !literal {
+        return None;
+    }
+    let file = idx.0.as_bytes();
+    // Trailing line breaks are the file's own (a block that ends the file may lack its last).
+    let body = decoded.trim_end_matches('\n');
+    let view = super::super::shell::dialect::yaml_scalar(raw, body, span.start);
+    let mut masked: Vec<u8> = file
+        .iter()
+        .map(|&b| if matches!(b, b'\n' | b'\r') { b } else { b' ' })
+        .collect();
+    for (i, &b) in body.as_bytes().iter().enumerate() {
+        let at = view.offsets.at(i);
+        match masked.get_mut(at) {
+            Some(slot) if file.get(at) == Some(&b) => *slot = b,
+            _ => return None,
+        }
+    }
+    neutralise(&mut masked);
+    String::from_utf8(masked).ok()
+}
+
+/// A RayJob's `entrypoint`: the driver, a scope of its own, with the head container's
+/// environment and the `env_vars` of its `runtimeEnvYAML: |`.
+fn ray_entrypoint(spec: &Node, object: &str, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits) {
+    let entry = tree::get(spec, "entrypoint");
+    let runtime = tree::get(spec, "runtimeEnvYAML");
+    let Some(at) = entry.or(runtime) else {
+        return;
+    };
+    let mut scope = Scope::new(
+        format!("entrypoint of {object}"),
+        idx.span(at),
+        "runtimeEnvYAML: |\n  env_vars:\n    WANDB_ENTITY: <team>",
+    );
+    // The driver runs in the head pod.
+    let head = [
+        "rayClusterSpec",
+        "headGroupSpec",
+        "template",
+        "spec",
+        "containers",
+    ]
+    .iter()
+    .try_fold(spec, |n, k| tree::get(n, k))
+    .and_then(tree::items)
+    .and_then(<[Node]>::first);
+    if let Some(env) = head.and_then(|h| tree::get(h, "env")) {
+        scope.vars = super::env_list(env, idx)
+            .into_iter()
+            .map(|mut v| {
+                v.origin = "head container env".to_string();
+                v
+            })
+            .collect();
+    }
+    if let Some(masked) = runtime.and_then(|r| in_place(r, idx)) {
+        let inner = Src(&masked);
+        for root in tree::load(&masked, limits).unwrap_or_default() {
+            if let Some(vars) = tree::get(&root, "env_vars") {
+                scope
+                    .vars
+                    .extend(super::super::yaml_vars(vars, &inner, "runtime env"));
+            }
+        }
+    }
+    if let Some(e) = entry {
+        if let Some(text) = tree::scalar_text(e) {
+            scope.commands.push(super::super::yaml_shell(e, &text, idx));
+            scope.entity_elsewhere = super::super::shell::code_passes_entity(&text);
+        }
+    }
+    scope.entity_elsewhere |= scope
+        .commands
+        .iter()
+        .any(|c| super::super::shell::passes_entity(&c.script));
+    doc.scopes.push(scope);
 }
 
 /// Argo expressions (`{{...}}`) that YAML cannot read: outside quotes, `{{` and `}}` become
@@ -605,8 +676,23 @@ mod tests {
                 "container `ray-head` in head group of RayJob `tune`",
                 "container `ray-worker` in worker group `gpu` of RayJob `tune`",
                 "container `submit` in submitter of RayJob `tune`",
+                "entrypoint of RayJob `tune`",
             ]
         );
+        // The driver: the head container's env, then the runtime env's `env_vars`.
+        let job = "kind: RayJob\nmetadata: {name: grpo}\nspec:\n  entrypoint: python train.py --entity ml\n  runtimeEnvYAML: |\n    pip: [wandb]\n    env_vars:\n      WANDB_API_KEY: \"k3y\"\n  rayClusterSpec:\n    headGroupSpec:\n      template:\n        spec:\n          containers:\n            - name: head\n              image: r\n              env: [{name: WANDB_PROJECT, value: p}]\n";
+        let doc = super::super::read(job, Format::Kubernetes, &Limits::default());
+        let e = doc.scopes.last().expect("entrypoint");
+        assert_eq!(e.label, "entrypoint of RayJob `grpo`");
+        let key = e.var("WANDB_API_KEY").expect("runtime env");
+        assert_eq!(key.origin, "runtime env");
+        assert_eq!(&job[key.name_span.clone()], "WANDB_API_KEY");
+        assert_eq!(key.value, Value::Literal("k3y".into()));
+        assert_eq!(
+            e.var("WANDB_PROJECT").map(|v| v.origin.as_str()),
+            Some("head container env")
+        );
+        assert!(e.entity_elsewhere);
         for kind in ["RayCluster", "RayService"] {
             let t = format!("kind: {kind}\nmetadata: {{name: c}}\nspec:\n  headGroupSpec:\n    template:\n      spec:\n        containers: [{{name: head, image: r}}]\n");
             assert_eq!(
