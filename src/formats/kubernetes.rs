@@ -1,6 +1,8 @@
 //! Kubernetes manifests (multi-document; Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
-//! Job, CronJob, and `List` of them): each container and init container is a scope, with its
-//! `env` (literal values, `secretKeyRef`) and `envFrom` sources (contents unknown). Helm values
+//! Job, CronJob, and `List` of them; custom resources that embed containers, found by shape in
+//! [`crd`]): each container and init container is a scope, with its `env` (literal values,
+//! `secretKeyRef`, Argo workflow parameters as the plain text they are) and `envFrom` sources
+//! (contents unknown unless the Secret's name says W&B). Helm values
 //! files are plain YAML: any `WANDB_*` key or `env` list found in them is read.
 
 use crate::yaml::tree::Node;
@@ -8,6 +10,8 @@ use crate::yaml::tree::Node;
 use super::{classify, yaml_vars, ConfigDoc, Format, Scope, Unknown, Value, Var};
 use crate::yaml::tree::{self, Src};
 use crate::yaml::Limits;
+
+mod crd;
 
 const HINT: &str = "env:\n  - name: WANDB_ENTITY\n    value: <team>   # in the container";
 
@@ -20,7 +24,7 @@ pub fn read(text: &str, format: Format, limits: &Limits) -> ConfigDoc {
         if format == Format::HelmValues {
             read_values(root, &idx, &mut doc);
         } else {
-            read_object(root, &idx, &mut doc, 0);
+            read_object(root, &idx, &mut doc, limits, 0);
         }
     }
     doc
@@ -49,13 +53,13 @@ fn pod_spec<'n>(kind: &str, obj: &'n Node) -> Option<&'n Node> {
     }
 }
 
-fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
+fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, depth: usize) {
     let Some(kind) = tree::get(obj, "kind").and_then(tree::scalar_text) else {
         return;
     };
     if kind == "List" && depth < 4 {
         for item in tree::get(obj, "items").and_then(tree::items).unwrap_or(&[]) {
-            read_object(item, idx, doc, depth + 1);
+            read_object(item, idx, doc, limits, depth + 1);
         }
         return;
     }
@@ -64,6 +68,14 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
         .and_then(tree::scalar_text)
         .unwrap_or_else(|| "unnamed".to_string());
     let Some(spec) = pod_spec(&kind, obj) else {
+        // A custom resource (Argo, Kubeflow, KServe, Ray, a Volcano `Job`...): its containers
+        // are found by shape.
+        // Workflows are often submitted with a `generateName` prefix rather than a name.
+        let name = match tree::get(obj, "metadata").and_then(|m| tree::get(m, "generateName")) {
+            Some(g) if name == "unnamed" => tree::scalar_text(g).unwrap_or(name),
+            _ => name,
+        };
+        crd::read(obj, (&kind, &name), idx, doc, limits, depth);
         return;
     };
     // What starts it, for telling use cases apart: a schedule, or a long-running service.
@@ -83,69 +95,97 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, depth: usize) {
             let cname = tree::get(c, "name")
                 .and_then(tree::scalar_text)
                 .unwrap_or_else(|| "unnamed".to_string());
-            let span = tree::get(c, "name").map_or_else(|| idx.span(c), |n| idx.span(n));
-            let mut scope = Scope::new(format!("{what} `{cname}` in {kind} `{name}`"), span, HINT);
-            if let Some(env) = tree::get(c, "env") {
-                scope.vars = env_list(env, idx);
-            }
-            for src in tree::get(c, "envFrom").and_then(tree::items).unwrap_or(&[]) {
-                let (what, n) = if let Some(r) = tree::get(src, "secretRef") {
-                    ("secretRef", r)
-                } else if let Some(r) = tree::get(src, "configMapRef") {
-                    ("configMapRef", r)
-                } else {
-                    continue;
-                };
-                let ref_name = tree::get(n, "name")
-                    .and_then(tree::scalar_text)
-                    .unwrap_or_default();
-                // A Secret named for W&B (`wandb`, `wandb-secret`, `wandb-api-key`) holds the
-                // key: the container receives the credential from it. `env` entries still
-                // override it, so it goes first.
-                if what == "secretRef" && ref_name.to_ascii_lowercase().contains("wandb") {
-                    scope.vars.insert(
-                        0,
-                        Var {
-                            name: super::API_KEY.to_string(),
-                            value: Value::Secret(ref_name.clone()),
-                            name_span: idx.span(n),
-                            value_span: idx.span(n),
-                            origin: format!("envFrom secretRef `{ref_name}`"),
-                        },
-                    );
-                    continue;
-                }
-                scope.unknown.push(Unknown {
-                    what: format!("envFrom {what} `{ref_name}`"),
-                    span: idx.span(src),
-                    file: None,
-                });
-            }
-            // `command` and `args` together are the container's argv (no shell between,
-            // unless they start one: `["sh", "-c", "..."]`).
-            let argv: Vec<&Node> = ["command", "args"]
-                .iter()
-                .filter_map(|k| tree::get(c, k))
-                .collect();
-            scope.commands.extend(super::yaml_argv(&argv, idx));
-            // `["python", "x.py", "--entity", "ml"]`: the words only make sense together.
-            let joined: Vec<String> = ["command", "args"]
-                .iter()
-                .filter_map(|k| tree::get(c, k))
-                .flat_map(|n| match tree::items(n) {
-                    Some(items) => items.iter().filter_map(tree::scalar_text).collect(),
-                    None => tree::scalar_text(n).into_iter().collect::<Vec<_>>(),
-                })
-                .collect();
-            scope.entity_elsewhere = super::shell::code_passes_entity(&joined.join(" "))
-                || scope
-                    .commands
-                    .iter()
-                    .any(|c| super::shell::passes_entity(&c.script));
-            scope.triggers = triggers.clone();
-            doc.scopes.push(scope);
+            let label = format!("{what} `{cname}` in {kind} `{name}`");
+            doc.scopes.push(container_scope(c, label, idx, &triggers));
         }
     }
+}
+
+/// One container (a Kubernetes container object, an Argo `container:` or `script:` template) as
+/// a scope: its `env`, `envFrom`, its `command` and `args` as one argv, and an Argo script's
+/// `source` as a shell text.
+fn container_scope(c: &Node, label: String, idx: &Src<'_>, triggers: &[String]) -> Scope {
+    let span = tree::get(c, "name").map_or_else(|| idx.span(c), |n| idx.span(n));
+    let mut scope = Scope::new(label, span, HINT);
+    if let Some(env) = tree::get(c, "env") {
+        scope.vars = env_list(env, idx);
+    }
+    for src in tree::get(c, "envFrom").and_then(tree::items).unwrap_or(&[]) {
+        let (what, n) = if let Some(r) = tree::get(src, "secretRef") {
+            ("secretRef", r)
+        } else if let Some(r) = tree::get(src, "configMapRef") {
+            ("configMapRef", r)
+        } else {
+            continue;
+        };
+        let ref_name = tree::get(n, "name")
+            .and_then(tree::scalar_text)
+            .unwrap_or_default();
+        // A Secret named for W&B (`wandb`, `wandb-secret`, `wandb-api-key`) holds the
+        // key: the container receives the credential from it. `env` entries still
+        // override it, so it goes first.
+        if what == "secretRef" && ref_name.to_ascii_lowercase().contains("wandb") {
+            scope.vars.insert(
+                0,
+                Var {
+                    name: super::API_KEY.to_string(),
+                    value: Value::Secret(ref_name.clone()),
+                    name_span: idx.span(n),
+                    value_span: idx.span(n),
+                    origin: format!("envFrom secretRef `{ref_name}`"),
+                },
+            );
+            continue;
+        }
+        scope.unknown.push(Unknown {
+            what: format!("envFrom {what} `{ref_name}`"),
+            span: idx.span(src),
+            file: None,
+        });
+    }
+    // `command` and `args` together are the container's argv (no shell between,
+    // unless they start one: `["sh", "-c", "..."]`).
+    let argv: Vec<&Node> = ["command", "args"]
+        .iter()
+        .filter_map(|k| tree::get(c, k))
+        .collect();
+    scope.commands.extend(super::yaml_argv(&argv, idx));
+    // An Argo `script:` template: `source` is the script its command runs.
+    if let Some(source) = tree::get(c, "source") {
+        if let Some(decoded) = tree::scalar_text(source) {
+            let command = super::yaml_shell(source, &decoded, idx);
+            // What the script sets for itself (`export WANDB_API_KEY=...`) is in effect in it.
+            for a in super::shell::assignments(&command.script) {
+                scope.vars.push(Var {
+                    name: a.name.clone(),
+                    value: classify(&a.raw),
+                    name_span: a.name_span.clone(),
+                    value_span: a
+                        .value
+                        .as_ref()
+                        .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
+                    origin: "script source".to_string(),
+                });
+            }
+            scope.commands.push(command);
+        }
+    }
+    // `["python", "x.py", "--entity", "ml"]`: the words only make sense together.
+    let joined: Vec<String> = ["command", "args"]
+        .iter()
+        .filter_map(|k| tree::get(c, k))
+        .flat_map(|n| match tree::items(n) {
+            Some(items) => items.iter().filter_map(tree::scalar_text).collect(),
+            None => tree::scalar_text(n).into_iter().collect::<Vec<_>>(),
+        })
+        .collect();
+    scope.entity_elsewhere = super::shell::code_passes_entity(&joined.join(" "))
+        || scope
+            .commands
+            .iter()
+            .any(|c| super::shell::passes_entity(&c.script));
+    scope.triggers = triggers.to_vec();
+    scope
 }
 
 /// A container `env` list: `{name, value}` or `{name, valueFrom: {secretKeyRef: {name, key}}}`.
@@ -159,11 +199,19 @@ fn env_list(env: &Node, idx: &Src<'_>) -> Vec<Var> {
             continue;
         };
         let name_span = idx.span(name_node);
+        let mut origin = "container env".to_string();
         let (value, value_span) = if let Some(v) = tree::get(item, "value") {
-            (
-                tree::scalar_text(v).map_or(Value::Inherited, |t| classify(&t)),
-                idx.span(v),
-            )
+            let text = tree::scalar_text(v);
+            let mut value = text.as_deref().map_or(Value::Inherited, classify);
+            // An Argo parameter (`{{inputs.parameters.key}}`, `{{workflow.parameters.key}}`)
+            // is a value held in plain text in the Workflow object, whoever passes it.
+            if let (Value::Secret(reference), Some(text)) = (&value, &text) {
+                if let Some(param) = workflow_parameter(reference) {
+                    origin = format!("workflow parameter `{param}`, plain text in the object");
+                    value = Value::Literal(text.trim().to_string());
+                }
+            }
+            (value, idx.span(v))
         } else if let Some(from) = tree::get(item, "valueFrom") {
             let secret = tree::get(from, "secretKeyRef");
             let reference = match secret {
@@ -187,10 +235,19 @@ fn env_list(env: &Node, idx: &Src<'_>) -> Vec<Var> {
             value,
             name_span,
             value_span,
-            origin: "container env".to_string(),
+            origin,
         });
     }
     out
+}
+
+/// The Argo workflow parameter a `{{ }}` reference names (`inputs.parameters.wandb-key`,
+/// `workflow.parameters.key`), if it is one.
+fn workflow_parameter(reference: &str) -> Option<&str> {
+    let r = reference.trim();
+    (r.starts_with("inputs.parameters.") || r.starts_with("workflow.parameters."))
+        .then_some(r)
+        .filter(|r| !r.contains(char::is_whitespace))
 }
 
 /// Helm values: each mapping with `WANDB_*` keys and each `env` list of name/value items is a
