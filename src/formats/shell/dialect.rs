@@ -13,6 +13,9 @@ use super::View;
 /// and block headers skipped). When the two cannot be matched, every byte points at the
 /// scalar's start.
 pub fn yaml_scalar(raw: &str, decoded: &str, base: usize) -> View {
+    if raw == decoded {
+        return neutralised(View::at(decoded, base));
+    }
     let r = raw.as_bytes();
     let mut map = Vec::with_capacity(decoded.len() + 1);
     let mut j = 0;

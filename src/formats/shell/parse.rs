@@ -384,11 +384,7 @@ impl Walker<'_, '_> {
         let written = self.view.original.as_deref().unwrap_or(&self.view.text);
         let raw = written.get(start..end).unwrap_or("");
         let (text, map, expands) = unquote(raw);
-        let offsets = Offsets::from_vec(
-            map.iter()
-                .map(|&m| self.view.offsets.at(start + m))
-                .collect(),
-        );
+        let offsets = self.view.offsets.slice(start..end).compose(&map);
         Word {
             text,
             span: self.view.offsets.range(start..end),
@@ -741,11 +737,11 @@ impl Walker<'_, '_> {
         } else {
             heredoc_unescape(raw)
         };
-        let offsets = Offsets::from_vec(
-            map.iter()
-                .map(|&m| self.view.offsets.at(base + m))
-                .collect(),
-        );
+        let offsets = self
+            .view
+            .offsets
+            .slice(base..b.end_byte())
+            .compose(&map);
         Word {
             expands: !literal && (text.contains('$') || text.contains('`')),
             text,

@@ -6,26 +6,53 @@
 use std::ops::Range;
 
 /// Where the bytes of a text came from: for each byte of the text, its offset in the file,
-/// plus one entry for the end.
+/// plus one entry for the end. A text copied as it stands (most words, most views) is a
+/// shift and costs nothing; only texts whose bytes moved (quotes removed, escapes resolved)
+/// keep a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Offsets(Vec<usize>);
+pub enum Offsets {
+    /// Byte `i` of the text is byte `base + i` of the file; the text has `len` bytes.
+    Shift {
+        /// Where the text starts in the file.
+        base: usize,
+        /// The text's length.
+        len: usize,
+    },
+    /// Byte `i` of the text is byte `table[i]` of the file (one more entry for the end).
+    Table(Vec<usize>),
+}
 
 impl Offsets {
     /// The identity map of a text of `len` bytes that starts at `base` in the file.
     pub fn shifted(base: usize, len: usize) -> Self {
-        Self((base..=base + len).collect())
+        Self::Shift { base, len }
     }
 
     /// A map from explicit per-byte offsets (one more entry than the text has bytes).
     pub fn from_vec(v: Vec<usize>) -> Self {
-        Self(v)
+        Self::Table(v)
+    }
+
+    /// The offsets of a text derived from this one's text, whose byte `i` came from this
+    /// text's byte `map[i]` (`map` has one more entry, for the end). A map that moves
+    /// nothing (`map[i] == i`) keeps a shift a shift.
+    pub fn compose(&self, map: &[usize]) -> Self {
+        let len = map.len().saturating_sub(1);
+        let identity = map.iter().enumerate().all(|(i, &m)| i == m);
+        match self {
+            Self::Shift { base, .. } if identity => Self::Shift { base: *base, len },
+            _ => Self::Table(map.iter().map(|&m| self.at(m)).collect()),
+        }
     }
 
     /// The file offset of byte `i` of the text (the end for `i` past it).
     pub fn at(&self, i: usize) -> usize {
-        match self.0.get(i) {
-            Some(&o) => o,
-            None => self.0.last().copied().unwrap_or(0),
+        match self {
+            Self::Shift { base, len } => base + i.min(*len),
+            Self::Table(t) => match t.get(i) {
+                Some(&o) => o,
+                None => t.last().copied().unwrap_or(0),
+            },
         }
     }
 
@@ -43,11 +70,23 @@ impl Offsets {
 
     /// The offsets of the sub-text `r` (a map for `text[r]`).
     pub fn slice(&self, r: Range<usize>) -> Offsets {
-        let end = r.end.min(self.0.len().saturating_sub(1));
-        let start = r.start.min(end);
-        let mut v: Vec<usize> = self.0.get(start..end).unwrap_or(&[]).to_vec();
-        v.push(self.at(end));
-        Offsets(v)
+        match self {
+            Self::Shift { base, len } => {
+                let end = r.end.min(*len);
+                let start = r.start.min(end);
+                Self::Shift {
+                    base: base + start,
+                    len: end - start,
+                }
+            }
+            Self::Table(t) => {
+                let end = r.end.min(t.len().saturating_sub(1));
+                let start = r.start.min(end);
+                let mut v: Vec<usize> = t.get(start..end).unwrap_or(&[]).to_vec();
+                v.push(self.at(end));
+                Self::Table(v)
+            }
+        }
     }
 }
 
