@@ -105,13 +105,18 @@ pub fn format(name: &str, data: &[u8]) {
 /// the template goes through the reader and the checks like any other format.
 pub fn helm(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let (neutral, _) = crate::formats::helm::neutralise(&text);
-    assert!(
-        neutral.len() == text.len() || neutral.is_empty(),
-        "neutralised template of {} bytes for {} bytes",
-        neutral.len(),
-        text.len()
-    );
+    for branches in [
+        crate::formats::helm::Branches::All,
+        crate::formats::helm::Branches::Last,
+    ] {
+        let (neutral, _) = crate::formats::helm::neutralise(&text, branches);
+        assert!(
+            neutral.len() == text.len() || neutral.is_empty(),
+            "neutralised template of {} bytes for {} bytes",
+            neutral.len(),
+            text.len()
+        );
+    }
     format("helm", data);
 }
 
