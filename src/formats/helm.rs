@@ -450,4 +450,19 @@ mod tests {
         );
         assert!(doc.scopes[1].unknown.is_empty());
     }
+
+    #[test]
+    fn every_prefix_and_splice_reads_without_panic() {
+        let text = "{{- if .Values.a }}\nkind: Pod\nmetadata: {name: \"p-{{ .Release.Name }}\"}\nspec:\n  containers:\n    - name: é\n      env:\n        - name: WANDB_API_KEY\n          value: {{ .Values.k | quote }}\n        {{- toYaml .Values.env | nindent 8 }}\n{{- else }}\nkind: Job\n{{- end }}\n";
+        for cut in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let spliced = format!("{}ß\u{2028}{}", &text[..cut], &text[cut..]);
+            for t in [&text[..cut], spliced.as_str()] {
+                let doc = read(t, &Limits::default());
+                for v in doc.scopes.iter().flat_map(|s| &s.vars) {
+                    assert!(t.get(v.name_span.clone()).is_some(), "{t:?}");
+                    assert!(t.get(v.value_span.clone()).is_some(), "{t:?}");
+                }
+            }
+        }
+    }
 }

@@ -27,13 +27,14 @@ fn top_keys(text: &str) -> Vec<&str> {
 }
 
 /// Whether a YAML file that no name claims is a launcher's task file: it has no `kind` or
-/// `apiVersion` (a manifest), and its top level holds a task's environment (`envs`,
+/// `apiVersion` (a manifest) nor `services` (compose), and its top level holds a task's environment (`envs`,
 /// `secrets`), a dstack `type` with `env` or `commands`, Beaker `tasks` with `envVars`, or
 /// SkyPilot's `run` beside its resources.
 pub fn claims(text: &str) -> bool {
     let keys = top_keys(text);
     let has = |k: &str| keys.contains(&k);
-    if has("kind") || has("apiVersion") {
+    // A manifest, or a compose file under another name (its top-level `secrets` are files).
+    if has("kind") || has("apiVersion") || has("services") {
         return false;
     }
     has("envs")
@@ -263,6 +264,24 @@ mod tests {
         ));
         assert!(!claims("model:\n  name: x\nrun: 3\n"));
         assert!(!claims("type: object\nproperties: {}\n"));
+        assert!(!claims(
+            "services:\n  a: {image: x}\nsecrets:\n  WANDB_API_KEY: {file: k.txt}\n"
+        ));
         assert!(!claims(""));
+    }
+
+    #[test]
+    fn every_prefix_and_splice_reads_without_panic() {
+        let text = "name: é\nresources: {}\nenvs:\n  WANDB_API_KEY: ü\nsecrets: [WANDB_ENTITY]\nrun: |\n  wandb login $WANDB_API_KEY\n---\ntype: task\nenv:\n  - WANDB_API_KEY=\"ß\"\ncommands: [\"python x.py\"]\n---\ntasks:\n  - name: t\n    envVars: [{name: WANDB_API_KEY, secret: k}]\n    command: [sh, -c]\n";
+        for cut in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let spliced = format!("{}ß\u{2028}{}", &text[..cut], &text[cut..]);
+            for t in [&text[..cut], spliced.as_str()] {
+                let doc = read(t, &Limits::default());
+                for v in doc.scopes.iter().flat_map(|s| &s.vars) {
+                    assert!(t.get(v.name_span.clone()).is_some(), "{t:?}");
+                    assert!(t.get(v.value_span.clone()).is_some(), "{t:?}");
+                }
+            }
+        }
     }
 }
