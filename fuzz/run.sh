@@ -12,7 +12,8 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${1:-600}"
 shift || true
 ALL=(detect config registry audit_line rule_file github gitlab kubernetes compose dockerfile
-     jenkinsfile notebook netrc dotenv ini python shell shell_parse makefile justfile launch yaml)
+     jenkinsfile notebook netrc dotenv ini python shell shell_parse makefile justfile launch yaml
+     task helm)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 JOBS="${FUZZ_JOBS:-2}"
@@ -28,6 +29,8 @@ seed detect -path '*/fixtures/*'
 seed github -path '*github-actions*'
 seed gitlab -path '*gitlab*'
 seed kubernetes \( -path '*kubernetes*' -o -path '*helm*' \)
+seed task \( -path '*skypilot*' -o -path '*dstack*' -o -path '*beaker*' -o -path '*other-yaml*' \)
+seed helm -path '*helm*'
 seed compose -path '*compose*'
 seed dockerfile -ipath '*dockerfile*'
 seed jenkinsfile -ipath '*jenkins*'

@@ -30,6 +30,8 @@ pub const FORMATS: &[(&str, &str)] = &[
     ("shell", "scripts/train.sh"),
     ("makefile", "Makefile"),
     ("justfile", "justfile"),
+    ("task", "sky/task.yaml"),
+    ("helm", "chart/templates/job.yaml"),
 ];
 
 /// The shell reader alone, over every view it is given text through: a script, a Makefile,
@@ -97,6 +99,25 @@ pub fn format(name: &str, data: &[u8]) {
     if let Some((_, path)) = FORMATS.iter().find(|(n, _)| *n == name) {
         let _ = crate::scan::scan_bytes_with(path, data, catalogue(), config);
     }
+}
+
+/// A Helm template: its neutralised text keeps every byte offset (or is given up whole), then
+/// the template goes through the reader and the checks like any other format.
+pub fn helm(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for branches in [
+        crate::formats::helm::Branches::All,
+        crate::formats::helm::Branches::Last,
+    ] {
+        let (neutral, _) = crate::formats::helm::neutralise(&text, branches);
+        assert!(
+            neutral.len() == text.len() || neutral.is_empty(),
+            "neutralised template of {} bytes for {} bytes",
+            neutral.len(),
+            text.len()
+        );
+    }
+    format("helm", data);
 }
 
 /// The `.wandb-sa-lint.toml` loader, then the parameter overrides against the catalogue.
@@ -250,6 +271,7 @@ pub fn run(target: &str, data: &[u8]) {
         "launch" => launch(data),
         "shell_parse" => shell_parse(data),
         "yaml" => yaml(data),
+        "helm" => helm(data),
         other => format(other, data),
     }
 }

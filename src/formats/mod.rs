@@ -10,10 +10,12 @@ pub mod compose;
 pub mod dockerfile;
 pub mod github;
 pub mod gitlab;
+pub mod helm;
 pub mod kubernetes;
 pub mod launch;
 pub mod launched;
 pub mod shell;
+pub mod task;
 pub mod text;
 
 use crate::yaml::{ByteSpan, Limits};
@@ -28,7 +30,13 @@ pub enum Format {
     /// `.gitlab-ci.yml` and the local files it includes.
     GitlabCi,
     /// Kubernetes manifests: any other YAML file (one without workloads yields nothing).
+    /// Read by content: a Helm template found outside `templates/` ([`helm::claims`]) and a
+    /// launcher's task file (SkyPilot, dstack, Beaker, axolotl cloud: [`task::claims`]) are
+    /// read as such.
     Kubernetes,
+    /// Helm chart templates (`templates/*.yaml`): read as manifests with the template
+    /// directives neutralised.
+    HelmTemplate,
     /// Helm values (`values*.yaml` in a chart): plain YAML.
     HelmValues,
     /// `compose.yaml`, `docker-compose*.yml`.
@@ -116,10 +124,8 @@ impl Format {
             return Some(Format::Python);
         }
         if yaml {
-            if path.contains("/templates/") {
-                // Helm templates are Go templates, not YAML: their keys are still found by
-                // the secret rules on the raw text.
-                return None;
+            if path.contains("/templates/") || path.starts_with("templates/") {
+                return Some(Format::HelmTemplate);
             }
             if lower.starts_with("values") {
                 return Some(Format::HelmValues);
@@ -153,6 +159,7 @@ impl Format {
                 | Format::GithubAction
                 | Format::GitlabCi
                 | Format::Kubernetes
+                | Format::HelmTemplate
                 | Format::HelmValues
                 | Format::Compose
         )
@@ -363,7 +370,10 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
         || has(b"login")
         || (registry && (has(b"WANDB_ENTITY") || has(b"WANDB_USER")))
         // A Secret named for W&B loaded whole (`envFrom: [{secretRef: {name: wandb}}]`).
-        || (matches!(format, Format::Kubernetes | Format::HelmValues) && has(b"envFrom"))
+        || (matches!(
+            format,
+            Format::Kubernetes | Format::HelmTemplate | Format::HelmValues
+        ) && has(b"envFrom"))
         // A W&B action's inputs (`with: {wandb_api_key: ...}`).
         || (matches!(format, Format::GithubWorkflow | Format::GithubAction) && has(b"with:"))
         // An Airflow Variable holding the environment (`deserialize_json=True`).
@@ -376,6 +386,9 @@ pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
     let mut doc = match format {
         Format::GithubWorkflow | Format::GithubAction => github::read(text, format, limits),
         Format::GitlabCi => gitlab::read(text, limits),
+        Format::HelmTemplate => helm::read(text, limits),
+        Format::Kubernetes if helm::claims(text) => helm::read(text, limits),
+        Format::Kubernetes if task::claims(text) => task::read(text, limits),
         Format::Kubernetes | Format::HelmValues => kubernetes::read(text, format, limits),
         Format::Compose => compose::read(text, limits),
         Format::Dockerfile => dockerfile::read(text),
@@ -787,7 +800,10 @@ mod tests {
         );
         assert_eq!(Format::of("Dockerfile.gpu"), Some(Format::Dockerfile));
         assert_eq!(Format::of("k8s/cronjob.yaml"), Some(Format::Kubernetes));
-        assert_eq!(Format::of("chart/templates/job.yaml"), None);
+        assert_eq!(
+            Format::of("chart/templates/job.yaml"),
+            Some(Format::HelmTemplate)
+        );
         assert_eq!(
             Format::of("chart/values-prod.yaml"),
             Some(Format::HelmValues)

@@ -737,11 +737,7 @@ impl Walker<'_, '_> {
         } else {
             heredoc_unescape(raw)
         };
-        let offsets = self
-            .view
-            .offsets
-            .slice(base..b.end_byte())
-            .compose(&map);
+        let offsets = self.view.offsets.slice(base..b.end_byte()).compose(&map);
         Word {
             expands: !literal && (text.contains('$') || text.contains('`')),
             text,

@@ -1,0 +1,468 @@
+//! Helm chart templates: YAML with Go template directives (`{{ .Values.x }}`, `{{- if }}`,
+//! `{{- include "x" . | nindent 8 }}`). They are read as manifests once the directives are
+//! neutralised, byte for byte so that every span still points into the template:
+//!
+//! - a line holding only directives (control: `if`, `range`, `end`; output of whole blocks:
+//!   `toYaml`, `include ... | nindent`) becomes blank;
+//! - a directive among other text becomes a shell-style reference of the same length,
+//!   `{{ .Values.x }}` → `${__Values_x__}`, which YAML reads as a plain string and the shell
+//!   reader as a variable; a variable whose value holds one is a reference to the expression
+//!   (`Value::Secret(".Values.x")`), and scope labels show the expression again.
+//!
+//! The bodies of `define` blocks are dropped (they render elsewhere). The template is read
+//! with every branch of its conditionals, then, when it has `else` branches, with only the
+//! last branch of each `if`/`else` (a key set in both branches is read from each). A
+//! template that still does not read as YAML gives nothing: it is not YAML, and its text was
+//! scanned by the secret rules all the same.
+
+use super::{ConfigDoc, Format, Value};
+use crate::yaml::Limits;
+
+/// Whether a YAML text is a Helm template: it has directives that only Helm writes (`.Values`,
+/// `.Release`, `.Chart`, whitespace trimming `{{-`, `include`, `end`). Argo's `{{inputs.x}}`
+/// and `{{workflow.name}}` are not.
+pub fn claims(text: &str) -> bool {
+    if !text.contains("{{") {
+        return false;
+    }
+    [
+        "{{ .Values",
+        "{{.Values",
+        ".Values.",
+        "{{ .Release",
+        ".Release.",
+        ".Chart.",
+        "{{-",
+        "-}}",
+        "{{ end",
+        "{{ include",
+        "{{ if ",
+        "{{ range ",
+        "{{ $",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
+/// One directive: its byte range (braces included).
+struct Directive {
+    start: usize,
+    end: usize,
+}
+
+/// Which branches of the template's conditionals are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Branches {
+    /// Every branch (the first wins where two set the same key).
+    All,
+    /// Of each `if` with an `else`, only the last branch.
+    Last,
+}
+
+/// The first word of a directive (`if`, `else`, `end`, `define`...), trim markers dropped.
+fn keyword(text: &str, d: &Directive) -> &'static str {
+    let inner = text
+        .get(d.start + 2..d.end - 2)
+        .unwrap_or("")
+        .trim_matches(|c: char| c == '-' || c.is_whitespace());
+    let word = inner.split_whitespace().next().unwrap_or("");
+    match word {
+        "if" => "if",
+        "else" => "else",
+        "end" => "end",
+        "range" | "with" => "range",
+        "define" | "block" => "define",
+        _ => "",
+    }
+}
+
+/// Byte ranges the template does not render where it stands: the bodies of `define` blocks
+/// (named templates), and with [`Branches::Last`] every branch but the last of an `if` that
+/// has an `else`.
+fn dropped(text: &str, found: &[Directive], branches: Branches) -> Vec<(usize, usize)> {
+    // Open blocks: (keyword, start of the block, ends of its branch directives so far).
+    let mut open: Vec<(&str, usize, Vec<usize>)> = Vec::new();
+    let mut out = Vec::new();
+    for d in found {
+        match keyword(text, d) {
+            kw @ ("if" | "range" | "define") => open.push((kw, d.start, vec![d.end])),
+            "else" => {
+                if let Some(top) = open.last_mut() {
+                    top.2.push(d.start);
+                    top.2.push(d.end);
+                }
+            }
+            "end" => {
+                let Some((kw, start, marks)) = open.pop() else {
+                    continue;
+                };
+                if kw == "define" {
+                    out.push((start, d.end));
+                } else if kw == "if" && branches == Branches::Last && marks.len() > 1 {
+                    // marks: end of `if`, then (start, end) of each `else`: drop from the
+                    // `if` to the last `else`.
+                    if let Some(last_else) = marks.get(marks.len() - 2) {
+                        out.push((start, *last_else));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The directives of a template, in order; an unclosed `{{` ends the search.
+fn directives(text: &str) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text.get(at..).and_then(|t| t.find("{{")) {
+        let start = at + open;
+        let Some(close) = text.get(start + 2..).and_then(|t| t.find("}}")) else {
+            break;
+        };
+        let end = start + 2 + close + 2;
+        out.push(Directive { start, end });
+        at = end;
+    }
+    out
+}
+
+/// Each inline placeholder with the expression it stands for.
+type Placeholders = Vec<(String, String)>;
+
+/// The template with every directive neutralised (same length, same line breaks), and each
+/// inline placeholder with the expression it stands for.
+pub fn neutralise(text: &str, branches: Branches) -> (String, Placeholders) {
+    let (neutral, placeholders, _) = neutralise_with_blocks(text, branches);
+    (neutral, placeholders)
+}
+
+/// [`neutralise`], with the directives that rendered a block of YAML of their own on a line
+/// (`{{- toYaml .Values.env | nindent 12 }}`, `{{ include "x.env" . }}`) that became blank:
+/// their start and expression.
+fn neutralise_with_blocks(
+    text: &str,
+    branches: Branches,
+) -> (String, Placeholders, Vec<(usize, String)>) {
+    let found = directives(text);
+    let bytes = text.as_bytes();
+    let drops = dropped(text, &found, branches);
+    let found: Vec<Directive> = found
+        .into_iter()
+        .filter(|d| !drops.iter().any(|(a, b)| *a <= d.start && d.end <= *b))
+        .collect();
+    let mut covered = vec![false; bytes.len()];
+    for d in &found {
+        if let Some(c) = covered.get_mut(d.start..d.end) {
+            c.iter_mut().for_each(|c| *c = true);
+        }
+    }
+    let line_start = |i: usize| {
+        text.get(..i)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |p| p + 1)
+    };
+    let line_end = |i: usize| {
+        text.get(i..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |p| i + p)
+    };
+    let mut out = bytes.to_vec();
+    let mut placeholders = Vec::new();
+    let mut blocks = Vec::new();
+    for d in &found {
+        let inner = text
+            .get(d.start + 2..d.end - 2)
+            .unwrap_or("")
+            .trim_matches(|c: char| c == '-' || c.is_whitespace())
+            .to_string();
+        let (a, b) = (line_start(d.start), line_end(d.end));
+        let alone = covered
+            .get(a..b)
+            .zip(bytes.get(a..b))
+            .is_some_and(|(c, t)| {
+                c.iter()
+                    .zip(t)
+                    .all(|(c, t)| *c || matches!(t, b' ' | b'\t' | b'\r'))
+            });
+        let Some(span) = out.get_mut(d.start..d.end) else {
+            continue;
+        };
+        if alone {
+            for o in span.iter_mut().filter(|o| !matches!(**o, b'\n' | b'\r')) {
+                *o = b' ';
+            }
+            let output = keyword(text, d).is_empty()
+                && !inner.starts_with("/*")
+                && !(inner.starts_with('$') && inner.contains('='));
+            if output {
+                blocks.push((d.start, inner));
+            }
+            continue;
+        }
+        // `{{ inner }}` → `${_inner_}`: a name of word characters; `}}` becomes `_}`.
+        let last = span.len().saturating_sub(1);
+        for (i, o) in span.iter_mut().enumerate() {
+            *o = match i {
+                0 => b'$',
+                1 => b'{',
+                _ if i == last => b'}',
+                _ if o.is_ascii_alphanumeric() => *o,
+                _ => b'_',
+            };
+        }
+        placeholders.push((String::from_utf8_lossy(span).into_owned(), inner));
+    }
+    for (a, b) in drops {
+        for o in out
+            .get_mut(a..b)
+            .into_iter()
+            .flatten()
+            .filter(|o| !matches!(**o, b'\n' | b'\r'))
+        {
+            *o = b' ';
+        }
+    }
+    // Every byte replaced was inside a directive, which starts and ends at ASCII braces, so
+    // the text stays UTF-8; should it not, the template is left unread.
+    (
+        String::from_utf8(out).unwrap_or_default(),
+        placeholders,
+        blocks,
+    )
+}
+
+/// The lines of the container `env` list that holds the variable at `at`: from the line after
+/// `env:` to the last line indented under it, with the indentation of `env:`. Text-based, on
+/// the neutralised template.
+fn env_block(neutral: &str, at: usize) -> Option<(std::ops::Range<usize>, usize)> {
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '-']).len();
+    let start_of = |i: usize| {
+        neutral
+            .get(..i)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |p| p + 1)
+    };
+    let mut line = start_of(at);
+    let item = indent(neutral.get(line..at)?);
+    // Up to `env:`: blank lines and lines indented at least as deep as the item are inside.
+    let env_line = loop {
+        if line == 0 {
+            return None;
+        }
+        line = start_of(line - 1);
+        let l = neutral.get(line..)?.lines().next().unwrap_or("");
+        if l.trim().is_empty() || indent(l) >= item {
+            continue;
+        }
+        if l.trim_start().starts_with("env:") {
+            break line;
+        }
+        return None;
+    };
+    let env_indent = indent(neutral.get(env_line..)?.lines().next().unwrap_or(""));
+    let body = env_line + neutral.get(env_line..)?.find('\n')? + 1;
+    let mut end = body;
+    for l in neutral.get(body..)?.split_inclusive('\n') {
+        let lead = l.len() - l.trim_start().len();
+        let inside = l.trim().is_empty()
+            || lead > env_indent
+            || (lead == env_indent && l.trim_start().starts_with('-'));
+        if !inside {
+            break;
+        }
+        end += l.len();
+    }
+    Some((body..end, env_indent))
+}
+
+/// Reads a template as the manifest its neutralised text is.
+pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
+    let Some(mut doc) = read_branches(text, Branches::All, limits) else {
+        return ConfigDoc::default();
+    };
+    // The `else` branches where an `if` branch set the same keys: their scopes too, once.
+    if text.contains("else") {
+        let key = |s: &super::Scope| {
+            let vars: Vec<_> = s.vars.iter().map(|v| v.name_span.clone()).collect();
+            let commands: Vec<_> = s.commands.iter().map(|c| c.span.clone()).collect();
+            (s.label.clone(), s.span.clone(), vars, commands)
+        };
+        if let Some(other) = read_branches(text, Branches::Last, limits) {
+            let seen: Vec<_> = doc.scopes.iter().map(key).collect();
+            for scope in other.scopes {
+                if !seen.contains(&key(&scope)) {
+                    doc.scopes.push(scope);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// The template read with `branches` kept; `None` when the result is still not YAML.
+fn read_branches(text: &str, branches: Branches, limits: &Limits) -> Option<ConfigDoc> {
+    let (neutral, placeholders, blocks) = neutralise_with_blocks(text, branches);
+    if neutral.len() != text.len() {
+        return None;
+    }
+    let mut doc = super::kubernetes::read(&neutral, Format::Kubernetes, limits);
+    // Not YAML even so: nothing to judge (the secret rules read the text).
+    if doc.error.is_some() {
+        return None;
+    }
+    let expression = |s: &str| {
+        placeholders
+            .iter()
+            .find(|(p, _)| s.contains(p.as_str()))
+            .map(|(_, e)| e.clone())
+    };
+    for scope in &mut doc.scopes {
+        if scope.label.contains("${") {
+            for (p, e) in &placeholders {
+                if scope.label.contains(p.as_str()) {
+                    scope.label = scope.label.replace(p.as_str(), &format!("{{{{ {e} }}}}"));
+                }
+            }
+        }
+        for v in &mut scope.vars {
+            if !matches!(v.value, Value::Literal(_) | Value::Secret(_)) {
+                continue;
+            }
+            if let Some(e) = neutral.get(v.value_span.clone()).and_then(expression) {
+                v.value = Value::Secret(e);
+            }
+        }
+        // A block rendered into the `env` list (`toYaml .Values.env`) may set the entity.
+        let first = scope
+            .vars
+            .iter()
+            .filter(|v| v.origin == "container env")
+            .map(|v| v.name_span.start)
+            .min();
+        if let Some((env, indent)) = first.and_then(|at| env_block(&neutral, at)) {
+            let column = |at: usize| {
+                at - neutral
+                    .get(..at)
+                    .and_then(|t| t.rfind('\n'))
+                    .map_or(0, |p| p + 1)
+            };
+            let inside = |at: &usize| env.contains(at) && column(*at) > indent;
+            for (at, expr) in blocks.iter().filter(|(at, _)| inside(at)) {
+                let shown: String = expr.chars().filter(|c| !c.is_control()).take(60).collect();
+                scope.unknown.push(super::Unknown {
+                    what: format!("`{{{{ {shown} }}}}` in the template's env"),
+                    span: *at..*at,
+                    file: None,
+                });
+            }
+        }
+    }
+    Some(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "{{- if .Values.enabled }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train-{{ .Release.Name }}\n  labels:\n    {{- include \"chart.labels\" . | nindent 4 }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: train\n          image: \"{{ .Values.image }}:{{ .Chart.AppVersion }}\"\n          env:\n            - name: WANDB_API_KEY\n              value: {{ .Values.wandb.apiKey | quote }}\n            {{- range .Values.extraEnv }}\n            - name: {{ .name }}\n              value: {{ .value }}\n            {{- end }}\n          args: [\"--project\", \"{{ .Values.project }}\"]\n{{- end }}\n";
+
+    #[test]
+    fn neutralised_text_keeps_every_offset() {
+        let (neutral, placeholders) = neutralise(TEMPLATE, Branches::All);
+        assert_eq!(neutral.len(), TEMPLATE.len());
+        assert_eq!(neutral.lines().count(), TEMPLATE.lines().count());
+        assert!(!neutral.contains("{{"));
+        assert!(neutral.contains("  name: train-${__Release_Name__}\n"));
+        assert!(neutral.starts_with("                         \napiVersion"));
+        assert!(placeholders
+            .iter()
+            .any(|(_, e)| e == ".Values.wandb.apiKey | quote"));
+    }
+
+    #[test]
+    fn template_containers_are_read_as_manifests() {
+        assert!(claims(TEMPLATE));
+        let doc = read(TEMPLATE, &Limits::default());
+        assert!(doc.error.is_none());
+        assert_eq!(doc.scopes.len(), 1);
+        let s = &doc.scopes[0];
+        assert_eq!(
+            s.label,
+            "container `train` in Job `train-{{ .Release.Name }}`"
+        );
+        let key = s.var("WANDB_API_KEY").expect("key");
+        assert_eq!(
+            key.value,
+            Value::Secret(".Values.wandb.apiKey | quote".into())
+        );
+        assert_eq!(&TEMPLATE[key.name_span.clone()], "WANDB_API_KEY");
+    }
+
+    #[test]
+    fn crlf_and_odd_directives() {
+        let crlf = TEMPLATE.replace('\n', "\r\n");
+        let doc = read(&crlf, &Limits::default());
+        assert_eq!(doc.scopes.len(), 1);
+        for text in [
+            "{{",
+            "}}{{",
+            "a: {{ é }}\n",
+            "{{- /* x\ny */ -}}\nkind: Pod\n",
+            "{{}}",
+        ] {
+            let (n, _) = neutralise(text, Branches::Last);
+            assert_eq!(n.len(), text.len(), "{text:?}");
+            let _ = read(text, &Limits::default());
+        }
+        assert!(!claims("value: \"{{inputs.parameters.key}}\"\n"));
+    }
+
+    #[test]
+    fn else_branches_and_named_templates() {
+        let text = "{{ define \"vols\" }}\n- name: x\n  {{ if .a }}\n  nfs: {}\n  {{ end }}\n{{ end }}\n{{ $c := .Values.cfg }}\napiVersion: batch/v1\nkind: Job\nmetadata: {name: train}\nspec:\n  template:\n    spec:\n      containers:\n      - name: pytorch\n        {{ if eq $c.wandbKey \"nil\" }}\n        command: [\"torchrun\"]\n        {{ else }}\n        command: [\"bash\", \"-c\"]\n        args:\n          - \"wandb login {{ $c.wandbKey }} && torchrun train.py\"\n        {{ end }}\n";
+        let (all, _) = neutralise(text, Branches::All);
+        assert!(all.lines().take(7).all(|l| l.trim().is_empty()), "{all}");
+        assert_eq!(all.len(), text.len());
+        let doc = read(text, &Limits::default());
+        assert_eq!(doc.scopes.len(), 2, "{:#?}", doc.scopes);
+        let login = doc.scopes[1]
+            .commands
+            .iter()
+            .any(|c| !crate::formats::shell::logins(&c.script).is_empty());
+        assert!(login, "the else branch logs in");
+    }
+
+    #[test]
+    fn blocks_rendered_into_env_are_unknown_content() {
+        let text = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: t}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          env:\n            - name: WANDB_API_KEY\n              valueFrom:\n                secretKeyRef: {name: s, key: k}\n            {{- toYaml .Values.env | nindent 12 }}\n          {{- include \"x.resources\" . | nindent 10 }}\n        - name: b\n          env:\n          - name: WANDB_API_KEY\n            value: {{ .Values.key }}\n          resources:\n            {{- toYaml .Values.resources | nindent 12 }}\n";
+        let doc = read(text, &Limits::default());
+        assert_eq!(doc.scopes.len(), 2);
+        let what: Vec<&str> = doc.scopes[0]
+            .unknown
+            .iter()
+            .map(|u| u.what.as_str())
+            .collect();
+        assert_eq!(
+            what,
+            vec!["`{{ toYaml .Values.env | nindent 12 }}` in the template's env"]
+        );
+        assert!(doc.scopes[1].unknown.is_empty());
+    }
+
+    #[test]
+    fn every_prefix_and_splice_reads_without_panic() {
+        let text = "{{- if .Values.a }}\nkind: Pod\nmetadata: {name: \"p-{{ .Release.Name }}\"}\nspec:\n  containers:\n    - name: é\n      env:\n        - name: WANDB_API_KEY\n          value: {{ .Values.k | quote }}\n        {{- toYaml .Values.env | nindent 8 }}\n{{- else }}\nkind: Job\n{{- end }}\n";
+        for cut in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let spliced = format!("{}ß\u{2028}{}", &text[..cut], &text[cut..]);
+            for t in [&text[..cut], spliced.as_str()] {
+                let doc = read(t, &Limits::default());
+                for v in doc.scopes.iter().flat_map(|s| &s.vars) {
+                    assert!(t.get(v.name_span.clone()).is_some(), "{t:?}");
+                    assert!(t.get(v.value_span.clone()).is_some(), "{t:?}");
+                }
+            }
+        }
+    }
+}
