@@ -45,7 +45,7 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         .iter()
         .filter(|c| c.text.trim_start().to_ascii_uppercase().starts_with("RUN"))
     {
-        let login = shell::logins(&c.script).into_iter().next().map(|l| {
+        let login = c.logins().into_iter().next().map(|l| {
             (
                 l.span,
                 "runs `wandb login`, which writes the key to ~/.netrc",

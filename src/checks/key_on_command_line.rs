@@ -21,7 +21,7 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     }
     let scope = input.scope;
     for c in &scope.commands {
-        for l in shell::logins(&c.script) {
+        for l in c.logins() {
             if let Some(lit) = l.literal {
                 let span = lit;
                 out.push(ConfigHit {
@@ -34,7 +34,12 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
                 });
             }
         }
-        for (assign, value) in shell::inline_keys(&c.script) {
+        let inline = if c.may_hold(&[API_KEY]) {
+            shell::inline_keys(&c.script)
+        } else {
+            Vec::new()
+        };
+        for (assign, value) in inline {
             out.push(ConfigHit {
                 check: CHECK.name,
                 span: assign,

@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::scope::{entry_label, origin_note, ConfigHit, FileChecks, ScopeInput};
 use super::{Check, Run};
 use crate::finding::Finding;
-use crate::formats::{shell, API_KEY, ENTITY, TOKEN_FILE};
+use crate::formats::{API_KEY, ENTITY, TOKEN_FILE};
 use crate::rules::Kind;
 
 /// The table row.
@@ -52,10 +52,7 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
     };
     let own_step = key.or(token).is_some_and(|v| v.origin.starts_with("step "));
     let entity = scope.var(ENTITY).is_some_and(|v| v.value.is_set())
-        || scope
-            .commands
-            .iter()
-            .any(|c| shell::passes_entity(&c.script))
+        || scope.commands.iter().any(|c| c.passes_entity())
         || scope.entity_in_script
         || (scope.entity_elsewhere && !own_step)
         || input.doc.entity_in_code;

@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use crate::formats::shell::{self, Login};
+use crate::formats::shell::Login;
 use crate::formats::{Command, ConfigDoc, Format, Scope, Value, Var, API_KEY, TOKEN_FILE};
 use crate::registry::{Account, Registry};
 
@@ -108,7 +108,7 @@ impl<'a> ScopeInput<'a> {
                 let commands: &'a [Command] = &self.scope.commands;
                 commands
                     .iter()
-                    .find_map(|c| shell::logins(&c.script).into_iter().next().map(|l| (c, l)))
+                    .find_map(|c| c.logins().into_iter().next().map(|l| (c, l)))
             })
             .as_ref()
     }

@@ -24,7 +24,11 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         return;
     }
     let scope = input.scope;
-    for c in scope.commands.iter().filter(|c| c.shell) {
+    for c in scope
+        .commands
+        .iter()
+        .filter(|c| c.shell && c.may_hold(&["secrets"]))
+    {
         let script = &c.script;
         let mut found: Vec<(Range<usize>, String, String)> = Vec::new();
         let assigned = |a: &shell::Assign| a.value.as_ref().map(|v| secrets_in(v, Some(&a.name)));

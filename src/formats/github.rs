@@ -104,7 +104,7 @@ fn read_workflow(root: &Node, idx: &Src<'_>, doc: &mut ConfigDoc) {
         logins_covered_later(doc.scopes.get_mut(first_step..).unwrap_or(&mut []));
         // A job-level credential is covered by an entity any step of the job passes.
         let job_passes = doc.scopes.get(first_step..).unwrap_or(&[]).iter().any(|s| {
-            s.commands.iter().any(|c| shell::passes_entity(&c.script))
+            s.commands.iter().any(|c| c.passes_entity())
                 || s.vars.iter().any(|v| v.origin == "file the step writes")
         });
         for s in doc.scopes.get_mut(first_step..).unwrap_or(&mut []) {
@@ -180,7 +180,12 @@ fn read_step(step: &Node, idx: &Src<'_>, label: String, hint: &str, inherited: &
 /// commands. Literal values are the command-line and literal-key rules' business.
 fn script_vars(commands: &[Command]) -> Vec<Var> {
     let mut out = Vec::new();
-    for c in commands.iter().filter(|c| c.shell) {
+    // Only a text that names a W&B variable can set one (`WANDB_`, or `entity:` written to a
+    // settings file).
+    for c in commands
+        .iter()
+        .filter(|c| c.shell && c.may_hold(&["WANDB_", "entity"]))
+    {
         let prefixes = c
             .script
             .main_commands()
@@ -356,26 +361,20 @@ fn logins_covered_later(steps: &mut [Scope]) {
         if let Some(v) = s.var(ENTITY).filter(|v| v.value.is_set()) {
             return Some(v.clone());
         }
-        s.commands
-            .iter()
-            .find(|c| shell::passes_entity(&c.script))
-            .map(|c| Var {
-                name: ENTITY.to_string(),
-                value: Value::Literal(String::new()),
-                name_span: c.span.clone(),
-                value_span: c.span.clone(),
-                origin: String::new(),
-            })
+        s.commands.iter().find(|c| c.passes_entity()).map(|c| Var {
+            name: ENTITY.to_string(),
+            value: Value::Literal(String::new()),
+            name_span: c.span.clone(),
+            value_span: c.span.clone(),
+            origin: String::new(),
+        })
     };
     let entities: Vec<Option<Var>> = steps.iter().map(entity_of).collect();
     for (i, s) in steps.iter_mut().enumerate() {
         let Some(later) = entities.get(i + 1..).unwrap_or(&[]).iter().flatten().next() else {
             continue;
         };
-        let logs_in = s
-            .commands
-            .iter()
-            .any(|c| !shell::logins(&c.script).is_empty());
+        let logs_in = s.commands.iter().any(|c| !c.logins().is_empty());
         if !logs_in {
             continue;
         }

@@ -430,7 +430,7 @@ mod tests {
         let login = doc.scopes[1]
             .commands
             .iter()
-            .any(|c| !crate::formats::shell::logins(&c.script).is_empty());
+            .any(|c| !c.logins().is_empty());
         assert!(login, "the else branch logs in");
     }
 

@@ -180,10 +180,7 @@ fn container_scope(c: &Node, label: String, idx: &Src<'_>, triggers: &[String]) 
         })
         .collect();
     scope.entity_elsewhere = super::shell::code_passes_entity(&joined.join(" "))
-        || scope
-            .commands
-            .iter()
-            .any(|c| super::shell::passes_entity(&c.script));
+        || scope.commands.iter().any(|c| c.passes_entity());
     scope.triggers = triggers.to_vec();
     scope
 }

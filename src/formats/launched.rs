@@ -4,8 +4,6 @@
 //! inherit its caller's environment is a scope of its own: its environment is what the
 //! launcher forwards plus what it sets, so it needs the entity passed too.
 
-use std::sync::Arc;
-
 use super::launch::{self, Inherit, Launch};
 use super::shell::{self, Context, Script, SimpleCommand, Word};
 use super::{classify, Command, ConfigDoc, Scope, Unknown, Value, Var, API_KEY, ENTITY};
@@ -86,6 +84,17 @@ const INERT: &[&str] = &[
 pub fn add_scopes(doc: &mut ConfigDoc) {
     let mut extra = Vec::new();
     for scope in doc.scopes.iter_mut() {
+        // A scope with no W&B variable whose commands never name W&B starts nothing that
+        // matters here (and is not parsed for it).
+        let wandb_var = scope.vars.iter().any(|v| v.name.starts_with("WANDB_"));
+        if !wandb_var
+            && !scope
+                .commands
+                .iter()
+                .any(|c| c.may_hold(&["WANDB", "wandb"]))
+        {
+            continue;
+        }
         // Compose services started from here are scopes of the compose file.
         let mut launched_any = scope.commands.iter().any(|c| {
             c.script.own_commands().any(|sc| {
@@ -256,12 +265,7 @@ fn launched(parent: &Scope, c: &Command, index: usize, sc: &SimpleCommand) -> Op
                 origin: format!("{} script", l.kind),
             }),
     );
-    s.commands.push(Command {
-        text: String::new(),
-        span: sc.span.clone(),
-        script: Arc::new(script),
-        shell: true,
-    });
+    s.commands.push(Command::parsed(sc.span.clone(), script));
     Some(s)
 }
 

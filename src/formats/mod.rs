@@ -211,10 +211,61 @@ pub struct Command {
     pub text: String,
     /// Its span in the file.
     pub span: ByteSpan,
-    /// What the shell makes of it (empty for code that is not shell).
-    pub script: std::sync::Arc<shell::Script>,
+    /// What the shell makes of it (empty for code that is not shell), parsed the first time
+    /// it is looked at: most commands of a CI file are never looked into.
+    pub script: LazyScript,
     /// Whether it is shell (a Python module or an action's inline script is code).
     pub shell: bool,
+}
+
+/// A command's script, parsed on first use (clones share the one parse).
+#[derive(Debug, Clone, Default)]
+pub struct LazyScript(std::sync::Arc<LazyInner>);
+
+#[derive(Debug, Default)]
+struct LazyInner {
+    source: ScriptSource,
+    cell: std::sync::OnceLock<shell::Script>,
+}
+
+#[derive(Debug, Default)]
+enum ScriptSource {
+    /// A shell text.
+    View(shell::View),
+    /// Words run with no shell between, and the command's span.
+    Argv(Vec<shell::Word>, ByteSpan),
+    /// Nothing to parse (code, or a script given parsed).
+    #[default]
+    None,
+}
+
+impl LazyScript {
+    /// A script already parsed.
+    pub fn ready(script: shell::Script) -> Self {
+        let inner = LazyInner::default();
+        let _ = inner.cell.set(script);
+        Self(std::sync::Arc::new(inner))
+    }
+
+    fn of(source: ScriptSource) -> Self {
+        Self(std::sync::Arc::new(LazyInner {
+            source,
+            cell: std::sync::OnceLock::new(),
+        }))
+    }
+}
+
+impl std::ops::Deref for LazyScript {
+    type Target = shell::Script;
+    fn deref(&self) -> &shell::Script {
+        self.0.cell.get_or_init(|| match &self.0.source {
+            ScriptSource::View(view) => shell::Script::parse(view),
+            ScriptSource::Argv(words, span) => {
+                shell::Script::from_argv(words.clone(), span.clone())
+            }
+            ScriptSource::None => shell::Script::default(),
+        })
+    }
 }
 
 impl Command {
@@ -223,7 +274,7 @@ impl Command {
         Self {
             text: text.to_string(),
             span,
-            script: std::sync::Arc::new(shell::Script::parse(view)),
+            script: LazyScript::of(ScriptSource::View(view.clone())),
             shell: true,
         }
     }
@@ -233,7 +284,7 @@ impl Command {
     pub fn argv(text: &str, span: ByteSpan, words: Vec<shell::Word>) -> Self {
         Self {
             text: text.to_string(),
-            script: std::sync::Arc::new(shell::Script::from_argv(words, span.clone())),
+            script: LazyScript::of(ScriptSource::Argv(words, span.clone())),
             span,
             shell: true,
         }
@@ -244,9 +295,48 @@ impl Command {
         Self {
             text: text.to_string(),
             span,
-            script: std::sync::Arc::default(),
+            script: LazyScript::default(),
             shell: false,
         }
+    }
+
+    /// A script given parsed (one a command writes, one a launcher runs), spanning `span`.
+    pub fn parsed(span: ByteSpan, script: shell::Script) -> Self {
+        Self {
+            text: String::new(),
+            span,
+            script: LazyScript::ready(script),
+            shell: true,
+        }
+    }
+
+    /// Whether the command passes the entity (`--entity`, `wandb.init(entity=...)` in code it
+    /// runs, `export WANDB_ENTITY=...`); texts that cannot are not parsed for it.
+    pub fn passes_entity(&self) -> bool {
+        const NEEDLES: &[&str] = &[
+            "entity",
+            "ENTITY",
+            "weave",
+            "wandb launch",
+            "wandb agent",
+            "wandb sweep",
+        ];
+        self.may_hold(NEEDLES) && shell::passes_entity(&self.script)
+    }
+
+    /// The `wandb login`s the command runs; a text without `login` is not parsed for them.
+    pub fn logins(&self) -> Vec<shell::Login> {
+        if self.may_hold(&["login"]) {
+            shell::logins(&self.script)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Whether the command's text may hold any of `needles`: a cheap test before the parse.
+    /// A command given parsed (no text of its own) always may.
+    pub fn may_hold(&self, needles: &[&str]) -> bool {
+        self.text.is_empty() || needles.iter().any(|n| self.text.contains(n))
     }
 }
 
@@ -419,7 +509,8 @@ pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
 fn written_scripts(doc: &mut ConfigDoc) {
     let mut extra = Vec::new();
     for scope in &doc.scopes {
-        for c in &scope.commands {
+        // Only a heredoc writes a script.
+        for c in scope.commands.iter().filter(|c| c.may_hold(&["<<"])) {
             for (ctx, context) in c.script.contexts.iter().enumerate() {
                 let shell::Context::Written { path } = context else {
                     continue;
@@ -462,12 +553,8 @@ fn written_scripts(doc: &mut ConfigDoc) {
                     .map(|c| c.span.end)
                     .max()
                     .unwrap_or(first.end);
-                s.commands.push(Command {
-                    text: String::new(),
-                    span: first.start..end.max(first.end),
-                    script: std::sync::Arc::new(script),
-                    shell: true,
-                });
+                s.commands
+                    .push(Command::parsed(first.start..end.max(first.end), script));
                 extra.push(s);
             }
         }

@@ -632,14 +632,8 @@ fn needs_entity(scope: &Scope) -> bool {
         && !set(ENTITY)
         && (set(API_KEY)
             || set(TOKEN_FILE)
-            || scope
-                .commands
-                .iter()
-                .any(|c| !shell::logins(&c.script).is_empty()))
-        && !scope
-            .commands
-            .iter()
-            .any(|c| shell::passes_entity(&c.script))
+            || scope.commands.iter().any(|c| !c.logins().is_empty()))
+        && !scope.commands.iter().any(|c| c.passes_entity())
 }
 
 /// Reads the files one CI file's commands run, each once.

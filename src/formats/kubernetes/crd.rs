@@ -353,10 +353,7 @@ fn ray_entrypoint(spec: &Node, object: &str, idx: &Src<'_>, doc: &mut ConfigDoc,
             scope.entity_elsewhere = super::super::shell::code_passes_entity(&text);
         }
     }
-    scope.entity_elsewhere |= scope
-        .commands
-        .iter()
-        .any(|c| super::super::shell::passes_entity(&c.script));
+    scope.entity_elsewhere |= scope.commands.iter().any(|c| c.passes_entity());
     doc.scopes.push(scope);
 }
 
