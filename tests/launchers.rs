@@ -193,3 +193,15 @@ fn the_shell_reader_gives_each_real_line_its_argv() {
         wrong.join("\n")
     );
 }
+
+/// The cheap test before a text is parsed for launched processes says yes to every real
+/// line and to a launcher given by path, and no to text that names none.
+#[test]
+fn texts_naming_a_launcher_are_recognised_cheaply() {
+    for l in &real_lines() {
+        assert!(launch::may_launch(&l.line), "{}", l.line);
+    }
+    assert!(launch::may_launch("set -e\n/usr/bin/srun -n 2 train"));
+    assert!(!launch::may_launch("echo hi && cat notes.txt"));
+    assert!(!launch::may_launch("dockerize --help"));
+}

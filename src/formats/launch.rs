@@ -332,6 +332,29 @@ pub struct Table {
     by_first: HashMap<String, Vec<(usize, usize)>>,
 }
 
+impl Table {
+    /// The first words of every launcher's commands (`docker`, `srun`, `mpirun`).
+    pub fn first_words(&self) -> impl Iterator<Item = &str> {
+        self.by_first.keys().map(String::as_str)
+    }
+}
+
+/// Whether `text` may hold a launcher command: one of the table's first words appears in
+/// it as a word. A cheap test before a text is parsed for launched processes.
+pub fn may_launch(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = WORDS.get_or_init(|| {
+        let mut words: Vec<String> = table().first_words().map(regex::escape).collect();
+        words.sort();
+        let alternatives = words.join("|");
+        regex::Regex::new(&format!(
+            r"(?:^|[\s/;&|(`'\x22])(?:{alternatives})(?:$|[\s;&|)`'\x22])"
+        ))
+        .ok()
+    });
+    re.as_ref().is_none_or(|r| r.is_match(text))
+}
+
 /// The table embedded in the binary, read once.
 pub fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();

@@ -95,6 +95,13 @@ pub fn add_scopes(doc: &mut ConfigDoc) {
         {
             continue;
         }
+        // Nor does one whose commands name no launcher (nor compose).
+        let launches = scope.commands.iter().any(|c| {
+            c.text.is_empty() || launch::may_launch(&c.text) || c.text.contains("compose")
+        });
+        if !launches {
+            continue;
+        }
         // Compose services started from here are scopes of the compose file.
         let mut launched_any = scope.commands.iter().any(|c| {
             c.script.own_commands().any(|sc| {
