@@ -23,7 +23,7 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         // A text that never names the key can only dump the environment, which matters only
         // where a key is in it.
         let printed = if shell_like && c.shell {
-            if key_in_env || c.may_hold(&["WANDB_API_KEY"]) {
+            if c.may_hold(&["WANDB_API_KEY"]) || (key_in_env && shell::may_dump_env(&c.text)) {
                 shell::prints_key(&c.script)
             } else {
                 Vec::new()

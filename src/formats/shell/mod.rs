@@ -16,6 +16,7 @@ pub use word::Word;
 
 crate::pattern::patterns! {
     PASSES_ENTITY: Text = r#"(?s)wandb\.init\([^)]*?\bentity\s*=|weave\.init\(\s*(?:f?["'][^"'/\s]+/[^"'\s]+["']|project_name\s*=\s*f?["'][^"'/\s]+/)|--entity["']?(?:\s*,\s*|\s*=\s*|\s+)["']?[A-Za-z0-9_${]|wandb\.Api\([^)]*?["']entity["']|os\.environ\s*\[\s*["']WANDB_ENTITY["']\s*\]\s*=[^=]|os\.environ\.setdefault\(\s*["']WANDB_ENTITY["']|os\.putenv\(\s*["']WANDB_ENTITY["']"#;
+    DUMPS_ENV: Text = r"(?m)(?:^|[;&|(`]|\$\()\s*(?:sudo\s+)?(?:env|printenv|set|export\s+-p|declare\s+-[px])\s*(?:$|[;&|)#`>])";
     PY_PRINTS_KEY: Text = r#"\bprint\s*\([^\n)]*(?:os\.environ\s*\[\s*["']WANDB_API_KEY["']\s*\]|os\.environ\.get\(\s*["']WANDB_API_KEY["']|os\.getenv\(\s*["']WANDB_API_KEY["'])"#;
 }
 
@@ -243,6 +244,13 @@ pub fn inline_keys(script: &Script) -> Vec<(Range<usize>, Range<usize>)> {
         }
     }
     out
+}
+
+/// Whether a text may hold a command that dumps the whole environment (`env`, `printenv`,
+/// `set`, `export -p`, `declare -x`/`-p` as a command of its own): a cheap test before a
+/// text is parsed for it.
+pub fn may_dump_env(text: &str) -> bool {
+    DUMPS_ENV.is_match(text)
 }
 
 /// A word that reads the key: `$WANDB_API_KEY`, `${WANDB_API_KEY...}`.
@@ -683,6 +691,28 @@ mod tests {
             "echo \"key is $WANDB_API_KEY\"\nprintenv WANDB_API_KEY\n  env\nenv FOO=1 cmd\necho \"$WANDB_API_KEY\" | docker login --password-stdin\necho $WANDB_API_KEY > key.txt\nenv | sort\n",
         ));
         assert_eq!(p.len(), 4, "{p:?}");
+    }
+
+    #[test]
+    fn environment_dumps_are_told_cheaply() {
+        for yes in [
+            "env",
+            "  env | sort",
+            "x=1; printenv",
+            "set",
+            "export -p > e.txt",
+            "sudo env",
+        ] {
+            assert!(may_dump_env(yes), "{yes}");
+        }
+        for no in [
+            "set -e",
+            "env FOO=1 cmd",
+            "pip install python-dotenv",
+            "python -m venv .venv",
+        ] {
+            assert!(!may_dump_env(no), "{no}");
+        }
     }
 
     #[test]
