@@ -131,3 +131,56 @@ fn a_shell_variable_that_is_never_exported_reaches_no_program() {
         );
     }
 }
+
+#[test]
+fn deep_shell_nesting_is_read_and_stays_linear() {
+    // Five levels of `bash -c '...'` around a login with a literal key: still read.
+    let mut cmd = "wandb login 0123456789abcdef0123456789abcdef01234567".to_string();
+    for _ in 0..5 {
+        cmd = format!("bash -c '{}'", cmd.replace('\'', "'\\''"));
+    }
+    let got = scan_one(
+        "deep.sh",
+        &format!("#!/bin/bash\nexport WANDB_ENTITY=ml\n{cmd}\n"),
+    );
+    assert!(
+        got.iter().any(|(r, _, l)| r == "C004" && *l == 3),
+        "{got:?}"
+    );
+    // 20,000 nested command substitutions: the scan finishes (each level's word holds all
+    // the levels inside it; only the outer levels are read as commands).
+    let n = 20_000;
+    let text = format!(
+        "#!/bin/bash\necho {}x{}\nexport WANDB_API_KEY=$(cat k)\npython t.py\n",
+        "$(".repeat(n),
+        ")".repeat(n)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "nest.sh", &text);
+    let out = bin()
+        .args(["scan", "--isolated", "--no-progress", "--format", "json"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let doc = json(&out);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["C001"], "{rules:?}");
+}
+
+#[test]
+fn an_entity_that_is_never_exported_reaches_no_program() {
+    let script = "#!/bin/bash\nexport WANDB_API_KEY=$(cat k)\nWANDB_ENTITY=team\npython t.py\n";
+    assert_eq!(
+        scan_one("run.sh", script),
+        vec![("C001".to_string(), "run.sh".to_string(), 2)]
+    );
+    let exported =
+        "#!/bin/bash\nexport WANDB_API_KEY=$(cat k)\nexport WANDB_ENTITY=team\npython t.py\n";
+    assert_eq!(scan_one("run.sh", exported), Vec::new());
+}

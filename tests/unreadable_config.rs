@@ -142,3 +142,23 @@ fn a_flow_sequence_closed_at_its_keys_column_is_read() {
     assert!(out.contains("k8s/job.yaml:15:21"), "{out}");
     assert!(!out.contains("cannot read"), "{out}");
 }
+
+/// A Helm template that is still not YAML once its directives are set aside is reported like
+/// any unreadable file naming W&B variables (a warning; a failure in CI mode), not skipped.
+#[test]
+fn an_unreadable_helm_template_is_not_skipped() {
+    let template = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: t\n          env:\n            - name: WANDB_API_KEY\n             value: x\n";
+    let t = tree(&[
+        ("chart/Chart.yaml", "apiVersion: v2\nname: c\n"),
+        ("chart/templates/job.yaml", template),
+    ]);
+    let (code, out) = run(t.path(), &["scan", ".", "--isolated"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("warning: cannot read `chart/templates/job.yaml` as YAML:")
+            && out.contains(SUMMARY),
+        "{out}"
+    );
+    let (code, out) = run(t.path(), &["scan", ".", "--isolated", "--no-weaken"]);
+    assert_eq!(code, Some(2), "{out}");
+}

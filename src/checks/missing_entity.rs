@@ -51,7 +51,10 @@ fn scope(input: &ScopeInput<'_>, out: &mut FileChecks) {
         })
     };
     let own_step = key.or(token).is_some_and(|v| v.origin.starts_with("step "));
-    let entity = scope.var(ENTITY).is_some_and(|v| v.value.is_set())
+    let entity = scope
+        .var(ENTITY)
+        .filter(exported)
+        .is_some_and(|v| v.value.is_set())
         || scope.commands.iter().any(|c| c.passes_entity())
         || scope.entity_in_script
         || (scope.entity_elsewhere && !own_step)

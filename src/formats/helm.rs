@@ -158,16 +158,21 @@ fn neutralise_with_blocks(
             c.iter_mut().for_each(|c| *c = true);
         }
     }
-    let line_start = |i: usize| {
-        text.get(..i)
-            .and_then(|t| t.rfind('\n'))
-            .map_or(0, |p| p + 1)
-    };
+    // Line starts, found once: a long line holding many directives is looked up by binary
+    // search, not scanned again for each.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |i: usize| starts.partition_point(|s| *s <= i).saturating_sub(1);
+    let line_start = |i: usize| starts.get(line_of(i)).copied().unwrap_or(0);
     let line_end = |i: usize| {
-        text.get(i..)
-            .and_then(|t| t.find('\n'))
-            .map_or(text.len(), |p| i + p)
+        starts
+            .get(line_of(i) + 1)
+            .map_or(text.len(), |next| next.saturating_sub(1))
     };
+    // Whether a line holds only directives and blanks, decided once per line.
+    let mut alone_lines: std::collections::HashMap<(usize, usize), bool> =
+        std::collections::HashMap::new();
     let mut out = bytes.to_vec();
     let mut placeholders = Vec::new();
     let mut blocks = Vec::new();
@@ -178,14 +183,16 @@ fn neutralise_with_blocks(
             .trim_matches(|c: char| c == '-' || c.is_whitespace())
             .to_string();
         let (a, b) = (line_start(d.start), line_end(d.end));
-        let alone = covered
-            .get(a..b)
-            .zip(bytes.get(a..b))
-            .is_some_and(|(c, t)| {
-                c.iter()
-                    .zip(t)
-                    .all(|(c, t)| *c || matches!(t, b' ' | b'\t' | b'\r'))
-            });
+        let alone = *alone_lines.entry((a, b)).or_insert_with(|| {
+            covered
+                .get(a..b)
+                .zip(bytes.get(a..b))
+                .is_some_and(|(c, t)| {
+                    c.iter()
+                        .zip(t)
+                        .all(|(c, t)| *c || matches!(t, b' ' | b'\t' | b'\r'))
+                })
+        });
         let Some(span) = out.get_mut(d.start..d.end) else {
             continue;
         };
@@ -280,7 +287,18 @@ fn env_block(neutral: &str, at: usize) -> Option<(std::ops::Range<usize>, usize)
 /// Reads a template as the manifest its neutralised text is.
 pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
     let Some(mut doc) = read_branches(text, Branches::All, limits) else {
-        return ConfigDoc::default();
+        // Still not YAML once neutralised: the YAML error is kept, so that a template that
+        // names W&B variables is reported (and fails CI mode) like any unreadable file.
+        let (neutral, _, _) = neutralise_with_blocks(text, Branches::All);
+        let mut doc = ConfigDoc::default();
+        let _ = super::load_yaml(&neutral, &mut doc, limits);
+        if doc.error.is_none() {
+            doc.error = Some((
+                "the template is not YAML once its directives are set aside".to_string(),
+                0,
+            ));
+        }
+        return doc;
     };
     // The `else` branches where an `if` branch set the same keys: their scopes too, once.
     if text.contains("else") {

@@ -70,10 +70,19 @@ pub fn passes_entity(script: &Script) -> bool {
     script
         .main_commands()
         .any(|(_, c)| command_passes_entity(c))
-        || script
-            .assignments
-            .iter()
-            .any(|(a, ctx)| *ctx == 0 && a.name == crate::formats::ENTITY && sets_value(a))
+        || {
+            // Set in the script's environment, and exported so that its programs see it.
+            let exported = exported_names(script);
+            script.assignments.iter().any(|(a, ctx)| {
+                *ctx == 0
+                    && a.name == crate::formats::ENTITY
+                    && sets_value(a)
+                    && (a.exported
+                        || exported
+                            .as_ref()
+                            .is_none_or(|names| names.iter().any(|n| n == &a.name)))
+            })
+        }
 }
 
 /// An assignment to a non-empty value.
@@ -382,12 +391,13 @@ pub fn exported_names(script: &Script) -> Option<Vec<String>> {
     for (_, c) in script.main_commands() {
         let words: Vec<&str> = c.argv.iter().map(|w| w.text.as_str()).collect();
         match words.as_slice() {
-            ["set", rest @ ..] if rest.iter().any(|w| *w == "-a" || *w == "allexport") => {
-                return None;
-            }
+            ["set", "-a"] | ["set", "-o", "allexport"] => return None,
             ["export" | "declare" | "typeset", rest @ ..] => {
-                let declare_x = words.first() == Some(&"export")
-                    || rest.iter().any(|w| w.starts_with('-') && w.contains('x'));
+                // `export -n NAME` takes the export away.
+                let unexport = rest.iter().any(|w| w.starts_with('-') && w.contains('n'));
+                let declare_x = !unexport
+                    && (words.first() == Some(&"export")
+                        || rest.iter().any(|w| w.starts_with('-') && w.contains('x')));
                 if declare_x {
                     names.extend(
                         rest.iter()

@@ -13,7 +13,11 @@ use tree_sitter::{Node, Parser, Tree};
 use super::word::{unquote, Offsets, Word};
 
 /// How deeply shell inside shell is followed.
-const MAX_DEPTH: usize = 4;
+const MAX_DEPTH: usize = 16;
+/// Commands nested deeper than this in command substitutions (`$( $( ... ) )`) are not read:
+/// each level's word holds all the levels inside it, so reading every level costs the square
+/// of the text.
+const MAX_SUBSTITUTION_DEPTH: usize = 16;
 /// Texts longer than this are not parsed as shell (a script is far smaller).
 const MAX_LEN: usize = 8 << 20;
 
@@ -322,11 +326,13 @@ impl Walker<'_, '_> {
     fn walk(&mut self, tree: &Tree) {
         let mut cursor = tree.walk();
         let mut up: Vec<Node> = Vec::new();
+        // Command substitutions among `up`.
+        let mut subs = 0usize;
         loop {
             let n = cursor.node();
             let mut descend = true;
             match n.kind() {
-                "command" => self.command(n, &up),
+                "command" if subs <= MAX_SUBSTITUTION_DEPTH => self.command(n, &up),
                 "declaration_command" => self.declaration(n, &up),
                 "variable_assignment" => {
                     self.array(n);
@@ -349,6 +355,7 @@ impl Walker<'_, '_> {
                 _ => {}
             }
             if descend && cursor.goto_first_child() {
+                subs += usize::from(is_substitution(n));
                 up.push(n);
                 continue;
             }
@@ -359,7 +366,9 @@ impl Walker<'_, '_> {
                 if !cursor.goto_parent() {
                     return;
                 }
-                up.pop();
+                if up.pop().is_some_and(is_substitution) {
+                    subs = subs.saturating_sub(1);
+                }
             }
         }
     }
@@ -878,6 +887,11 @@ impl Walker<'_, '_> {
             }
         }
     }
+}
+
+/// A command or process substitution (`$(...)`, `<(...)`).
+fn is_substitution(n: Node) -> bool {
+    matches!(n.kind(), "command_substitution" | "process_substitution")
 }
 
 /// A word's value as a shell text of its own.
