@@ -141,7 +141,7 @@ fn command(text: &str, ins: &Instruction) -> Command {
         }
     }
     let view = super::shell::dialect::dockerfile_shell(args, ins.args.start);
-    Command::shell(whole, ins.span.clone(), &view)
+    Command::shell(whole, ins.span.clone(), view)
 }
 
 /// `ENV`/`ARG` arguments as variables: `K=V K2="V 2"`, the legacy `ENV K V`, `ARG K[=V]`.

@@ -156,16 +156,7 @@ fn container_scope(c: &Node, label: String, idx: &Src<'_>, triggers: &[String]) 
             let command = super::yaml_shell(source, &decoded, idx);
             // What the script sets for itself (`export WANDB_API_KEY=...`) is in effect in it.
             for a in super::shell::assignments(&command.script) {
-                scope.vars.push(Var {
-                    name: a.name.clone(),
-                    value: classify(&a.raw),
-                    name_span: a.name_span.clone(),
-                    value_span: a
-                        .value
-                        .as_ref()
-                        .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
-                    origin: "script source".to_string(),
-                });
+                scope.vars.push(super::assign_var(a, "script source"));
             }
             scope.commands.push(command);
         }

@@ -261,16 +261,7 @@ fn launched(parent: &Scope, c: &Command, index: usize, sc: &SimpleCommand) -> Op
             .assignments
             .iter()
             .filter(|(a, _)| a.name.starts_with("WANDB_"))
-            .map(|(a, _)| Var {
-                name: a.name.clone(),
-                value: classify(&a.raw),
-                name_span: a.name_span.clone(),
-                value_span: a
-                    .value
-                    .as_ref()
-                    .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
-                origin: format!("{} script", l.kind),
-            }),
+            .map(|(a, _)| super::assign_var(a, format!("{} script", l.kind))),
     );
     s.commands.push(Command::parsed(sc.span.clone(), script));
     Some(s)

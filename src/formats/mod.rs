@@ -269,12 +269,12 @@ impl std::ops::Deref for LazyScript {
 }
 
 impl Command {
-    /// Shell, as the view gives it to the parser.
-    pub fn shell(text: &str, span: ByteSpan, view: &shell::View) -> Self {
+    /// Shell, as the view gives it to the parser (kept until the first look).
+    pub fn shell(text: &str, span: ByteSpan, view: shell::View) -> Self {
         Self {
             text: text.to_string(),
             span,
-            script: LazyScript::of(ScriptSource::View(view.clone())),
+            script: LazyScript::of(ScriptSource::View(view)),
             shell: true,
         }
     }
@@ -504,6 +504,20 @@ pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
     doc
 }
 
+/// A shell assignment (`export NAME=value`) as a variable of a scope, with `origin`.
+pub fn assign_var(a: &shell::Assign, origin: impl Into<String>) -> Var {
+    Var {
+        name: a.name.clone(),
+        value: classify(&a.raw),
+        name_span: a.name_span.clone(),
+        value_span: a
+            .value
+            .as_ref()
+            .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
+        origin: origin.into(),
+    }
+}
+
 /// The scripts that commands write (`cat > run.sh <<EOF ... EOF`) become scopes of their
 /// own: they run later, elsewhere, with the environment they set themselves.
 fn written_scripts(doc: &mut ConfigDoc) {
@@ -536,16 +550,7 @@ fn written_scripts(doc: &mut ConfigDoc) {
                 );
                 s.vars = shell::assignments(&script)
                     .into_iter()
-                    .map(|a| Var {
-                        name: a.name.clone(),
-                        value: classify(&a.raw),
-                        name_span: a.name_span.clone(),
-                        value_span: a
-                            .value
-                            .as_ref()
-                            .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone()),
-                        origin: "written script".to_string(),
-                    })
+                    .map(|a| assign_var(a, "written script"))
                     .collect();
                 let end = script
                     .commands
@@ -801,7 +806,7 @@ pub fn yaml_shell(
     let span = idx.span(n);
     let raw = idx.slice(&span);
     let view = shell::dialect::yaml_scalar(raw, decoded, span.start);
-    Command::shell(raw, span, &view)
+    Command::shell(raw, span, view)
 }
 
 /// A YAML list of words run without a shell (a container's `command` and `args`, a compose

@@ -38,19 +38,7 @@ pub fn read_dotenv(text: &str) -> ConfigDoc {
         0..text.lines().next().map_or(0, str::len),
         "WANDB_ENTITY=<team>",
     );
-    scope.vars = DOTENV_LINE
-        .captures_iter(text)
-        .filter_map(|c| {
-            let (n, v) = (c.get(1)?, c.get(2)?);
-            Some(Var {
-                name: n.as_str().to_string(),
-                value: classify(v.as_str()),
-                name_span: n.start()..n.end(),
-                value_span: v.start()..v.end(),
-                origin: "env file".to_string(),
-            })
-        })
-        .collect();
+    scope.vars = regex_vars(&DOTENV_LINE, text, "env file");
     doc.scopes.push(scope);
     doc
 }
@@ -128,23 +116,27 @@ fn shell_vars(script: &shell::Script, origin: &str) -> Vec<Var> {
     shell::assignments(script)
         .into_iter()
         .map(|a| {
-            let origin = match exported.as_ref() {
-                Some(names) if !a.exported && !names.iter().any(|n| n == &a.name) => {
-                    format!("{origin} (not exported)")
-                }
-                _ => origin.to_string(),
-            };
-            let value_span = a
-                .value
-                .as_ref()
-                .map_or(a.name_span.end..a.name_span.end, |v| v.span.clone());
-            Var {
-                name: a.name.clone(),
-                value: classify(&a.raw),
-                name_span: a.name_span.clone(),
-                value_span,
-                origin,
+            if shell::is_exported(a, exported.as_deref()) {
+                super::assign_var(a, origin)
+            } else {
+                super::assign_var(a, format!("{origin} (not exported)"))
             }
+        })
+        .collect()
+}
+
+/// `NAME=value` matches of `re` (name in group 1, value in group 2) as variables.
+fn regex_vars(re: &regex::Regex, text: &str, origin: &str) -> Vec<Var> {
+    re.captures_iter(text)
+        .filter_map(|c| {
+            let (n, v) = (c.get(1)?, c.get(2)?);
+            Some(Var {
+                name: n.as_str().to_string(),
+                value: classify(v.as_str()),
+                name_span: n.start()..n.end(),
+                value_span: v.start()..v.end(),
+                origin: origin.to_string(),
+            })
         })
         .collect()
 }
@@ -164,21 +156,9 @@ pub fn read_shell(text: &str, format: Format) -> ConfigDoc {
         Format::Justfile => shell::dialect::justfile(text),
         _ => shell::View::at(text, 0),
     };
-    let command = Command::shell(text, 0..text.len(), &view);
+    let command = Command::shell(text, 0..text.len(), view);
     if format != Format::Shell {
-        scope.vars = MAKE_ASSIGNMENT
-            .captures_iter(text)
-            .filter_map(|c| {
-                let (n, v) = (c.get(1)?, c.get(2)?);
-                Some(Var {
-                    name: n.as_str().to_string(),
-                    value: classify(v.as_str()),
-                    name_span: n.start()..n.end(),
-                    value_span: v.start()..v.end(),
-                    origin: "script".to_string(),
-                })
-            })
-            .collect();
+        scope.vars = regex_vars(&MAKE_ASSIGNMENT, text, "script");
     }
     if format == Format::Shell {
         scope.vars.extend(directive_vars(text));
@@ -329,7 +309,7 @@ fn jenkins_steps(text: &str, within: Range<usize>) -> Vec<Command> {
             Command::shell(
                 body,
                 at..at + body.len(),
-                &shell::dialect::groovy_string(body, at),
+                shell::dialect::groovy_string(body, at),
             )
         })
         .collect()
@@ -472,7 +452,7 @@ pub fn read_python(text: &str) -> ConfigDoc {
             commands.push(Command::shell(
                 code,
                 at..at + code.len(),
-                &shell::View::at(code, at),
+                shell::View::at(code, at),
             ));
         }
         if vars.is_empty() && commands.is_empty() && unknown.is_empty() {

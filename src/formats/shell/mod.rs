@@ -77,10 +77,7 @@ pub fn passes_entity(script: &Script) -> bool {
                 *ctx == 0
                     && a.name == crate::formats::ENTITY
                     && sets_value(a)
-                    && (a.exported
-                        || exported
-                            .as_ref()
-                            .is_none_or(|names| names.iter().any(|n| n == &a.name)))
+                    && is_exported(a, exported.as_deref())
             })
         }
 }
@@ -410,6 +407,12 @@ pub fn exported_names(script: &Script) -> Option<Vec<String>> {
         }
     }
     Some(names)
+}
+
+/// Whether an assignment reaches the programs a script runs: exported where it is made, or
+/// named by an `export` (`names` from [`exported_names`]; `None`: everything is exported).
+pub fn is_exported(a: &Assign, names: Option<&[String]>) -> bool {
+    a.exported || names.is_none_or(|n| n.iter().any(|x| x == &a.name))
 }
 
 /// A netrc the script writes (`echo "machine api.wandb.ai ..." >> ~/.netrc`,
