@@ -102,8 +102,26 @@ pub fn format(name: &str, data: &[u8]) {
 }
 
 /// A Helm template: its neutralised text keeps every byte offset (or is given up whole), then
-/// the template goes through the reader and the checks like any other format.
+/// the template goes through the reader and the checks like any other format. Input holding a
+/// NUL byte is also read as a template (before it) with its chart's values file (after it):
+/// every span of the scopes must lie in the template.
 pub fn helm(data: &[u8]) {
+    use crate::formats::helm;
+    if let Some(nul) = data.iter().position(|b| *b == 0) {
+        let template = String::from_utf8_lossy(data.get(..nul).unwrap_or(&[]));
+        let values = String::from_utf8_lossy(data.get(nul + 1..).unwrap_or(&[]));
+        let limits = crate::yaml::Limits::default();
+        let values = [helm::Values::parse("chart/values.yaml", &values, &limits)];
+        let doc = helm::read(&template, &values, &limits);
+        for v in doc.scopes.iter().flat_map(|s| &s.vars) {
+            assert!(
+                template.get(v.name_span.clone()).is_some()
+                    && template.get(v.value_span.clone()).is_some(),
+                "variable span outside the template"
+            );
+        }
+        let _ = crate::checks::check(crate::formats::Format::HelmTemplate, &doc);
+    }
     let text = String::from_utf8_lossy(data);
     for branches in [
         crate::formats::helm::Branches::All,

@@ -16,7 +16,229 @@
 //! scanned by the secret rules all the same.
 
 use super::{ConfigDoc, Format, Value};
+use crate::yaml::tree::{self, Node, NodeKind};
 use crate::yaml::Limits;
+
+/// A chart's values file (`values.yaml` next to `Chart.yaml`), read for the plain `.Values`
+/// references of the chart's templates.
+#[derive(Debug, Clone)]
+pub struct Values {
+    /// The values file's display path, for messages.
+    pub path: String,
+    /// Its first document; `None` when it is not YAML (then nothing is known from it).
+    root: Option<Node>,
+    /// Where its lines start, for the line of a value.
+    lines: Vec<usize>,
+}
+
+impl Values {
+    /// The values file at display path `path`, holding `text`, loaded under `limits`.
+    pub fn parse(path: &str, text: &str, limits: &Limits) -> Self {
+        let root = tree::load(text, limits)
+            .ok()
+            .and_then(|docs| docs.into_iter().next());
+        Self {
+            path: path.to_string(),
+            root,
+            lines: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    /// The value at the dotted `keys` (`["wandb", "entity"]`).
+    fn get(&self, keys: &[&str]) -> Rendered {
+        let Some(mut node) = self.root.as_ref() else {
+            return Rendered::Unknown;
+        };
+        for k in keys {
+            match tree::get(node, k) {
+                Some(n) => node = n,
+                None => return Rendered::Missing,
+            }
+        }
+        let line = self.lines.partition_point(|s| *s <= node.span.start);
+        let from = format!("`{}` line {line}", self.path);
+        match (&node.kind, tree::scalar_text(node)) {
+            (NodeKind::Scalar(..), Some(s)) if s.is_empty() => Rendered::Empty(from),
+            (NodeKind::Scalar(..), Some(s)) => Rendered::Text(s, from),
+            _ => Rendered::Unknown,
+        }
+    }
+}
+
+/// What a template expression renders, as far as the chart's files tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Rendered {
+    /// A scalar, and where it was set (the values file and line, or the template's `default`).
+    Text(String, String),
+    /// Empty (`""` or null in the values, no default), and where it was set.
+    Empty(String),
+    /// Not known from the files: not a scalar, `required`, or any function other than the
+    /// plain ones.
+    Unknown,
+    /// Not in the values (it may be given at install): unknown, unless a `default` applies.
+    Missing,
+}
+
+/// One word of a template pipeline stage: a string literal or a bare word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Word {
+    Str(String),
+    Bare(String),
+}
+
+/// The words of one pipeline stage; `None` for anything not plain (parentheses, an unclosed
+/// string).
+fn stage_words(stage: &str) -> Option<Vec<Word>> {
+    let mut out = Vec::new();
+    let mut chars = stage.trim().chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        if c == '(' || c == ')' {
+            return None;
+        }
+        if c == '"' || c == '`' {
+            chars.next();
+            let mut s = String::new();
+            let mut closed = false;
+            while let Some(d) = chars.next() {
+                if d == c {
+                    closed = true;
+                    break;
+                }
+                if d == '\\' && c == '"' {
+                    s.push(chars.next()?);
+                } else {
+                    s.push(d);
+                }
+            }
+            if !closed {
+                return None;
+            }
+            out.push(Word::Str(s));
+            continue;
+        }
+        let mut w = String::new();
+        while let Some(&d) = chars.peek() {
+            if d.is_whitespace() || d == '"' || d == '`' || d == '(' || d == ')' {
+                break;
+            }
+            w.push(d);
+            chars.next();
+        }
+        out.push(Word::Bare(w));
+    }
+    Some(out)
+}
+
+/// The stages of a pipeline (`a | b "x" | c`), split at `|` outside strings.
+fn pipeline(expr: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quote) = (0, None);
+    let mut escaped = false;
+    for (i, c) in expr.char_indices() {
+        match (quote, c) {
+            (Some('"'), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(q), _) if c == q && !escaped => quote = None,
+            (None, '"' | '`') => quote = Some(c),
+            (None, '|') => {
+                out.push(expr.get(start..i).unwrap_or(""));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    out.push(expr.get(start..).unwrap_or(""));
+    out
+}
+
+/// The keys of a plain values path (`.Values.a.b`, `$.Values.a.b`).
+fn values_path(word: &str) -> Option<Vec<&str>> {
+    let rest = word
+        .strip_prefix(".Values.")
+        .or_else(|| word.strip_prefix("$.Values."))?;
+    let keys: Vec<&str> = rest.split('.').collect();
+    keys.iter()
+        .all(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then_some(keys)
+}
+
+/// What one plain function does to the value piped into it (`quote`, `squote`, `toString`,
+/// `default "x"`, `required "msg"`); `None` for any other.
+fn apply(function: &str, args: &[Word], value: Rendered) -> Option<Rendered> {
+    let blank = matches!(value, Rendered::Empty(_) | Rendered::Missing);
+    match (function, args) {
+        ("quote" | "squote" | "toString", []) => Some(value),
+        ("default", [arg]) => {
+            let fallback = match arg {
+                Word::Str(s) => s.clone(),
+                // A number or a boolean; a path or a variable is not known here.
+                Word::Bare(b)
+                    if b.parse::<f64>().is_ok() || matches!(b.as_str(), "true" | "false") =>
+                {
+                    b.clone()
+                }
+                Word::Bare(_) => return None,
+            };
+            Some(if blank {
+                Rendered::Text(fallback, "the template's `default`".to_string())
+            } else {
+                value
+            })
+        }
+        // An empty or missing value fails the install: it is given then.
+        ("required", [Word::Str(_)]) => Some(if blank { Rendered::Unknown } else { value }),
+        _ => None,
+    }
+}
+
+/// What a template expression renders from the chart's `values`, when the expression is a
+/// plain values path, optionally through plain functions (in either form:
+/// `.Values.a | default "x" | quote`, `default "x" .Values.a`, `required "m" .Values.a`).
+/// A missing key renders [`Rendered::Unknown`] (it may be given at install), so does any
+/// expression that is not plain; a `default` applies when the value is empty or missing.
+fn render(expr: &str, values: &[Values]) -> Rendered {
+    render_plain(expr, values).unwrap_or(Rendered::Unknown)
+}
+
+fn render_plain(expr: &str, values: &[Values]) -> Option<Rendered> {
+    let mut stages = pipeline(expr).into_iter();
+    let first = stage_words(stages.next()?)?;
+    let (Word::Bare(last), before) = first.split_last()? else {
+        return None;
+    };
+    let keys = values_path(last)?;
+    let mut value = values
+        .iter()
+        .map(|v| v.get(&keys))
+        .find(|r| *r != Rendered::Missing)
+        .unwrap_or(Rendered::Missing);
+    // The first stage may be a function whose last argument is the path.
+    if let Some((Word::Bare(function), args)) = before.split_first() {
+        value = apply(function, args, value)?;
+    } else if !before.is_empty() {
+        return None;
+    }
+    for stage in stages {
+        let words = stage_words(stage)?;
+        let (Word::Bare(function), args) = words.split_first()? else {
+            return None;
+        };
+        value = apply(function, args, value)?;
+    }
+    Some(match value {
+        Rendered::Missing => Rendered::Unknown,
+        v => v,
+    })
+}
 
 /// Whether a YAML text is a Helm template: it has directives that only Helm writes (`.Values`,
 /// `.Release`, `.Chart`, whitespace trimming `{{-`, `include`, `end`). Argo's `{{inputs.x}}`
@@ -274,6 +496,7 @@ fn env_block(neutral: &str, at: usize) -> Option<(std::ops::Range<usize>, usize)
     for l in neutral.get(body..)?.split_inclusive('\n') {
         let lead = l.len() - l.trim_start().len();
         let inside = l.trim().is_empty()
+            || l.trim_start().starts_with('#')
             || lead > env_indent
             || (lead == env_indent && l.trim_start().starts_with('-'));
         if !inside {
@@ -284,9 +507,11 @@ fn env_block(neutral: &str, at: usize) -> Option<(std::ops::Range<usize>, usize)
     Some((body..end, env_indent))
 }
 
-/// Reads a template as the manifest its neutralised text is.
-pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
-    let Some(mut doc) = read_branches(text, Branches::All, limits) else {
+/// Reads a template as the manifest its neutralised text is, with the plain `.Values`
+/// references of its `env` values rendered from the chart's `values` files (the first that
+/// sets a key wins; none when the chart is not known).
+pub fn read(text: &str, values: &[Values], limits: &Limits) -> ConfigDoc {
+    let Some(mut doc) = read_branches(text, Branches::All, values, limits) else {
         // Still not YAML once neutralised: the YAML error is kept, so that a template that
         // names W&B variables is reported (and fails CI mode) like any unreadable file.
         let (neutral, _, _) = neutralise_with_blocks(text, Branches::All);
@@ -307,7 +532,7 @@ pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
             let commands: Vec<_> = s.commands.iter().map(|c| c.span.clone()).collect();
             (s.label.clone(), s.span.clone(), vars, commands)
         };
-        if let Some(other) = read_branches(text, Branches::Last, limits) {
+        if let Some(other) = read_branches(text, Branches::Last, values, limits) {
             let seen: Vec<_> = doc.scopes.iter().map(key).collect();
             for scope in other.scopes {
                 if !seen.contains(&key(&scope)) {
@@ -320,7 +545,12 @@ pub fn read(text: &str, limits: &Limits) -> ConfigDoc {
 }
 
 /// The template read with `branches` kept; `None` when the result is still not YAML.
-fn read_branches(text: &str, branches: Branches, limits: &Limits) -> Option<ConfigDoc> {
+fn read_branches(
+    text: &str,
+    branches: Branches,
+    values: &[Values],
+    limits: &Limits,
+) -> Option<ConfigDoc> {
     let (neutral, placeholders, blocks) = neutralise_with_blocks(text, branches);
     if neutral.len() != text.len() {
         return None;
@@ -334,7 +564,7 @@ fn read_branches(text: &str, branches: Branches, limits: &Limits) -> Option<Conf
         placeholders
             .iter()
             .find(|(p, _)| s.contains(p.as_str()))
-            .map(|(_, e)| e.clone())
+            .map(|(p, e)| (s.trim_matches(['"', '\'']) == p, e.clone()))
     };
     for scope in &mut doc.scopes {
         if scope.label.contains("${") {
@@ -348,36 +578,111 @@ fn read_branches(text: &str, branches: Branches, limits: &Limits) -> Option<Conf
             if !matches!(v.value, Value::Literal(_) | Value::Secret(_)) {
                 continue;
             }
-            if let Some(e) = neutral.get(v.value_span.clone()).and_then(expression) {
-                v.value = Value::Secret(e);
+            if let Some((alone, e)) = neutral.get(v.value_span.clone()).and_then(expression) {
+                v.value = Value::Secret(e.clone());
+                if alone {
+                    from_values(v, &e, values);
+                }
             }
         }
-        // A block rendered into the `env` list (`toYaml .Values.env`) may set the entity.
-        let first = scope
-            .vars
-            .iter()
-            .filter(|v| v.origin == "container env")
-            .map(|v| v.name_span.start)
-            .min();
-        if let Some((env, indent)) = first.and_then(|at| env_block(&neutral, at)) {
-            let column = |at: usize| {
-                at - neutral
-                    .get(..at)
-                    .and_then(|t| t.rfind('\n'))
-                    .map_or(0, |p| p + 1)
-            };
-            let inside = |at: &usize| env.contains(at) && column(*at) > indent;
-            for (at, expr) in blocks.iter().filter(|(at, _)| inside(at)) {
-                let shown: String = expr.chars().filter(|c| !c.is_control()).take(60).collect();
-                scope.unknown.push(super::Unknown {
-                    what: format!("`{{{{ {shown} }}}}` in the template's env"),
-                    span: *at..*at,
-                    file: None,
-                });
-            }
-        }
+        env_blocks(scope, &neutral, &blocks);
     }
     Some(doc)
+}
+
+/// A block rendered into a container's `env` list (`toYaml .Values.env`, `include "x.env"`)
+/// may set the entity: unknown content of the scope. A block line belongs to the list when it
+/// lies among its lines and renders deeper than `env:` (where `nindent`/`indent` puts it, or
+/// else where it stands), or at the items' own column when they stand at the column of
+/// `env:` (unless it names another container key).
+fn env_blocks(scope: &mut super::Scope, neutral: &str, blocks: &[(usize, String)]) {
+    let first = scope
+        .vars
+        .iter()
+        .filter(|v| v.origin.starts_with("container env"))
+        .map(|v| v.name_span.start)
+        .min();
+    let Some(first) = first else {
+        return;
+    };
+    let Some((env, indent)) = env_block(neutral, first) else {
+        return;
+    };
+    let line_start = |at: usize| {
+        neutral
+            .get(..at)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |p| p + 1)
+    };
+    // The column of the first item's dash (`- name: X`), or of its first key.
+    let items = {
+        let start = line_start(first);
+        let line = neutral.get(start..first).unwrap_or("");
+        line.find('-').unwrap_or(line.len())
+    };
+    let renders_at = |at: usize, expr: &str| {
+        let words: Vec<&str> = expr
+            .split(|c: char| c.is_whitespace() || c == '|')
+            .collect();
+        words
+            .windows(2)
+            .find(|w| matches!(w.first(), Some(&"nindent" | &"indent")))
+            .and_then(|w| w.get(1))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(at - line_start(at))
+    };
+    const OTHER_KEYS: &[&str] = &[
+        "resources",
+        "volumeMounts",
+        "ports",
+        "Probe",
+        "probe",
+        "securityContext",
+        "lifecycle",
+    ];
+    let inside = |at: usize, expr: &str| {
+        let col = renders_at(at, expr);
+        env.contains(&at)
+            && (col > indent
+                || (col == indent
+                    && items == indent
+                    && !OTHER_KEYS.iter().any(|k| expr.contains(k))))
+    };
+    for (at, expr) in blocks.iter().filter(|(at, e)| inside(*at, e)) {
+        let shown: String = expr.chars().filter(|c| !c.is_control()).take(60).collect();
+        scope.unknown.push(super::Unknown {
+            what: format!("`{{{{ {shown} }}}}` in the template's env"),
+            span: *at..*at,
+            file: None,
+        });
+    }
+}
+
+/// A variable whose value is the one expression `expr`, rendered from the chart's values: a
+/// scalar becomes the value (its origin says where it was set), an empty one leaves the
+/// variable empty, except a credential's (it is given at install: it stays a reference);
+/// anything else stays a reference to the expression.
+fn from_values(v: &mut super::Var, expr: &str, values: &[Values]) {
+    let credential = v.name == super::API_KEY || v.name == super::TOKEN_FILE;
+    // Messages name the values path, never the whole expression (a `default` may hold a key).
+    let path = pipeline(expr)
+        .first()
+        .and_then(|s| stage_words(s))
+        .and_then(|w| w.into_iter().last())
+        .map_or(String::new(), |w| match w {
+            Word::Bare(b) | Word::Str(b) => b,
+        });
+    match render(expr, values) {
+        Rendered::Text(s, from) if !(credential && super::classify(&s) == Value::Empty) => {
+            v.value = super::classify(&s);
+            v.origin = format!("{}, `{path}` from {from}", v.origin);
+        }
+        Rendered::Empty(from) if !credential => {
+            v.value = Value::Empty;
+            v.origin = format!("{}, `{path}` empty in {from}", v.origin);
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -402,7 +707,7 @@ mod tests {
     #[test]
     fn template_containers_are_read_as_manifests() {
         assert!(claims(TEMPLATE));
-        let doc = read(TEMPLATE, &Limits::default());
+        let doc = read(TEMPLATE, &[], &Limits::default());
         assert!(doc.error.is_none());
         assert_eq!(doc.scopes.len(), 1);
         let s = &doc.scopes[0];
@@ -421,7 +726,7 @@ mod tests {
     #[test]
     fn crlf_and_odd_directives() {
         let crlf = TEMPLATE.replace('\n', "\r\n");
-        let doc = read(&crlf, &Limits::default());
+        let doc = read(&crlf, &[], &Limits::default());
         assert_eq!(doc.scopes.len(), 1);
         for text in [
             "{{",
@@ -432,7 +737,7 @@ mod tests {
         ] {
             let (n, _) = neutralise(text, Branches::Last);
             assert_eq!(n.len(), text.len(), "{text:?}");
-            let _ = read(text, &Limits::default());
+            let _ = read(text, &[], &Limits::default());
         }
         assert!(!claims("value: \"{{inputs.parameters.key}}\"\n"));
     }
@@ -443,7 +748,7 @@ mod tests {
         let (all, _) = neutralise(text, Branches::All);
         assert!(all.lines().take(7).all(|l| l.trim().is_empty()), "{all}");
         assert_eq!(all.len(), text.len());
-        let doc = read(text, &Limits::default());
+        let doc = read(text, &[], &Limits::default());
         assert_eq!(doc.scopes.len(), 2, "{:#?}", doc.scopes);
         let login = doc.scopes[1]
             .commands
@@ -455,7 +760,7 @@ mod tests {
     #[test]
     fn blocks_rendered_into_env_are_unknown_content() {
         let text = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: t}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          env:\n            - name: WANDB_API_KEY\n              valueFrom:\n                secretKeyRef: {name: s, key: k}\n            {{- toYaml .Values.env | nindent 12 }}\n          {{- include \"x.resources\" . | nindent 10 }}\n        - name: b\n          env:\n          - name: WANDB_API_KEY\n            value: {{ .Values.key }}\n          resources:\n            {{- toYaml .Values.resources | nindent 12 }}\n";
-        let doc = read(text, &Limits::default());
+        let doc = read(text, &[], &Limits::default());
         assert_eq!(doc.scopes.len(), 2);
         let what: Vec<&str> = doc.scopes[0]
             .unknown
@@ -469,13 +774,122 @@ mod tests {
         assert!(doc.scopes[1].unknown.is_empty());
     }
 
+    const VALUES: &str = "wandb:\n  entity: my-team\n  apiKey: k3y-in-values-1234\n  empty: \"\"\n  nothing:\n  map: {a: 1}\n";
+
+    #[test]
+    fn plain_values_references_render() {
+        let v = [Values::parse(
+            "chart/values.yaml",
+            VALUES,
+            &Limits::default(),
+        )];
+        let text = |s: &str, line: usize| {
+            Rendered::Text(s.to_string(), format!("`chart/values.yaml` line {line}"))
+        };
+        let default = |s: &str| Rendered::Text(s.to_string(), "the template's `default`".into());
+        for (expr, want) in [
+            (".Values.wandb.entity", text("my-team", 2)),
+            ("$.Values.wandb.entity | quote", text("my-team", 2)),
+            ("quote .Values.wandb.apiKey", text("k3y-in-values-1234", 3)),
+            (
+                ".Values.wandb.entity | toString | squote",
+                text("my-team", 2),
+            ),
+            ("default \"x\" .Values.wandb.empty", default("x")),
+            (
+                ".Values.wandb.absent | default \"a|b\" | quote",
+                default("a|b"),
+            ),
+            ("default \"x\" .Values.wandb.entity", text("my-team", 2)),
+            (
+                ".Values.wandb.empty",
+                Rendered::Empty("`chart/values.yaml` line 4".into()),
+            ),
+            (
+                ".Values.wandb.nothing",
+                Rendered::Empty("`chart/values.yaml` line 5".into()),
+            ),
+            (
+                "required \"set it\" .Values.wandb.entity",
+                text("my-team", 2),
+            ),
+            ("required \"set it\" .Values.wandb.empty", Rendered::Unknown),
+            (".Values.wandb.map", Rendered::Unknown),
+            (".Values.wandb.absent", Rendered::Unknown),
+            (".Values.wandb.entity.deeper", Rendered::Unknown),
+            (".Values.wandb.entity | upper", Rendered::Unknown),
+            ("(.Values.wandb.entity)", Rendered::Unknown),
+            ("default .Values.x .Values.wandb.empty", Rendered::Unknown),
+            ("include \"x\" .", Rendered::Unknown),
+            ("default \"unclosed .Values.wandb.entity", Rendered::Unknown),
+            ("", Rendered::Unknown),
+        ] {
+            assert_eq!(render(expr, &v), want, "{expr}");
+        }
+        // No chart known: a `default` still applies, nothing else is known.
+        assert_eq!(render(".Values.k | default \"x\"", &[]), default("x"));
+        assert_eq!(render(".Values.k", &[]), Rendered::Unknown);
+        // A values file that is not YAML tells nothing.
+        let broken = [Values::parse("v.yaml", "a: [", &Limits::default())];
+        assert_eq!(render(".Values.a", &broken), Rendered::Unknown);
+    }
+
+    #[test]
+    fn values_feed_env_values() {
+        let v = [Values::parse(
+            "chart/values.yaml",
+            VALUES,
+            &Limits::default(),
+        )];
+        let text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      env:\n        - name: WANDB_API_KEY\n          value: {{ .Values.wandb.apiKey | quote }}\n        - name: WANDB_ENTITY\n          value: \"{{ .Values.wandb.empty }}\"\n    - name: b\n      env:\n        - name: WANDB_API_KEY\n          value: {{ .Values.wandb.empty }}\n        - name: WANDB_ENTITY\n          value: {{ .Values.wandb.entity }}-suffix\n    - name: c\n      env:\n        - name: WANDB_API_KEY\n          value: {{ .Values.wandb.x | default \"k3y-default-99\" }}\n        - name: WANDB_ENTITY\n          value: {{ .Values.wandb.entity }}\n";
+        let doc = read(text, &v, &Limits::default());
+        let [a, b, c] = &doc.scopes[..] else {
+            panic!("{:#?}", doc.scopes)
+        };
+        let key = a.var("WANDB_API_KEY").expect("key");
+        assert_eq!(key.value, Value::Literal("k3y-in-values-1234".into()));
+        assert!(
+            key.origin
+                .contains("`.Values.wandb.apiKey` from `chart/values.yaml` line 3"),
+            "{}",
+            key.origin
+        );
+        assert_eq!(a.var("WANDB_ENTITY").expect("entity").value, Value::Empty);
+        // An empty key is given at install; text around an expression is not plain.
+        assert!(matches!(
+            b.var("WANDB_API_KEY").expect("k").value,
+            Value::Secret(_)
+        ));
+        assert!(matches!(
+            b.var("WANDB_ENTITY").expect("e").value,
+            Value::Secret(_)
+        ));
+        let key = c.var("WANDB_API_KEY").expect("key");
+        assert_eq!(key.value, Value::Literal("k3y-default-99".into()));
+        assert!(!key.origin.contains("k3y"), "{}", key.origin);
+        assert_eq!(
+            c.var("WANDB_ENTITY").expect("e").value,
+            Value::Literal("my-team".into())
+        );
+    }
+
+    #[test]
+    fn include_at_the_items_column_is_env_content() {
+        let text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    env:\n    - name: WANDB_API_KEY\n      valueFrom: {secretKeyRef: {name: s, key: k}}\n    # shared\n    {{- include \"x.env\" . | nindent 4 }}\n    - name: WANDB_PROJECT\n      value: p\n    resources:\n      {{- toYaml .Values.resources | nindent 6 }}\n  - name: b\n    env:\n    - name: WANDB_API_KEY\n      valueFrom: {secretKeyRef: {name: s, key: k}}\n{{ include \"x.env\" . | indent 4 }}\n  - name: c\n    env:\n    - name: WANDB_API_KEY\n      valueFrom: {secretKeyRef: {name: s, key: k}}\n    {{- include \"x.resources\" . | nindent 4 }}\n";
+        let doc = read(text, &[], &Limits::default());
+        assert_eq!(doc.scopes.len(), 3, "{:#?}", doc.scopes);
+        let unknown: Vec<usize> = doc.scopes.iter().map(|s| s.unknown.len()).collect();
+        assert_eq!(unknown, vec![1, 1, 0], "{:#?}", doc.scopes);
+        assert!(doc.scopes[0].var("WANDB_PROJECT").is_some());
+    }
+
     #[test]
     fn every_prefix_and_splice_reads_without_panic() {
         let text = "{{- if .Values.a }}\nkind: Pod\nmetadata: {name: \"p-{{ .Release.Name }}\"}\nspec:\n  containers:\n    - name: é\n      env:\n        - name: WANDB_API_KEY\n          value: {{ .Values.k | quote }}\n        {{- toYaml .Values.env | nindent 8 }}\n{{- else }}\nkind: Job\n{{- end }}\n";
         for cut in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
             let spliced = format!("{}ß\u{2028}{}", &text[..cut], &text[cut..]);
             for t in [&text[..cut], spliced.as_str()] {
-                let doc = read(t, &Limits::default());
+                let doc = read(t, &[], &Limits::default());
                 for v in doc.scopes.iter().flat_map(|s| &s.vars) {
                     assert!(t.get(v.name_span.clone()).is_some(), "{t:?}");
                     assert!(t.get(v.value_span.clone()).is_some(), "{t:?}");

@@ -473,11 +473,22 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
 /// Reads one file of format `format` into scopes (none when it holds nothing to judge; a
 /// parse error is kept in [`ConfigDoc::error`]); YAML formats load under `limits`.
 pub fn read(format: Format, text: &str, limits: &Limits) -> ConfigDoc {
+    read_in_chart(format, text, &[], limits)
+}
+
+/// [`read`], for a Helm template whose chart's values files are known (`values`): the plain
+/// `.Values` references of its `env` are rendered from them.
+pub fn read_in_chart(
+    format: Format,
+    text: &str,
+    values: &[helm::Values],
+    limits: &Limits,
+) -> ConfigDoc {
     let mut doc = match format {
         Format::GithubWorkflow | Format::GithubAction => github::read(text, format, limits),
         Format::GitlabCi => gitlab::read(text, limits),
-        Format::HelmTemplate => helm::read(text, limits),
-        Format::Kubernetes if helm::claims(text) => helm::read(text, limits),
+        Format::HelmTemplate => helm::read(text, values, limits),
+        Format::Kubernetes if helm::claims(text) => helm::read(text, values, limits),
         Format::Kubernetes if task::claims(text) => task::read(text, limits),
         Format::Kubernetes | Format::HelmValues => kubernetes::read(text, format, limits),
         Format::Compose => compose::read(text, limits),

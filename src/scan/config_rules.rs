@@ -286,9 +286,17 @@ impl Scanner<'_> {
         gitlab_context: Option<&[String]>,
     ) -> Option<ConfigDoc> {
         if format != Format::GitlabCi {
-            return Some(crate::formats::read(
+            let helm = format == Format::HelmTemplate
+                || (format == Format::Kubernetes && crate::formats::helm::claims(text));
+            let values = if helm {
+                self.chart_values(path, abs)
+            } else {
+                Vec::new()
+            };
+            return Some(crate::formats::read_in_chart(
                 format,
                 text,
+                &values,
                 &self.config.yaml_limits(),
             ));
         }
@@ -324,6 +332,40 @@ impl Scanner<'_> {
             &context,
             &self.config.yaml_limits(),
         ))
+    }
+
+    /// The values files of the Helm chart the template at `path` belongs to: the folder above
+    /// a `templates/` of its path (the innermost) that holds `Chart.yaml`, and in it
+    /// `values.yaml` and `values.yml`, read from the scan's snapshot (inside the repository
+    /// only; a file that cannot be read is left out).
+    fn chart_values(&self, path: &str, abs: &Path) -> Vec<crate::formats::helm::Values> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let limits = self.config.yaml_limits();
+        for i in (0..parts.len().saturating_sub(1)).rev() {
+            if parts.get(i) != Some(&"templates") {
+                continue;
+            }
+            // From the template's folder up to the folder that holds `templates/`.
+            let up = "../".repeat(parts.len() - 1 - i);
+            if self
+                .snapshot
+                .named(path, abs, &format!("{up}Chart.yaml"))
+                .is_err()
+            {
+                continue;
+            }
+            return ["values.yaml", "values.yml"]
+                .iter()
+                .filter_map(|name| self.snapshot.named(path, abs, &format!("{up}{name}")).ok())
+                .filter_map(|n| {
+                    let text = std::str::from_utf8(&n.bytes).ok()?;
+                    Some(crate::formats::helm::Values::parse(
+                        &n.display, text, &limits,
+                    ))
+                })
+                .collect();
+        }
+        Vec::new()
     }
 
     /// Records what other files need of this one: the entity a `wandb/settings` sets, the
