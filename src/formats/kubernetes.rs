@@ -101,6 +101,12 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, 
     }
 }
 
+/// Whether a secret's name says it holds W&B credentials (`wandb`, `wandb-secret`,
+/// `wandb-api-key`): a Secret loaded whole under such a name gives its holder the credential.
+pub fn names_wandb(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("wandb")
+}
+
 /// One container (a Kubernetes container object, an Argo `container:` or `script:` template) as
 /// a scope: its `env`, `envFrom`, its `command` and `args` as one argv, and an Argo script's
 /// `source` as a shell text.
@@ -124,7 +130,7 @@ fn container_scope(c: &Node, label: String, idx: &Src<'_>, triggers: &[String]) 
         // A Secret named for W&B (`wandb`, `wandb-secret`, `wandb-api-key`) holds the
         // key: the container receives the credential from it. `env` entries still
         // override it, so it goes first.
-        if what == "secretRef" && ref_name.to_ascii_lowercase().contains("wandb") {
+        if what == "secretRef" && names_wandb(&ref_name) {
             scope.vars.insert(
                 0,
                 Var {

@@ -11,9 +11,11 @@ pub mod dockerfile;
 pub mod github;
 pub mod gitlab;
 pub mod helm;
+pub mod kfp;
 pub mod kubernetes;
 pub mod launch;
 pub mod launched;
+pub mod python_modal;
 pub mod shell;
 pub mod task;
 pub mod text;
@@ -468,6 +470,9 @@ pub fn worth_parsing(format: Format, bytes: &[u8], registry: bool) -> bool {
         || (matches!(format, Format::GithubWorkflow | Format::GithubAction) && has(b"with:"))
         // An Airflow Variable holding the environment (`deserialize_json=True`).
         || (format == Format::Python && has(b"deserialize_json"))
+        // A Modal Secret or a Kubernetes Secret named for W&B, given to a remote function or
+        // a pipeline task.
+        || (format == Format::Python && (has(b"Secret.from_name") || has(b"use_secret_as_env")))
 }
 
 /// Reads one file of format `format` into scopes (none when it holds nothing to judge; a

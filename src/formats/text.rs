@@ -472,6 +472,13 @@ pub fn read_python(text: &str) -> ConfigDoc {
         scope.unknown = unknown;
         doc.scopes.push(scope);
     }
+    // Launchers that run functions and tasks remotely: Modal apps, Kubeflow pipelines.
+    if super::python_modal::claims(text) {
+        doc.scopes.extend(super::python_modal::scopes(text));
+    }
+    if super::kfp::claims(text) {
+        doc.scopes.extend(super::kfp::scopes(text));
+    }
     doc
 }
 
@@ -650,7 +657,9 @@ fn v1_env_vars(slice: &str, base: usize) -> Vec<Var> {
     vars
 }
 
-fn paren_block(text: &str, open: usize) -> Range<usize> {
+/// The span of the parenthesised block opened by the `(` at `open`, to its matching `)` (the
+/// rest of the text when it is not closed).
+pub(super) fn paren_block(text: &str, open: usize) -> Range<usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     for (i, ch) in b.iter().enumerate().skip(open) {
@@ -668,7 +677,9 @@ fn paren_block(text: &str, open: usize) -> Range<usize> {
     open..b.len()
 }
 
-fn python_value(raw: &str) -> Value {
+/// A Python expression as a value: a string literal is classified like any written value; a
+/// call, a name, an f-string or a subscript is a reference.
+pub(super) fn python_value(raw: &str) -> Value {
     let v = raw.trim().trim_end_matches(',');
     let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
         || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
@@ -681,6 +692,81 @@ fn python_value(raw: &str) -> Value {
     }
     // A call, a name, an f-string or a subscript: not a literal written here.
     Value::Secret(v.to_string())
+}
+
+/// The variables of the Python dict literal at `dict` (`{"NAME": value, ...}` or the
+/// arguments of `dict(NAME=value, ...)`), with `origin`.
+pub(super) fn dict_vars(text: &str, dict: Range<usize>, origin: &str) -> Vec<Var> {
+    let dict_text = text.get(dict.clone()).unwrap_or("");
+    let mut vars = Vec::new();
+    for pc in ENV_PAIR.captures_iter(dict_text) {
+        let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
+            continue;
+        };
+        let raw = v.as_str().trim();
+        vars.push(Var {
+            name: n.as_str().to_string(),
+            value: python_value(raw),
+            name_span: dict.start + n.start()..dict.start + n.end(),
+            value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
+            origin: origin.to_string(),
+        });
+    }
+    vars
+}
+
+/// Where the value of the last assignment `name = ...` before byte `before` starts (a
+/// statement of its own line, at any indentation, not a keyword argument inside brackets),
+/// if there is one.
+pub(super) fn definition(text: &str, name: &str, before: usize) -> Option<usize> {
+    let head = text.get(..before)?;
+    head.match_indices(name)
+        .filter(|(i, _)| {
+            let line = head
+                .get(..*i)
+                .map_or("", |h| h.rsplit('\n').next().unwrap_or(""));
+            line.trim().is_empty() && (line.is_empty() || !in_brackets(text, *i))
+        })
+        .filter_map(|(i, _)| {
+            let rest = text.get(i + name.len()..)?;
+            let eq = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let after = rest.get(eq..)?;
+            (after.starts_with('=') && !after.starts_with("=="))
+                .then(|| {
+                    let value = after.get(1..)?;
+                    Some(i + name.len() + eq + 1 + (value.len() - value.trim_start().len()))
+                })
+                .flatten()
+        })
+        .last()
+}
+
+/// Whether byte `at` is inside brackets opened since the last line that starts at column 0
+/// (strings skipped roughly: a quote ends at its line's end).
+fn in_brackets(text: &str, at: usize) -> bool {
+    let head = text.get(..at).unwrap_or("");
+    let from = head
+        .rmatch_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|i| {
+            text.as_bytes()
+                .get(*i)
+                .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'#' && *b != b')')
+        })
+        .unwrap_or(0);
+    let (mut depth, mut quote) = (0i64, None::<char>);
+    for c in head.get(from..).unwrap_or("").chars() {
+        match (quote, c) {
+            (_, '\n') => quote = None,
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
 }
 
 /// `wandb/settings`: INI; `entity = x` under `[default]`.
