@@ -221,3 +221,85 @@ fn a_saved_error_answer_is_an_input_problem_and_fails_the_run() {
     // The other files were read whole: the findings stand.
     assert_eq!(pairs(&doc), expected());
 }
+
+#[test]
+fn a_deactivated_account_is_unused_and_numeric_ids_in_pretty_pages_are_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(
+        d.join("registry.yaml"),
+        "teams:\n  ml-team:\n    id: '7'\n    projects:\n      eval: {id: '70', visibility: restricted}\nservice_accounts:\n  - name: nightly-sync\n    scope: team\n    team: ml-team\n    auth: api-key\n    purpose: Sync runs\n    owner: ml@acme.com\n    used_by: [jobs/sync.py]\n    created: 2026-01-01\n    audit_ids: ['101']\n  - name: eval-runner\n    scope: team\n    team: ml-team\n    auth: api-key\n    purpose: Evaluate\n    owner: ml@acme.com\n    used_by: [jobs/eval.py]\n    created: 2026-01-01\n    audit_ids: ['102']\n",
+    )
+    .expect("registry");
+    // Pretty-printed pages, numeric ids, no names: one account works and is refused on the
+    // restricted project, then the other is deactivated by an admin.
+    let mut entries = Vec::new();
+    for day in 1..=30 {
+        for (id, code) in [(101, 200), (102, 200), (102, 403)] {
+            entries.push(serde_json::json!({
+                "timestamp": format!("2026-10-{day:02}T10:00:00Z"),
+                "action": "run:update",
+                "actor_user_id": id,
+                "entity_asset": 7,
+                "project_asset": 70,
+                "response_code": code,
+                "cli_version": "0.21.0",
+            }));
+        }
+    }
+    entries.push(serde_json::json!({
+        "timestamp": "2026-10-30T12:00:00Z",
+        "action": "user:deactivate",
+        "actor_user_id": 9,
+        "user_asset": 101,
+    }));
+    let page = serde_json::json!({
+        "audit_logs": entries,
+        "range_start_time": "2026-10-01T00:00:00Z",
+        "range_end_time": "2026-10-31T00:00:00Z",
+        "count": 91,
+        "next_cursor": null,
+    });
+    std::fs::create_dir(d.join("logs")).expect("mkdir");
+    std::fs::write(
+        d.join("logs/page.json"),
+        serde_json::to_string_pretty(&page).expect("json"),
+    )
+    .expect("write");
+    let mut cmd = bin();
+    cmd.current_dir(d).args([
+        "audit",
+        "--format",
+        "json",
+        "--isolated",
+        "--registry",
+        "registry.yaml",
+        "--audit-log",
+        "logs",
+        "--as-of",
+        "2026-10-31",
+    ]);
+    let (doc, code, stderr) = common::parts(&cmd.output().expect("run"));
+    assert!(matches!(code, Some(0 | 1)), "warnings only\n{stderr}");
+    assert_eq!(doc["summary"]["audit"]["events"], 91, "{}", doc["errors"]);
+    let found = pairs(&doc);
+    assert!(
+        found.contains(&("nightly-sync".to_string(), "A002".to_string())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("eval-runner".to_string(), "A011".to_string())),
+        "{found:?}"
+    );
+    let a002 = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "A002")
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_default();
+    assert!(
+        a002.contains("deactivated on 2026-10-30 (user:deactivate)"),
+        "{a002}"
+    );
+}
