@@ -12,17 +12,16 @@ use serde::de::DeserializeSeed;
 use super::parse::{Top, TopSeed};
 use super::{count_mismatch, deliver, AuditEvent, LogProblem, ReadStats, MAX_LINE};
 
-/// Where the reader stands: newlines passed, bytes since the last newline and since the last
-/// page entry ended.
+/// Where the reader stands: newlines passed, and bytes since the last page entry ended.
 #[derive(Default)]
 struct Track {
     newlines: Cell<usize>,
-    since_newline: Cell<usize>,
     since_entry: Cell<usize>,
 }
 
-/// Counts the lines of what passes, and refuses a line or one entry longer than [`MAX_LINE`]
-/// (so that memory stays bounded whatever the document holds).
+/// Counts the lines of what passes, and refuses one entry (or one top-level event) longer than
+/// [`MAX_LINE`], so that memory stays bounded whatever the document holds; a long line of many
+/// entries (a whole page on one line) is fine.
 struct Counting<R> {
     inner: R,
     track: Rc<Track>,
@@ -32,21 +31,14 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(out)?;
         let t = &self.track;
-        for b in out.get(..n).unwrap_or(&[]) {
-            if *b == b'\n' {
-                t.newlines.set(t.newlines.get() + 1);
-                t.since_newline.set(0);
-            } else {
-                t.since_newline.set(t.since_newline.get() + 1);
-            }
-        }
+        let newlines = out
+            .get(..n)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        t.newlines.set(t.newlines.get() + newlines);
         t.since_entry.set(t.since_entry.get() + n);
-        if t.since_newline.get() > MAX_LINE {
-            return Err(std::io::Error::other(format!(
-                "a line longer than {} MiB",
-                MAX_LINE >> 20
-            )));
-        }
         if t.since_entry.get() > MAX_LINE {
             return Err(std::io::Error::other(format!(
                 "an entry longer than {} MiB",

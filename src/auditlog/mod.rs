@@ -216,35 +216,93 @@ fn read_file(
 pub const MAX_LINE: usize = 16 << 20;
 
 /// Reads one line into `buf` (without holding more than [`MAX_LINE`] bytes of it). Returns the
-/// bytes consumed (0 at the end) and whether the line was longer than the limit.
+/// bytes consumed (0 at the end) and whether the line is longer than the limit: then `buf`
+/// holds its first [`MAX_LINE`] bytes and the reader stands right after them.
 fn read_line_capped(
     reader: &mut impl BufRead,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<(usize, bool)> {
     let mut consumed = 0;
-    let mut too_long = false;
     loop {
         let chunk = reader.fill_buf()?;
         if chunk.is_empty() {
-            return Ok((consumed, too_long));
+            return Ok((consumed, false));
         }
         let (take, done) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };
-        if !too_long {
-            let room = MAX_LINE.saturating_sub(buf.len());
-            if take > room {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
-            }
+        let room = MAX_LINE.saturating_sub(buf.len());
+        if take > room {
+            buf.extend_from_slice(chunk.get(..room).unwrap_or(&[]));
+            reader.consume(room);
+            return Ok((consumed + room, true));
         }
+        buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
         reader.consume(take);
         consumed += take;
         if done {
-            return Ok((consumed, too_long));
+            return Ok((consumed, false));
+        }
+    }
+}
+
+/// A line longer than [`MAX_LINE`], of which `buf` holds the start: a JSON value (a page of a
+/// million entries as the API answers it) is read as a stream, one entry at a time, to the end
+/// of the stream (true); anything else is skipped as one bad line (false: reading goes on).
+fn long_line(
+    doc: &document::Document<'_>,
+    buf: &[u8],
+    reader: &mut impl BufRead,
+    stats: &mut ReadStats,
+    on_event: &mut dyn FnMut(AuditEvent),
+    on_problem: &mut dyn FnMut(LogProblem),
+) -> bool {
+    let line_no = doc.start_line;
+    let start = if line_no == 1 {
+        buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf)
+    } else {
+        buf
+    };
+    if start.trim_ascii_start().starts_with(b"{") {
+        doc.read(start.to_vec(), reader, stats, on_event, on_problem);
+        return true;
+    }
+    stats.lines += 1;
+    stats.malformed += 1;
+    let problem = |message: String| LogProblem {
+        path: doc.shown.to_string(),
+        line: Some(line_no),
+        message,
+    };
+    if let Err(e) = skip_line(reader) {
+        let what = if doc.gz { "gzip stream" } else { "file" };
+        on_problem(problem(format!(
+            "the {what} breaks in line {line_no} ({e}); the lines before were read"
+        )));
+        return true;
+    }
+    on_problem(problem(format!(
+        "the line is longer than {} MiB; skipped",
+        MAX_LINE >> 20
+    )));
+    false
+}
+
+/// Skips the rest of the line the reader stands in.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        reader.consume(take);
+        if done {
+            return Ok(());
         }
     }
 }
@@ -280,13 +338,15 @@ pub fn read_stream(
             Ok((0, _)) => break,
             Ok((_, true)) => {
                 line_no += 1;
-                stats.lines += 1;
-                stats.malformed += 1;
                 first = false;
-                on_problem(problem(
-                    line_no,
-                    format!("the line is longer than {} MiB; skipped", MAX_LINE >> 20),
-                ));
+                let doc = document::Document {
+                    shown: &shown,
+                    gz,
+                    start_line: line_no,
+                };
+                if long_line(&doc, &buf, &mut reader, stats, on_event, on_problem) {
+                    return;
+                }
                 continue;
             }
             Ok(_) => {}
@@ -323,7 +383,10 @@ pub fn read_stream(
             })
         };
         if std::mem::replace(&mut first, false) {
-            let opens = line.trim_ascii_start().starts_with(b"{");
+            // Pretty printers end the first line with the brace or bracket they open; a cut
+            // NDJSON line rarely does, and is one bad line rather than a document.
+            let trimmed = line.trim_ascii();
+            let opens = trimmed.starts_with(b"{") && matches!(trimmed.last(), Some(b'{' | b'['));
             if matches!(&parsed, Err(e) if e.incomplete) && opens {
                 stats.lines -= 1;
                 let mut prefix = line.to_vec();
@@ -767,5 +830,30 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(stats.unread_files.len(), 1);
         assert!(stats.unread_files[0].ends_with("c-error.json"));
+    }
+
+    #[test]
+    fn a_page_on_one_line_longer_than_the_line_limit_is_read_entry_by_entry() {
+        let pad = "x".repeat(1000);
+        let entry = format!(
+            r#"{{"timestamp":"2026-11-01T10:00:00Z","action":"run:update","actor_user_id":"VXNlcjox","note":"{pad}"}}"#
+        );
+        let n = MAX_LINE / entry.len() + 100;
+        let entries = vec![entry.as_str(); n];
+        let text = format!("{}\n{GOOD}\n", page(&entries, n));
+        assert!(text.len() > MAX_LINE);
+        let (events, problems, stats) = stream(text.as_bytes());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(events.len(), n + 1);
+        assert_eq!(stats.malformed, 0);
+    }
+
+    #[test]
+    fn a_cut_first_line_is_one_bad_line_not_a_document() {
+        let text = format!("{{\"timestamp\":\"2026-11-01T1\n{GOOD}\n{GOOD}\n");
+        let (events, problems, _) = stream(text.as_bytes());
+        assert_eq!(events.len(), 2);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(1));
     }
 }
