@@ -201,6 +201,65 @@ pub fn audit_lines(data: &[u8]) {
     judge(reg, &activity, true);
 }
 
+/// The audit-log stream reader over any bytes (every form: NDJSON, pages one per line,
+/// pretty-printed pages, gzip told by content), each event through the activity model and the
+/// account rules. Events and problems must not depend on how the input is chunked.
+pub fn audit_stream(data: &[u8]) {
+    let Some(reg) = crate::registry::parse(
+        "registry.yaml",
+        "teams:\n  ml-team: {id: RW50aXR5OjE, member_ids: [VXNlcjo5], members: [a@x.com], projects: {p: {id: UHJvamVjdDox, visibility: restricted}}}\nservice_accounts:\n  - {name: ci-training, scope: organization, team: ml-team, audit_ids: [VXNlcjox]}\n",
+    )
+    .ok() else {
+        return;
+    };
+    let read = |chunk: usize| {
+        let mut activity = crate::auditlog::activity::Activity::new(&reg);
+        let mut stats = crate::auditlog::ReadStats::default();
+        let mut problems = Vec::new();
+        let source = Chunks {
+            data,
+            pos: 0,
+            size: chunk,
+        };
+        crate::auditlog::read_stream(
+            "log",
+            Box::new(source),
+            false,
+            &mut stats,
+            &mut |ev| activity.add(&ev),
+            &mut |p| problems.push((p.line, p.message)),
+        );
+        (activity, stats, problems)
+    };
+    let (activity, stats, problems) = read(usize::MAX);
+    let (_, stats2, problems2) = read(7);
+    assert_eq!(
+        (stats.events, stats.malformed),
+        (stats2.events, stats2.malformed)
+    );
+    assert_eq!(problems, problems2);
+    judge(&reg, &activity, true);
+}
+
+/// A reader that hands out at most `size` bytes at a time.
+struct Chunks<'a> {
+    data: &'a [u8],
+    pos: usize,
+    size: usize,
+}
+
+impl std::io::Read for Chunks<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let rest = self.data.get(self.pos..).unwrap_or(&[]);
+        let n = rest.len().min(out.len()).min(self.size.max(1));
+        if let (Some(to), Some(from)) = (out.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// The rule-file loader (and, for a valid rule, its examples).
 pub fn rule_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
@@ -285,6 +344,7 @@ pub fn run(target: &str, data: &[u8]) {
         "config" => config(data),
         "registry" => registry(data),
         "audit_line" => audit_lines(data),
+        "audit_stream" => audit_stream(data),
         "rule_file" => rule_file(data),
         "launch" => launch(data),
         "shell_parse" => shell_parse(data),

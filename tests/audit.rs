@@ -422,7 +422,7 @@ fn human_output_labels_the_registry_entry() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("21 findings: 3 error, 18 warning, 0 info"),
+        stdout.contains("22 findings: 4 error, 18 warning, 0 info"),
         "{stdout}"
     );
 }

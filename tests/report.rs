@@ -105,8 +105,8 @@ fn the_json_report_combines_scans_accounts_and_trends() {
     let unlisted = r["unlisted"].as_array().expect("unlisted");
     assert_eq!(
         unlisted.len(),
-        2,
-        "the two accounts the registry does not list"
+        3,
+        "the two accounts the registry does not list, and the refused key without an actor (A010)"
     );
 
     // Trends: the previous report is read back, with the change per severity.

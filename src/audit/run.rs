@@ -82,6 +82,18 @@ pub fn audit_with_activity(
     );
     problems.append(&mut outcome.problems);
     outcome.problems = problems;
+    // A named log of which nothing could be read: the run did not see what it was asked to
+    // judge, and exits 2 (as any unreadable input).
+    for path in &stats.unread_files {
+        outcome.problems.push(Problem {
+            level: Severity::Error,
+            path: Some(path.clone()),
+            message: format!(
+                "audit log `{path}`: nothing in it could be read as audit events; the audit is incomplete"
+            ),
+        });
+        outcome.unread.push(path.clone());
+    }
     outcome.summary.elapsed_ms = started.elapsed().as_millis();
     (outcome, activity)
 }

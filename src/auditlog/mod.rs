@@ -7,11 +7,15 @@
 //! what was read before is kept.
 
 pub mod activity;
+mod document;
+pub mod parse;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+
+pub use parse::EVENT_FIELDS;
 
 use crate::source::files::{self, InputKind, OpenError, Passed, ProbeError};
 
@@ -32,10 +36,16 @@ pub struct AuditEvent {
     pub response_code: Option<u16>,
     /// The entity (team) acted on.
     pub entity_name: Option<String>,
+    /// The entity's W&B id (`entity_asset`: anonymized logs carry it instead of the name).
+    pub entity_asset: Option<String>,
     /// The project acted on.
     pub project_name: Option<String>,
+    /// The project's W&B id (`project_asset`).
+    pub project_asset: Option<String>,
     /// The user acted on (invitations, key creation).
     pub user_email: Option<String>,
+    /// The W&B id of the user acted on (`user_asset`).
+    pub user_asset: Option<String>,
     /// The SDK or CLI version that made the request.
     pub cli_version: Option<String>,
     /// Every other field, as written.
@@ -62,8 +72,11 @@ pub struct ReadStats {
     pub lines: usize,
     /// Events delivered.
     pub events: usize,
-    /// Lines skipped as malformed.
+    /// Lines (or page entries) skipped as malformed.
     pub malformed: usize,
+    /// Files of which nothing could be read (not opened, or not one event in them): the run
+    /// did not see what it was asked to judge.
+    pub unread_files: Vec<String>,
 }
 
 /// Why an audit log named on the command line cannot be read (exit 2).
@@ -164,33 +177,38 @@ fn read_file(
     // Never open what is not a regular file: a FIFO blocks, `/dev/zero` never ends.
     let file = match files::open_regular(path) {
         Ok(f) => f,
-        Err(OpenError::NotRegular) => {
+        Err(e) => {
+            let message = match e {
+                OpenError::NotRegular => "not a regular file: not read".to_string(),
+                OpenError::Io(e) => format!("cannot open: {e}"),
+            };
             on_problem(LogProblem {
-                path: shown,
+                path: shown.clone(),
                 line: None,
-                message: "not a regular file: not read".to_string(),
+                message,
             });
-            return;
-        }
-        Err(OpenError::Io(e)) => {
-            on_problem(LogProblem {
-                path: shown,
-                line: None,
-                message: format!("cannot open: {e}"),
-            });
+            stats.unread_files.push(shown);
             return;
         }
     };
     stats.files += 1;
-    let gz = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    // Gzip is told by its magic bytes, not the name: `.gz` names lie both ways.
+    let mut file = BufReader::new(file);
+    let gz = file.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
     let source: Box<dyn Read> = if gz {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
         Box::new(file)
     };
-    read_stream(&shown, source, gz, stats, on_event, on_problem);
+    let events_before = stats.events;
+    let mut problems = 0usize;
+    read_stream(&shown, source, gz, stats, on_event, &mut |p| {
+        problems += 1;
+        on_problem(p);
+    });
+    if stats.events == events_before && problems > 0 {
+        stats.unread_files.push(shown);
+    }
 }
 
 /// Longest audit-log line read; a longer one is skipped (and reported) without being held in
@@ -198,35 +216,93 @@ fn read_file(
 pub const MAX_LINE: usize = 16 << 20;
 
 /// Reads one line into `buf` (without holding more than [`MAX_LINE`] bytes of it). Returns the
-/// bytes consumed (0 at the end) and whether the line was longer than the limit.
+/// bytes consumed (0 at the end) and whether the line is longer than the limit: then `buf`
+/// holds its first [`MAX_LINE`] bytes and the reader stands right after them.
 fn read_line_capped(
     reader: &mut impl BufRead,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<(usize, bool)> {
     let mut consumed = 0;
-    let mut too_long = false;
     loop {
         let chunk = reader.fill_buf()?;
         if chunk.is_empty() {
-            return Ok((consumed, too_long));
+            return Ok((consumed, false));
         }
         let (take, done) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };
-        if !too_long {
-            let room = MAX_LINE.saturating_sub(buf.len());
-            if take > room {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
-            }
+        let room = MAX_LINE.saturating_sub(buf.len());
+        if take > room {
+            buf.extend_from_slice(chunk.get(..room).unwrap_or(&[]));
+            reader.consume(room);
+            return Ok((consumed + room, true));
         }
+        buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
         reader.consume(take);
         consumed += take;
         if done {
-            return Ok((consumed, too_long));
+            return Ok((consumed, false));
+        }
+    }
+}
+
+/// A line longer than [`MAX_LINE`], of which `buf` holds the start: a JSON value (a page of a
+/// million entries as the API answers it) is read as a stream, one entry at a time, to the end
+/// of the stream (true); anything else is skipped as one bad line (false: reading goes on).
+fn long_line(
+    doc: &document::Document<'_>,
+    buf: &[u8],
+    reader: &mut impl BufRead,
+    stats: &mut ReadStats,
+    on_event: &mut dyn FnMut(AuditEvent),
+    on_problem: &mut dyn FnMut(LogProblem),
+) -> bool {
+    let line_no = doc.start_line;
+    let start = if line_no == 1 {
+        buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf)
+    } else {
+        buf
+    };
+    if start.trim_ascii_start().starts_with(b"{") {
+        doc.read(start.to_vec(), reader, stats, on_event, on_problem);
+        return true;
+    }
+    stats.lines += 1;
+    stats.malformed += 1;
+    let problem = |message: String| LogProblem {
+        path: doc.shown.to_string(),
+        line: Some(line_no),
+        message,
+    };
+    if let Err(e) = skip_line(reader) {
+        let what = if doc.gz { "gzip stream" } else { "file" };
+        on_problem(problem(format!(
+            "the {what} breaks in line {line_no} ({e}); the lines before were read"
+        )));
+        return true;
+    }
+    on_problem(problem(format!(
+        "the line is longer than {} MiB; skipped",
+        MAX_LINE >> 20
+    )));
+    false
+}
+
+/// Skips the rest of the line the reader stands in.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        reader.consume(take);
+        if done {
+            return Ok(());
         }
     }
 }
@@ -234,6 +310,10 @@ fn read_line_capped(
 /// Reads the events of one stream (`shown` names it in problems; `gz` says whether it is a
 /// decompressed gzip stream, for the wording of a broken one). Any chunking of the underlying
 /// reader gives the same events and problems.
+///
+/// The form is told by the content: lines that are each one JSON value (events, or whole pages
+/// of the API), or, when the first line opens a JSON object it does not close, a document of
+/// pretty-printed objects (pages or events), read as a stream of values.
 pub fn read_stream(
     shown: &str,
     source: Box<dyn Read + '_>,
@@ -246,31 +326,38 @@ pub fn read_stream(
     let mut reader = BufReader::with_capacity(256 * 1024, source);
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut line_no = 0usize;
+    let mut first = true;
+    let problem = |line: usize, message: String| LogProblem {
+        path: shown.clone(),
+        line: Some(line),
+        message,
+    };
     loop {
         buf.clear();
         match read_line_capped(&mut reader, &mut buf) {
             Ok((0, _)) => break,
             Ok((_, true)) => {
                 line_no += 1;
-                stats.lines += 1;
-                stats.malformed += 1;
-                on_problem(LogProblem {
-                    path: shown.clone(),
-                    line: Some(line_no),
-                    message: format!("the line is longer than {} MiB; skipped", MAX_LINE >> 20),
-                });
+                first = false;
+                let doc = document::Document {
+                    shown: &shown,
+                    gz,
+                    start_line: line_no,
+                };
+                if long_line(&doc, &buf, &mut reader, stats, on_event, on_problem) {
+                    return;
+                }
                 continue;
             }
             Ok(_) => {}
             Err(e) => {
                 let what = if gz { "gzip stream" } else { "file" };
-                on_problem(LogProblem {
-                    path: shown.clone(),
-                    line: Some(line_no + 1),
-                    message: format!(
+                on_problem(problem(
+                    line_no + 1,
+                    format!(
                         "the {what} breaks after line {line_no} ({e}); the {line_no} line(s) before were read"
                     ),
-                });
+                ));
                 return;
             }
         }
@@ -285,41 +372,144 @@ pub fn read_stream(
             continue;
         }
         stats.lines += 1;
-        match parse_line(line) {
-            Ok(ev) => {
+        // The first line's entries are held until it is known whether the file is a
+        // pretty-printed document (then it is read again as one).
+        let mut held: Vec<parse::Entry> = Vec::new();
+        let parsed = if first {
+            parse_top(line, &mut |e| held.push(e))
+        } else {
+            parse_top(line, &mut |e| {
+                deliver(e, line_no, stats, on_event, on_problem, &shown)
+            })
+        };
+        if std::mem::replace(&mut first, false) {
+            // Pretty printers end the first line with the brace or bracket they open; a cut
+            // NDJSON line rarely does, and is one bad line rather than a document.
+            let trimmed = line.trim_ascii();
+            let opens = trimmed.starts_with(b"{") && matches!(trimmed.last(), Some(b'{' | b'['));
+            if matches!(&parsed, Err(e) if e.incomplete) && opens {
+                stats.lines -= 1;
+                let mut prefix = line.to_vec();
+                prefix.push(b'\n');
+                let doc = document::Document {
+                    shown: &shown,
+                    gz,
+                    start_line: line_no,
+                };
+                doc.read(prefix, reader, stats, on_event, on_problem);
+                return;
+            }
+            for e in held {
+                deliver(e, line_no, stats, on_event, on_problem, &shown);
+            }
+        }
+        match parsed {
+            Ok(parse::Top::Event(ev)) => {
                 stats.events += 1;
                 on_event(ev);
             }
-            Err(message) => {
+            Ok(parse::Top::Page { count, entries }) => {
+                if let Some(m) = count_mismatch(count, entries) {
+                    on_problem(problem(line_no, m));
+                }
+            }
+            Err(e) => {
                 stats.malformed += 1;
-                on_problem(LogProblem {
-                    path: shown.clone(),
-                    line: Some(line_no),
-                    message,
-                });
+                on_problem(problem(line_no, e.message));
             }
         }
     }
 }
 
-/// One line as an event, or why it is not one.
+/// An entry of a page read at `line`: an event, or a problem.
+fn deliver(
+    entry: parse::Entry,
+    line: usize,
+    stats: &mut ReadStats,
+    on_event: &mut dyn FnMut(AuditEvent),
+    on_problem: &mut dyn FnMut(LogProblem),
+    shown: &str,
+) {
+    match entry {
+        Ok(ev) => {
+            stats.events += 1;
+            on_event(ev);
+        }
+        Err(message) => {
+            stats.malformed += 1;
+            on_problem(LogProblem {
+                path: shown.to_string(),
+                line: Some(line),
+                message,
+            });
+        }
+    }
+}
+
+/// A page whose `count` is not the number of entries it holds (a page cut short).
+fn count_mismatch(count: Option<u64>, entries: u64) -> Option<String> {
+    let c = count?;
+    (c != entries).then(|| {
+        format!("the page says `count` {c} but holds {entries} entries: it may have been cut short")
+    })
+}
+
+/// One line as an event, or why it is not one (a page of the API is not one event).
 pub fn parse_line(line: &[u8]) -> Result<AuditEvent, String> {
-    let text = std::str::from_utf8(line)
-        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let mut entries = 0usize;
+    match parse_top(line, &mut |_| entries += 1) {
+        Ok(parse::Top::Event(ev)) => Ok(ev),
+        Ok(parse::Top::Page { entries, .. }) => Err(format!(
+            "a page of the audit-log API ({entries} entries), not one event"
+        )),
+        Err(e) => Err(e.message),
+    }
+}
+
+/// Why a line is not an event or a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// What is wrong.
+    pub message: String,
+    /// The line is the start of a JSON value that goes on (a pretty-printed page).
+    pub incomplete: bool,
+}
+
+/// One line as an event or a page (whose entries go to `sink`), or why it is neither.
+pub fn parse_top(line: &[u8], sink: &mut dyn FnMut(parse::Entry)) -> Result<parse::Top, LineError> {
+    use serde::de::DeserializeSeed;
+    let text = std::str::from_utf8(line).map_err(|e| LineError {
+        message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        incomplete: false,
+    })?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = serde::Deserializer::deserialize_any(&mut de, EventVisitor)
-        .and_then(|ev| de.end().map(|()| ev));
-    match parsed {
-        Ok(ev) => Ok(ev),
-        Err(e) if e.classify() == serde_json::error::Category::Data => {
-            // Our own messages (a field of the wrong type), without serde's position suffix.
-            let msg = e.to_string();
-            Err(msg
+    parse::TopSeed { sink }
+        .deserialize(&mut de)
+        .and_then(|t| de.end().map(|()| t))
+        .map_err(|e| json_error(&e))
+}
+
+/// A JSON error as a problem's message: our own messages (a field of the wrong type) without
+/// serde's position suffix, syntax errors as "not JSON".
+fn json_error(e: &serde_json::Error) -> LineError {
+    use serde_json::error::Category;
+    let msg = e.to_string();
+    match e.classify() {
+        Category::Data => LineError {
+            message: msg
                 .rsplit_once(" at line ")
                 .map_or(msg.as_str(), |(m, _)| m)
-                .to_string())
-        }
-        Err(e) => Err(format!("not JSON: {e}")),
+                .to_string(),
+            incomplete: false,
+        },
+        Category::Eof => LineError {
+            message: format!("not JSON: {e}"),
+            incomplete: true,
+        },
+        Category::Syntax | Category::Io => LineError {
+            message: format!("not JSON: {e}"),
+            incomplete: false,
+        },
     }
 }
 
@@ -327,7 +517,7 @@ pub fn parse_line(line: &[u8]) -> Result<AuditEvent, String> {
 /// (so that every instant has a civil date in every offset); a valid date-time past that (the
 /// last hours of 9999, the "forever" some exports write) is the last instant jiff has. Years
 /// run from 0000 to 9999, as RFC 3339 says.
-fn timestamp(t: &str) -> Result<jiff::Timestamp, jiff::Error> {
+pub(crate) fn timestamp(t: &str) -> Result<jiff::Timestamp, jiff::Error> {
     let err = match t.parse::<jiff::Timestamp>() {
         Ok(ts) => return Ok(ts),
         Err(e) => e,
@@ -344,119 +534,6 @@ fn timestamp(t: &str) -> Result<jiff::Timestamp, jiff::Error> {
         Ok(jiff::Timestamp::MAX)
     } else {
         Err(err)
-    }
-}
-
-/// Reads an event straight from the JSON object: known fields into their types, every other
-/// field into `extra`. No intermediate map of the whole line is built.
-struct EventVisitor;
-
-impl<'de> serde::de::Visitor<'de> for EventVisitor {
-    type Value = AuditEvent;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AuditEvent, A::Error> {
-        use serde::de::Error;
-        let mut ev = AuditEvent::default();
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let slot = match key.as_ref() {
-                "timestamp" => {
-                    if let Some(t) =
-                        text_value(&key, map.next_value()?).map_err(A::Error::custom)?
-                    {
-                        ev.timestamp = Some(timestamp(&t).map_err(|e| {
-                            A::Error::custom(format!("`timestamp` `{t}` is not RFC 3339: {e}"))
-                        })?);
-                    }
-                    continue;
-                }
-                "response_code" => {
-                    ev.response_code = status(map.next_value()?).map_err(A::Error::custom)?;
-                    continue;
-                }
-                "action" => &mut ev.action,
-                "actor_user_id" => &mut ev.actor_user_id,
-                "actor_email" => &mut ev.actor_email,
-                "actor_ip" => &mut ev.actor_ip,
-                "entity_name" => &mut ev.entity_name,
-                "project_name" => &mut ev.project_name,
-                "user_email" => &mut ev.user_email,
-                "cli_version" => &mut ev.cli_version,
-                _ => {
-                    let value: Value = map.next_value()?;
-                    ev.extra.insert(key.into_owned(), value);
-                    continue;
-                }
-            };
-            *slot = text_value(&key, map.next_value()?).map_err(A::Error::custom)?;
-        }
-        Ok(ev)
-    }
-}
-
-/// A field name, borrowed from the line unless it holds escapes.
-struct Key<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(std::borrow::Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A text field: a string, or null/absent.
-fn text_value(name: &str, v: Value) -> Result<Option<String>, String> {
-    match v {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        other => Err(format!("`{name}` must be a string, found {}", kind(&other))),
-    }
-}
-
-/// `response_code`: a number, or a numeric string as some exports write it.
-fn status(v: Value) -> Result<Option<u16>, String> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Number(n) => n
-            .as_u64()
-            .and_then(|c| u16::try_from(c).ok())
-            .map(Some)
-            .ok_or_else(|| format!("`response_code` {n} is not an HTTP status")),
-        Value::String(s) => s
-            .trim()
-            .parse::<u16>()
-            .map(Some)
-            .map_err(|_| format!("`response_code` `{s}` is not an HTTP status")),
-        other => Err(format!(
-            "`response_code` must be a number, found {}",
-            kind(&other)
-        )),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -518,7 +595,8 @@ mod tests {
                 files: 1,
                 lines: 7,
                 events: 2,
-                malformed: 5
+                malformed: 5,
+                unread_files: Vec::new(),
             }
         );
     }
@@ -622,5 +700,160 @@ mod tests {
             "{:?}",
             problems[0]
         );
+    }
+
+    fn page(entries: &[&str], count: usize) -> String {
+        format!(
+            "{{\"audit_logs\":[{}],\"range_start_time\":\"2026-11-01T00:00:00Z\",\"range_end_time\":\"2026-11-02T00:00:00Z\",\"count\":{count},\"next_cursor\":null}}",
+            entries.join(",")
+        )
+    }
+
+    #[test]
+    fn pages_one_per_line_are_their_entries() {
+        let bad = r#"{"action": 3}"#;
+        let text = format!(
+            "{}\n{GOOD}\n{}\n{}\n",
+            page(&[GOOD, GOOD], 2),
+            page(&[GOOD, bad, GOOD], 3),
+            page(&[GOOD], 4)
+        );
+        let (events, problems, stats) = stream(text.as_bytes());
+        assert_eq!(events.len(), 6);
+        assert_eq!(stats.events, 6);
+        assert_eq!(stats.malformed, 1);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].line, Some(3));
+        assert!(
+            problems[0].message.contains("entry 2 of the page"),
+            "{problems:?}"
+        );
+        assert_eq!(problems[1].line, Some(4));
+        assert!(problems[1].message.contains("cut short"), "{problems:?}");
+        // `audit_logs: null` is an empty page; a page without its list is a problem.
+        let (events, problems, _) =
+            stream(b"{\"audit_logs\":null,\"count\":0}\n{\"count\":3,\"next_cursor\":null}\n");
+        assert!(events.is_empty());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("without its `audit_logs`"));
+        // `parse_line` (rule examples) takes one event, not a page.
+        assert!(parse_line(page(&[GOOD], 1).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn pretty_printed_pages_are_read_as_a_stream_with_lines() {
+        let v: Value =
+            serde_json::from_str(&page(&[GOOD, r#"{"action": 3}"#, GOOD], 3)).expect("json");
+        let pretty = serde_json::to_string_pretty(&v).expect("pretty");
+        let text = format!("{pretty}\n\n{pretty}\n{GOOD}\n");
+        let (events, problems, stats) = stream(text.as_bytes());
+        assert_eq!(events.len(), 5, "{problems:?}");
+        assert_eq!(stats.malformed, 2);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        // The bad entry's line: where the reader stood when it ended.
+        let lines_per_page = pretty.lines().count();
+        let first = problems[0].line.expect("line");
+        assert!(first > 1 && first < lines_per_page, "{problems:?}");
+        assert_eq!(problems[1].line, Some(first + lines_per_page + 1));
+        // A UTF-8 BOM and CRLF line ends change nothing.
+        let crlf = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+        let (events2, problems2, _) = stream(crlf.as_bytes());
+        assert_eq!(events2, events);
+        assert_eq!(problems2.len(), 2);
+    }
+
+    #[test]
+    fn a_broken_pretty_file_keeps_what_came_before() {
+        let v: Value = serde_json::from_str(&page(&[GOOD, GOOD, GOOD], 3)).expect("json");
+        let pretty = serde_json::to_string_pretty(&v).expect("pretty");
+        let cut = &pretty[..pretty.len() * 2 / 3];
+        let (events, problems, _) = stream(cut.as_bytes());
+        assert!(!events.is_empty() && events.len() < 3, "{}", events.len());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("not read") || problems[0].message.contains("breaks"));
+    }
+
+    #[test]
+    fn an_object_without_audit_fields_is_a_problem_never_an_event() {
+        for body in [
+            r#"{"error":"unauthorized"}"#,
+            r#"{"errors":[{"message":"user is associated with multiple organizations"}]}"#,
+            "{}",
+        ] {
+            let (events, problems, _) = stream(format!("{body}\n").as_bytes());
+            assert!(events.is_empty(), "{body}");
+            assert_eq!(problems.len(), 1, "{body}");
+            assert!(
+                problems[0].message.contains("not an audit event"),
+                "{problems:?}"
+            );
+        }
+        let (_, problems, _) = stream(b"{\"error\":\"x\"}\n");
+        assert!(problems[0].message.contains("error answer"), "{problems:?}");
+        // Inside a page as well.
+        let (events, problems, _) =
+            stream(format!("{}\n", page(&[GOOD, r#"{"error":"x"}"#], 2)).as_bytes());
+        assert_eq!(events.len(), 1);
+        assert!(problems[0]
+            .message
+            .contains("entry 2 of the page: not an audit event"));
+    }
+
+    #[test]
+    fn ids_may_be_numbers_and_assets_are_read() {
+        let e = parse_line(
+            br#"{"action":"user:create_api_key","actor_user_id":42,"user_asset":"VXNlcjo3","entity_asset":7,"project_asset":"UHJvamVjdDo5"}"#,
+        )
+        .expect("event");
+        assert_eq!(e.actor_user_id.as_deref(), Some("42"));
+        assert_eq!(e.entity_asset.as_deref(), Some("7"));
+        assert_eq!(e.user_asset.as_deref(), Some("VXNlcjo3"));
+        assert_eq!(e.project_asset.as_deref(), Some("UHJvamVjdDo5"));
+        assert!(parse_line(br#"{"action":"a","actor_user_id":1.5}"#).is_err());
+    }
+
+    #[test]
+    fn gzip_is_told_by_content_and_unreadable_files_are_named() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(page(&[GOOD, GOOD], 2).as_bytes()).expect("w");
+        let bytes = gz.finish().expect("gz");
+        std::fs::write(dir.path().join("a-page.json"), &bytes).expect("w");
+        std::fs::write(dir.path().join("b-plain.jsonl.gz"), format!("{GOOD}\n")).expect("w");
+        std::fs::write(
+            dir.path().join("c-error.json"),
+            "{\"error\":\"forbidden\"}\n",
+        )
+        .expect("w");
+        let (events, problems, stats) = collect(&[dir.path().to_path_buf()]);
+        assert_eq!(events.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(stats.unread_files.len(), 1);
+        assert!(stats.unread_files[0].ends_with("c-error.json"));
+    }
+
+    #[test]
+    fn a_page_on_one_line_longer_than_the_line_limit_is_read_entry_by_entry() {
+        let pad = "x".repeat(1000);
+        let entry = format!(
+            r#"{{"timestamp":"2026-11-01T10:00:00Z","action":"run:update","actor_user_id":"VXNlcjox","note":"{pad}"}}"#
+        );
+        let n = MAX_LINE / entry.len() + 100;
+        let entries = vec![entry.as_str(); n];
+        let text = format!("{}\n{GOOD}\n", page(&entries, n));
+        assert!(text.len() > MAX_LINE);
+        let (events, problems, stats) = stream(text.as_bytes());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(events.len(), n + 1);
+        assert_eq!(stats.malformed, 0);
+    }
+
+    #[test]
+    fn a_cut_first_line_is_one_bad_line_not_a_document() {
+        let text = format!("{{\"timestamp\":\"2026-11-01T1\n{GOOD}\n{GOOD}\n");
+        let (events, problems, _) = stream(text.as_bytes());
+        assert_eq!(events.len(), 2);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(1));
     }
 }

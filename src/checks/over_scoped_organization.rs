@@ -1,6 +1,7 @@
 //! A003 `over-scoped-organization`: an organization-scoped account that touched one team (or
-//! none) over at least `min-observed-days` days of audit logs. An account whose events name
-//! no team at all (logs without `entity_name`) is not judged.
+//! none) over at least `min-observed-days` days of audit logs. Teams are told apart by name or,
+//! in logs without names, by their W&B id (`entity_asset`). An account whose events name no
+//! team at all is not judged.
 
 use super::account::{AccountHit, CheckResult, Input};
 use super::{Check, Run};
@@ -48,7 +49,7 @@ fn run(rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
             out.unjudged.push((
                 a.name.clone(),
                 format!(
-                    "none of its {} audit event{} names a team (`entity_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
+                    "none of its {} audit event{} names a team (`entity_name` or `entity_asset`)",
                     act.unnamed_events,
                     if act.unnamed_events == 1 { "" } else { "s" }
                 ),
@@ -56,6 +57,16 @@ fn run(rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
             continue;
         }
         let (message, help) = match act.teams.iter().next() {
+            Some(team) if team.starts_with("id:") => {
+                let id = team.trim_start_matches("id:");
+                (
+                    format!(
+                        "organization-scoped `{}` touched only one team (W&B id `{id}`; the registry gives no team this `id`) in {n} observed days ({start} to {end})",
+                        a.name
+                    ),
+                    "replace it with a team-scoped service account in the team its jobs log to (least privilege)".to_string(),
+                )
+            }
             Some(team) => (
                 format!(
                     "organization-scoped `{}` touched only team {team} in {n} observed days ({start} to {end})",

@@ -1,5 +1,6 @@
-//! A011 `restricted-project-denied`: an account refused on a restricted project. Refusals that
-//! name no project (logs without `entity_name`/`project_name`) leave the account unjudged.
+//! A011 `restricted-project-denied`: an account refused on a restricted project. Projects are
+//! known by name or, in logs without names, by the W&B id (`project_asset`) the registry gives
+//! them; refusals on a project known neither way leave the account unjudged.
 
 use super::account::{between, AccountHit, CheckResult, Input};
 use super::{Check, Run};
@@ -21,13 +22,13 @@ fn run(_rule: &Rule, input: &Input<'_>, out: &mut CheckResult) {
         if act.unnamed_refusals > 0 {
             // Refusals without a project cannot be matched to a restricted one.
             out.unjudged.push((
-                a.name.clone(),
                 format!(
-                    "{} refused request{} name{} no project (`entity_name`, `project_name`), which bucket-synced and anonymized (`anonymize=true`) audit logs do not carry",
+                    "{} ({} refusal{})",
+                    a.name,
                     act.unnamed_refusals,
-                    if act.unnamed_refusals == 1 { "" } else { "s" },
-                    if act.unnamed_refusals == 1 { "s" } else { "" }
+                    if act.unnamed_refusals == 1 { "" } else { "s" }
                 ),
+                "refused requests that name no project the registry knows: no `entity_name` and `project_name`, and no `project_asset` id that a project's `id` in the registry matches (bucket files and `anonymize=true` carry ids only)".to_string(),
             ));
         }
         for ((team, project), r) in &act.refused_projects {

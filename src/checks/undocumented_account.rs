@@ -90,7 +90,22 @@ fn unlisted(input: &Input<'_>, out: &mut CheckResult) {
             )),
         }
     }
+    let mut people = 0usize;
+    let mut unclear: Vec<&str> = Vec::new();
     for (actor, act) in &input.activity.unknown_actors {
+        // Known only by a W&B id (logs without emails): whether it is a person the registry
+        // lists cannot be told. One who signs in interactively is a person; one who only
+        // calls through the SDK is automation; the rest is not judged.
+        let id_only = !actor.contains('@');
+        let automation = id_only && act.logins == 0 && act.sdk_events > 0;
+        if id_only && act.logins > 0 {
+            people += 1;
+            continue;
+        }
+        if id_only && !automation && !seen.contains_key(&actor.to_ascii_lowercase()) {
+            unclear.push(actor);
+            continue;
+        }
         let span = between(act.first, act.last);
         let teams = if act.teams.is_empty() {
             String::new()
@@ -106,15 +121,24 @@ fn unlisted(input: &Input<'_>, out: &mut CheckResult) {
         match seen.get_mut(&key) {
             Some(h) => h.message.push_str(&format!(", and {acting}")),
             None => {
+                let message = if automation {
+                    format!(
+                        "W&B user id `{actor}` {acting} in the audit logs, through the SDK ({} event{} with a `cli_version`) and never signing in interactively: automation that the registry lists neither as a service account (`audit_ids`) nor as a member (`member_ids`)",
+                        act.sdk_events,
+                        if act.sdk_events == 1 { "" } else { "s" }
+                    )
+                } else {
+                    format!(
+                        "`{actor}` {acting} in the audit logs, but the registry lists it neither as a service account nor as a team member"
+                    )
+                };
                 seen.insert(
                     key,
                     AccountHit {
                         account: actor.clone(),
                         key: None,
                         span: at.clone(),
-                        message: format!(
-                            "`{actor}` {acting} in the audit logs, but the registry lists it neither as a service account nor as a team member"
-                        ),
+                        message,
                         help: Some(
                             "add the service account to the registry (purpose, owner, used_by, audit_ids), or the person to their team's members".to_string(),
                         ),
@@ -124,4 +148,30 @@ fn unlisted(input: &Input<'_>, out: &mut CheckResult) {
         }
     }
     out.hits.extend(seen.into_values());
+    id_only_notes(people, unclear, out);
+}
+
+/// The notes on actors known only by a W&B id that are not reported: people (they sign in),
+/// and those whose kind the logs do not show.
+fn id_only_notes(people: usize, unclear: Vec<&str>, out: &mut CheckResult) {
+    if people > 0 {
+        out.unjudged.push((
+            String::new(),
+            format!(
+                "{people} actor{} known only by a W&B user id signed in interactively (people); whether they are members cannot be told without emails: list their ids under their team's `member_ids`",
+                if people == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    if !unclear.is_empty() {
+        let n = unclear.len();
+        let shown: Vec<&str> = unclear.into_iter().take(10).collect();
+        out.unjudged.push((
+            shown.join(", "),
+            format!(
+                "{n} actor{} known only by a W&B user id neither signed in nor used the SDK: person or automation cannot be told; list them in the registry (`audit_ids` or `member_ids`)",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+    }
 }

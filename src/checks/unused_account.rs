@@ -47,8 +47,42 @@ pub fn last_activity(a: &Account, activity: Option<&ActorActivity>) -> Option<(D
     last
 }
 
+/// The account was deactivated (`user:deactivate`), or uninvited from its own team
+/// (`team:uninvite`), and did nothing after: it cannot work, yet the registry lists it.
+fn removed(a: &Account, act: Option<&ActorActivity>) -> Option<String> {
+    let act = act?;
+    let r = act
+        .removals
+        .iter()
+        .rev()
+        .find(|r| r.action == "user:deactivate" || (r.team.is_some() && r.team == a.team))?;
+    let at = r.at?;
+    if act.last.is_some_and(|l| l > at) {
+        return None;
+    }
+    let from = r
+        .team
+        .as_deref()
+        .filter(|_| r.action == "team:uninvite")
+        .map(|t| format!(" from team {t}"))
+        .unwrap_or_default();
+    Some(format!(
+        "{} on {}{from} ({}) and no activity since",
+        if r.action == "team:uninvite" {
+            "uninvited"
+        } else {
+            "deactivated"
+        },
+        day_of(at),
+        r.action
+    ))
+}
+
 /// Whether `a` was active within `days` of the date judged on.
 pub fn usage(a: &Account, input: &Input<'_>, days: u64) -> Usage {
+    if let Some(evidence) = removed(a, input.of(a)) {
+        return Usage::Unused(evidence);
+    }
     let days = i64::try_from(days).unwrap_or(i64::MAX);
     if let Some((d, source)) = last_activity(a, input.of(a)) {
         let age = days_between(d, input.as_of);

@@ -108,7 +108,11 @@ pub(super) fn report_cmd(
             false,
         );
     }
-    Ok(if unread {
+    // An audit log of which nothing could be read: the report misses what it was asked for.
+    let logs_unread = audited
+        .as_ref()
+        .is_some_and(|(_, o, _)| !o.unread.is_empty());
+    Ok(if unread || logs_unread {
         EXIT_ERROR
     } else {
         exit_for(&report, g.fail_on.as_deref())

@@ -16,8 +16,12 @@ use crate::yaml::{ByteSpan, Limits};
 pub struct Team {
     /// The team's name (its W&B entity).
     pub name: String,
+    /// Its W&B id (`entity_asset` in audit logs), when the registry gives it.
+    pub id: Option<String>,
     /// Member emails.
     pub members: Vec<String>,
+    /// The members' W&B user ids (`actor_user_id` in audit logs without emails).
+    pub member_ids: Vec<String>,
     /// Projects by name.
     pub projects: Vec<Project>,
 }
@@ -42,6 +46,8 @@ pub enum Visibility {
 pub struct Project {
     /// Name.
     pub name: String,
+    /// Its W&B id (`project_asset` in audit logs), when the registry gives it.
+    pub id: Option<String>,
     /// Visibility.
     pub visibility: Visibility,
     /// For restricted projects: who is on the access list (emails or account names).
@@ -538,7 +544,9 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &Node) -> Team {
     };
     for (k, v) in cx.fields(node, &format!("team `{name}`"), TEAM_FIELDS) {
         match k.as_str() {
+            "id" => team.id = cx.string(v, "id"),
             "members" => team.members = cx.strings(v, "members"),
+            "member_ids" => team.member_ids = cx.strings(v, "member_ids"),
             "projects" => {
                 let Some(entries) = yaml::mapping(v) else {
                     cx.problem(v, "`projects` must map project names to projects");
@@ -548,11 +556,13 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &Node) -> Team {
                 for (pname, _, p) in entries {
                     let mut project = Project {
                         name: pname.clone(),
+                        id: None,
                         visibility: Visibility::Team,
                         members: Vec::new(),
                     };
                     for (pk, pv) in cx.fields(p, &format!("project `{pname}`"), PROJECT_FIELDS) {
                         match pk.as_str() {
+                            "id" => project.id = cx.string(pv, "id"),
                             "visibility" => {
                                 project.visibility = match cx.string(pv, "visibility").as_deref() {
                                     Some("team") => Visibility::Team,
@@ -589,9 +599,9 @@ fn read_team(cx: &mut Cx<'_>, name: &str, node: &Node) -> Team {
 /// by a test).
 pub const TOP_FIELDS: &[&str] = &["organization", "teams", "service_accounts"];
 /// The fields of a team.
-pub const TEAM_FIELDS: &[&str] = &["members", "projects"];
+pub const TEAM_FIELDS: &[&str] = &["id", "members", "member_ids", "projects"];
 /// The fields of a project.
-pub const PROJECT_FIELDS: &[&str] = &["visibility", "members"];
+pub const PROJECT_FIELDS: &[&str] = &["id", "visibility", "members"];
 /// The fields of an API key entry.
 pub const KEY_FIELDS: &[&str] = &["name", "id", "created", "last_used"];
 
