@@ -156,6 +156,31 @@ pub struct Registry {
     pub teams: Vec<Team>,
     /// Service accounts.
     pub accounts: Vec<Account>,
+    /// The fields still holding the [`TODO`] marker (`registry init` and `sync` write it where
+    /// a person must complete the entry): read as absent, and listed by `registry check`.
+    pub todo: Vec<Todo>,
+}
+
+/// The marker of a value a person must still write: a value that starts with it is read as
+/// absent (so the rules that need the field say so) and listed by `registry check`.
+pub const TODO: &str = "TODO";
+
+/// Whether a registry value is still the [`TODO`] marker.
+pub fn is_todo(value: &str) -> bool {
+    value.trim_start().starts_with(TODO)
+}
+
+/// A field left to complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Todo {
+    /// The service account (its name as written, which may itself be a `TODO`).
+    pub account: String,
+    /// The field (`owner`, `api_keys[0].id`).
+    pub field: String,
+    /// What the marker says to write.
+    pub hint: String,
+    /// Where it is.
+    pub span: ByteSpan,
 }
 
 /// One problem in the registry file.
@@ -212,6 +237,15 @@ struct Cx<'a> {
     /// The text as problems share it, copied on the first problem.
     shared: std::cell::OnceCell<std::sync::Arc<str>>,
     problems: Vec<RegistryProblem>,
+    /// The fields still marked [`TODO`].
+    todo: Vec<Todo>,
+}
+
+/// The text of a scalar that is still the [`TODO`] marker.
+fn todo_text(node: &Node) -> Option<String> {
+    yaml::scalar_text(node)
+        .filter(|s| is_todo(s))
+        .map(|s| s.trim().to_string())
 }
 
 impl Cx<'_> {
@@ -366,6 +400,7 @@ pub fn parse_with(path: &str, text: &str, limits: &Limits) -> Result<Registry, R
         text,
         shared: std::cell::OnceCell::new(),
         problems: Vec::new(),
+        todo: Vec::new(),
     };
     let docs = match yaml::load(text, limits) {
         Ok(d) => d,
@@ -436,6 +471,7 @@ pub fn parse_with(path: &str, text: &str, limits: &Limits) -> Result<Registry, R
             _ => {}
         }
     }
+    reg.todo = std::mem::take(&mut cx.todo);
     cross_check(&mut cx, &reg);
     if cx.problems.len() > MAX_PROBLEMS {
         // Each problem is shown with a snippet of the file: a registry broken on every
@@ -629,7 +665,15 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
             .map(|(k, key, _)| (k, key.span.clone()))
             .collect(),
     };
+    let mut todo = Vec::new();
     for (k, v) in cx.fields(node, "a service account", ACCOUNT_FIELDS) {
+        if let Some(hint) = todo_text(v) {
+            if k == "name" {
+                a.name = hint.clone();
+            }
+            todo.push((k.clone(), hint, v.span.clone()));
+            continue;
+        }
         match k.as_str() {
             "name" => a.name = cx.string(v, "name").unwrap_or_default(),
             "scope" => {
@@ -677,6 +721,11 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
                         ..ApiKey::default()
                     };
                     for (kk, kv) in cx.fields(item, "an API key", KEY_FIELDS) {
+                        if let Some(hint) = todo_text(kv) {
+                            let at = a.api_keys.len();
+                            todo.push((format!("api_keys[{at}].{kk}"), hint, kv.span.clone()));
+                            continue;
+                        }
                         match kk.as_str() {
                             "name" => key.name = cx.string(kv, "name").unwrap_or_default(),
                             "id" => key.id = cx.string(kv, "id").unwrap_or_default(),
@@ -698,6 +747,13 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
         cx.problem(node, "a service account needs a `name`");
         return None;
     }
+    cx.todo
+        .extend(todo.into_iter().map(|(field, hint, span)| Todo {
+            account: a.name.clone(),
+            field,
+            hint,
+            span,
+        }));
     Some(a)
 }
 
