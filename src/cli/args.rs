@@ -272,8 +272,9 @@ pub(super) enum RegistryCommand {
     /// Draft a registry from W&B (the service accounts among the members of each --team) and
     /// from audit logs; every field a person must complete holds a `TODO` marker.
     Init(RegistrySourceArgs),
-    /// Add to an existing registry the service accounts and keys W&B or the logs know and it
-    /// does not; nothing written in it is changed or dropped.
+    /// Add to an existing registry the service accounts W&B or the logs know and it does not
+    /// (keys the logs show for listed accounts are named in a note); nothing written in it is
+    /// changed or dropped.
     Sync(RegistrySourceArgs),
     /// List the fields of a registry still marked `TODO` (exit 1 while any is left).
     Check {
