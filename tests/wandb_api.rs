@@ -406,6 +406,12 @@ fn a_key_that_cannot_be_checked_is_unknown_not_revoked() {
     let key = fake_key("unreachable");
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(dir.path().join(".env"), format!("WANDB_API_KEY={key}\n")).expect("env");
+    let second = fake_key("unreachable-too");
+    std::fs::write(
+        dir.path().join("other.env"),
+        format!("WANDB_API_KEY={second}\n"),
+    )
+    .expect("env");
     // A port nothing listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", closed.local_addr().expect("addr"));
@@ -427,6 +433,15 @@ fn a_key_that_cannot_be_checked_is_unknown_not_revoked() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let f = verified(&json);
     assert_eq!(f["verification"]["status"], "unknown", "{json}");
+    // Every key is unknown, the second without another round of attempts.
+    let statuses: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f.get("verification"))
+        .map(|v| &v["status"])
+        .collect();
+    assert_eq!(statuses, ["unknown", "unknown"], "{json}");
     assert!(f["verification"]["reason"]
         .as_str()
         .is_some_and(|r| r.contains("cannot reach")));

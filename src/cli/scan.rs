@@ -52,6 +52,7 @@ fn verify_keys(
     let retry = super::fetch::retry();
     let keys = std::mem::take(&mut outcome.keys);
     let mut answers = std::collections::BTreeMap::new();
+    let mut unreachable: Option<String> = None;
     for f in &outcome.findings {
         if f.redacted().is_none() || answers.contains_key(&f.fingerprint) {
             continue;
@@ -59,7 +60,18 @@ fn verify_keys(
         let Some((_, key)) = keys.0.iter().find(|(fp, _)| *fp == f.fingerprint) else {
             continue;
         };
-        let v = match verify(host, key, &retry) {
+        // A host that cannot be reached is not asked again for every key (each attempt
+        // waits through the whole backoff).
+        let status = match &unreachable {
+            Some(why) => KeyStatus::Unknown(why.clone()),
+            None => verify(host, key, &retry),
+        };
+        if let KeyStatus::Unknown(why) = &status {
+            if why.starts_with("cannot reach") {
+                unreachable = Some(why.clone());
+            }
+        }
+        let v = match status {
             KeyStatus::Live(owner) => crate::finding::Verification {
                 status: "live".to_string(),
                 registry_account: registry.and_then(|r| {
