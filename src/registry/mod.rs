@@ -806,6 +806,29 @@ mod tests {
     const SAMPLE: &str = "organization: acme\nteams:\n  ml-team:\n    members: [alice@acme.com]\n    projects:\n      production-models: {visibility: team}\n      sensitive-eval: {visibility: restricted, members: [prod-inference-monitor]}\nservice_accounts:\n  - name: ci-model-training\n    scope: team\n    team: ml-team\n    auth: api-key\n    purpose: Log training runs from CI\n    owner: ml-platform@acme.com\n    used_by: [\".github/workflows/train.yml\", \"secrets.WANDB_CI_TRAINING_KEY\"]\n    created: 2025-01-10\n    api_keys:\n      - {name: gha-2025, id: \"Z3Bh\", created: 2025-01-10, last_used: 2026-11-01}\n";
 
     #[test]
+    fn todo_markers_are_read_as_absent_and_listed() {
+        let text = "service_accounts:\n  - name: \"TODO: the W&B name of the account VXNlcjo5\"\n    scope: \"TODO: team or organization\"\n    owner: TODO\n    api_keys:\n      - {name: ci, id: \"TODO: W&B's key id\", created: 2026-01-05}\n      - {name: \"TODO: a name\", id: \"TODO: an id\"}\n";
+        let r = parse("r.yaml", text).expect("valid");
+        let a = &r.accounts[0];
+        assert_eq!((a.scope, a.owner.as_deref()), (None, None));
+        assert_eq!(a.api_keys[0].id, "");
+        let fields: Vec<&str> = r.todo.iter().map(|t| t.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "scope",
+                "owner",
+                "api_keys[0].id",
+                "api_keys[1].name",
+                "api_keys[1].id"
+            ]
+        );
+        assert!(r.todo.iter().all(|t| t.account.starts_with("TODO")));
+        assert!(text.get(r.todo[2].span.clone()) == Some("TODO"));
+    }
+
+    #[test]
     fn the_spec_example_loads() {
         let r = parse("registry.yaml", SAMPLE).expect("valid");
         assert_eq!(r.organization.as_deref(), Some("acme"));
