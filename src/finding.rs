@@ -56,6 +56,8 @@ pub enum Detail {
         shape: String,
         /// Where the secret came from, for history scans.
         history: Option<History>,
+        /// What W&B said about the key (`scan --verify`).
+        verified: Option<Box<Verification>>,
     },
     /// A configuration finding: nothing beyond the common fields.
     Config,
@@ -64,6 +66,75 @@ pub enum Detail {
         /// The service account (or audit-log actor) concerned.
         account: String,
     },
+}
+
+/// What W&B said about a found key when asked who it belongs to (`scan --verify`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// `live`, `revoked` or `unknown`.
+    pub status: String,
+    /// Why the status is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The owner's W&B username.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The owner's default entity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// Whether the owner is a service account, when W&B tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<bool>,
+    /// The registry's account the owner is, when the registry names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry_account: Option<String>,
+}
+
+impl Verification {
+    /// One clause for a message: `W&B: live, owner `x` (entity `y`, service account), the
+    /// registry's `z``.
+    pub fn describe(&self) -> String {
+        match self.status.as_str() {
+            "live" => {
+                let mut about = Vec::new();
+                if let Some(e) = &self.entity {
+                    about.push(format!("entity `{e}`"));
+                }
+                match self.service_account {
+                    Some(true) => about.push("service account".to_string()),
+                    Some(false) => about.push("a person's key".to_string()),
+                    None => {}
+                }
+                let mut s = format!(
+                    "W&B: live, owner `{}`",
+                    self.username.as_deref().unwrap_or("?")
+                );
+                if !about.is_empty() {
+                    s.push_str(&format!(" ({})", about.join(", ")));
+                }
+                if let Some(r) = &self.registry_account {
+                    s.push_str(&format!(", the registry's account `{r}`"));
+                }
+                s
+            }
+            "revoked" => "W&B: revoked (the key is no longer accepted)".to_string(),
+            _ => format!(
+                "W&B: unknown ({})",
+                self.reason.as_deref().unwrap_or("not asked")
+            ),
+        }
+    }
+}
+
+/// The keys behind a scan's secret findings, by fingerprint, kept only so that `scan
+/// --verify` can ask W&B about them. Nothing renders them; `Debug` shows only the count.
+#[derive(Clone, Default)]
+pub struct FoundKeys(pub Vec<(String, String)>);
+
+impl std::fmt::Debug for FoundKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FoundKeys({} keys)", self.0.len())
+    }
 }
 
 /// Provenance of a secret found by a history scan.
@@ -192,6 +263,24 @@ impl Finding {
         match &self.detail {
             Detail::Secret { history, .. } => history.as_ref(),
             _ => None,
+        }
+    }
+
+    /// Secret findings checked with W&B (`scan --verify`): what W&B said.
+    pub fn verified(&self) -> Option<&Verification> {
+        match &self.detail {
+            Detail::Secret { verified, .. } => verified.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Records what W&B said about a secret finding's key, and says it in the message (so
+    /// every format shows it). Findings that hold no secret are left as they are.
+    pub fn set_verified(&mut self, v: Verification) {
+        if let Detail::Secret { verified, .. } = &mut self.detail {
+            self.message.push_str("; ");
+            self.message.push_str(&v.describe());
+            *verified = Some(Box::new(v));
         }
     }
 
@@ -370,6 +459,8 @@ pub struct Outcome {
     pub rules_run: Vec<String>,
     /// What the run covered (for judging entries that match nothing).
     pub coverage: Coverage,
+    /// The keys of the secret findings (for `scan --verify` only; never rendered).
+    pub keys: FoundKeys,
 }
 
 impl Outcome {

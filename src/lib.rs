@@ -30,5 +30,6 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod suppress;
+pub mod wandb;
 pub mod weaken;
 pub mod yaml;

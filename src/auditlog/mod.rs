@@ -123,6 +123,17 @@ pub fn check_logs(paths: &[PathBuf]) -> Result<(), LogInputError> {
     Ok(())
 }
 
+/// The state file `audit fetch` keeps beside its daily files: not a log, never read as one.
+pub const FETCH_STATE_FILE: &str = ".wandb-sa-lint-fetch.json";
+
+/// Whether a file found in a folder is `audit fetch`'s own (its state file, or a temporary
+/// file a stopped write left behind), not a log.
+fn fetch_own(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n == FETCH_STATE_FILE || (n.starts_with(".wandb-sa-lint-") && n.ends_with(".tmp"))
+    })
+}
+
 /// The files under `paths`: files as given, folders walked recursively in name order. In a
 /// folder, symlinks are not followed and FIFOs, sockets and devices are not read: each is a
 /// problem, never dropped silently.
@@ -145,6 +156,7 @@ pub fn log_files(paths: &[PathBuf], problems: &mut dyn FnMut(LogProblem)) -> Vec
                     message,
                 });
             });
+            found.retain(|f| !fetch_own(f));
             out.append(&mut found);
         } else {
             out.push(p.clone());

@@ -76,8 +76,13 @@ pub(super) enum ColorChoice {
 pub(super) enum Command {
     /// Scan files for committed W&B credentials.
     Scan(ScanArgs),
-    /// Audit the service accounts of a registry against W&B audit logs (rules A001-A011).
+    /// Audit the service accounts of a registry against W&B audit logs (rules A001-A011);
+    /// `audit fetch` downloads the logs.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Audit(AuditArgs),
+    /// Draft (`registry init`) or update (`registry sync`) a registry from W&B and audit logs,
+    /// or list what a person must still complete (`registry check`).
+    Registry(RegistryArgs),
     /// The periodic compliance report: scan results, the registry and audit logs, trends.
     Report(ReportArgs),
     /// List the rule catalogue, or validate rule files with `rules check`.
@@ -166,13 +171,32 @@ pub(super) struct ScanArgs {
     /// Hide the findings recorded in this baseline file (`wandb-sa-lint baseline`).
     #[arg(long, value_name = "FILE")]
     pub(super) baseline: Option<PathBuf>,
+    /// Ask W&B who each key found belongs to (live, revoked or unknown, and its owner). This
+    /// SENDS EACH KEY FOUND TO W&B (the viewer query, as the SDK does); off by default.
+    #[arg(long)]
+    pub(super) verify: bool,
+    /// The W&B host keys are verified against (default: https://api.wandb.ai).
+    #[arg(
+        long = "wandb-host",
+        env = "WANDB_BASE_URL",
+        value_name = "URL",
+        requires = "verify"
+    )]
+    pub(super) wandb_host: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(super) struct AuditArgs {
+    #[command(subcommand)]
+    pub(super) command: Option<AuditCommand>,
     /// The service-account registry (YAML or JSON; the README shows its format).
-    #[arg(long, env = "WANDB_SA_LINT_REGISTRY", value_name = "FILE")]
-    pub(super) registry: PathBuf,
+    #[arg(
+        long,
+        env = "WANDB_SA_LINT_REGISTRY",
+        value_name = "FILE",
+        required = true
+    )]
+    pub(super) registry: Option<PathBuf>,
     /// W&B audit-log files or folders (newline-delimited JSON, `.gz` too); repeatable.
     #[arg(long = "audit-log", value_name = "PATH", num_args = 1..)]
     pub(super) audit_log: Vec<PathBuf>,
@@ -191,6 +215,94 @@ pub(super) struct AuditArgs {
     /// Record the current findings in a baseline file instead of reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub(super) write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum AuditCommand {
+    /// Download W&B audit logs for a date range into a folder, one NDJSON file per UTC day
+    /// (`YYYY-MM-DD.ndjson`, the layout of the instance bucket), ready for `audit` and
+    /// `report`. The key is read from `WANDB_API_KEY` only; a stopped run resumes where it
+    /// stopped (docs/wandb-api.md).
+    Fetch(FetchArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct FetchArgs {
+    /// First day to fetch, `YYYY-MM-DD` (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub(super) from: String,
+    /// Last day to fetch, `YYYY-MM-DD` (UTC; default: yesterday, the last complete day).
+    #[arg(long, value_name = "DATE")]
+    pub(super) to: Option<String>,
+    /// The folder to write the daily files into (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub(super) out: PathBuf,
+    /// The W&B host: `https://api.wandb.ai` (Multi-tenant Cloud, the default) or your
+    /// instance's URL (Dedicated Cloud, Self-Managed).
+    #[arg(long, env = "WANDB_BASE_URL", value_name = "URL")]
+    pub(super) host: Option<String>,
+    /// Which audit-log API the host serves (auto: Multi-tenant Cloud for api.wandb.ai, an
+    /// instance's `/admin/audit_logs` otherwise).
+    #[arg(long, value_enum, default_value_t = ApiKind::Auto)]
+    pub(super) api: ApiKind,
+    /// Ask for logs without emails and names (`anonymize=true`; instances only).
+    #[arg(long)]
+    pub(super) anonymize: bool,
+    /// Events per page (at most 20000 on an instance).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub(super) page_size: u32,
+}
+
+/// The audit-log API of a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ApiKind {
+    Auto,
+    MultiTenant,
+    Instance,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RegistryArgs {
+    #[command(subcommand)]
+    pub(super) command: RegistryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum RegistryCommand {
+    /// Draft a registry from W&B (the service accounts among the members of each --team) and
+    /// from audit logs; every field a person must complete holds a `TODO` marker.
+    Init(RegistrySourceArgs),
+    /// Add to an existing registry the service accounts W&B or the logs know and it does not
+    /// (keys the logs show for listed accounts are named in a note); nothing written in it is
+    /// changed or dropped.
+    Sync(RegistrySourceArgs),
+    /// List the fields of a registry still marked `TODO` (exit 1 while any is left).
+    Check {
+        /// The registry file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RegistrySourceArgs {
+    /// The registry file to write (`init`) or update (`sync`).
+    #[arg(value_name = "FILE")]
+    pub(super) file: PathBuf,
+    /// A W&B team to read the members of (needs `WANDB_API_KEY`); repeatable.
+    #[arg(long = "team", value_name = "NAME")]
+    pub(super) teams: Vec<String>,
+    /// Audit-log files or folders to read service-account and key events from; repeatable.
+    #[arg(long = "audit-log", value_name = "PATH")]
+    pub(super) audit_log: Vec<PathBuf>,
+    /// The W&B host (with --team).
+    #[arg(long, env = "WANDB_BASE_URL", value_name = "URL")]
+    pub(super) host: Option<String>,
+    /// The organization's name (`init`).
+    #[arg(long, value_name = "NAME")]
+    pub(super) organization: Option<String>,
+    /// Replace an existing file (`init`).
+    #[arg(long)]
+    pub(super) force: bool,
 }
 
 #[derive(Debug, Args)]

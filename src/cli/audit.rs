@@ -15,13 +15,21 @@ pub(super) fn audit(
     rules: &RuleSet,
     args: AuditArgs,
 ) -> Result<u8, Fatal> {
+    if let Some(super::args::AuditCommand::Fetch(fetch)) = args.command {
+        return super::fetch::fetch(g, fetch);
+    }
+    let Some(registry_path) = args.registry.clone() else {
+        return Err(Fatal::Missing(
+            "`audit` needs the registry: --registry FILE",
+        ));
+    };
     let as_of = as_of_date(args.as_of.as_deref())?;
     crate::auditlog::check_logs(&args.audit_log)?;
     let (rules, rule_problems) = crate::suppress::configure_rules(rules, config);
-    let registry = load_registry(&args.registry, config)?;
+    let registry = load_registry(&registry_path, config)?;
     let mut outcome = crate::audit::run::audit(
         &registry,
-        &args.registry,
+        &registry_path,
         &rules,
         config,
         &args.audit_log,

@@ -67,6 +67,14 @@ pub(super) enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Baseline(#[from] crate::suppress::baseline::BaselineError),
+    /// A W&B API call that could not complete (`what` it was doing, `help` what to do).
+    #[error("{what}: {message}")]
+    #[diagnostic(code(wandb::api), help("{help}"))]
+    Api {
+        what: String,
+        message: String,
+        help: String,
+    },
 }
 
 /// A problem in a rule or registry file as a diagnostic with the file's snippet.

@@ -5,10 +5,12 @@
 mod args;
 mod audit;
 mod diag;
+mod fetch;
 mod generate;
 mod init;
 pub mod output;
 mod progress;
+mod registry;
 mod report;
 mod rules;
 mod scan;
@@ -140,6 +142,7 @@ fn run(cli: Cli) -> Result<u8, Fatal> {
         Command::Baseline(args) => scan::write_baseline(&cli.global, &config, &rules, args),
         Command::Report(args) => report::report_cmd(&cli.global, &config, &rules, args),
         Command::Audit(args) => audit::audit(&cli.global, &config, &rules, args),
+        Command::Registry(args) => registry::registry(&cli.global, &config, args),
         Command::Rules(args) => match args.command {
             Some(RulesCommand::Check { dir }) => rules::rules_check(dir.as_deref()),
             Some(RulesCommand::Docs { dir }) => rules::write_docs(&rules, &dir),

@@ -102,6 +102,32 @@ pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `text` to `path` exactly as given, refusing links and replacing the file whole (a
+/// temporary sibling renamed into place) as [`write_file`] does, but neither masked nor
+/// cleaned: for data downloaded from W&B (`audit fetch`), which holds no key and must reach
+/// the readers as W&B sent it (a digest or cursor is not a key).
+pub fn write_data_file(path: &Path, text: &str) -> std::io::Result<()> {
+    refuse_links(path)?;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(std::io::Error::other(format!(
+            "`{}` is not a regular file; not replaced",
+            path.display()
+        )));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".wandb-sa-lint-")
+        .suffix(".tmp")
+        .tempfile_in(&parent)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.flush()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Writes `text` to `path` as [`write_file`] does, but only where nothing is: an existing
 /// file, link or folder (even one that appears meanwhile) is an `AlreadyExists` error and is
 /// left as it was.

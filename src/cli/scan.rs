@@ -22,9 +22,103 @@ pub(super) fn scan(
     args: ScanArgs,
 ) -> Result<u8, Fatal> {
     let (format, output, baseline) = (args.format, args.output.clone(), args.baseline.clone());
+    let verify = args.verify.then(|| {
+        (
+            super::fetch::host(args.wandb_host.as_deref()),
+            args.registry.clone(),
+        )
+    });
     let (mut outcome, rules) = run_scan(g, config, rules, args)?;
     apply_baseline(&mut outcome, baseline.as_deref(), g.config_from.as_deref())?;
+    if let Some((host, registry)) = verify {
+        let registry = match registry {
+            Some(path) => Some(load_registry(&path, config)?),
+            None => None,
+        };
+        verify_keys(g, &mut outcome, &host, registry.as_ref());
+    }
     emit(g, config, &rules, &outcome, format, output.as_deref())
+}
+
+/// Asks W&B about each key behind the findings (once per key), and records the answer on
+/// every finding of that key, with the registry's account when it names the owner.
+fn verify_keys(
+    g: &Global,
+    outcome: &mut Outcome,
+    host: &str,
+    registry: Option<&crate::registry::Registry>,
+) {
+    use crate::wandb::viewer::{verify, KeyStatus};
+    let retry = super::fetch::retry();
+    let keys = std::mem::take(&mut outcome.keys);
+    let mut answers = std::collections::BTreeMap::new();
+    let mut unreachable: Option<String> = None;
+    for f in &outcome.findings {
+        if f.redacted().is_none() || answers.contains_key(&f.fingerprint) {
+            continue;
+        }
+        let Some((_, key)) = keys.0.iter().find(|(fp, _)| *fp == f.fingerprint) else {
+            continue;
+        };
+        // A host that cannot be reached is not asked again for every key (each attempt
+        // waits through the whole backoff).
+        let status = match &unreachable {
+            Some(why) => KeyStatus::Unknown(why.clone()),
+            None => verify(host, key, &retry),
+        };
+        if let KeyStatus::Unknown(why) = &status {
+            if why.starts_with("cannot reach") {
+                unreachable = Some(why.clone());
+            }
+        }
+        let v = match status {
+            KeyStatus::Live(owner) => crate::finding::Verification {
+                status: "live".to_string(),
+                registry_account: registry.and_then(|r| {
+                    r.accounts
+                        .iter()
+                        .find(|a| {
+                            a.name == owner.username
+                                || a.audit_ids.iter().any(|i| {
+                                    *i == owner.id
+                                        || *i == owner.username
+                                        || owner.email.as_deref() == Some(i.as_str())
+                                })
+                        })
+                        .map(|a| a.name.clone())
+                }),
+                username: Some(owner.username),
+                entity: Some(owner.entity).filter(|e| !e.is_empty()),
+                service_account: owner.service_account,
+                reason: None,
+            },
+            KeyStatus::Revoked => crate::finding::Verification {
+                status: "revoked".to_string(),
+                ..Default::default()
+            },
+            KeyStatus::Unknown(why) => crate::finding::Verification {
+                status: "unknown".to_string(),
+                reason: Some(why),
+                ..Default::default()
+            },
+        };
+        answers.insert(f.fingerprint.clone(), v);
+    }
+    for f in &mut outcome.findings {
+        if let Some(v) = answers.get(&f.fingerprint) {
+            f.set_verified(v.clone());
+        }
+    }
+    if !g.quiet && !answers.is_empty() {
+        let live = answers.values().filter(|v| v.status == "live").count();
+        output::stderr(
+            &format!(
+                "verified {} with {host}: {live} live\n",
+                human::count(answers.len(), "key"),
+            ),
+            false,
+        );
+    }
 }
 
 /// Hides the findings the baseline file accepts (read from `rev` when given and the file is

@@ -162,6 +162,31 @@ pub struct Registry {
     pub teams: Vec<Team>,
     /// Service accounts.
     pub accounts: Vec<Account>,
+    /// The fields still holding the [`TODO`] marker (`registry init` and `sync` write it where
+    /// a person must complete the entry): read as absent, and listed by `registry check`.
+    pub todo: Vec<Todo>,
+}
+
+/// The marker of a value a person must still write: a value that starts with it is read as
+/// absent (so the rules that need the field say so) and listed by `registry check`.
+pub const TODO: &str = "TODO";
+
+/// Whether a registry value is still the [`TODO`] marker.
+pub fn is_todo(value: &str) -> bool {
+    value.trim_start().starts_with(TODO)
+}
+
+/// A field left to complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Todo {
+    /// The service account (its name as written, which may itself be a `TODO`).
+    pub account: String,
+    /// The field (`owner`, `api_keys[0].id`).
+    pub field: String,
+    /// What the marker says to write.
+    pub hint: String,
+    /// Where it is.
+    pub span: ByteSpan,
 }
 
 /// One problem in the registry file.
@@ -218,6 +243,15 @@ struct Cx<'a> {
     /// The text as problems share it, copied on the first problem.
     shared: std::cell::OnceCell<std::sync::Arc<str>>,
     problems: Vec<RegistryProblem>,
+    /// The fields still marked [`TODO`].
+    todo: Vec<Todo>,
+}
+
+/// The text of a scalar that is still the [`TODO`] marker.
+fn todo_text(node: &Node) -> Option<String> {
+    yaml::scalar_text(node)
+        .filter(|s| is_todo(s))
+        .map(|s| s.trim().to_string())
 }
 
 impl Cx<'_> {
@@ -372,6 +406,7 @@ pub fn parse_with(path: &str, text: &str, limits: &Limits) -> Result<Registry, R
         text,
         shared: std::cell::OnceCell::new(),
         problems: Vec::new(),
+        todo: Vec::new(),
     };
     let docs = match yaml::load(text, limits) {
         Ok(d) => d,
@@ -442,6 +477,7 @@ pub fn parse_with(path: &str, text: &str, limits: &Limits) -> Result<Registry, R
             _ => {}
         }
     }
+    reg.todo = std::mem::take(&mut cx.todo);
     cross_check(&mut cx, &reg);
     if cx.problems.len() > MAX_PROBLEMS {
         // Each problem is shown with a snippet of the file: a registry broken on every
@@ -639,7 +675,15 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
             .map(|(k, key, _)| (k, key.span.clone()))
             .collect(),
     };
+    let mut todo = Vec::new();
     for (k, v) in cx.fields(node, "a service account", ACCOUNT_FIELDS) {
+        if let Some(hint) = todo_text(v) {
+            if k == "name" {
+                a.name = hint.clone();
+            }
+            todo.push((k.clone(), hint, v.span.clone()));
+            continue;
+        }
         match k.as_str() {
             "name" => a.name = cx.string(v, "name").unwrap_or_default(),
             "scope" => {
@@ -687,6 +731,11 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
                         ..ApiKey::default()
                     };
                     for (kk, kv) in cx.fields(item, "an API key", KEY_FIELDS) {
+                        if let Some(hint) = todo_text(kv) {
+                            let at = a.api_keys.len();
+                            todo.push((format!("api_keys[{at}].{kk}"), hint, kv.span.clone()));
+                            continue;
+                        }
                         match kk.as_str() {
                             "name" => key.name = cx.string(kv, "name").unwrap_or_default(),
                             "id" => key.id = cx.string(kv, "id").unwrap_or_default(),
@@ -708,6 +757,13 @@ fn read_account(cx: &mut Cx<'_>, node: &Node) -> Option<Account> {
         cx.problem(node, "a service account needs a `name`");
         return None;
     }
+    cx.todo
+        .extend(todo.into_iter().map(|(field, hint, span)| Todo {
+            account: a.name.clone(),
+            field,
+            hint,
+            span,
+        }));
     Some(a)
 }
 
@@ -758,6 +814,29 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "organization: acme\nteams:\n  ml-team:\n    members: [alice@acme.com]\n    projects:\n      production-models: {visibility: team}\n      sensitive-eval: {visibility: restricted, members: [prod-inference-monitor]}\nservice_accounts:\n  - name: ci-model-training\n    scope: team\n    team: ml-team\n    auth: api-key\n    purpose: Log training runs from CI\n    owner: ml-platform@acme.com\n    used_by: [\".github/workflows/train.yml\", \"secrets.WANDB_CI_TRAINING_KEY\"]\n    created: 2025-01-10\n    api_keys:\n      - {name: gha-2025, id: \"Z3Bh\", created: 2025-01-10, last_used: 2026-11-01}\n";
+
+    #[test]
+    fn todo_markers_are_read_as_absent_and_listed() {
+        let text = "service_accounts:\n  - name: \"TODO: the W&B name of the account VXNlcjo5\"\n    scope: \"TODO: team or organization\"\n    owner: TODO\n    api_keys:\n      - {name: ci, id: \"TODO: W&B's key id\", created: 2026-01-05}\n      - {name: \"TODO: a name\", id: \"TODO: an id\"}\n";
+        let r = parse("r.yaml", text).expect("valid");
+        let a = &r.accounts[0];
+        assert_eq!((a.scope, a.owner.as_deref()), (None, None));
+        assert_eq!(a.api_keys[0].id, "");
+        let fields: Vec<&str> = r.todo.iter().map(|t| t.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "scope",
+                "owner",
+                "api_keys[0].id",
+                "api_keys[1].name",
+                "api_keys[1].id"
+            ]
+        );
+        assert!(r.todo.iter().all(|t| t.account.starts_with("TODO")));
+        assert!(text.get(r.todo[2].span.clone()) == Some("TODO"));
+    }
 
     #[test]
     fn the_spec_example_loads() {

@@ -43,6 +43,9 @@ struct JsonFinding<'a> {
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commits: Option<usize>,
+    /// What W&B said about the key (`scan --verify`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a crate::finding::Verification>,
 }
 
 #[derive(Serialize)]
@@ -94,6 +97,7 @@ pub fn render(outcome: &Outcome) -> String {
                 commit: f.commit(),
                 in_head: f.history().map(|h| h.in_head),
                 commits: f.history().map(|h| h.commit_count),
+                verification: f.verified(),
             }
         })
         .collect();

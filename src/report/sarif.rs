@@ -132,6 +132,12 @@ fn result(f: &Finding, index: Option<usize>, stable: String) -> SarifResult {
         props.insert("in_head".to_string(), json!(h.in_head));
         props.insert("commits".to_string(), json!(h.commit_count));
     }
+    if let Some(v) = f.verified() {
+        props.insert(
+            "verification".to_string(),
+            serde_json::to_value(v).unwrap_or(Value::Null),
+        );
+    }
     if let Some(a) = f.account() {
         props.insert("account".to_string(), json!(a));
     }

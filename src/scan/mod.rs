@@ -58,6 +58,8 @@ pub struct Scanner<'a> {
     snapshot: &'a dyn source::named::Snapshot,
     /// What the run covers (a sub-path, the staged change and a commit range are partial).
     coverage: Coverage,
+    /// The keys behind the secret findings, by fingerprint (for `scan --verify`).
+    keys: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 fn relative_to(abs: &Path, base: &Path, display: &str) -> String {
@@ -107,6 +109,7 @@ impl<'a> Scanner<'a> {
             snapshot: &source::named::NoSnapshot,
             unread: Mutex::new(Vec::new()),
             coverage: Coverage::Whole,
+            keys: Mutex::new(std::collections::BTreeMap::new()),
         }
     }
 
@@ -157,6 +160,9 @@ impl<'a> Scanner<'a> {
             return None;
         }
 
+        if let (Ok(key), Ok(mut keys)) = (std::str::from_utf8(secret), self.keys.lock()) {
+            keys.entry(fp.clone()).or_insert_with(|| key.to_string());
+        }
         let redacted = redact(secret);
         let mut message = format!(
             "{} `{redacted}` ({} shape)",
@@ -193,6 +199,7 @@ impl<'a> Scanner<'a> {
                 redacted,
                 shape: hit.shape.clone(),
                 history: None,
+                verified: None,
             },
         })
     }
@@ -276,6 +283,13 @@ impl<'a> Scanner<'a> {
             unread,
             rules_run,
             coverage: self.coverage,
+            keys: crate::finding::FoundKeys(
+                self.keys
+                    .into_inner()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
+            ),
         };
         outcome.count();
         outcome
