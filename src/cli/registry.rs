@@ -122,12 +122,7 @@ fn gather(args: &RegistrySourceArgs, seed: Vec<Found>) -> Result<Draft, Fatal> {
 
 /// The account an event acts on (`user_asset`, `user_email`), as audit ids.
 fn acted_on(e: &AuditEvent) -> Vec<String> {
-    let asset = e.extra.get("user_asset").and_then(|v| match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
-    [asset, e.user_email.clone()]
+    [e.user_asset.clone(), e.user_email.clone()]
         .into_iter()
         .flatten()
         .filter(|s| !s.is_empty())
