@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# CI for the distribution (issue 19): the pip wheel, the pre-commit hooks and the packaged
-# crate. Called by .ci/run after the tests; maturin and
+# CI for the distribution (issue 19): the pip wheel, the pre-commit hooks, the packaged crate
+# and the GitHub Action's install step. Called by .ci/run after the tests; maturin and
 # pre-commit come from PyPI (installed by .ci/run). The wheel is installed from its file, with
 # pip's index switched off, except for pre-commit's local environment (its placeholder package
 # needs setuptools from PyPI).
@@ -57,6 +57,14 @@ status=0
 cat "$tmp/hook.log"
 [ "$status" -eq 1 ] && grep -q S001 "$tmp/hook.log" || fail "the hook let a staged key in (exit $status)"
 echo "ok: the hook passes a clean change and blocks a staged key"
+
+echo "== the GitHub Action's install step: pip installs wandb-sa-lint==$version (here from the wheel)"
+: >"$tmp/output" && : >"$tmp/path"
+RUNNER_TEMP=$tmp/runner GITHUB_OUTPUT=$tmp/output GITHUB_PATH=$tmp/path PIP_FIND_LINKS=target/wheels \
+  INPUT_VERSION="" bash .github/action/run.sh install
+grep -qx "version=wandb-sa-lint $version" "$tmp/output" || fail "install: $(cat "$tmp/output")"
+[ -x "$(cat "$tmp/path")/wandb-sa-lint" ] || fail "install put $(cat "$tmp/path") on PATH"
+echo "ok: the action installs the wheel of its own version"
 
 echo "== cargo package: what cargo install builds from"
 cargo package --list --allow-dirty --locked >"$tmp/files"
