@@ -216,6 +216,9 @@ fn a_scan_that_cannot_run_fails_its_own_step_with_exit_2() {
         s.log
     );
     assert!(!s.outputs.contains_key("failed"));
+    // `args` reaches the tool: an unknown option is bad usage.
+    let s = step(dir.path(), "scan", &[("args", "--no-such-option")]);
+    assert_eq!(s.code, Some(2), "{}", s.log);
     let s = step(dir.path(), "frobnicate", &[]);
     assert_eq!(s.code, Some(2), "{}", s.log);
 }
@@ -229,7 +232,12 @@ fn the_history_input_finds_a_key_only_an_old_commit_holds() {
     common::git(dir.path(), &["rm", "-q", "deploy/.env"]);
     common::git(dir.path(), &["commit", "-qm", "two"]);
     for (history, want) in [("false", vec!["C001"]), ("true", vec!["S001"])] {
-        let s = step(dir.path(), "scan", &[("history", history)]);
+        // `args` reaches the scan, split on blanks.
+        let s = step(
+            dir.path(),
+            "scan",
+            &[("history", history), ("args", " --threads  1 ")],
+        );
         assert_eq!(s.code, Some(0), "{}", s.log);
         let mut ids = rule_ids(&sarif(dir.path(), &s));
         ids.sort();

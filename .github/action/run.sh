@@ -59,7 +59,6 @@ run() {
 }
 
 scan() {
-  mkdir -p "$work"
   local sarif=${INPUT_SARIF_FILE:-wandb-sa-lint.sarif}
   mkdir -p "$(dirname "$sarif")"
   local -a args=(scan "${INPUT_PATH:-.}")
@@ -70,8 +69,10 @@ scan() {
     args+=(--config-from "origin/$GITHUB_BASE_REF")
   fi
   if [ "${INPUT_HISTORY:-false}" = true ]; then args+=(--history); fi
-  # shellcheck disable=SC2206 # extra arguments are split on blanks, as typed in the workflow
-  if [ -n "${INPUT_ARGS:-}" ]; then args+=(${INPUT_ARGS}); fi
+  # Extra arguments are split on blanks, as typed in the workflow (no globbing, no quotes).
+  local -a extra=()
+  read -r -a extra <<<"${INPUT_ARGS:-}"
+  args+=("${extra[@]}")
   run "$sarif" "${args[@]}"
   local failed=$status
   local counts; counts=$(count "$sarif")
