@@ -2,10 +2,11 @@
 # CI for the distribution (issue 19): the pip wheel, the pre-commit hooks, the packaged crate
 # and the GitHub Action's install step. Called by .ci/run after the tests; maturin and
 # pre-commit come from PyPI (installed by .ci/run). The wheel is installed from its file, with
-# pip's index switched off, except for pre-commit's local environment (its placeholder package
-# needs setuptools from PyPI).
+# pip's index switched off, except where pre-commit makes environments (setuptools for the
+# local hook's placeholder package, maturin for pip's isolated build of this repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 tmp=$(mktemp -d)
@@ -57,6 +58,15 @@ status=0
 cat "$tmp/hook.log"
 [ "$status" -eq 1 ] && grep -q S001 "$tmp/hook.log" || fail "the hook let a staged key in (exit $status)"
 echo "ok: the hook passes a clean change and blocks a staged key"
+
+echo "== pre-commit try-repo: this repository's language: python hook, built by pip with maturin"
+# pip builds the clone pre-commit makes; the dev profile and this target dir reuse the build.
+status=0
+( cd "$repo" && CARGO_TARGET_DIR=$root/target MATURIN_PEP517_ARGS="--profile dev" PIP_NO_INDEX= \
+  PRE_COMMIT_HOME=$tmp/pre-commit pre-commit try-repo "$root" wandb-sa-lint-python ) >"$tmp/try.log" 2>&1 || status=$?
+cat "$tmp/try.log"
+[ "$status" -eq 1 ] && grep -q '\.env:4' "$tmp/try.log" || fail "the python hook let the staged key in (exit $status)"
+echo "ok: the python hook installs from this repository and blocks the staged key"
 
 echo "== the GitHub Action's install step: pip installs wandb-sa-lint==$version (here from the wheel)"
 : >"$tmp/output" && : >"$tmp/path"
