@@ -6,9 +6,28 @@
 //! once, here. Both loaders take their [`Limits`] as a value: nothing here is process-global.
 //! This module imports nothing from the rest of the crate.
 
+#[path = "../../vendor/saphyr-parser/src/lib.rs"]
+#[allow(
+    missing_docs,
+    dead_code,
+    unused,
+    unexpected_cfgs,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+// saphyr-parser 0.3.4 with the `libyaml_indentation` option, compiled as a module of this crate
+// rather than patched in as a path crate: a published crate can depend on registry crates only
+// (vendor/saphyr-parser/VENDORED.md). Its own lints are its authors' business.
+pub(crate) mod parser;
 pub mod tree;
 
-use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+use std::borrow::Cow;
+
+use saphyr::{MarkedYamlOwned, ScalarOwned, YamlDataOwned, YamlLoader};
 
 /// Nodes that alias expansion may produce in one file, by default (`max-yaml-aliases`).
 pub const ALIAS_BUDGET: usize = 100_000;
@@ -108,14 +127,69 @@ pub fn load_with(text: &str, limits: &Limits) -> Result<Vec<MarkedYamlOwned>, Ya
     tree::load(text, limits)?;
     // `load_from_str` feeds the parser through a buffered `chars()` iterator; the parser's
     // own `&str` input is several times faster on the CI files we read by the thousand.
-    let mut parser = saphyr_parser::Parser::new_from_str(text).libyaml_indentation(true);
-    MarkedYamlOwned::load_from_parser(&mut parser).map_err(|e| {
-        let idx = CharIndex::new(text);
-        YamlSyntaxError {
-            message: e.info().to_string(),
-            offset: idx.byte(e.marker().index()),
-        }
-    })
+    let mut parser = parser::Parser::new_from_str(text).libyaml_indentation(true);
+    let mut loader = Loader(YamlLoader::default());
+    let syntax = |info: &str, index: usize| YamlSyntaxError {
+        message: info.to_string(),
+        offset: CharIndex::new(text).byte(index),
+    };
+    parser
+        .load(&mut loader, true)
+        .map_err(|e| syntax(e.info(), e.marker().index()))?;
+    if let Some(e) = loader.0.error() {
+        return Err(syntax(e.info(), e.marker().index()));
+    }
+    Ok(loader.0.into_documents())
+}
+
+/// saphyr's tree loader fed by the vendored parser: the events are the same, only their types
+/// come from the other copy of the parser, so each is moved across as is.
+struct Loader<'input>(YamlLoader<'input, MarkedYamlOwned>);
+
+impl<'input> parser::SpannedEventReceiver<'input> for Loader<'input> {
+    fn on_event(&mut self, ev: parser::Event<'input>, span: parser::Span) {
+        use parser::Event as E;
+        use saphyr_parser::Event as U;
+        let tag = |t: Option<Cow<'input, parser::Tag>>| {
+            t.map(|t| {
+                let t = t.into_owned();
+                Cow::Owned(saphyr::Tag {
+                    handle: t.handle,
+                    suffix: t.suffix,
+                })
+            })
+        };
+        let ev = match ev {
+            E::Nothing => U::Nothing,
+            E::StreamStart => U::StreamStart,
+            E::StreamEnd => U::StreamEnd,
+            E::DocumentStart(explicit) => U::DocumentStart(explicit),
+            E::DocumentEnd => U::DocumentEnd,
+            E::Alias(id) => U::Alias(id),
+            E::Scalar(value, style, anchor, t) => {
+                U::Scalar(value, scalar_style(style), anchor, tag(t))
+            }
+            E::SequenceStart(anchor, t) => U::SequenceStart(anchor, tag(t)),
+            E::SequenceEnd => U::SequenceEnd,
+            E::MappingStart(anchor, t) => U::MappingStart(anchor, tag(t)),
+            E::MappingEnd => U::MappingEnd,
+        };
+        let marker = |m: parser::Marker| saphyr::Marker::new(m.index(), m.line(), m.col());
+        let span = saphyr_parser::Span::new(marker(span.start), marker(span.end));
+        saphyr_parser::SpannedEventReceiver::on_event(&mut self.0, ev, span);
+    }
+}
+
+/// The vendored parser's scalar style as saphyr's.
+fn scalar_style(style: parser::ScalarStyle) -> saphyr::ScalarStyle {
+    use parser::ScalarStyle as S;
+    match style {
+        S::Plain => saphyr::ScalarStyle::Plain,
+        S::SingleQuoted => saphyr::ScalarStyle::SingleQuoted,
+        S::DoubleQuoted => saphyr::ScalarStyle::DoubleQuoted,
+        S::Literal => saphyr::ScalarStyle::Literal,
+        S::Folded => saphyr::ScalarStyle::Folded,
+    }
 }
 
 /// The node's value as a string if it is a scalar string (or a plain scalar that reads as one).

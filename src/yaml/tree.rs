@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
+use super::parser::{Event, Parser, ScalarStyle, Span, SpannedEventReceiver};
 
 use super::{ByteSpan, CharIndex, Limits, YamlSyntaxError};
 

@@ -26,7 +26,7 @@ mod debug {
     /// If debugging is [`enabled`], print the format string on the error output.
     macro_rules! debug_print {
     ($($arg:tt)*) => {{
-        if $crate::debug::enabled() {
+        if $crate::yaml::parser::debug::enabled() {
             std::eprintln!($($arg)*)
         }
     }};

@@ -3,9 +3,9 @@
 //! [`Input`] must be implemented for the parser to fetch input. Make sure your needs aren't
 //! covered by the [`BufferedInput`].
 
-use alloc::string::String;
+use std::string::String;
 
-use crate::char_traits::is_yaml_non_break;
+use crate::yaml::parser::char_traits::is_yaml_non_break;
 
 pub(crate) mod buffered;
 pub(crate) mod str;
@@ -13,7 +13,7 @@ pub(crate) mod str;
 #[allow(clippy::module_name_repetitions)]
 pub use buffered::BufferedInput;
 
-pub use crate::char_traits::{
+pub use crate::yaml::parser::char_traits::{
     is_alpha, is_blank, is_blank_or_breakz, is_break, is_breakz, is_digit, is_flow, is_z,
 };
 
@@ -454,7 +454,7 @@ pub trait Input {
     /// be used to advance the index and column, since no end-of-line character will be consumed.
     fn fetch_while_is_yaml_non_space(&mut self, out: &mut String) -> usize {
         let mut n_chars = 0;
-        while crate::char_traits::is_yaml_non_space(self.look_ch()) {
+        while crate::yaml::parser::char_traits::is_yaml_non_space(self.look_ch()) {
             n_chars += 1;
             out.push(self.peek());
             self.skip();

@@ -31,15 +31,6 @@
 //!
 //! This feature is _not_ `no_std` compatible.
 
-#![warn(missing_docs, clippy::pedantic)]
-#![no_std]
-
-#[macro_use]
-extern crate alloc;
-
-#[cfg(feature = "debug_prints")]
-extern crate std;
-
 mod char_traits;
 #[macro_use]
 mod debug;
@@ -47,6 +38,6 @@ pub mod input;
 mod parser;
 mod scanner;
 
-pub use crate::input::{BufferedInput, Input, str::StrInput};
-pub use crate::parser::{Event, EventReceiver, Parser, SpannedEventReceiver, Tag};
-pub use crate::scanner::{Marker, ScalarStyle, ScanError, Span};
+pub use crate::yaml::parser::input::{str::StrInput, BufferedInput, Input};
+pub use crate::yaml::parser::parser::{Event, EventReceiver, Parser, SpannedEventReceiver, Tag};
+pub use crate::yaml::parser::scanner::{Marker, ScalarStyle, ScanError, Span};

@@ -1,22 +1,22 @@
 //! Home to the YAML Parser.
 //!
-//! The parser takes input from the [`crate::scanner::Scanner`], performs final checks for YAML
+//! The parser takes input from the [`crate::yaml::parser::scanner::Scanner`], performs final checks for YAML
 //! compliance, and emits a stream of YAML events. This stream can for instance be used to create
 //! YAML objects.
 
-use crate::{
-    BufferedInput, Marker,
-    input::{Input, str::StrInput},
+use crate::yaml::parser::{
+    input::{str::StrInput, Input},
     scanner::{ScalarStyle, ScanError, Scanner, Span, Token, TokenType},
+    BufferedInput, Marker,
 };
 
-use alloc::{
+use core::fmt::Display;
+use std::{
     borrow::Cow,
     collections::BTreeMap,
     string::{String, ToString},
     vec::Vec,
 };
-use core::fmt::Display;
 
 #[derive(Clone, Copy, PartialEq, Debug, Eq)]
 enum State {

@@ -1,7 +1,7 @@
 //! Home to the YAML Scanner.
 //!
 //! The scanner is the lowest-level parsing utility. It is the lexer / tokenizer, reading input a
-//! character at a time and emitting tokens that can later be interpreted by the [`crate::parser`]
+//! character at a time and emitting tokens that can later be interpreted by the [`crate::yaml::parser::parser`]
 //! to check for more context and validity.
 //!
 //! Due to the grammar of YAML, the scanner has to have some context and is not error-free.
@@ -9,17 +9,17 @@
 #![allow(clippy::cast_possible_wrap)]
 #![allow(clippy::cast_sign_loss)]
 
-use alloc::{
+use core::char;
+use std::{
     borrow::{Cow, ToOwned},
     collections::VecDeque,
     string::String,
     vec::Vec,
 };
-use core::char;
 
 use thiserror::Error;
 
-use crate::{
+use crate::yaml::parser::{
     char_traits::{
         as_hex, is_anchor_char, is_blank_or_breakz, is_break, is_breakz, is_flow, is_hex,
         is_tag_char, is_uri_char, is_yaml_non_break,
@@ -117,7 +117,7 @@ impl Span {
     /// An empty span doesn't contain any characters, but its position may still be meaningful.
     /// For example, for an indented sequence [`SequenceEnd`] has a location but an empty span.
     ///
-    /// [`SequenceEnd`]: crate::Event::SequenceEnd
+    /// [`SequenceEnd`]: crate::yaml::parser::Event::SequenceEnd
     #[must_use]
     pub fn empty(mark: Marker) -> Span {
         Span {
@@ -286,7 +286,7 @@ pub struct Token<'input>(pub Span, pub TokenType<'input>);
 /// In the first document, upon reaching the `:`, the [`SimpleKey`] would be inspected and our
 /// scalar `a` since it is a possible key, would be "turned" into a key. This is done by prepending
 /// a [`TokenType::Key`] to our scalar token in the [`Scanner`]. This way, the
-/// [`crate::parser::Parser`] would read the [`TokenType::Key`] token before the
+/// [`crate::yaml::parser::parser::Parser`] would read the [`TokenType::Key`] token before the
 /// [`TokenType::Scalar`] token.
 ///
 /// In the second document however, reaching the EOF would stale the [`SimpleKey`] and no
@@ -402,7 +402,7 @@ enum ImplicitMappingState {
 /// some of the constructs. It has understanding of indentation and whitespace and is able to
 /// generate error messages for some invalid YAML constructs.
 ///
-/// It is however not a full parser and needs [`crate::parser::Parser`] to fully detect invalid
+/// It is however not a full parser and needs [`crate::yaml::parser::parser::Parser`] to fully detect invalid
 /// YAML documents.
 #[derive(Debug)]
 #[allow(clippy::struct_excessive_bools)]
@@ -2326,8 +2326,7 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent && !self.libyaml_indentation
-        {
+        if self.flow_level > 0 && (start_mark.col as isize) < indent && !self.libyaml_indentation {
             return Err(ScanError::new_str(
                 start_mark,
                 "invalid indentation in flow construct",

@@ -1,5 +1,5 @@
-use crate::char_traits::is_yaml_non_break;
-use crate::input::Input;
+use crate::yaml::parser::char_traits::is_yaml_non_break;
+use crate::yaml::parser::input::Input;
 
 use arraydeque::ArrayDeque;
 

@@ -1,11 +1,11 @@
-use crate::{
+use crate::yaml::parser::{
     char_traits::{
         is_alpha, is_blank, is_blank_or_breakz, is_break, is_breakz, is_digit, is_flow,
         is_yaml_non_break, is_z,
     },
     input::{Input, SkipTabs},
 };
-use alloc::string::String;
+use std::string::String;
 
 /// A parser input that uses a `&str` as source.
 #[allow(clippy::module_name_repetitions)]
@@ -375,7 +375,7 @@ impl Input for StrInput<'_> {
         // Skip while we have non-space characters.
         let mut chars = self.buffer.chars();
         for c in chars.by_ref() {
-            if !crate::char_traits::is_yaml_non_space(c) {
+            if !crate::yaml::parser::char_traits::is_yaml_non_space(c) {
                 not_non_space = Some(c);
                 break;
             }
@@ -433,7 +433,7 @@ fn split_first_char(s: &str) -> Option<(char, &str)> {
 
 #[cfg(test)]
 mod test {
-    use crate::input::Input;
+    use crate::yaml::parser::input::Input;
 
     use super::StrInput;
 
