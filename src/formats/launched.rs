@@ -129,6 +129,10 @@ pub fn add_scopes(doc: &mut ConfigDoc) {
                     None => consumes |= uses_wandb(&c.script, sc),
                 }
             }
+            // The utility commands blanked before the parse count as they would have.
+            consumes |= c.script.elided.iter().any(|w| {
+                !INERT.contains(&w.as_str()) && !c.script.functions.iter().any(|f| f == w)
+            });
         }
         // A script that exports the key and starts containers with it is judged in the
         // containers, not twice.

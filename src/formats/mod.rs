@@ -234,6 +234,8 @@ struct LazyInner {
 enum ScriptSource {
     /// A shell text.
     View(shell::View),
+    /// A whole script file (lines no reading uses are blanked before the parse).
+    File(shell::View),
     /// Words run with no shell between, and the command's span.
     Argv(Vec<shell::Word>, ByteSpan),
     /// Nothing to parse (code, or a script given parsed).
@@ -262,6 +264,7 @@ impl std::ops::Deref for LazyScript {
     fn deref(&self) -> &shell::Script {
         self.0.cell.get_or_init(|| match &self.0.source {
             ScriptSource::View(view) => shell::Script::parse(view),
+            ScriptSource::File(view) => shell::Script::parse_file(view),
             ScriptSource::Argv(words, span) => {
                 shell::Script::from_argv(words.clone(), span.clone())
             }
@@ -277,6 +280,17 @@ impl Command {
             text: text.to_string(),
             span,
             script: LazyScript::of(ScriptSource::View(view)),
+            shell: true,
+        }
+    }
+
+    /// A whole script file (a shell script, a Makefile's or justfile's recipes): parsed
+    /// with the lines no reading uses blanked ([`shell::Script::parse_file`]).
+    pub fn script_file(text: &str, span: ByteSpan, view: shell::View) -> Self {
+        Self {
+            text: text.to_string(),
+            span,
+            script: LazyScript::of(ScriptSource::File(view)),
             shell: true,
         }
     }

@@ -156,7 +156,7 @@ pub fn read_shell(text: &str, format: Format) -> ConfigDoc {
         Format::Justfile => shell::dialect::justfile(text),
         _ => shell::View::at(text, 0),
     };
-    let command = Command::shell(text, 0..text.len(), view);
+    let command = Command::script_file(text, 0..text.len(), view);
     if format != Format::Shell {
         scope.vars = regex_vars(&MAKE_ASSIGNMENT, text, "script");
     }

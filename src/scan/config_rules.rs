@@ -703,7 +703,7 @@ impl ScriptReader<'_, '_> {
             let Runs::Shell(_) = runs else {
                 return shell::code_passes_entity(&text);
             };
-            let script = shell::Script::parse_at(&text, 0);
+            let script = shell::Script::parse_file(&shell::View::at(&text, 0));
             if shell::passes_entity(&script) {
                 return true;
             }

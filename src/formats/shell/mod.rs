@@ -5,6 +5,7 @@
 //! range returned is a byte range in the file.
 
 pub mod dialect;
+pub mod elide;
 pub mod parse;
 pub mod syntax;
 pub mod word;

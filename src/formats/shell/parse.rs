@@ -139,6 +139,10 @@ pub struct Script {
     pub arrays: Vec<(String, Vec<Word>)>,
     /// The functions the text defines (a call to one runs commands read in their place).
     pub functions: Vec<String>,
+    /// The first words of the utility commands blanked before the parse of a whole script
+    /// file ([`Script::parse_file`]): only a reading that asks whether the script runs
+    /// anything but utilities needs them.
+    pub elided: Vec<String>,
 }
 
 impl Script {
@@ -157,6 +161,58 @@ impl Script {
         Script::parse(&View::at(text, base))
     }
 
+    /// Parses a whole script file. Lines that no reading here can use are blanked first
+    /// ([`super::elide`]: most of a long script, at a fraction of the parser's cost); the
+    /// blanked parse is kept only when every blanked line came back as a do-nothing command
+    /// among statements and the tree has no error, otherwise the text is parsed as written.
+    pub fn parse_file(view: &View) -> Script {
+        if view.original.is_none() && view.text.len() <= MAX_LEN {
+            if let Some(e) = super::elide::elide(&view.text) {
+                let blanked = View {
+                    text: e.text,
+                    offsets: view.offsets.clone(),
+                    original: None,
+                };
+                let mut s = Script {
+                    contexts: vec![Context::Main],
+                    ..Script::default()
+                };
+                if s.parse_top(&blanked, &e.commands) {
+                    s.elided = e.words;
+                    return s;
+                }
+            }
+        }
+        Script::parse(view)
+    }
+
+    /// Parses a blanked text at the top level; whether the parse checks out (see
+    /// [`Script::parse_file`]).
+    fn parse_top(&mut self, view: &View, elided: &[Range<usize>]) -> bool {
+        let Some(tree) = parse_tree(&view.text) else {
+            return false;
+        };
+        if tree.root_node().has_error() {
+            return false;
+        }
+        let mut walker = Walker {
+            view,
+            context: 0,
+            script: self,
+            nested_texts: Vec::new(),
+            elided,
+            elided_seen: 0,
+            elision_broken: false,
+        };
+        walker.walk(&tree);
+        if walker.elision_broken || walker.elided_seen != elided.len() {
+            return false;
+        }
+        let nested = std::mem::take(&mut walker.nested_texts);
+        self.finish(view, &tree, nested, 0, 0);
+        true
+    }
+
     fn parse_into(&mut self, view: &View, context: usize, depth: usize) {
         if view.text.len() > MAX_LEN || depth > MAX_DEPTH {
             return;
@@ -170,11 +226,27 @@ impl Script {
             context,
             script: self,
             nested_texts: Vec::new(),
+            elided: &[],
+            elided_seen: 0,
+            elision_broken: false,
         };
         walker.walk(&tree);
         let nested = std::mem::take(&mut walker.nested_texts);
+        self.finish(view, &tree, nested, first, depth);
+    }
+
+    /// After a text's walk: its errors (top level only), the nested flag of its first
+    /// command, and the texts found inside it, parsed in turn.
+    fn finish(
+        &mut self,
+        view: &View,
+        tree: &Tree,
+        nested: Vec<(View, usize)>,
+        first: usize,
+        depth: usize,
+    ) {
         if depth == 0 {
-            self.errors = errors(&tree, view);
+            self.errors = errors(tree, view);
         }
         if let Some(c) = self.commands.get_mut(first) {
             c.nested = depth > 0;
@@ -201,6 +273,9 @@ impl Script {
             context: 0,
             script: &mut s,
             nested_texts: Vec::new(),
+            elided: &[],
+            elided_seen: 0,
+            elision_broken: false,
         };
         let cmd = SimpleCommand {
             assigns: Vec::new(),
@@ -246,6 +321,7 @@ impl Script {
             held: Vec::new(),
             arrays: Vec::new(),
             functions: Vec::new(),
+            elided: Vec::new(),
         }
     }
 
@@ -317,6 +393,12 @@ struct Walker<'v, 's> {
     script: &'s mut Script,
     /// Shell texts found inside this one, to parse after it, with their context.
     nested_texts: Vec<(View, usize)>,
+    /// Text ranges of command lines blanked to `:` before the parse (sorted).
+    elided: &'v [Range<usize>],
+    /// How many of them came back as `:` commands among statements.
+    elided_seen: usize,
+    /// One came back as something else, or inside a word.
+    elision_broken: bool,
 }
 
 impl Walker<'_, '_> {
@@ -371,6 +453,43 @@ impl Walker<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Whether `n` is a blanked line's `:` (not read as a command). Sets `elision_broken`
+    /// when it starts where a blanked line does but is not a lone `:` among statements.
+    fn blanked(&mut self, n: Node, up: &[Node]) -> bool {
+        const STATEMENTS: &[&str] = &[
+            "program",
+            "function_definition",
+            "compound_statement",
+            "if_statement",
+            "elif_clause",
+            "else_clause",
+            "for_statement",
+            "c_style_for_statement",
+            "while_statement",
+            "do_group",
+            "case_statement",
+            "case_item",
+            "subshell",
+            "list",
+            "redirected_statement",
+        ];
+        let start = n.start_byte();
+        if self
+            .elided
+            .binary_search_by_key(&start, |r| r.start)
+            .is_err()
+        {
+            return false;
+        }
+        let lone = self.raw(n) == ":" && up.iter().all(|a| STATEMENTS.contains(&a.kind()));
+        if lone {
+            self.elided_seen += 1;
+        } else {
+            self.elision_broken = true;
+        }
+        true
     }
 
     fn raw(&self, n: Node) -> &str {
@@ -444,6 +563,9 @@ impl Walker<'_, '_> {
     }
 
     fn command(&mut self, n: Node, up: &[Node]) {
+        if !self.elided.is_empty() && self.blanked(n, up) {
+            return;
+        }
         let mut assigns = Vec::new();
         let mut argv: Vec<Word> = Vec::new();
         // The previous argument's node range: the grammar sometimes ends a word at a `$`
