@@ -118,7 +118,8 @@ pub fn elide(text: &str) -> Option<Elided> {
     let mut pos = 0usize;
     let mut line_no = 0usize;
     while pos < b.len() {
-        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+        let end =
+            memchr::memchr(b'\n', b.get(pos..).unwrap_or_default()).map_or(b.len(), |i| pos + i);
         line_no += 1;
         // A heredoc body line: only its delimiter ends it.
         if let Some((delim, strip)) = heredocs.first() {
@@ -216,7 +217,7 @@ fn lex_line(
     let mut word_start = true;
     let mut i = start;
     while i < end {
-        let c = b[i];
+        let c = at(b, i);
         let top = stack.is_empty();
         match stack.last().copied() {
             Some(Ctx::Single) => {
@@ -295,12 +296,12 @@ fn lex_line(
             let w_end = (i..end)
                 .find(|&k| {
                     matches!(
-                        b[k],
+                        at(b, k),
                         b' ' | b'\t' | b'\r' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
                     )
                 })
                 .unwrap_or(end);
-            let word = String::from_utf8_lossy(&b[i..w_end]).into_owned();
+            let word = String::from_utf8_lossy(b.get(i..w_end).unwrap_or_default()).into_owned();
             let plain = !word.is_empty()
                 && word
                     .bytes()
@@ -403,7 +404,7 @@ fn lex_line(
             }
             b'>' => {
                 // Only `>&N`, `>/dev/null` (after an optional fd) keep the line blankable.
-                let rest = &b[i + 1..end];
+                let rest = b.get(i + 1..end).unwrap_or_default();
                 let rest = rest.strip_prefix(b">").unwrap_or(rest);
                 let rest = rest.strip_prefix(b" ").unwrap_or(rest);
                 let to_fd =
@@ -420,24 +421,29 @@ fn lex_line(
     Some((line, false))
 }
 
-/// The delimiter of the heredoc whose `<<` ends just before `at`: (word, tabs stripped,
+/// The byte at `i` (0 past the end: the callers bound `i` by the line's end).
+fn at(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
+}
+
+/// The delimiter of the heredoc whose `<<` ends just before `from`: (word, tabs stripped,
 /// where the lexer goes on). `None` when there is no word to read.
-fn heredoc_delimiter(b: &[u8], at: usize, end: usize) -> Option<(String, bool, usize)> {
-    let mut i = at;
+fn heredoc_delimiter(b: &[u8], from: usize, end: usize) -> Option<(String, bool, usize)> {
+    let mut i = from;
     let strip = b.get(i) == Some(&b'-');
     if strip {
         i += 1;
     }
-    while i < end && matches!(b[i], b' ' | b'\t') {
+    while i < end && matches!(at(b, i), b' ' | b'\t') {
         i += 1;
     }
     let mut word = Vec::new();
     while i < end {
-        match b[i] {
+        match at(b, i) {
             b' ' | b'\t' | b'\r' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' => break,
             q @ (b'\'' | b'"') => {
-                let close = (i + 1..end).find(|&k| b[k] == q)?;
-                word.extend_from_slice(&b[i + 1..close]);
+                let close = (i + 1..end).find(|&k| at(b, k) == q)?;
+                word.extend_from_slice(b.get(i + 1..close).unwrap_or_default());
                 i = close + 1;
             }
             b'\\' => {
