@@ -117,6 +117,7 @@ pub fn elide(text: &str) -> Option<Elided> {
     let mut heredocs: Vec<(String, bool)> = Vec::new();
     let mut pos = 0usize;
     let mut line_no = 0usize;
+    let mut continues = false;
     while pos < b.len() {
         let end =
             memchr::memchr(b'\n', b.get(pos..).unwrap_or_default()).map_or(b.len(), |i| pos + i);
@@ -133,8 +134,10 @@ pub fn elide(text: &str) -> Option<Elided> {
             pos = end + 1;
             continue;
         }
-        let clean_start = stack.is_empty();
+        // A line after a backslash continuation goes on the command before it.
+        let clean_start = stack.is_empty() && !continues;
         let (line, continued) = lex_line(b, pos, end, &mut stack, &mut heredocs)?;
+        continues = continued;
         let clean_end = stack.is_empty() && heredocs.is_empty() && !continued;
         if clean_start && clean_end && line_no > 1 && !line.bad {
             let raw = &text[pos..end];
@@ -412,6 +415,12 @@ fn lex_line(
                 let to_null = rest.starts_with(b"/dev/null");
                 if !to_fd && !to_null {
                     line.bad = true;
+                }
+                if to_fd {
+                    // Past `&N`: the `&` is no background operator.
+                    let skipped = b.get(i + 1..end).unwrap_or_default().len() - rest.len();
+                    i += skipped + 2;
+                    continue;
                 }
             }
             _ => {}
