@@ -43,6 +43,8 @@ struct JsonFinding<'a> {
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commits: Option<usize>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -94,6 +96,7 @@ pub fn render(outcome: &Outcome) -> String {
                 commit: f.commit(),
                 in_head: f.history().map(|h| h.in_head),
                 commits: f.history().map(|h| h.commit_count),
+                reference: f.history().and_then(|h| h.reference.as_deref()),
             }
         })
         .collect();
