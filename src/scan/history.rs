@@ -217,8 +217,7 @@ impl BlobScan<'_> {
         let kept = history
             .preload
             .as_ref()
-            .and_then(|p| p.candidates.get(blob))
-            .map(|b| std::borrow::Cow::Borrowed(b.as_slice()));
+            .and_then(|p| p.candidates.get(blob));
         let read = match kept {
             Some(b) => Ok(b),
             None => read_blob(repo, *blob, self.max).map(std::borrow::Cow::Owned),

@@ -140,7 +140,7 @@ fn tree_data<'p>(
     tree: ObjectId,
 ) -> Option<std::borrow::Cow<'p, [u8]>> {
     if let Some(data) = preload.and_then(|p| p.trees.get(&tree)) {
-        return Some(std::borrow::Cow::Borrowed(data.as_slice()));
+        return Some(data);
     }
     let obj = repo.find_object(tree).ok()?;
     let t = obj.try_into_tree().ok()?;
@@ -223,9 +223,10 @@ impl Collector<'_> {
             } else {
                 self.last_tree.insert(dir, tree)
             };
-            // Only a tree already in memory is worth comparing against.
-            let prev = prev_id
-                .and_then(|id| self.preload.and_then(|p| p.trees.get(&id)))
+            // Only a tree the pack pass kept is worth comparing against.
+            let prev_data = prev_id.and_then(|id| self.preload.and_then(|p| p.trees.get(&id)));
+            let prev = prev_data
+                .as_deref()
                 .and_then(|d| gix::objs::TreeRef::from_bytes(d, hash).ok());
             let prev = prev.as_ref().map_or(&[][..], |t| t.entries.as_slice());
             let mut j = 0;
@@ -328,12 +329,11 @@ where
         Some(p)
             if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
         {
-            Some(super::pack::preload(
-                &repo,
-                p.threads,
-                p.max_object,
-                p.classify,
-            ))
+            // The commits the walk cached are not needed again: the pass gets their room.
+            repo.object_cache_size(None);
+            let preload = super::pack::preload(&repo, p.threads, p.max_object, p.classify);
+            repo.object_cache_size(64 * 1024 * 1024);
+            Some(preload)
         }
         _ => None,
     };
