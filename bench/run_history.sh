@@ -143,13 +143,14 @@ tool_cmd() {
             RUN_CWD="$DIR"; OK_CODES="0 1" ;;
         gitleaks)
             if [ "$GITLEAKS_FORM" = git ]; then
-                CMD=(gitleaks git "$DIR" --no-banner --report-format json --report-path "$out")
+                # every ref, as `scan --history` walks by default
+                CMD=(gitleaks git "$DIR" --no-banner --log-opts=--all --report-format json --report-path "$out")
             else  # gitleaks < 8.19
                 CMD=(gitleaks detect --source "$DIR" --no-banner --report-format json --report-path "$out")
             fi
             OK_CODES="0 1" ;;
         betterleaks)
-            CMD=(betterleaks git "$DIR" --no-banner -o "$out"); OK_CODES="0 1" ;;
+            CMD=(betterleaks git "$DIR" --no-banner --log-opts=--all -o "$out"); OK_CODES="0 1" ;;
         kingfisher)
             # --git-history full is its default, spelled out; it also scans the work tree
             CMD=(kingfisher --no-update-check scan "$DIR" --git-history full --no-validate --format json --output "$out" -q)

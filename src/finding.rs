@@ -146,6 +146,8 @@ pub struct History {
     pub in_head: bool,
     /// How many scanned commits hold the secret at this path.
     pub commit_count: usize,
+    /// A reference (branch, tag, pull-request ref...) the commit is reachable from.
+    pub reference: Option<String>,
 }
 
 /// A commit as shown in findings.
@@ -343,6 +345,9 @@ pub struct Summary {
     /// History scans: unique blobs read and scanned (each once, however many commits hold it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blobs_scanned: Option<usize>,
+    /// History scans: the references the walk started from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refs_scanned: Option<RefsScanned>,
     /// Audit runs: what was analysed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditSummary>,
@@ -354,6 +359,53 @@ pub struct Summary {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+/// The references a history scan started from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RefsScanned {
+    /// How many.
+    pub count: usize,
+    /// How many of each kind: `branch`, `tag`, `remote`, `pull` (pull- and merge-request
+    /// refs), `other` (HEAD, revisions, notes, stash...).
+    pub kinds: BTreeMap<String, usize>,
+    /// Their names, when there are at most [`RefsScanned::NAMED`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+impl RefsScanned {
+    /// Up to this many references are named.
+    pub const NAMED: usize = 10;
+
+    /// The summary of `refs` (full names, or revisions as given).
+    pub fn new(refs: &[String]) -> Self {
+        let mut kinds = BTreeMap::new();
+        for r in refs {
+            let kind = if r.starts_with("refs/heads/") {
+                "branch"
+            } else if r.starts_with("refs/tags/") {
+                "tag"
+            } else if r.starts_with("refs/remotes/") {
+                "remote"
+            } else if r.starts_with("refs/pull/") || r.starts_with("refs/merge-requests/") {
+                "pull"
+            } else {
+                "other"
+            };
+            *kinds.entry(kind.to_string()).or_default() += 1;
+        }
+        let names = if refs.len() <= Self::NAMED {
+            refs.to_vec()
+        } else {
+            Vec::new()
+        };
+        Self {
+            count: refs.len(),
+            kinds,
+            names,
+        }
+    }
 }
 
 /// What an `audit` run analysed.

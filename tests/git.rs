@@ -370,7 +370,12 @@ fn since_range_and_all_refs_select_commits() {
         v.sort();
         v
     };
-    assert_eq!(names(&history(d, &[]).0), vec!["a.env", "b.env"]);
+    // Every ref by default (the side branch too); HEAD's branch alone with --ref.
+    assert_eq!(names(&history(d, &[]).0), vec!["a.env", "b.env", "c.env"]);
+    assert_eq!(
+        names(&history(d, &["--ref", "main"]).0),
+        vec!["a.env", "b.env"]
+    );
     assert_eq!(names(&history(d, &["--since", &one]).0), vec!["b.env"]);
     assert_eq!(
         names(&history(d, &["--range", &format!("{one}..{two}")]).0),

@@ -57,7 +57,10 @@ fn summaries_agree_in_number() {
         d.path(),
         &["scan", "--isolated", "--color", "never", "--history"],
     );
-    assert!(text.contains("scanned 1 commit: 1 unique blob,"), "{text}");
+    assert!(
+        text.contains("scanned 1 commit from 1 ref (refs/heads/main): 1 unique blob,"),
+        "{text}"
+    );
 
     write(d.path(), "registry.yaml", REGISTRY);
     write(d.path(), "log.jsonl", LOG);

@@ -136,10 +136,11 @@ pub(super) struct ScanArgs {
     /// Scan only what is staged (the index blobs that differ from HEAD), for pre-commit.
     #[arg(long, conflicts_with = "history")]
     pub(super) staged: bool,
-    /// Scan the git history: every unique blob of the commits reachable from HEAD, once.
+    /// Scan the git history: every unique blob of the commits reachable from any ref
+    /// (branches, tags, remote-tracking and pull-request refs), once.
     #[arg(long)]
     pub(super) history: bool,
-    /// With --history: only commits after REV.
+    /// With --history: only commits after REV (reachable from HEAD, or from --ref/--all-refs).
     #[arg(
         long,
         value_name = "REV",
@@ -150,9 +151,19 @@ pub(super) struct ScanArgs {
     /// With --history: commits reachable from B and not from A.
     #[arg(long, value_name = "A..B", requires = "history")]
     pub(super) range: Option<String>,
-    /// With --history: start from every branch, tag and remote-tracking ref, not only HEAD.
-    #[arg(long, requires = "history")]
+    /// With --history: start from every ref (the default without --since).
+    #[arg(long, requires = "history", conflicts_with_all = ["range", "refs"])]
     pub(super) all_refs: bool,
+    /// With --history: start from this ref or revision only (repeatable), e.g. `main`,
+    /// `origin/main`, `v1.2`, `refs/pull/7/head`, `HEAD`.
+    #[arg(
+        long = "ref",
+        visible_alias = "branch",
+        value_name = "REF",
+        requires = "history",
+        conflicts_with = "range"
+    )]
+    pub(super) refs: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, env = "WANDB_SA_LINT_FORMAT", default_value_t = OutputFormat::Human)]
     pub(super) format: OutputFormat,

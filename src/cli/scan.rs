@@ -213,6 +213,7 @@ fn run_scan(
         let start = paths.first().map_or(Path::new("."), PathBuf::as_path);
         let selection = crate::source::history::Selection {
             all_refs: args.all_refs,
+            refs: args.refs.clone(),
             since: args.since.clone(),
             range: args.range.clone(),
         };

@@ -222,8 +222,9 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
         }
         (None, Some(c), Some(b)) => write!(
             out,
-            "scanned {}: {}, {read} read",
+            "scanned {}{}: {}, {read} read",
             count(c, "commit"),
+            s.refs_scanned.as_ref().map(refs_line).unwrap_or_default(),
             count(b, "unique blob")
         ),
         _ => write!(out, "scanned {read}"),
@@ -269,6 +270,26 @@ pub fn render_summary_hiding(outcome: &Outcome, timing: bool, hidden: usize) -> 
         );
     }
     out
+}
+
+/// ` from 3 refs (refs/heads/main, ...)`, or by kind when there are many.
+fn refs_line(r: &crate::finding::RefsScanned) -> String {
+    let what = if r.names.is_empty() {
+        r.kinds
+            .iter()
+            .map(|(kind, n)| match kind.as_str() {
+                "branch" if *n != 1 => format!("{n} branches"),
+                "remote" => count(n, "remote-tracking ref"),
+                "pull" => count(n, "pull-request ref"),
+                "other" => count(n, "other ref"),
+                k => count(n, k),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        r.names.join(", ")
+    };
+    format!(" from {} ({what})", count(r.count, "ref"))
 }
 
 /// `1 file`, `2 files`: a count with its noun in agreement.

@@ -46,6 +46,8 @@ struct JsonFinding<'a> {
     /// What W&B said about the key (`scan --verify`).
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a crate::finding::Verification>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -98,6 +100,7 @@ pub fn render(outcome: &Outcome) -> String {
                 in_head: f.history().map(|h| h.in_head),
                 commits: f.history().map(|h| h.commit_count),
                 verification: f.verified(),
+                reference: f.history().and_then(|h| h.reference.as_deref()),
             }
         })
         .collect();

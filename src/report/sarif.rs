@@ -131,6 +131,9 @@ fn result(f: &Finding, index: Option<usize>, stable: String) -> SarifResult {
     if let Some(h) = f.history() {
         props.insert("in_head".to_string(), json!(h.in_head));
         props.insert("commits".to_string(), json!(h.commit_count));
+        if let Some(r) = &h.reference {
+            props.insert("ref".to_string(), json!(r));
+        }
     }
     if let Some(v) = f.verified() {
         props.insert(

@@ -113,11 +113,13 @@ pub fn scan_history(
     }
     let commits = history.commit_count();
     let blobs = history.blobs.len();
+    let refs = crate::finding::RefsScanned::new(&history.refs);
     let partial_clone = history.partial_clone;
     let missing = history.missing.len();
     let mut outcome = scanner.finish(started);
     outcome.summary.commits_scanned = Some(commits);
     outcome.summary.blobs_scanned = Some(blobs);
+    outcome.summary.refs_scanned = Some(refs);
     // Any object of the selected history that could not be read leaves keys unchecked.
     let unreadable = outcome
         .summary
@@ -215,8 +217,7 @@ impl BlobScan<'_> {
         let kept = history
             .preload
             .as_ref()
-            .and_then(|p| p.candidates.get(blob))
-            .map(|b| std::borrow::Cow::Borrowed(b.as_slice()));
+            .and_then(|p| p.candidates.get(blob));
         let read = match kept {
             Some(b) => Ok(b),
             None => read_blob(repo, *blob, self.max).map(std::borrow::Cow::Owned),
@@ -318,13 +319,15 @@ fn with_provenance(
     let origins = prov.origins(&wanted);
     let mut grouped: std::collections::BTreeMap<(String, String), (Finding, i64, usize)> =
         std::collections::BTreeMap::new();
-    for ((_, path, mut f), (commit, time, count)) in pending.into_iter().zip(origins) {
-        if let Some(c) = &commit {
+    for ((_, path, mut f), origin) in pending.into_iter().zip(origins) {
+        let (time, count) = (origin.time, origin.count);
+        if let Some(c) = &origin.commit {
             // The id is git's, not the input's: it may be printed whole.
             crate::detect::mask::trust(&c.id);
         }
         if let Some(h) = f.history_mut() {
-            h.commit = commit;
+            h.commit = origin.commit;
+            h.reference = origin.reference;
         }
         let key = (f.fingerprint.clone(), path);
         match grouped.get_mut(&key) {
@@ -349,8 +352,13 @@ fn with_provenance(
         }
         if let Some(c) = f.commit().cloned() {
             let short: String = c.id.chars().take(10).collect();
+            let reachable = f
+                .history()
+                .and_then(|h| h.reference.as_deref())
+                .map(|r| format!(" (reachable from {r})"))
+                .unwrap_or_default();
             f.message.push_str(&format!(
-                "; first committed in {short} by {} on {}, held by {count} commit(s)",
+                "; first committed in {short} by {} on {}{reachable}, held by {count} commit(s)",
                 c.author,
                 c.date.get(..10).unwrap_or(&c.date)
             ));

@@ -45,11 +45,14 @@ pub enum HistoryError {
     },
 }
 
-/// Which commits to scan.
+/// Which commits to scan. Without `refs`, `since` or `range`, every reference is a start
+/// (branches, tags, remote-tracking and pull-request refs, HEAD).
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    /// Start from every reference (branches, tags, remote-tracking refs), not only HEAD.
+    /// With `since`: start from every reference rather than HEAD alone.
     pub all_refs: bool,
+    /// Start from these references or revisions only (`--ref`).
+    pub refs: Vec<String>,
     /// Only commits after this revision.
     pub since: Option<String>,
     /// `A..B`: commits reachable from B and not from A.
@@ -60,12 +63,20 @@ struct CommitRec {
     id: ObjectId,
     tree: ObjectId,
     time: i64,
+    /// Index into [`History::refs`] of the first start the commit is reachable from.
+    reached_from: u32,
 }
+
+/// No start reaches the commit (never so after a complete walk).
+const NO_REF: u32 = u32::MAX;
 
 /// The blobs of the selected history, ready to scan.
 pub struct History {
     repo: gix::ThreadSafeRepository,
     commits: Vec<CommitRec>,
+    /// The starts of the walk: reference names (or revisions as given), HEAD's branch first,
+    /// then branches, tags, remote-tracking refs, pull-request refs and other refs.
+    pub refs: Vec<String>,
     /// Interned paths; blobs refer to them by index.
     pub paths: Vec<String>,
     /// Every unique blob with the paths it appears at.
@@ -129,7 +140,7 @@ fn tree_data<'p>(
     tree: ObjectId,
 ) -> Option<std::borrow::Cow<'p, [u8]>> {
     if let Some(data) = preload.and_then(|p| p.trees.get(&tree)) {
-        return Some(std::borrow::Cow::Borrowed(data.as_slice()));
+        return Some(data);
     }
     let obj = repo.find_object(tree).ok()?;
     let t = obj.try_into_tree().ok()?;
@@ -152,6 +163,9 @@ struct Collector<'r> {
     missing: HashSet<ObjectId>,
     submodules: usize,
     symlinks: usize,
+    /// Whether blobs listed with `out` are also to be scanned (a range's base: its keys are
+    /// known so as not to report them) or not (HEAD's: only compared against).
+    record_listed: bool,
 }
 
 impl Collector<'_> {
@@ -209,9 +223,10 @@ impl Collector<'_> {
             } else {
                 self.last_tree.insert(dir, tree)
             };
-            // Only a tree already in memory is worth comparing against.
-            let prev = prev_id
-                .and_then(|id| self.preload.and_then(|p| p.trees.get(&id)))
+            // Only a tree the pack pass kept is worth comparing against.
+            let prev_data = prev_id.and_then(|id| self.preload.and_then(|p| p.trees.get(&id)));
+            let prev = prev_data
+                .as_deref()
                 .and_then(|d| gix::objs::TreeRef::from_bytes(d, hash).ok());
             let prev = prev.as_ref().map_or(&[][..], |t| t.entries.as_slice());
             let mut j = 0;
@@ -233,9 +248,11 @@ impl Collector<'_> {
                 } else {
                     let id = self.child(dir, e.filename);
                     let oid = e.oid.to_owned();
-                    let paths = self.blobs.entry(oid).or_default();
-                    if !paths.contains(&id) {
-                        paths.push(id);
+                    if self.record_listed || !listing {
+                        let paths = self.blobs.entry(oid).or_default();
+                        if !paths.contains(&id) {
+                            paths.push(id);
+                        }
                     }
                     if let Some(o) = out.as_deref_mut() {
                         o.push((id, oid));
@@ -248,9 +265,12 @@ impl Collector<'_> {
 
 /// Adds HEAD's commit to `tips`; a HEAD that names a commit which cannot be read is
 /// `missing` (an unborn HEAD, in a repository without commits, is not).
-fn head_tip(repo: &gix::Repository, tips: &mut Vec<ObjectId>, missing: &mut Vec<String>) {
+fn head_tip(repo: &gix::Repository, tips: &mut Vec<Tip>, missing: &mut Vec<String>) {
     match repo.head_id() {
-        Ok(head) => tips.push(head.detach()),
+        Ok(head) => tips.push((
+            head_branch(repo).unwrap_or_else(|| "HEAD".to_string()),
+            head.detach(),
+        )),
         Err(e) => {
             let unborn = repo.head().map(|h| h.is_unborn()).unwrap_or(false);
             if !unborn {
@@ -303,17 +323,17 @@ where
     let (tips, hidden) = select_tips(&repo, selection, &shown, &mut missing)?;
 
     let ranged = !hidden.is_empty();
-    let (commits, boundary) = walk_commits(&repo, tips, hidden, &shown, &mut missing)?;
+    let (commits, boundary) = walk_commits(&repo, &tips, hidden, &shown, &mut missing)?;
+    let refs: Vec<String> = tips.into_iter().map(|t| t.0).collect();
     let preload = match pack_pass {
         Some(p)
             if selection.since.is_none() && selection.range.is_none() && !commits.is_empty() =>
         {
-            Some(super::pack::preload(
-                &repo,
-                p.threads,
-                p.max_object,
-                p.classify,
-            ))
+            // The commits the walk cached are not needed again: the pass gets their room.
+            repo.object_cache_size(None);
+            let preload = super::pack::preload(&repo, p.threads, p.max_object, p.classify);
+            repo.object_cache_size(64 * 1024 * 1024);
+            Some(preload)
         }
         _ => None,
     };
@@ -329,6 +349,7 @@ where
         missing: HashSet::default(),
         submodules: 0,
         symlinks: 0,
+        record_listed: false,
     };
     for c in &commits {
         col.walk(c.tree, None);
@@ -341,6 +362,7 @@ where
     if ranged {
         let mut listed = Vec::new();
         col.listed.clear();
+        col.record_listed = true;
         for tree in boundary {
             col.walk(tree, Some(&mut listed));
         }
@@ -359,6 +381,7 @@ where
     Ok(History {
         repo: repo.into_sync(),
         commits,
+        refs,
         paths,
         blobs,
         head_blobs,
@@ -372,17 +395,31 @@ where
     })
 }
 
-/// The commits a history scan starts from (`tips`, sorted) and stops at (`hidden`) for
-/// `selection`; a reference that cannot be read is noted in `missing`.
+/// A start of the walk: a reference name (or a revision as given) and its commit.
+type Tip = (String, ObjectId);
+
+/// The commits a history scan starts from (`tips`, named, in the order their names are
+/// credited with a commit, see [`ref_rank`]) and stops at (`hidden`) for `selection`; a
+/// reference that cannot be read is noted in `missing`.
 fn select_tips(
     repo: &gix::Repository,
     selection: &Selection,
     shown: &str,
     missing: &mut Vec<String>,
-) -> Result<(Vec<ObjectId>, Vec<ObjectId>), HistoryError> {
-    let mut tips: Vec<ObjectId> = Vec::new();
+) -> Result<(Vec<Tip>, Vec<ObjectId>), HistoryError> {
+    let mut tips: Vec<Tip> = Vec::new();
     let mut hidden: Vec<ObjectId> = Vec::new();
-    if let Some(range) = &selection.range {
+    if !selection.refs.is_empty() {
+        for spec in &selection.refs {
+            let named = repo
+                .try_find_reference(spec.as_str())
+                .ok()
+                .flatten()
+                .map(|r| r.name().as_bstr().to_string());
+            let id = parse_spec(repo, spec)?;
+            tips.push((named.unwrap_or_else(|| spec.clone()), id));
+        }
+    } else if let Some(range) = &selection.range {
         let (a, b) = range
             .split_once("..")
             .ok_or_else(|| HistoryError::Revision {
@@ -390,64 +427,115 @@ fn select_tips(
                 message: "a range is written A..B".to_string(),
             })?;
         let b = if b.is_empty() { "HEAD" } else { b };
-        tips.push(parse_spec(repo, b)?);
+        tips.push((b.to_string(), parse_spec(repo, b)?));
         if !a.is_empty() {
             hidden.push(parse_spec(repo, a)?);
         }
-    } else if selection.all_refs {
-        let refs = repo.references().map_err(|e| walk_error(shown, &e))?;
-        for r in refs.all().map_err(|e| walk_error(shown, &e))? {
-            let mut r = match r {
-                Ok(r) => r,
-                Err(e) => {
-                    missing.push(format!("a reference cannot be read: {e}"));
-                    continue;
-                }
-            };
-            let name = r.name().as_bstr().to_string();
-            match r.peel_to_id() {
-                Ok(id) => match id.object() {
-                    // A ref to a blob or a tree is not a history to walk.
-                    Ok(obj) => {
-                        if let Ok(c) = obj.peel_to_commit() {
-                            tips.push(c.id);
-                        }
-                    }
-                    Err(e) => missing.push(format!("reference `{name}`: {e}")),
-                },
-                Err(e) => missing.push(format!("reference `{name}`: {e}")),
-            }
-        }
-        head_tip(repo, &mut tips, missing);
+    } else if selection.all_refs || selection.since.is_none() {
+        all_ref_tips(repo, shown, &mut tips, missing)?;
     } else {
         head_tip(repo, &mut tips, missing);
     }
     if let Some(since) = &selection.since {
         hidden.push(parse_spec(repo, since)?);
     }
-    tips.sort();
-    tips.dedup();
+    let head = head_branch(repo);
+    tips.sort_by(|a, b| ref_rank(&a.0, head.as_deref()).cmp(&ref_rank(&b.0, head.as_deref())));
+    tips.dedup_by(|a, b| a.0 == b.0);
     Ok((tips, hidden))
 }
 
-/// The commits reachable from `tips` but not from `hidden`, with their trees and times, and
-/// the trees of their base: the parents of these commits that are not among them. A commit
-/// that cannot be read is noted in `missing` (and a broken walk stops there).
+/// The full name of the branch HEAD is on (`refs/heads/main`), if it is on one.
+fn head_branch(repo: &gix::Repository) -> Option<String> {
+    repo.head_name()
+        .ok()
+        .flatten()
+        .map(|n| n.as_bstr().to_string())
+}
+
+/// The order in which references are credited with the commits they reach: HEAD's branch
+/// (or a detached HEAD), then branches, tags, remote-tracking refs, pull- and merge-request
+/// refs, other refs; by name within each kind.
+fn ref_rank<'n>(name: &'n str, head: Option<&str>) -> (u8, &'n str) {
+    let kind = if Some(name) == head || name == "HEAD" {
+        0
+    } else if name.starts_with("refs/heads/") {
+        1
+    } else if name.starts_with("refs/tags/") {
+        2
+    } else if name.starts_with("refs/remotes/") {
+        3
+    } else if name.starts_with("refs/pull/") || name.starts_with("refs/merge-requests/") {
+        4
+    } else {
+        5
+    };
+    (kind, name)
+}
+
+/// Every reference that leads to a commit (symbolic ones are their targets), and HEAD when
+/// it is detached.
+fn all_ref_tips(
+    repo: &gix::Repository,
+    shown: &str,
+    tips: &mut Vec<Tip>,
+    missing: &mut Vec<String>,
+) -> Result<(), HistoryError> {
+    let refs = repo.references().map_err(|e| walk_error(shown, &e))?;
+    for r in refs.all().map_err(|e| walk_error(shown, &e))? {
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                missing.push(format!("a reference cannot be read: {e}"));
+                continue;
+            }
+        };
+        // `refs/remotes/origin/HEAD` names another ref, listed on its own.
+        if r.try_id().is_none() {
+            continue;
+        }
+        let name = r.name().as_bstr().to_string();
+        match r.peel_to_id() {
+            Ok(id) => match id.object() {
+                // A ref to a blob or a tree is not a history to walk.
+                Ok(obj) => {
+                    if let Ok(c) = obj.peel_to_commit() {
+                        tips.push((name, c.id));
+                    }
+                }
+                Err(e) => missing.push(format!("reference `{name}`: {e}")),
+            },
+            Err(e) => missing.push(format!("reference `{name}`: {e}")),
+        }
+    }
+    if head_branch(repo).is_none() {
+        head_tip(repo, tips, missing);
+    }
+    Ok(())
+}
+
+/// The commits reachable from `tips` but not from `hidden`, with their trees, times and the
+/// first tip that reaches them, and the trees of their base: the parents of these commits
+/// that are not among them. A commit that cannot be read is noted in `missing` (and a broken
+/// walk stops there).
 fn walk_commits(
     repo: &gix::Repository,
-    tips: Vec<ObjectId>,
+    tips: &[Tip],
     hidden: Vec<ObjectId>,
     shown: &str,
     missing: &mut Vec<String>,
 ) -> Result<(Vec<CommitRec>, Vec<ObjectId>), HistoryError> {
     let mut commits = Vec::new();
-    // Only a walk that stops somewhere has a base.
-    let ranged = !hidden.is_empty();
+    // Parents of each commit, as a flat list: commit i's are parents[ends[i-1]..ends[i]].
     let mut parents: Vec<ObjectId> = Vec::new();
-    if !tips.is_empty() {
+    let mut ends: Vec<usize> = Vec::new();
+    let mut starts: Vec<ObjectId> = tips.iter().map(|t| t.1).collect();
+    starts.sort();
+    starts.dedup();
+    if !starts.is_empty() {
         let walk = repo
-            .rev_walk(tips)
-            .with_hidden(hidden)
+            .rev_walk(starts)
+            .with_hidden(hidden.iter().copied())
             .all()
             .map_err(|e| walk_error(shown, &e))?;
         for info in walk {
@@ -459,31 +547,67 @@ fn walk_commits(
                 }
             };
             match repo.find_commit(info.id) {
-                Ok(c) => {
-                    if ranged {
+                Ok(c) => match c.tree_id() {
+                    Ok(tree) => {
                         parents.extend(c.parent_ids().map(|p| p.detach()));
-                    }
-                    let tree = c.tree_id().map(|t| t.detach());
-                    let time = c.time().map(|t| t.seconds).unwrap_or(0);
-                    match tree {
-                        Ok(tree) => commits.push(CommitRec {
+                        ends.push(parents.len());
+                        commits.push(CommitRec {
                             id: info.id,
-                            tree,
-                            time,
-                        }),
-                        Err(e) => missing.push(format!("commit {}: {e}", info.id)),
+                            tree: tree.detach(),
+                            time: c.time().map(|t| t.seconds).unwrap_or(0),
+                            reached_from: NO_REF,
+                        });
                     }
-                }
+                    Err(e) => missing.push(format!("commit {}: {e}", info.id)),
+                },
                 Err(e) => missing.push(format!("commit {}: {e}", info.id)),
             }
         }
     }
-    let walked: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
-    let mut boundary: Vec<ObjectId> = parents
-        .into_iter()
-        .filter(|p| !walked.contains(p))
-        .filter_map(|p| Some(repo.find_commit(p).ok()?.tree_id().ok()?.detach()))
+    let index: HashMap<ObjectId, u32> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, u32::try_from(i).unwrap_or(NO_REF)))
         .collect();
+    let parents_of = |i: usize| {
+        let from = i
+            .checked_sub(1)
+            .and_then(|p| ends.get(p))
+            .copied()
+            .unwrap_or(0);
+        let to = ends.get(i).copied().unwrap_or(from);
+        parents.get(from..to).unwrap_or(&[])
+    };
+    // Each commit is credited to the first tip (in rank order) that reaches it.
+    for (r, (_, tip)) in tips.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(NO_REF);
+        let mut stack: Vec<u32> = index.get(tip).copied().into_iter().collect();
+        while let Some(i) = stack.pop() {
+            let Some(c) = commits.get_mut(i as usize) else {
+                continue;
+            };
+            if c.reached_from != NO_REF {
+                continue;
+            }
+            c.reached_from = r;
+            stack.extend(parents_of(i as usize).iter().filter_map(|p| index.get(p)));
+        }
+    }
+    // Only a walk that stops somewhere has a base.
+    let mut boundary: Vec<ObjectId> = Vec::new();
+    if !hidden.is_empty() {
+        let mut outside: Vec<ObjectId> = parents
+            .iter()
+            .filter(|p| !index.contains_key(*p))
+            .copied()
+            .collect();
+        outside.sort();
+        outside.dedup();
+        boundary = outside
+            .into_iter()
+            .filter_map(|p| Some(repo.find_commit(p).ok()?.tree_id().ok()?.detach()))
+            .collect();
+    }
     boundary.sort();
     boundary.dedup();
     Ok((commits, boundary))
@@ -522,6 +646,19 @@ pub(crate) fn tree_entries(repo: &gix::Repository, tree: ObjectId) -> TreeEntrie
 struct TrieNode {
     files: Vec<(Vec<u8>, usize)>,
     dirs: HashMap<Vec<u8>, usize>,
+}
+
+/// Where a (blob, path) of history comes from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The oldest selected commit holding the blob at the path.
+    pub commit: Option<CommitInfo>,
+    /// A reference that commit is reachable from (the first in [`History::refs`]).
+    pub reference: Option<String>,
+    /// The commit's time (`i64::MAX` without a commit), to compare origins.
+    pub time: i64,
+    /// How many selected commits hold the blob at the path.
+    pub count: usize,
 }
 
 /// Finds which commits hold given blobs at given paths. The wanted paths form a trie; each
@@ -580,12 +717,9 @@ impl<'h> Provenance<'h> {
         found
     }
 
-    /// For each (`blob`, `path`): the oldest selected commit that holds the blob at that path
-    /// (with its time, to compare origins), and how many selected commits hold it there.
-    pub fn origins(
-        &mut self,
-        wanted: &[(ObjectId, String)],
-    ) -> Vec<(Option<CommitInfo>, i64, usize)> {
+    /// For each (`blob`, `path`): the oldest selected commit that holds the blob at that path,
+    /// a reference it is reachable from, and how many selected commits hold it there.
+    pub fn origins(&mut self, wanted: &[(ObjectId, String)]) -> Vec<Origin> {
         let mut trie = vec![TrieNode::default()];
         for (wi, (_, path)) in wanted.iter().enumerate() {
             let mut node = 0;
@@ -612,8 +746,17 @@ impl<'h> Provenance<'h> {
             for wi in self.matches(c.tree, 0, &trie, wanted, &mut memo).iter() {
                 if let Some((oldest, count)) = acc.get_mut(*wi) {
                     *count += 1;
-                    // Walk order is newest first: on equal times the later one is older.
-                    if oldest.is_none_or(|(t, _)| c.time <= t) {
+                    // Walk order is newest first: on equal times the later one is older,
+                    // unless the earlier one is reached from a ref that ranks before.
+                    let older = |(t, i): (i64, usize)| {
+                        let rank = self
+                            .history
+                            .commits
+                            .get(i)
+                            .map_or(NO_REF, |o| o.reached_from);
+                        c.time < t || (c.time == t && c.reached_from <= rank)
+                    };
+                    if oldest.is_none_or(older) {
                         *oldest = Some((c.time, ci));
                     }
                 }
@@ -622,10 +765,15 @@ impl<'h> Provenance<'h> {
         acc.into_iter()
             .map(|(oldest, count)| {
                 let time = oldest.map_or(i64::MAX, |(t, _)| t);
-                let info = oldest
-                    .and_then(|(_, i)| self.history.commits.get(i))
-                    .and_then(|c| self.describe(c.id));
-                (info, time, count)
+                let rec = oldest.and_then(|(_, i)| self.history.commits.get(i));
+                Origin {
+                    commit: rec.and_then(|c| self.describe(c.id)),
+                    reference: rec
+                        .and_then(|c| self.history.refs.get(c.reached_from as usize))
+                        .cloned(),
+                    time,
+                    count,
+                }
             })
             .collect()
     }

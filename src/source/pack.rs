@@ -4,12 +4,14 @@
 //! deltas in a `git gc`'d repository); reading every blob and tree of a history that way
 //! inflates the same bases again and again. Instead each pack is decoded once along its delta
 //! trees (gitoxide's pack traversal, the machinery of `gix verify`), in parallel, and every
-//! object is handled as it comes out: trees are kept (they are small and the commit walk needs
-//! them), blobs are settled on the spot when no path could make them yield a finding, and only
-//! the few that might are read again, with their paths, for the full scan.
+//! object is handled as it comes out: trees are kept (the commit walk needs them), blobs are
+//! settled on the spot when no path could make them yield a finding, and the few that might are
+//! kept, with their bytes, for the full scan. What is kept beyond a budget goes to a temporary
+//! file ([`Store`]), and the pack's pages are given back as the pass goes, so that memory stays
+//! bounded however large the history.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use gix::ObjectId;
@@ -42,47 +44,190 @@ pub struct BlobNote {
     pub class: BlobClass,
 }
 
+/// Objects the pack pass keeps: in memory up to a budget, beyond it in an anonymous
+/// temporary file (deleted when closed), read back with one positioned read each.
+#[derive(Default)]
+pub struct Store {
+    mem: HashMap<ObjectId, Vec<u8>>,
+    mem_bytes: usize,
+    budget: usize,
+    spilled: HashMap<ObjectId, (u64, usize)>,
+    writer: Option<std::io::BufWriter<std::fs::File>>,
+    file: Option<std::fs::File>,
+    file_len: u64,
+    /// The temporary file could not be made or written: objects beyond the budget are
+    /// dropped (and read from the repository again when needed).
+    failed: bool,
+}
+
+impl Store {
+    /// A store keeping up to `budget` bytes in memory.
+    fn with_budget(budget: usize) -> Self {
+        Self {
+            budget,
+            ..Self::default()
+        }
+    }
+
+    /// Keeps `data` as object `id`.
+    fn put(&mut self, id: ObjectId, data: &[u8]) {
+        if self.mem_bytes + data.len() <= self.budget {
+            self.mem_bytes += data.len();
+            self.mem.insert(id, data.to_vec());
+            return;
+        }
+        if self.failed {
+            return;
+        }
+        if self.writer.is_none() {
+            match tempfile::tempfile() {
+                Ok(f) => self.writer = Some(std::io::BufWriter::with_capacity(1 << 20, f)),
+                Err(_) => {
+                    self.failed = true;
+                    return;
+                }
+            }
+        }
+        if let Some(w) = self.writer.as_mut() {
+            if std::io::Write::write_all(w, data).is_ok() {
+                self.spilled.insert(id, (self.file_len, data.len()));
+                self.file_len += data.len() as u64;
+            } else {
+                self.failed = true;
+            }
+        }
+    }
+
+    /// Ends writing: what was spilled can be read from now on.
+    fn seal(&mut self) {
+        if let Some(w) = self.writer.take() {
+            match w.into_inner() {
+                Ok(f) => self.file = Some(f),
+                Err(_) => self.spilled.clear(),
+            }
+        }
+    }
+
+    /// The object `id`, if kept (and readable).
+    pub fn get(&self, id: &ObjectId) -> Option<std::borrow::Cow<'_, [u8]>> {
+        if let Some(data) = self.mem.get(id) {
+            return Some(std::borrow::Cow::Borrowed(data.as_slice()));
+        }
+        let (at, len) = *self.spilled.get(id)?;
+        let mut buf = vec![0u8; len];
+        read_at(self.file.as_ref()?, &mut buf, at).ok()?;
+        Some(std::borrow::Cow::Owned(buf))
+    }
+
+    /// How many objects are kept, and how many of them in the file.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.mem.len() + self.spilled.len(), self.spilled.len())
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = buf.get_mut(n..).unwrap_or_default();
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 /// What the pack pass kept: decoded trees and the verdict on every blob.
 #[derive(Default)]
 pub struct Preload {
     /// Raw tree objects by id.
-    pub trees: HashMap<ObjectId, Vec<u8>>,
+    pub trees: Store,
     /// Every packed blob.
     pub blobs: HashMap<ObjectId, BlobNote>,
-    /// The bytes of [`BlobClass::Candidate`] blobs, while they fit the budget (the rest are
-    /// read again).
-    pub candidates: HashMap<ObjectId, Vec<u8>>,
+    /// The bytes of [`BlobClass::Candidate`] blobs (as text), to scan them with their paths.
+    pub candidates: Store,
     /// Packs that could not be read or decoded completely (their objects are read one by
     /// one instead).
     pub problems: Vec<String>,
 }
 
-/// Trees kept in memory at most; beyond it, trees are read one by one as before.
-const TREE_BUDGET: usize = 512 * 1024 * 1024;
+/// Tree bytes kept in memory at most; beyond it, trees go to a temporary file.
+const TREE_BUDGET: usize = 24 * 1024 * 1024;
 /// The pack pass inflates objects up to this size even under a smaller file-size limit: a
 /// tree of a big directory can outgrow a small limit, and the pass would give up its pack.
 const MIN_INFLATE_LIMIT: u64 = 16 * 1024 * 1024;
-/// Candidate blob bytes kept in memory at most.
-const CANDIDATE_BUDGET: usize = 96 * 1024 * 1024;
+/// Candidate blob bytes kept in memory at most; beyond it, they go to a temporary file.
+const CANDIDATE_BUDGET: usize = 16 * 1024 * 1024;
 
-/// What `preload` has kept so far, and the bytes it spent.
-struct Kept {
-    preload: Preload,
-    tree_bytes: usize,
-    candidate_bytes: usize,
+/// Inflated bytes between two releases of the pages of the pack being decoded.
+const RELEASE_EVERY: u64 = 32 * 1024 * 1024;
+
+/// Gives back this process's pages of a pack's read-only file mapping (`map`, the whole
+/// mapping). The pass reads every page of the pack; without this they would all stay
+/// resident, counted against this process, until the pack is closed (a 240 MiB pack is
+/// 240 MiB of resident memory). The pages stay in the page cache: a later read maps them
+/// again without touching the disk.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn release(map: &[u8]) {
+    // SAFETY: `map` is the whole of a pack's `memmap2::Mmap` (the only storage
+    // `gix::odb::pack::data::File` has), which starts on a page boundary and is never written.
+    // MADV_DONTNEED on such a file mapping only drops its page-table entries: the next read
+    // of any of its addresses faults the same file contents back in, so every slice into the
+    // mapping, on any thread, keeps reading the same bytes. Its result is advisory.
+    unsafe {
+        libc::madvise(
+            map.as_ptr().cast_mut().cast(),
+            map.len(),
+            libc::MADV_DONTNEED,
+        );
+    }
 }
+
+/// Elsewhere the pages are left to the system.
+#[cfg(not(target_os = "linux"))]
+fn release(_: &[u8]) {}
 
 /// Whether some entry of `bundle` would inflate to more than `limit` bytes, judged from the
 /// entry headers alone (a delta's header gives the size of its instructions; what it
 /// resolves to is bounded while decoding). An entry whose header cannot be read counts as
-/// too large: the pack is then read object by object, each checked on its own.
+/// too large: the pack is then read object by object, each checked on its own. The headers
+/// are read in pack order, giving the pages read back every [`RELEASE_EVERY`] bytes.
 fn holds_entry_over(bundle: &gix::odb::pack::Bundle, limit: u64) -> bool {
-    bundle.index.iter().any(|e| {
+    let map = u64::try_from(bundle.pack.data_len())
+        .ok()
+        .and_then(|len| bundle.pack.entry_slice(0..len));
+    let mut offsets: Vec<u64> = bundle.index.iter().map(|e| e.pack_offset).collect();
+    offsets.sort_unstable();
+    let mut released_at = 0;
+    let over = offsets.iter().any(|offset| {
+        if offset - released_at > RELEASE_EVERY {
+            released_at = *offset;
+            if let Some(map) = map {
+                release(map);
+            }
+        }
         bundle
             .pack
-            .entry(e.pack_offset)
+            .entry(*offset)
             .map_or(true, |entry| entry.decompressed_size > limit)
-    })
+    });
+    if let Some(map) = map {
+        release(map);
+    }
+    over
 }
 
 /// Decodes every pack of `repo` once. `classify` gets each blob's bytes and says what it is;
@@ -95,7 +240,11 @@ where
     C: Fn(&[u8]) -> BlobClass + Clone + Send,
 {
     let max_object = max_object.max(MIN_INFLATE_LIMIT);
-    let out = Preload::default();
+    let out = Preload {
+        trees: Store::with_budget(TREE_BUDGET),
+        candidates: Store::with_budget(CANDIDATE_BUDGET),
+        ..Preload::default()
+    };
     let dir = repo.objects.store_ref().path().join("pack");
     let mut idx: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(d) => d
@@ -106,18 +255,13 @@ where
         Err(_) => return out,
     };
     idx.sort();
-    let shared = Mutex::new(Kept {
-        preload: out,
-        tree_bytes: 0,
-        candidate_bytes: 0,
-    });
+    let shared = Mutex::new(out);
     for path in idx {
         let bundle = match gix::odb::pack::Bundle::at(&path, repo.object_hash()) {
             Ok(b) => b,
             Err(e) => {
                 if let Ok(mut s) = shared.lock() {
-                    s.preload
-                        .problems
+                    s.problems
                         .push(format!("cannot open pack {}: {e}", path.display()));
                 }
                 continue;
@@ -126,20 +270,29 @@ where
         if holds_entry_over(&bundle, max_object) {
             continue;
         }
+        let map = u64::try_from(bundle.pack.data_len())
+            .ok()
+            .and_then(|len| bundle.pack.entry_slice(0..len));
         let classify = classify.clone();
         let shared = &shared;
+        let inflated = AtomicU64::new(0);
+        let inflated = &inflated;
         let processor = move |kind: gix::objs::Kind,
                               data: &[u8],
                               entry: &gix::odb::pack::index::Entry,
                               _: &dyn gix::progress::Progress|
               -> gix::Result {
+            let len = data.len() as u64;
+            let before = inflated.fetch_add(len, Ordering::Relaxed);
+            if before / RELEASE_EVERY != (before + len) / RELEASE_EVERY {
+                if let Some(map) = map {
+                    release(map);
+                }
+            }
             match kind {
                 gix::objs::Kind::Tree => {
                     if let Ok(mut s) = shared.lock() {
-                        if s.tree_bytes + data.len() <= TREE_BUDGET {
-                            s.tree_bytes += data.len();
-                            s.preload.trees.insert(entry.oid, data.to_vec());
-                        }
+                        s.trees.put(entry.oid, data);
                     }
                 }
                 gix::objs::Kind::Blob => {
@@ -152,12 +305,9 @@ where
                         class: classify(&text),
                     };
                     if let Ok(mut s) = shared.lock() {
-                        s.preload.blobs.insert(entry.oid, note);
-                        if note.class == BlobClass::Candidate
-                            && s.candidate_bytes + text.len() <= CANDIDATE_BUDGET
-                        {
-                            s.candidate_bytes += text.len();
-                            s.preload.candidates.insert(entry.oid, text.into_owned());
+                        s.blobs.insert(entry.oid, note);
+                        if note.class == BlobClass::Candidate {
+                            s.candidates.put(entry.oid, &text);
                         }
                     }
                 }
@@ -179,11 +329,41 @@ where
         );
         if let Err(e) = result {
             if let Ok(mut s) = shared.lock() {
-                s.preload
-                    .problems
+                s.problems
                     .push(format!("cannot decode pack {}: {e}", path.display()));
             }
         }
     }
-    shared.into_inner().map(|s| s.preload).unwrap_or_default()
+    let mut out = shared.into_inner().unwrap_or_default();
+    out.trees.seal();
+    out.candidates.seal();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    #[test]
+    fn objects_beyond_the_budget_are_spilled_and_read_back() {
+        let mut store = Store::with_budget(10);
+        store.put(id(1), b"0123456789");
+        store.put(id(2), b"spilled one");
+        store.put(id(3), b"");
+        store.put(id(4), b"spilled two, longer");
+        store.seal();
+        assert_eq!(store.counts(), (4, 2));
+        assert_eq!(store.get(&id(1)).as_deref(), Some(&b"0123456789"[..]));
+        assert_eq!(store.get(&id(2)).as_deref(), Some(&b"spilled one"[..]));
+        assert_eq!(store.get(&id(3)).as_deref(), Some(&b""[..]));
+        assert_eq!(
+            store.get(&id(4)).as_deref(),
+            Some(&b"spilled two, longer"[..])
+        );
+        assert!(store.get(&id(5)).is_none());
+    }
 }
