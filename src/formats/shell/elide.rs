@@ -213,88 +213,34 @@ fn lex_line(
         comment_only: stack.is_empty(),
         ..Line::default()
     };
-    let top_at_start = stack.is_empty();
-    // At the start of a command's first word (top level only).
-    let mut command_start = top_at_start;
-    // At the start of a word (a `#` there opens a comment).
-    let mut word_start = true;
+    let mut st = Lexer {
+        // At the start of a command's first word (top level only).
+        command_start: stack.is_empty(),
+        // At the start of a word (a `#` there opens a comment).
+        word_start: true,
+        bad: false,
+        stack,
+        heredocs,
+    };
     let mut i = start;
     while i < end {
         let c = at(b, i);
-        let top = stack.is_empty();
-        match stack.last().copied() {
-            Some(Ctx::Single) => {
-                if c == b'\'' {
-                    stack.pop();
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Ansi) => {
-                match c {
-                    b'\\' => i += 1,
-                    b'\'' => {
-                        stack.pop();
-                    }
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Double) => {
-                match c {
-                    b'\\' => i += 1,
-                    b'"' => {
-                        stack.pop();
-                    }
-                    b'`' => {
-                        line.bad = true;
-                        stack.push(Ctx::Backtick);
-                    }
-                    b'$' if b.get(i + 1) == Some(&b'(') => {
-                        line.bad = true;
-                        stack.push(Ctx::Paren);
-                        i += 1;
-                    }
-                    b'$' if b.get(i + 1) == Some(&b'{') => {
-                        stack.push(Ctx::Brace);
-                        i += 1;
-                    }
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Backtick) => {
-                match c {
-                    b'\\' => i += 1,
-                    b'`' => {
-                        stack.pop();
-                    }
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Brace) if c == b'}' => {
-                stack.pop();
-                i += 1;
-                continue;
-            }
-            _ => {}
+        if let Some(next) = quoted(b, i, c, &mut st) {
+            i = next;
+            continue;
         }
         // Top level, or inside `$( )`, `( )` or `${ }`.
         if c == b' ' || c == b'\t' || c == b'\r' {
-            word_start = true;
+            st.word_start = true;
             i += 1;
             continue;
         }
-        if c == b'#' && word_start && stack.last() != Some(&Ctx::Brace) {
+        if c == b'#' && st.word_start && st.stack.last() != Some(&Ctx::Brace) {
             // A comment: the rest of the line.
             break;
         }
         line.comment_only = false;
-        if top && command_start && word_start {
+        if st.stack.is_empty() && st.command_start && st.word_start {
             // The command's first word, up to a blank or an operator.
             let w_end = (i..end)
                 .find(|&k| {
@@ -310,124 +256,217 @@ fn lex_line(
                     .bytes()
                     .all(|x| x.is_ascii_alphanumeric() || matches!(x, b'_' | b'-' | b'[' | b':'));
             if !plain {
-                line.bad = true;
+                st.bad = true;
             }
             line.firsts.push(word);
-            command_start = false;
+            st.command_start = false;
         }
-        word_start = false;
-        match c {
-            b'\\' => {
-                if i + 1 >= end {
-                    // A backslash ending the line continues the command.
-                    return Some((line, true));
-                }
-                i += 1;
+        st.word_start = false;
+        match operator(b, i, end, c, &mut st) {
+            Ok(next) => i = next,
+            Err(Stop::Continued) => {
+                line.bad |= st.bad;
+                return Some((line, true));
             }
-            b'\'' => stack.push(Ctx::Single),
-            b'"' => stack.push(Ctx::Double),
-            b'`' => {
-                line.bad = true;
-                stack.push(Ctx::Backtick);
+            Err(Stop::Unreadable) => return None,
+        }
+    }
+    line.bad |= st.bad;
+    Some((line, false))
+}
+
+/// The lexer's state within a line.
+struct Lexer<'s> {
+    command_start: bool,
+    word_start: bool,
+    /// Something that forbids blanking was seen.
+    bad: bool,
+    stack: &'s mut Vec<Ctx>,
+    heredocs: &'s mut Vec<(String, bool)>,
+}
+
+/// Why a line's lexing stopped early.
+enum Stop {
+    /// A backslash ends the line: the command goes on.
+    Continued,
+    /// A heredoc whose delimiter cannot be read.
+    Unreadable,
+}
+
+/// The byte `c` at `i` read inside a quote, a backtick or at the `}` of `${ }`: where the
+/// lexer goes on, or `None` at the top level (and inside `$( )`, `( )`, `${ }`).
+fn quoted(b: &[u8], i: usize, c: u8, st: &mut Lexer<'_>) -> Option<usize> {
+    let mut i = i;
+    let stack = &mut *st.stack;
+    match stack.last().copied() {
+        Some(Ctx::Single) => {
+            if c == b'\'' {
+                stack.pop();
             }
-            b'$' => match b.get(i + 1) {
-                Some(b'\'') => {
-                    stack.push(Ctx::Ansi);
-                    i += 1;
+            Some(i + 1)
+        }
+        Some(Ctx::Ansi) => {
+            match c {
+                b'\\' => i += 1,
+                b'\'' => {
+                    stack.pop();
                 }
-                Some(b'"') => {
-                    stack.push(Ctx::Double);
-                    i += 1;
+                _ => {}
+            }
+            Some(i + 1)
+        }
+        Some(Ctx::Double) => {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    stack.pop();
                 }
-                Some(b'(') => {
-                    line.bad = true;
+                b'`' => {
+                    st.bad = true;
+                    stack.push(Ctx::Backtick);
+                }
+                b'$' if b.get(i + 1) == Some(&b'(') => {
+                    st.bad = true;
                     stack.push(Ctx::Paren);
                     i += 1;
                 }
-                Some(b'{') => {
-                    if b.get(i + 2) == Some(&b'!') {
-                        line.bad = true;
-                    }
+                b'$' if b.get(i + 1) == Some(&b'{') => {
                     stack.push(Ctx::Brace);
                     i += 1;
                 }
                 _ => {}
-            },
-            b'(' => {
-                line.bad = true;
-                stack.push(Ctx::Paren);
-                word_start = true;
-                command_start = true;
             }
-            b')' => {
-                line.bad = true;
-                if stack.last() == Some(&Ctx::Paren) {
+            Some(i + 1)
+        }
+        Some(Ctx::Backtick) => {
+            match c {
+                b'\\' => i += 1,
+                b'`' => {
                     stack.pop();
                 }
-                word_start = true;
+                _ => {}
             }
-            b';' => {
-                if b.get(i + 1) == Some(&b';') || b.get(i + 1) == Some(&b'&') {
-                    line.bad = true;
-                }
-                word_start = true;
-                command_start = true;
+            Some(i + 1)
+        }
+        Some(Ctx::Brace) if c == b'}' => {
+            stack.pop();
+            Some(i + 1)
+        }
+        _ => None,
+    }
+}
+
+/// The byte `c` at `i`, outside quotes: where the lexer goes on.
+fn operator(b: &[u8], i: usize, end: usize, c: u8, st: &mut Lexer<'_>) -> Result<usize, Stop> {
+    let mut i = i;
+    match c {
+        b'\\' => {
+            if i + 1 >= end {
+                // A backslash ending the line continues the command.
+                return Err(Stop::Continued);
             }
-            b'|' => {
-                if b.get(i + 1) == Some(&b'|') {
-                    i += 1;
-                } else {
-                    line.bad = true;
-                }
-                word_start = true;
-                command_start = true;
+            i += 1;
+        }
+        b'\'' => st.stack.push(Ctx::Single),
+        b'"' => st.stack.push(Ctx::Double),
+        b'`' => {
+            st.bad = true;
+            st.stack.push(Ctx::Backtick);
+        }
+        b'$' => match b.get(i + 1) {
+            Some(b'\'') => {
+                st.stack.push(Ctx::Ansi);
+                i += 1;
             }
-            b'&' => {
-                if b.get(i + 1) == Some(&b'&') {
-                    i += 1;
-                    command_start = true;
-                } else if b.get(i + 1) == Some(&b'>') {
-                    // `&>file`.
-                    line.bad = true;
-                } else {
-                    // A command in the background.
-                    line.bad = true;
-                    command_start = true;
-                }
-                word_start = true;
+            Some(b'"') => {
+                st.stack.push(Ctx::Double);
+                i += 1;
             }
-            b'<' => {
-                line.bad = true;
-                if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') {
-                    let (delim, strip, next) = heredoc_delimiter(b, i + 2, end)?;
-                    heredocs.push((delim, strip));
-                    i = next;
-                    continue;
-                }
+            Some(b'(') => {
+                st.bad = true;
+                st.stack.push(Ctx::Paren);
+                i += 1;
             }
-            b'>' => {
-                // Only `>&N`, `>/dev/null` (after an optional fd) keep the line blankable.
-                let rest = b.get(i + 1..end).unwrap_or_default();
-                let rest = rest.strip_prefix(b">").unwrap_or(rest);
-                let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-                let to_fd =
-                    rest.first() == Some(&b'&') && rest.get(1).is_some_and(u8::is_ascii_digit);
-                let to_null = rest.starts_with(b"/dev/null");
-                if !to_fd && !to_null {
-                    line.bad = true;
+            Some(b'{') => {
+                if b.get(i + 2) == Some(&b'!') {
+                    st.bad = true;
                 }
-                if to_fd {
-                    // Past `&N`: the `&` is no background operator.
-                    let skipped = b.get(i + 1..end).unwrap_or_default().len() - rest.len();
-                    i += skipped + 2;
-                    continue;
-                }
+                st.stack.push(Ctx::Brace);
+                i += 1;
             }
             _ => {}
+        },
+        b'(' => {
+            st.bad = true;
+            st.stack.push(Ctx::Paren);
+            st.word_start = true;
+            st.command_start = true;
         }
-        i += 1;
+        b')' => {
+            st.bad = true;
+            if st.stack.last() == Some(&Ctx::Paren) {
+                st.stack.pop();
+            }
+            st.word_start = true;
+        }
+        b';' => {
+            if b.get(i + 1) == Some(&b';') || b.get(i + 1) == Some(&b'&') {
+                st.bad = true;
+            }
+            st.word_start = true;
+            st.command_start = true;
+        }
+        b'|' => {
+            if b.get(i + 1) == Some(&b'|') {
+                i += 1;
+            } else {
+                st.bad = true;
+            }
+            st.word_start = true;
+            st.command_start = true;
+        }
+        b'&' => {
+            if b.get(i + 1) == Some(&b'&') {
+                i += 1;
+                st.command_start = true;
+            } else if b.get(i + 1) == Some(&b'>') {
+                // `&>file`.
+                st.bad = true;
+            } else {
+                // A command in the background.
+                st.bad = true;
+                st.command_start = true;
+            }
+            st.word_start = true;
+        }
+        b'<' => {
+            st.bad = true;
+            if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') {
+                let (delim, strip, next) =
+                    heredoc_delimiter(b, i + 2, end).ok_or(Stop::Unreadable)?;
+                st.heredocs.push((delim, strip));
+                return Ok(next);
+            }
+        }
+        b'>' => {
+            // Only `>&N`, `>/dev/null` (after an optional fd) keep the line blankable.
+            let rest = b.get(i + 1..end).unwrap_or_default();
+            let rest = rest.strip_prefix(b">").unwrap_or(rest);
+            let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+            let to_fd = rest.first() == Some(&b'&') && rest.get(1).is_some_and(u8::is_ascii_digit);
+            let to_null = rest.starts_with(b"/dev/null");
+            if !to_fd && !to_null {
+                st.bad = true;
+            }
+            if to_fd {
+                // Past `&N`: the `&` is no background operator.
+                let skipped = b.get(i + 1..end).unwrap_or_default().len() - rest.len();
+                return Ok(i + skipped + 2);
+            }
+        }
+        _ => {}
     }
-    Some((line, false))
+    Ok(i + 1)
 }
 
 /// The byte at `i` (0 past the end: the callers bound `i` by the line's end).
