@@ -52,6 +52,8 @@ struct ShapeRef {
     shape: usize,
     regex: Regex,
     priority: usize,
+    /// The shape identifies itself (`ContextLevel::Anywhere`): found even inside base64.
+    anywhere: bool,
 }
 
 /// A compiled detector for the secret rules of a catalogue. Clone one per thread for
@@ -79,6 +81,7 @@ impl Detector {
                     shape: i,
                     regex: shape.regex.clone(),
                     priority,
+                    anywhere: shape.context == ContextLevel::Anywhere,
                 };
                 priority += 1;
                 if shape.context == ContextLevel::TokenCache {
@@ -209,7 +212,12 @@ impl Detector {
             for sr in &self.shapes {
                 for m in sr.regex.find_iter(window) {
                     let (start, end) = (w.start + m.start(), w.start + m.end());
-                    if at_boundary(bytes, start, end) {
+                    // A run glued to `+` or `/` is a piece of base64 (an image in a notebook
+                    // output, a certificate): only self-identifying shapes are looked at there.
+                    // Dropped before the sort, which the base64 of a notebook would swell.
+                    if at_boundary(bytes, start, end)
+                        && (sr.anywhere || !in_base64(bytes, &(start..end)))
+                    {
                         cands.push((start..end, sr));
                     }
                 }
@@ -242,11 +250,6 @@ impl Detector {
             };
             let token = bytes.get(range.clone()).unwrap_or(&[]);
             if is_placeholder(token) {
-                continue;
-            }
-            // A run glued to `+` or `/` is a piece of base64 (an image in a notebook output,
-            // a certificate): only self-identifying shapes are looked at there.
-            if shape.context != ContextLevel::Anywhere && in_base64(bytes, &range) {
                 continue;
             }
             let verdict = assess(&fc, range.start, range.end);
