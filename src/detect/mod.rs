@@ -52,6 +52,8 @@ struct ShapeRef {
     shape: usize,
     regex: Regex,
     priority: usize,
+    /// The shape identifies itself (`ContextLevel::Anywhere`): found even inside base64.
+    anywhere: bool,
 }
 
 /// A compiled detector for the secret rules of a catalogue. Clone one per thread for
@@ -79,6 +81,7 @@ impl Detector {
                     shape: i,
                     regex: shape.regex.clone(),
                     priority,
+                    anywhere: shape.context == ContextLevel::Anywhere,
                 };
                 priority += 1;
                 if shape.context == ContextLevel::TokenCache {
@@ -209,7 +212,12 @@ impl Detector {
             for sr in &self.shapes {
                 for m in sr.regex.find_iter(window) {
                     let (start, end) = (w.start + m.start(), w.start + m.end());
-                    if at_boundary(bytes, start, end) {
+                    // A run glued to `+` or `/` is a piece of base64 (an image in a notebook
+                    // output, a certificate): only self-identifying shapes are looked at there.
+                    // Dropped before the sort, which the base64 of a notebook would swell.
+                    if at_boundary(bytes, start, end)
+                        && (sr.anywhere || !in_base64(bytes, &(start..end)))
+                    {
                         cands.push((start..end, sr));
                     }
                 }
@@ -242,11 +250,6 @@ impl Detector {
             };
             let token = bytes.get(range.clone()).unwrap_or(&[]);
             if is_placeholder(token) {
-                continue;
-            }
-            // A run glued to `+` or `/` is a piece of base64 (an image in a notebook output,
-            // a certificate): only self-identifying shapes are looked at there.
-            if shape.context != ContextLevel::Anywhere && in_base64(bytes, &range) {
                 continue;
             }
             let verdict = assess(&fc, range.start, range.end);
@@ -525,24 +528,26 @@ pub fn is_placeholder(token: &[u8]) -> bool {
 }
 
 fn is_placeholder_part(b: &[u8]) -> bool {
-    if PLACEHOLDER_WORDS.is_match(b) {
-        return true;
-    }
-    let mut seen = [false; 256];
-    for &c in b {
-        if let Some(s) = seen.get_mut(usize::from(c)) {
-            *s = true;
-        }
-    }
-    let distinct = seen.iter().filter(|s| **s).count();
-    if distinct < 6 {
+    // Three tests of which any one is enough: the cheap counts first, the regex last.
+    if distinct_bytes(b) < 6 {
         return true;
     }
     let steps = b
         .windows(2)
         .filter(|w| matches!(w, [x, y] if y.wrapping_sub(*x) == 1))
         .count();
-    steps * 10 >= b.len().saturating_sub(1) * 6
+    steps * 10 >= b.len().saturating_sub(1) * 6 || PLACEHOLDER_WORDS.is_match(b)
+}
+
+/// How many different byte values `b` holds (one bit per value).
+fn distinct_bytes(b: &[u8]) -> u32 {
+    let mut seen = [0u64; 4];
+    for &c in b {
+        if let Some(w) = seen.get_mut(usize::from(c >> 6)) {
+            *w |= 1 << (c & 63);
+        }
+    }
+    seen.iter().map(|w| w.count_ones()).sum()
 }
 
 /// A mangled key must still look like a key: letters and digits mixed, no long runs.
@@ -568,6 +573,9 @@ mod tests {
         // A v1 key whose first part is random but whose second is filler.
         let filler = format!("wandb_v1_Xk3pQ9vLm2Rt8Yw4Zb6Nc1Hd7Jf_{}", "x".repeat(49));
         assert!(is_placeholder(filler.as_bytes()));
+        assert_eq!(distinct_bytes(b"aabbcc"), 3);
+        assert_eq!(distinct_bytes(&(0..=255).collect::<Vec<u8>>()), 256);
+        assert!(is_placeholder(b"3f1c9a7be2d4058c61a9YOUR03b7e25d8c4a9016b"));
     }
 
     /// The obvious byte-by-byte scan the skip loop must agree with.
