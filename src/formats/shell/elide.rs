@@ -79,6 +79,9 @@ pub struct Elided {
     pub commands: Vec<Range<usize>>,
     /// The first words of the blanked commands, each once.
     pub words: Vec<String>,
+    /// The blanks left after each blanked line's `:` or `#`: (start, end, row, start column,
+    /// end column), 0-based. The parser skips them (they are not the shell's to read).
+    pub skipped: Vec<(usize, usize, usize, usize, usize)>,
 }
 
 /// What the lexer is inside of.
@@ -117,6 +120,7 @@ pub fn elide(text: &str) -> Option<Elided> {
     let mut heredocs: Vec<(String, bool)> = Vec::new();
     let mut pos = 0usize;
     let mut line_no = 0usize;
+    let mut skipped = Vec::new();
     let mut continues = false;
     while pos < b.len() {
         let end =
@@ -145,6 +149,7 @@ pub fn elide(text: &str) -> Option<Elided> {
                 if raw.trim_start().starts_with('#') {
                     let start = pos + (raw.len() - raw.trim_start().len());
                     blank(&mut out, start, end, false);
+                    skip(&mut skipped, &out, start, end, line_no, pos);
                 }
             } else if !line.firsts.is_empty()
                 && line.firsts.iter().all(|w| UTILITIES.contains(&w.as_str()))
@@ -153,6 +158,7 @@ pub fn elide(text: &str) -> Option<Elided> {
                 let start = pos + (raw.len() - raw.trim_start().len());
                 blank(&mut out, start, end, true);
                 commands.push(start..end);
+                skip(&mut skipped, &out, start, end, line_no, pos);
                 // `[ ... ]` is a test expression to the parser, not a command.
                 for w in line.firsts.into_iter().filter(|w| w != "[") {
                     if !words.contains(&w) {
@@ -168,6 +174,7 @@ pub fn elide(text: &str) -> Option<Elided> {
     }
     let text = String::from_utf8(out).ok()?;
     Some(Elided {
+        skipped,
         text,
         commands,
         words,
@@ -189,6 +196,33 @@ fn blank(out: &mut [u8], start: usize, end: usize, command: bool) {
             (true, false) => b'#',
             _ => b' ',
         };
+    }
+}
+
+/// Records the blanks of the line blanked at `start..end` (line `line_no`, 1-based, starting
+/// at `line_start`): everything after its first byte up to the line's end (a `\r` stays).
+fn skip(
+    skipped: &mut Vec<(usize, usize, usize, usize, usize)>,
+    out: &[u8],
+    start: usize,
+    end: usize,
+    line_no: usize,
+    line_start: usize,
+) {
+    let end = if end > start && out.get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    };
+    if end > start + 1 {
+        let row = line_no.saturating_sub(1);
+        skipped.push((
+            start + 1,
+            end,
+            row,
+            start + 1 - line_start,
+            end - line_start,
+        ));
     }
 }
 

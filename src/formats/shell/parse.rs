@@ -177,7 +177,7 @@ impl Script {
                     contexts: vec![Context::Main],
                     ..Script::default()
                 };
-                if s.parse_top(&blanked, &e.commands) {
+                if s.parse_top(&blanked, &e.commands, &e.skipped) {
                     s.elided = e.words;
                     return s;
                 }
@@ -188,8 +188,13 @@ impl Script {
 
     /// Parses a blanked text at the top level; whether the parse checks out (see
     /// [`Script::parse_file`]).
-    fn parse_top(&mut self, view: &View, elided: &[Range<usize>]) -> bool {
-        let Some(tree) = parse_tree(&view.text) else {
+    fn parse_top(
+        &mut self,
+        view: &View,
+        elided: &[Range<usize>],
+        skipped: &[(usize, usize, usize, usize, usize)],
+    ) -> bool {
+        let Some(tree) = parse_tree_skipping(&view.text, skipped) else {
             return false;
         };
         if tree.root_node().has_error() {
@@ -344,6 +349,52 @@ impl Script {
             .enumerate()
             .filter(|(_, c)| self.contexts.get(c.context) == Some(&Context::Main))
     }
+}
+
+/// Parses `text` reading only what lies outside `skipped` (see [`super::elide::Elided`]): the
+/// parser never lexes the blanks, and node offsets stay those of `text`.
+fn parse_tree_skipping(
+    text: &str,
+    skipped: &[(usize, usize, usize, usize, usize)],
+) -> Option<Tree> {
+    let mut ranges = Vec::with_capacity(skipped.len() + 1);
+    let (mut from, mut from_point) = (0usize, tree_sitter::Point::new(0, 0));
+    for &(start, end, row, start_col, end_col) in skipped {
+        if start > from {
+            ranges.push(tree_sitter::Range {
+                start_byte: from,
+                end_byte: start,
+                start_point: from_point,
+                end_point: tree_sitter::Point::new(row, start_col),
+            });
+        }
+        from = end;
+        from_point = tree_sitter::Point::new(row, end_col);
+    }
+    let last_row = text.bytes().filter(|&c| c == b'\n').count();
+    let last_col = text.len() - text.rfind('\n').map_or(0, |i| i + 1);
+    ranges.push(tree_sitter::Range {
+        start_byte: from,
+        end_byte: text.len(),
+        start_point: from_point,
+        end_point: tree_sitter::Point::new(last_row, last_col),
+    });
+    PARSER.with(|p| {
+        let mut slot = p.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        let parser = slot.as_mut()?;
+        parser.set_included_ranges(&ranges).ok()?;
+        let tree = parser.parse(text, None);
+        // The next text is read whole.
+        parser.set_included_ranges(&[]).ok()?;
+        tree
+    })
 }
 
 fn parse_tree(text: &str) -> Option<Tree> {
