@@ -114,14 +114,7 @@ pub fn write_data_file(path: &Path, text: &str) -> std::io::Result<()> {
             path.display()
         )));
     }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".wandb-sa-lint-")
-        .suffix(".tmp")
-        .tempfile_in(&parent)?;
+    let mut tmp = temp_in_folder(path)?;
     tmp.write_all(text.as_bytes())?;
     tmp.flush()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -147,17 +140,22 @@ pub fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-/// `text` (cleaned) in a temporary file in `path`'s folder, with the mode of the file at
-/// `path` (0644 for a new one), ready to be renamed into place.
-fn temp_beside(path: &Path, text: &str) -> std::io::Result<tempfile::NamedTempFile> {
+/// A new temporary file in `path`'s folder (`.wandb-sa-lint-*.tmp`), to be renamed into place.
+fn temp_in_folder(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".wandb-sa-lint-")
         .suffix(".tmp")
-        .tempfile_in(&parent)?;
+        .tempfile_in(&parent)
+}
+
+/// `text` (cleaned) in a temporary file in `path`'s folder, with the mode of the file at
+/// `path` (0644 for a new one), ready to be renamed into place.
+fn temp_beside(path: &Path, text: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = temp_in_folder(path)?;
     tmp.write_all(clean(text, false).as_bytes())?;
     tmp.flush()?;
     #[cfg(unix)]

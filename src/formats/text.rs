@@ -518,22 +518,7 @@ fn env_dict_vars(text: &str, body: &Range<usize>, slice: &str) -> Vec<Var> {
         } else {
             paren_block(text, body.start + open.end() - 1)
         };
-        let Some(dict_text) = text.get(dict.clone()) else {
-            continue;
-        };
-        for pc in ENV_PAIR.captures_iter(dict_text) {
-            let (Some(n), Some(v)) = (pc.get(1).or_else(|| pc.get(2)), pc.get(3)) else {
-                continue;
-            };
-            let raw = v.as_str().trim();
-            vars.push(Var {
-                name: n.as_str().to_string(),
-                value: python_value(raw),
-                name_span: dict.start + n.start()..dict.start + n.end(),
-                value_span: dict.start + v.start()..dict.start + v.start() + raw.len(),
-                origin: "env_vars".to_string(),
-            });
-        }
+        vars.extend(dict_vars(text, dict, "env_vars"));
     }
     vars
 }

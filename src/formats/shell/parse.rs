@@ -379,16 +379,7 @@ fn parse_tree_skipping(
         start_point: from_point,
         end_point: tree_sitter::Point::new(last_row, last_col),
     });
-    PARSER.with(|p| {
-        let mut slot = p.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser
-                .set_language(&tree_sitter_bash::LANGUAGE.into())
-                .ok()?;
-            *slot = Some(parser);
-        }
-        let parser = slot.as_mut()?;
+    with_parser(|parser| {
         parser.set_included_ranges(&ranges).ok()?;
         let tree = parser.parse(text, None);
         // The next text is read whole.
@@ -398,6 +389,11 @@ fn parse_tree_skipping(
 }
 
 fn parse_tree(text: &str) -> Option<Tree> {
+    with_parser(|parser| parser.parse(text, None))
+}
+
+/// Runs `f` with this thread's bash parser (made on first use).
+fn with_parser(f: impl FnOnce(&mut Parser) -> Option<Tree>) -> Option<Tree> {
     PARSER.with(|p| {
         let mut slot = p.borrow_mut();
         if slot.is_none() {
@@ -407,7 +403,7 @@ fn parse_tree(text: &str) -> Option<Tree> {
                 .ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        f(slot.as_mut()?)
     })
 }
 
