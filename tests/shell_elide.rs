@@ -207,3 +207,36 @@ fn a_broken_blanking_falls_back_to_the_text_as_written() {
         .iter()
         .any(|c| c.argv.first().is_some_and(|w| w.text == "sort")));
 }
+
+/// Pads a script past the length below which nothing is blanked.
+fn padded(tail: &str) -> String {
+    let mut t = String::from("#!/bin/bash\n");
+    while t.len() < 4096 {
+        t.push_str("echo padding\n");
+    }
+    t.push_str(tail);
+    t
+}
+
+#[test]
+fn a_continuation_before_crlf_keeps_its_next_line_an_argument() {
+    // `export WANDB_ENTITY` is an argument of `echo` here: nothing is exported.
+    let t = padded(
+        "WANDB_ENTITY=team\r\necho \"setting up\" \\\r\nexport WANDB_ENTITY\r\npython train.py\r\n",
+    );
+    let whole = Script::parse_at(&t, 0);
+    let file = Script::parse_file(&View::at(&t, 0));
+    assert!(!shell::passes_entity(&whole));
+    assert!(!shell::passes_entity(&file));
+    assert!(!file.elided.is_empty(), "the padding is still blanked");
+}
+
+#[test]
+fn a_last_blanked_line_without_newline_keeps_the_blanked_parse() {
+    let t = padded("python train.py\necho done");
+    let file = Script::parse_file(&View::at(&t, 0));
+    assert!(!file.elided.is_empty(), "the blanked parse is kept");
+    let whole = Script::parse_at(&t, 0);
+    let e = elide::elide(&t).expect("blanked");
+    assert_eq!(seen(&whole, &e.commands), seen(&file, &[]));
+}

@@ -395,8 +395,8 @@ fn operator(b: &[u8], i: usize, end: usize, c: u8, st: &mut Lexer<'_>) -> Result
     let mut i = i;
     match c {
         b'\\' => {
-            if i + 1 >= end {
-                // A backslash ending the line continues the command.
+            if i + 1 >= end || (i + 2 == end && at(b, i + 1) == b'\r') {
+                // A backslash ending the line (before LF or CRLF) continues the command.
                 return Err(Stop::Continued);
             }
             i += 1;
@@ -487,8 +487,17 @@ fn operator(b: &[u8], i: usize, end: usize, c: u8, st: &mut Lexer<'_>) -> Result
             let rest = b.get(i + 1..end).unwrap_or_default();
             let rest = rest.strip_prefix(b">").unwrap_or(rest);
             let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-            let to_fd = rest.first() == Some(&b'&') && rest.get(1).is_some_and(u8::is_ascii_digit);
-            let to_null = rest.starts_with(b"/dev/null");
+            // The target word must end there (`/dev/null/../x` is another file).
+            let ends = |k: usize| {
+                matches!(
+                    rest.get(k),
+                    None | Some(b' ' | b'\t' | b'\r' | b';' | b'&' | b'|' | b')')
+                )
+            };
+            let to_fd = rest.first() == Some(&b'&')
+                && rest.get(1).is_some_and(u8::is_ascii_digit)
+                && ends(2);
+            let to_null = rest.starts_with(b"/dev/null") && ends(b"/dev/null".len());
             if !to_fd && !to_null {
                 st.bad = true;
             }
@@ -619,6 +628,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn continuations_before_crlf_and_redirections_to_other_files_are_kept() {
+        let t = long("echo \"setting up\" \\\r\nexport WANDB_ENTITY\r\n");
+        assert!(elide(&t).is_none_or(|e| e.text.contains("echo \"setting up\"")));
+        for line in ["echo x >/dev/null/../../a\n", "echo x >&2x\n"] {
+            let t = long(line);
+            assert!(
+                elide(&t).is_none_or(|e| e.text.contains(line.trim_end())),
+                "{line:?}"
+            );
+        }
+        let t = long("echo x >/dev/null\necho y 2>&1\n");
+        assert!(elide(&t).is_some_and(|e| !e.text.contains("echo")));
     }
 
     #[test]

@@ -371,14 +371,17 @@ fn parse_tree_skipping(
         from = end;
         from_point = tree_sitter::Point::new(row, end_col);
     }
+    // The rest of the text (none when it ends on a blanked line without a newline).
     let last_row = text.bytes().filter(|&c| c == b'\n').count();
     let last_col = text.len() - text.rfind('\n').map_or(0, |i| i + 1);
-    ranges.push(tree_sitter::Range {
-        start_byte: from,
-        end_byte: text.len(),
-        start_point: from_point,
-        end_point: tree_sitter::Point::new(last_row, last_col),
-    });
+    if from < text.len() || ranges.is_empty() {
+        ranges.push(tree_sitter::Range {
+            start_byte: from,
+            end_byte: text.len(),
+            start_point: from_point,
+            end_point: tree_sitter::Point::new(last_row, last_col),
+        });
+    }
     with_parser(|parser| {
         parser.set_included_ranges(&ranges).ok()?;
         let tree = parser.parse(text, None);
