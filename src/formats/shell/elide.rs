@@ -1,6 +1,6 @@
 //! Lines of a script that no reading here can use, blanked before the parse.
 //!
-//! tree-sitter-bash reads about 1,000 machine instructions per byte, and most lines of a long
+//! tree-sitter-bash reads about 1,000 machine instructions per byte, and many lines of a long
 //! script are `echo`s, comments and file utilities that say nothing about W&B. A line is
 //! blanked only when all of these hold:
 //! - it starts and ends outside any quote, substitution, heredoc or continuation;
@@ -12,7 +12,8 @@
 //!   `secrets`, in any case).
 //!
 //! A command line becomes `:` and spaces (a command that does nothing, so that `if`/`then`
-//! bodies stay valid); a comment line becomes `#` and spaces; byte offsets do not move. The first
+//! bodies stay valid); a comment line becomes `#` and spaces; byte offsets do not move, and the
+//! parser skips the spaces (tree-sitter included ranges). The first
 //! words of the blanked commands are kept ([`Elided::words`]): a reading that asks whether a
 //! script runs anything but utilities still sees them. The parse of the blanked text is
 //! checked ([`super::parse`]): every blanked command must come back as a `:` command among

@@ -162,7 +162,7 @@ impl Script {
     }
 
     /// Parses a whole script file. Lines that no reading here can use are blanked first
-    /// ([`super::elide`]: most of a long script, at a fraction of the parser's cost); the
+    /// ([`super::elide`]: utility commands and comments, which the parser then skips); the
     /// blanked parse is kept only when every blanked line came back as a do-nothing command
     /// among statements and the tree has no error, otherwise the text is parsed as written.
     pub fn parse_file(view: &View) -> Script {
