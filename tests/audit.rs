@@ -8,7 +8,7 @@ use common::audit_org;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::bin;
+use common::{bin, finding_pairs as pairs};
 
 /// Generates the organization with `seed` into a temporary directory.
 fn org(seed: u64) -> tempfile::TempDir {
@@ -40,20 +40,6 @@ fn audit(dir: &Path, extra: &[&str]) -> (serde_json::Value, Option<i32>, String)
     }
     cmd.args(extra.iter().filter(|a| **a != "--no-logs"));
     common::parts(&cmd.output().expect("run"))
-}
-
-fn pairs(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["account"].as_str().expect("account").to_string(),
-                f["rule"].as_str().expect("rule").to_string(),
-            )
-        })
-        .collect()
 }
 
 fn expected() -> BTreeSet<(String, String)> {

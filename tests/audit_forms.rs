@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::audit_org::{self, Form};
-use common::bin;
+use common::{bin, finding_pairs as pairs};
 
 type Pairs = BTreeSet<(String, String)>;
 
@@ -22,20 +22,6 @@ fn audit(dir: &Path) -> (serde_json::Value, Option<i32>, String) {
         .args(["audit", "--format", "json", "--isolated"])
         .args(audit_org::INPUTS);
     common::parts(&cmd.output().expect("run"))
-}
-
-fn pairs(doc: &serde_json::Value) -> Pairs {
-    doc["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["account"].as_str().expect("account").to_string(),
-                f["rule"].as_str().expect("rule").to_string(),
-            )
-        })
-        .collect()
 }
 
 fn expected() -> Pairs {

@@ -167,6 +167,21 @@ pub fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// The (account, rule) pairs of an audit's JSON findings.
+pub fn finding_pairs(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["account"].as_str().expect("account").to_string(),
+                f["rule"].as_str().expect("rule").to_string(),
+            )
+        })
+        .collect()
+}
+
 /// A finished run as (JSON document on stdout or null, exit code, stderr).
 pub fn parts(out: &Output) -> (serde_json::Value, Option<i32>, String) {
     (

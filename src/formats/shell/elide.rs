@@ -229,9 +229,11 @@ fn skip(
 
 /// Whether the line names something a reading looks for.
 fn names_a_needle(line: &str) -> bool {
-    const NEEDLES: &[&str] = &["wandb", "entity", "login", "netrc", "secrets"];
-    let lower = line.to_ascii_lowercase();
-    NEEDLES.iter().any(|n| lower.contains(n)) || line.contains("[@]") || line.contains("[*]")
+    static NEEDLES: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    NEEDLES
+        .get_or_init(|| regex::Regex::new(r"(?i)wandb|entity|login|netrc|secrets|\[[@*]\]").ok())
+        .as_ref()
+        .is_none_or(|re| re.is_match(line))
 }
 
 /// Lexes `b[start..end]` (one line without its newline), carrying the quote and bracket
