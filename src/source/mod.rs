@@ -99,8 +99,45 @@ pub fn read_file(abs: &Path, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)
         return Err((Skip::TooLarge, None));
     }
     let file = std::fs::File::open(abs).map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;
+    read_open(file, meta.len(), max)
+}
+
+/// [`read_file`] for a path a directory listing just called a regular file: opened without
+/// a `stat` of the path first (one path lookup instead of two), refusing a symlink at the
+/// open and checking the type on the open file, so that a file swapped for a symlink, a FIFO
+/// or a device in between is still refused and never blocks.
+pub fn read_listed_file(abs: &Path, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(abs);
+        let file = match opened {
+            Ok(f) => f,
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err((Skip::Symlink, None)),
+            Err(e) => return Err((Skip::Unreadable, Some(e.to_string()))),
+        };
+        let meta = file
+            .metadata()
+            .map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;
+        if !meta.file_type().is_file() {
+            return Err((Skip::Special, None));
+        }
+        if meta.len() > max {
+            return Err((Skip::TooLarge, None));
+        }
+        read_open(file, meta.len(), max)
+    }
+    #[cfg(not(unix))]
+    read_file(abs, max)
+}
+
+/// The rest of a read: at most `max` bytes of the open `file` (`len` by its metadata), decoded.
+fn read_open(file: std::fs::File, len: u64, max: u64) -> Result<Vec<u8>, (Skip, Option<String>)> {
     // The file may grow between stat and read: never read more than the limit allows.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| (Skip::Unreadable, Some(e.to_string())))?;

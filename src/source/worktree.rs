@@ -8,7 +8,9 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{clean_absolute, display_path, read_file, repo_display, Skip, Visitor};
+use super::{
+    clean_absolute, display_path, read_file, read_listed_file, repo_display, Skip, Visitor,
+};
 
 /// How a walk names its files: from the root of the repository holding the walked path (so a
 /// file has one name whatever the working directory), or, outside a repository, as reached
@@ -46,14 +48,26 @@ pub struct WalkOptions {
 }
 
 /// Reads one file and hands it to `visitor`. `named`: the user named this file itself, so a
-/// failure to read it means the run could not check what it was asked to.
-fn visit(path: &Path, named: bool, opts: &WalkOptions, names: &Names, visitor: &dyn Visitor) {
+/// failure to read it means the run could not check what it was asked to. `listed`: a
+/// directory listing called it a regular file.
+fn visit(
+    path: &Path,
+    (named, listed): (bool, bool),
+    opts: &WalkOptions,
+    names: &Names,
+    visitor: &dyn Visitor,
+) {
     let (display, abs) = names.of(path);
     if visitor.excluded(&display, &abs) {
         visitor.skipped(&display, Skip::Excluded);
         return;
     }
-    match read_file(path, opts.max_file_size) {
+    let read = if listed {
+        read_listed_file(path, opts.max_file_size)
+    } else {
+        read_file(path, opts.max_file_size)
+    };
+    match read {
         Ok(bytes) => visitor.file(&display, &abs, &bytes),
         Err((reason, message)) => {
             if let Some(m) = message {
@@ -204,7 +218,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
                 let names = Names {
                     workdir: repository_of(parent).as_ref().and_then(workdir_of),
                 };
-                visit(root, true, opts, &names, visitor);
+                visit(root, (true, false), opts, &names, visitor);
             }
             Ok(_) => visitor.unread(
                 &display_path(given),
@@ -238,16 +252,8 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
         .git_exclude(repo.is_some())
         .git_global(repo.is_some())
         .require_git(true);
+    builder.filter_entry(|e| e.file_name() != ".git");
     let root_owned = root.to_path_buf();
-    builder.filter_entry(move |e| {
-        if e.file_name() == ".git" {
-            return false;
-        }
-        !(e.depth() > 0
-            && e.file_type().is_some_and(|t| t.is_dir())
-            && e.path() != root_owned
-            && is_nested_repo(e.path()))
-    });
     let visited: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
     let track = repo.is_some();
     builder.build_parallel().run(|| {
@@ -258,8 +264,10 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
                         return WalkState::Continue;
                     };
                     if ft.is_dir() {
-                        if e.depth() > 0 && is_nested_repo(e.path()) {
+                        // A submodule or nested repository is not descended into.
+                        if e.depth() > 0 && e.path() != root_owned && is_nested_repo(e.path()) {
                             visitor.skipped(&names.of(e.path()).0, Skip::Submodule);
+                            return WalkState::Skip;
                         }
                         return WalkState::Continue;
                     }
@@ -272,7 +280,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
                         visitor.skipped(&names.of(e.path()).0, Skip::Symlink);
                         return WalkState::Continue;
                     }
-                    visit(e.path(), false, opts, names, visitor);
+                    visit(e.path(), (false, ft.is_file()), opts, names, visitor);
                 }
                 Err(err) => {
                     let path = match &err {
@@ -329,6 +337,6 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
         {
             continue;
         }
-        visit(&abs, false, opts, names, visitor);
+        visit(&abs, (false, false), opts, names, visitor);
     }
 }
