@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use wandb_sa_lint::formats::shell::{self, elide, Context, Script, View};
+use wandb_sa_lint::formats::shell::{self, elide, quick, Context, Script, View};
 
 fn scripts() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -129,6 +129,7 @@ fn blanking_changes_no_reading_on_real_scripts() {
         files.len()
     );
     let (mut blanked_files, mut kept_whole, mut bytes, mut blanked_bytes) = (0, 0, 0usize, 0usize);
+    let (mut quick_files, mut quick_bytes) = (0, 0usize);
     let mut failures = Vec::new();
     for path in &files {
         let Ok(text) = std::fs::read_to_string(path) else {
@@ -137,19 +138,30 @@ fn blanking_changes_no_reading_on_real_scripts() {
         let whole = Script::parse_at(&text, 0);
         let file = Script::parse_file(&View::at(&text, 0));
         bytes += text.len();
-        let Some(e) = elide::elide(&text) else {
-            assert_eq!(seen(&whole, &[]), seen(&file, &[]), "{}", path.display());
-            continue;
-        };
-        if file.elided.is_empty() {
-            // The blanked parse did not check out: parsed as written.
-            kept_whole += 1;
-            assert_eq!(seen(&whole, &[]), seen(&file, &[]), "{}", path.display());
-            continue;
+        let e = elide::elide(&text);
+        let starts: Vec<usize> = e
+            .as_ref()
+            .map(|e| e.commands.iter().map(|r| r.start).collect())
+            .unwrap_or_default();
+        let regions = quick::regions(&text, &starts);
+        if !regions.is_empty() {
+            quick_files += 1;
+            quick_bytes += regions.iter().map(|r| r.range.len()).sum::<usize>();
         }
-        blanked_files += 1;
-        blanked_bytes += e.commands.iter().map(|r| r.len()).sum::<usize>();
-        let (a, b) = (seen(&whole, &e.commands), seen(&file, &[]));
+        let blanked = match &e {
+            // The blanked parse did not check out: parsed as written.
+            Some(_) if file.elided.is_empty() => {
+                kept_whole += 1;
+                Vec::new()
+            }
+            Some(e) => {
+                blanked_files += 1;
+                blanked_bytes += e.commands.iter().map(|r| r.len()).sum::<usize>();
+                e.commands.clone()
+            }
+            None => Vec::new(),
+        };
+        let (a, b) = (seen(&whole, &blanked), seen(&file, &[]));
         if a != b {
             let first = a.iter().zip(&b).find(|(x, y)| x != y);
             failures.push(format!(
@@ -161,15 +173,10 @@ fn blanking_changes_no_reading_on_real_scripts() {
             continue;
         }
         let words: BTreeSet<String> = file.elided.iter().cloned().collect();
-        assert_eq!(
-            blanked_words(&whole, &e.commands),
-            words,
-            "{}",
-            path.display()
-        );
+        assert_eq!(blanked_words(&whole, &blanked), words, "{}", path.display());
     }
     eprintln!(
-        "{} scripts, {bytes} bytes: {blanked_files} parsed blanked ({blanked_bytes} bytes of command lines blanked), {kept_whole} parsed as written after the check",
+        "{} scripts, {bytes} bytes: {blanked_files} parsed blanked ({blanked_bytes} bytes of command lines blanked), {kept_whole} parsed as written after the check; {quick_files} with stretches read without the parser ({quick_bytes} bytes)",
         files.len()
     );
     assert!(
@@ -181,6 +188,10 @@ fn blanking_changes_no_reading_on_real_scripts() {
     assert!(
         blanked_files > 100,
         "blanking is exercised ({blanked_files} files)"
+    );
+    assert!(
+        quick_files > 500 && quick_bytes > bytes / 20,
+        "reading without the parser is exercised ({quick_files} files, {quick_bytes} bytes)"
     );
 }
 

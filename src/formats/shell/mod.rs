@@ -7,6 +7,7 @@
 pub mod dialect;
 pub mod elide;
 pub mod parse;
+pub mod quick;
 pub mod syntax;
 pub mod word;
 

@@ -162,23 +162,25 @@ impl Script {
     }
 
     /// Parses a whole script file. Lines that no reading here can use are blanked first
-    /// ([`super::elide`]: utility commands and comments, which the parser then skips); the
-    /// blanked parse is kept only when every blanked line came back as a do-nothing command
+    /// ([`super::elide`]: utility commands and comments, which the parser then skips), and the
+    /// plain stretches of the file are read without the parser ([`super::quick`]); the
+    /// parser's part is kept only when every blanked line came back as a do-nothing command
     /// among statements and the tree has no error, otherwise the text is parsed as written.
     pub fn parse_file(view: &View) -> Script {
         if view.original.is_none() && view.text.len() <= MAX_LEN {
-            if let Some(e) = super::elide::elide(&view.text) {
-                let blanked = View {
-                    text: e.text,
-                    offsets: view.offsets.clone(),
-                    original: None,
-                };
+            let elided = super::elide::elide(&view.text);
+            let starts: Vec<usize> = elided
+                .as_ref()
+                .map(|e| e.commands.iter().map(|r| r.start).collect())
+                .unwrap_or_default();
+            let regions = super::quick::regions(&view.text, &starts);
+            if elided.is_some() || !regions.is_empty() {
                 let mut s = Script {
                     contexts: vec![Context::Main],
                     ..Script::default()
                 };
-                if s.parse_top(&blanked, &e.commands, &e.skipped) {
-                    s.elided = e.words;
+                if s.parse_top(view, elided.as_ref(), &regions) {
+                    s.elided = elided.map(|e| e.words).unwrap_or_default();
                     return s;
                 }
             }
@@ -186,35 +188,69 @@ impl Script {
         Script::parse(view)
     }
 
-    /// Parses a blanked text at the top level; whether the parse checks out (see
-    /// [`Script::parse_file`]).
+    /// Parses a file with its blanked lines (`elided`) and plain stretches (`regions`) left out
+    /// of the parser's reading; whether the parse checks out (see [`Script::parse_file`]).
     fn parse_top(
         &mut self,
         view: &View,
-        elided: &[Range<usize>],
-        skipped: &[(usize, usize, usize, usize, usize)],
+        elided: Option<&super::elide::Elided>,
+        regions: &[super::quick::Region],
     ) -> bool {
-        let Some(tree) = parse_tree_skipping(&view.text, skipped) else {
+        let inside = |at: usize| regions.iter().any(|r| r.range.contains(&at));
+        let mut text = elided
+            .map_or_else(|| view.text.clone(), |e| e.text.clone())
+            .into_bytes();
+        let mut skipped: Vec<Skipped> = Vec::new();
+        let mut blanked = Vec::new();
+        if let Some(e) = elided {
+            blanked.extend(e.commands.iter().filter(|r| !inside(r.start)).cloned());
+            for &(start, end, row, from, to) in &e.skipped {
+                if !inside(start) {
+                    skipped.push((start..end, (row, from), (row, to)));
+                }
+            }
+        }
+        for r in regions {
+            for b in text.get_mut(r.range.clone()).into_iter().flatten() {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+            skipped.push((r.range.clone(), r.points.0, r.points.1));
+        }
+        skipped.sort_by_key(|s| s.0.start);
+        let Ok(text) = String::from_utf8(text) else {
+            return false;
+        };
+        // Words are read from the text as written (the stretches are blanks in `text`).
+        let blanked_view = View {
+            text,
+            offsets: view.offsets.clone(),
+            original: Some(view.text.clone()),
+        };
+        let Some(tree) = parse_tree_skipping(&blanked_view.text, &skipped) else {
             return false;
         };
         if tree.root_node().has_error() {
             return false;
         }
         let mut walker = Walker {
-            view,
+            view: &blanked_view,
             context: 0,
             script: self,
             nested_texts: Vec::new(),
-            elided,
+            elided: &blanked,
             elided_seen: 0,
             elision_broken: false,
+            regions,
+            next_region: 0,
         };
         walker.walk(&tree);
-        if walker.elision_broken || walker.elided_seen != elided.len() {
+        if walker.elision_broken || walker.elided_seen != blanked.len() {
             return false;
         }
         let nested = std::mem::take(&mut walker.nested_texts);
-        self.finish(view, &tree, nested, 0, 0);
+        self.finish(&blanked_view, &tree, nested, 0, 0);
         true
     }
 
@@ -234,6 +270,8 @@ impl Script {
             elided: &[],
             elided_seen: 0,
             elision_broken: false,
+            regions: &[],
+            next_region: 0,
         };
         walker.walk(&tree);
         let nested = std::mem::take(&mut walker.nested_texts);
@@ -281,6 +319,8 @@ impl Script {
             elided: &[],
             elided_seen: 0,
             elision_broken: false,
+            regions: &[],
+            next_region: 0,
         };
         let cmd = SimpleCommand {
             assigns: Vec::new(),
@@ -351,25 +391,30 @@ impl Script {
     }
 }
 
-/// Parses `text` reading only what lies outside `skipped` (see [`super::elide::Elided`]): the
-/// parser never lexes the blanks, and node offsets stay those of `text`.
-fn parse_tree_skipping(
-    text: &str,
-    skipped: &[(usize, usize, usize, usize, usize)],
-) -> Option<Tree> {
+/// A stretch of text the parser does not read: bytes, and (row, column) of its start and end.
+type Skipped = (Range<usize>, (usize, usize), (usize, usize));
+
+/// Parses `text` reading only what lies outside `skipped` (sorted; see
+/// [`super::elide::Elided`] and [`super::quick`]): the parser never lexes the blanks, and node
+/// offsets stay those of `text`.
+fn parse_tree_skipping(text: &str, skipped: &[Skipped]) -> Option<Tree> {
     let mut ranges = Vec::with_capacity(skipped.len() + 1);
     let (mut from, mut from_point) = (0usize, tree_sitter::Point::new(0, 0));
-    for &(start, end, row, start_col, end_col) in skipped {
-        if start > from {
+    for (range, start_point, end_point) in skipped {
+        if range.start > from {
             ranges.push(tree_sitter::Range {
                 start_byte: from,
-                end_byte: start,
+                end_byte: range.start,
                 start_point: from_point,
-                end_point: tree_sitter::Point::new(row, start_col),
+                end_point: tree_sitter::Point::new(start_point.0, start_point.1),
             });
         }
-        from = end;
-        from_point = tree_sitter::Point::new(row, end_col);
+        from = range.end;
+        from_point = tree_sitter::Point::new(end_point.0, end_point.1);
+    }
+    // Nothing left to read: the tree of an empty text.
+    if ranges.is_empty() && from >= text.len() {
+        return parse_tree("");
     }
     // The rest of the text (none when it ends on a blanked line without a newline).
     let last_row = text.bytes().filter(|&c| c == b'\n').count();
@@ -449,6 +494,10 @@ struct Walker<'v, 's> {
     elided_seen: usize,
     /// One came back as something else, or inside a word.
     elision_broken: bool,
+    /// Stretches read without the parser (at the top level, sorted), and how many of them
+    /// were recorded so far.
+    regions: &'v [super::quick::Region],
+    next_region: usize,
 }
 
 impl Walker<'_, '_> {
@@ -462,6 +511,7 @@ impl Walker<'_, '_> {
         let mut subs = 0usize;
         loop {
             let n = cursor.node();
+            self.flush_regions(n.start_byte());
             let mut descend = true;
             match n.kind() {
                 "command" if subs <= MAX_SUBSTITUTION_DEPTH => self.command(n, &up),
@@ -496,6 +546,7 @@ impl Walker<'_, '_> {
                     break;
                 }
                 if !cursor.goto_parent() {
+                    self.flush_regions(usize::MAX);
                     return;
                 }
                 if up.pop().is_some_and(is_substitution) {
@@ -503,6 +554,100 @@ impl Walker<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Records what the stretches read without the parser hold, for those that end by `at`.
+    fn flush_regions(&mut self, at: usize) {
+        while let Some(r) = self.regions.get(self.next_region) {
+            if r.range.end > at {
+                return;
+            }
+            self.next_region += 1;
+            for item in &r.items {
+                self.quick_item(item);
+            }
+        }
+    }
+
+    /// Records one thing a stretch holds, as the walk of its nodes would have.
+    fn quick_item(&mut self, item: &super::quick::Item) {
+        use super::quick::Item;
+        match item {
+            Item::Function(name) => self.script.functions.push(name.clone()),
+            Item::Assign(r) => {
+                if let Some(a) = self.assign_range(r, false) {
+                    self.script.assignments.push((a, self.context));
+                }
+            }
+            Item::Declaration { words, span } => {
+                let keyword = words.first().map(|r| self.written(r)).unwrap_or("");
+                let mut exported = keyword == "export";
+                let mut argv = Vec::new();
+                for (i, r) in words.iter().enumerate() {
+                    let w = self.word_range(r.start, r.end);
+                    if i > 0 {
+                        match self.assign_range(r, exported) {
+                            Some(a) => self.script.assignments.push((a, self.context)),
+                            None if w.text.starts_with('-') && w.text.contains('x') => {
+                                exported = true;
+                            }
+                            None => {}
+                        }
+                    }
+                    argv.push(w);
+                }
+                self.record(Vec::new(), argv, span);
+            }
+            Item::Command {
+                assigns,
+                words,
+                span,
+            } => {
+                let assigns = assigns
+                    .iter()
+                    .filter_map(|r| self.assign_range(r, true))
+                    .collect();
+                let mut argv: Vec<Word> = words
+                    .iter()
+                    .map(|r| self.word_range(r.start, r.end))
+                    .collect();
+                strip_time(&mut argv);
+                self.record(assigns, argv, span);
+            }
+        }
+    }
+
+    /// The text as written at `r`.
+    fn written(&self, r: &Range<usize>) -> &str {
+        self.view
+            .original
+            .as_deref()
+            .unwrap_or(&self.view.text)
+            .get(r.clone())
+            .unwrap_or("")
+    }
+
+    /// `NAME=value` written at `r`, as an assignment (`None` when it is not one).
+    fn assign_range(&self, r: &Range<usize>, exported: bool) -> Option<Assign> {
+        let text = self.written(r);
+        let (name, value) = text.split_once('=')?;
+        let plain = name
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+            && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        if !plain {
+            return None;
+        }
+        let eq = r.start + name.len();
+        Some(Assign {
+            name: name.to_string(),
+            name_span: self.view.offsets.range(r.start..eq),
+            value: Some(self.word_range(eq + 1, r.end)),
+            raw: value.to_string(),
+            exported,
+            span: self.view.offsets.range(r.clone()),
+        })
     }
 
     /// Whether `n` is a blanked line's `:` (not read as a command). Sets `elision_broken`
@@ -647,13 +792,7 @@ impl Walker<'_, '_> {
                 _ => {}
             }
         }
-        // `time` (and `time -p`) is a keyword of the pipeline, not the command.
-        while argv.first().is_some_and(|w| w.text == "time") {
-            argv.remove(0);
-            if argv.first().is_some_and(|w| w.text == "-p") {
-                argv.remove(0);
-            }
-        }
+        strip_time(&mut argv);
         self.push(n, up, assigns, argv);
     }
 
@@ -725,6 +864,24 @@ impl Walker<'_, '_> {
             nested: false,
         };
         self.hold(up, &cmd);
+        self.queue_nested(&cmd, index);
+        self.script.commands.push(cmd);
+    }
+
+    /// Records a command read without the parser (no redirections, no pipeline).
+    fn record(&mut self, assigns: Vec<Assign>, argv: Vec<Word>, span: &Range<usize>) {
+        let index = self.script.commands.len();
+        let cmd = SimpleCommand {
+            assigns,
+            argv,
+            redirects: Vec::new(),
+            span: self.view.offsets.range(span.clone()),
+            context: self.context,
+            piped_to: None,
+            piped_from: false,
+            nested: false,
+        };
+        self.hold(&[], &cmd);
         self.queue_nested(&cmd, index);
         self.script.commands.push(cmd);
     }
@@ -1057,6 +1214,16 @@ impl Walker<'_, '_> {
             if let (true, Some(body)) = (r.op.starts_with("<<") && r.op != "<<<", &r.target) {
                 self.nested_texts.push((word_view(body), context));
             }
+        }
+    }
+}
+
+/// `time` (and `time -p`) is a keyword of the pipeline, not the command.
+fn strip_time(argv: &mut Vec<Word>) {
+    while argv.first().is_some_and(|w| w.text == "time") {
+        argv.remove(0);
+        if argv.first().is_some_and(|w| w.text == "-p") {
+            argv.remove(0);
         }
     }
 }
