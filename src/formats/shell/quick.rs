@@ -476,165 +476,205 @@ fn dollar(b: &[u8], i: usize, end: usize) -> Option<usize> {
 
 /// Whether the line `b[start..end]`, left to the parser, surely opens and closes nothing: it
 /// ends outside every quote and substitution and without a continuation, holds no heredoc,
-/// no `(`, `)`, `{`, `}` outside quotes and substitutions, no `case`, and no command starts
-/// with a word that opens or closes a block.
+/// no `(`, `)`, `{`, `}` outside quotes and substitutions, no `case`, no pipeline of three
+/// commands, and no command starts with a word that opens or closes a block.
 pub fn neutral(b: &[u8], start: usize, end: usize) -> bool {
-    #[derive(PartialEq)]
-    enum Ctx {
-        Single,
-        Double,
-        Paren,
-        Brace,
-        Back,
-    }
-    let at = |k: usize| b.get(k).copied().filter(|_| k < end);
-    let mut stack: Vec<Ctx> = Vec::new();
-    // tree-sitter-bash glues the lines after a pipeline of three commands into its last
-    // command when a later pipeline goes on past a backslash: such a line ends the reading,
-    // so that the parser sees what follows as it would in the whole file.
-    let mut pipes = 0;
-    let mut command_start = true;
-    let mut word_start = true;
+    let mut lexer = Neutral {
+        b,
+        end,
+        stack: Vec::new(),
+        pipes: 0,
+        command_start: true,
+        word_start: true,
+    };
     let mut i = start;
-    while let Some(c) = at(i) {
-        match stack.last() {
-            Some(Ctx::Single) => {
-                if c == b'\'' {
-                    stack.pop();
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Double) => {
-                match c {
-                    b'\\' => i += 1,
-                    b'"' => {
-                        stack.pop();
-                    }
-                    b'`' => stack.push(Ctx::Back),
-                    b'$' if at(i + 1) == Some(b'(') => {
-                        stack.push(Ctx::Paren);
-                        i += 1;
-                    }
-                    b'$' if at(i + 1) == Some(b'{') => {
-                        stack.push(Ctx::Brace);
-                        i += 1;
-                    }
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Back) => {
-                match c {
-                    b'\\' => i += 1,
-                    b'`' => {
-                        stack.pop();
-                    }
-                    b'\'' | b'"' | b'#' | b'<' | b'(' | b')' => return false,
-                    _ => {}
-                }
-                i += 1;
-                continue;
-            }
-            Some(Ctx::Brace) if c == b'}' => {
-                stack.pop();
-                i += 1;
-                continue;
-            }
-            _ => {}
+    while i < end {
+        match lexer.step(i) {
+            Some(next) => i = next,
+            None => return false,
         }
-        let top = stack.is_empty();
+    }
+    lexer.stack.is_empty()
+}
+
+/// What [`neutral`]'s lexer is inside of.
+#[derive(PartialEq)]
+enum Ctx {
+    Single,
+    Double,
+    Paren,
+    Brace,
+    Back,
+}
+
+/// [`neutral`]'s lexer.
+struct Neutral<'b> {
+    b: &'b [u8],
+    end: usize,
+    stack: Vec<Ctx>,
+    /// `|` seen at the top level: tree-sitter-bash glues the lines after a pipeline of three
+    /// commands into its last command when a later pipeline goes on past a backslash, so such
+    /// a line ends the reading (the parser then sees what follows as in the whole file).
+    pipes: usize,
+    command_start: bool,
+    word_start: bool,
+}
+
+impl Neutral<'_> {
+    fn at(&self, k: usize) -> Option<u8> {
+        self.b.get(k).copied().filter(|_| k < self.end)
+    }
+
+    /// One step from `i`: where the lexer goes on, or `None` when the line is not neutral
+    /// (the end of the line for a comment).
+    fn step(&mut self, i: usize) -> Option<usize> {
+        let c = self.at(i)?;
+        if let Some(next) = self.quoted(i, c) {
+            return next;
+        }
+        let top = self.stack.is_empty();
         if matches!(c, b' ' | b'\t') {
-            word_start = true;
-            i += 1;
-            continue;
+            self.word_start = true;
+            return Some(i + 1);
         }
-        if c == b'#' && word_start {
-            if top {
-                // The rest of the line is a comment.
-                break;
-            }
-            return false;
+        if c == b'#' && self.word_start {
+            // At the top level the rest of the line is a comment.
+            return top.then_some(self.end);
         }
-        if word_start {
-            let w_end = (i..end)
-                .find(|&k| {
-                    !at(k).is_some_and(|x| {
-                        x.is_ascii_alphanumeric()
-                            || matches!(x, b'_' | b'[' | b']' | b'{' | b'}' | b'!')
-                    })
-                })
-                .unwrap_or(end);
-            let w = std::str::from_utf8(b.get(i..w_end).unwrap_or_default()).unwrap_or("");
-            if w == "case"
-                || (top
-                    && command_start
-                    && RESERVED.contains(&w)
-                    && !matches!(w, "[" | "[[" | "time" | "!" | "unset" | "unsetenv"))
-            {
-                return false;
-            }
-            let assigns = at(w_end) == Some(b'=');
-            if !assigns {
-                command_start = false;
-            }
+        if self.word_start && !self.word_ok(i, top) {
+            return None;
         }
-        word_start = false;
+        self.word_start = false;
+        let mut i = i;
         match c {
             b'\\' => {
-                if i + 1 >= end {
-                    return false;
-                }
+                // A continuation at the line's end.
+                self.at(i + 1)?;
                 i += 1;
             }
-            b'\'' => stack.push(Ctx::Single),
-            b'"' => stack.push(Ctx::Double),
-            b'`' => stack.push(Ctx::Back),
-            b'$' if matches!(at(i + 1), Some(b'(')) => {
-                stack.push(Ctx::Paren);
-                command_start = true;
-                word_start = true;
-                i += 1;
-            }
-            b'$' if matches!(at(i + 1), Some(b'{')) => {
-                stack.push(Ctx::Brace);
-                i += 1;
-            }
-            b'$' if matches!(at(i + 1), Some(b'\'' | b'"')) => return false,
-            b'(' if !top => {
-                stack.push(Ctx::Paren);
-                command_start = true;
-                word_start = true;
-            }
-            b')' if stack.last() == Some(&Ctx::Paren) => {
-                stack.pop();
-                word_start = true;
-            }
-            b'(' | b')' | b'{' | b'}' => return false,
-            b'<' if at(i + 1) == Some(b'<') => return false,
-            b';' | b'&' | b'|' => {
-                if c == b';' && at(i + 1) == Some(b';') {
-                    return false;
+            b'\'' => self.stack.push(Ctx::Single),
+            b'"' => self.stack.push(Ctx::Double),
+            b'`' => self.stack.push(Ctx::Back),
+            b'$' => match self.at(i + 1) {
+                Some(b'(') => {
+                    self.open(Ctx::Paren);
+                    i += 1;
                 }
-                if c == b'|' && top {
-                    if at(i + 1) == Some(b'|') {
-                        i += 1;
-                    } else {
-                        pipes += 1;
-                        if pipes > 1 {
-                            return false;
-                        }
-                    }
+                Some(b'{') => {
+                    self.stack.push(Ctx::Brace);
+                    i += 1;
                 }
-                command_start = true;
-                word_start = true;
+                Some(b'\'' | b'"') => return None,
+                _ => {}
+            },
+            b'(' if !top => self.open(Ctx::Paren),
+            b')' if self.stack.last() == Some(&Ctx::Paren) => {
+                self.stack.pop();
+                self.word_start = true;
             }
+            b'(' | b')' | b'{' | b'}' => return None,
+            b'<' if self.at(i + 1) == Some(b'<') => return None,
+            b';' if self.at(i + 1) == Some(b';') => return None,
+            b'|' if top && self.at(i + 1) != Some(b'|') => {
+                self.pipes += 1;
+                if self.pipes > 1 {
+                    return None;
+                }
+                self.open_command();
+            }
+            b'|' if top => {
+                i += 1;
+                self.open_command();
+            }
+            b';' | b'&' | b'|' => self.open_command(),
             _ => {}
         }
-        i += 1;
+        Some(i + 1)
     }
-    stack.is_empty()
+
+    fn open(&mut self, ctx: Ctx) {
+        self.stack.push(ctx);
+        self.open_command();
+    }
+
+    fn open_command(&mut self) {
+        self.command_start = true;
+        self.word_start = true;
+    }
+
+    /// Whether the word starting at `i` leaves the line neutral (not `case`, not a word that
+    /// opens or closes a block where a command starts).
+    fn word_ok(&mut self, i: usize, top: bool) -> bool {
+        let w_end = (i..self.end)
+            .find(|&k| {
+                !self.at(k).is_some_and(|x| {
+                    x.is_ascii_alphanumeric()
+                        || matches!(x, b'_' | b'[' | b']' | b'{' | b'}' | b'!')
+                })
+            })
+            .unwrap_or(self.end);
+        let w = std::str::from_utf8(self.b.get(i..w_end).unwrap_or_default()).unwrap_or("");
+        let opens = top
+            && self.command_start
+            && RESERVED.contains(&w)
+            && !matches!(w, "[" | "[[" | "time" | "!" | "unset" | "unsetenv");
+        if w == "case" || opens {
+            return false;
+        }
+        if self.at(w_end) != Some(b'=') {
+            self.command_start = false;
+        }
+        true
+    }
+
+    /// The byte `c` at `i` inside a quote, a backtick or at the `}` of `${ }`: where the lexer
+    /// goes on (`Some(None)`: not neutral), or `None` at the top level and inside `$( )`.
+    fn quoted(&mut self, i: usize, c: u8) -> Option<Option<usize>> {
+        let next = match self.stack.last()? {
+            Ctx::Single => {
+                if c == b'\'' {
+                    self.stack.pop();
+                }
+                i + 1
+            }
+            Ctx::Double => match c {
+                b'\\' => i + 2,
+                b'"' => {
+                    self.stack.pop();
+                    i + 1
+                }
+                b'`' => {
+                    self.stack.push(Ctx::Back);
+                    i + 1
+                }
+                b'$' if matches!(self.at(i + 1), Some(b'(' | b'{')) => {
+                    let inner = if self.at(i + 1) == Some(b'(') {
+                        Ctx::Paren
+                    } else {
+                        Ctx::Brace
+                    };
+                    self.stack.push(inner);
+                    i + 2
+                }
+                _ => i + 1,
+            },
+            Ctx::Back => match c {
+                b'\\' => i + 2,
+                b'`' => {
+                    self.stack.pop();
+                    i + 1
+                }
+                b'\'' | b'"' | b'#' | b'<' | b'(' | b')' => return Some(None),
+                _ => i + 1,
+            },
+            Ctx::Brace if c == b'}' => {
+                self.stack.pop();
+                i + 1
+            }
+            Ctx::Brace | Ctx::Paren => return None,
+        };
+        Some(Some(next))
+    }
 }
 
 #[cfg(test)]
