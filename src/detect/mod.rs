@@ -209,7 +209,12 @@ impl Detector {
             let Some(window) = bytes.get(w.clone()) else {
                 continue;
             };
-            for sr in &self.shapes {
+            // A run of base64 (next to `+`, `/` or `=`) made of word bytes only: a match in it
+            // touching that side is dropped below, and one elsewhere in it has a word byte
+            // beside it, so no boundary. Only self-identifying shapes can be found there.
+            let base64_run =
+                in_base64(bytes, &w) && !window.iter().any(|&c| c == b'-' || c == b'.');
+            for sr in self.shapes.iter().filter(|sr| sr.anywhere || !base64_run) {
                 for m in sr.regex.find_iter(window) {
                     let (start, end) = (w.start + m.start(), w.start + m.end());
                     // A run glued to `+` or `/` is a piece of base64 (an image in a notebook
