@@ -1,6 +1,6 @@
 //! Resource limits that a user or an attacker chooses: thread counts, huge packed blobs,
 //! unreadable history. Each runs the real binary with a time bound; RSS is measured for
-//! the child processes of this test binary.
+//! the tool's own process, spawned from a fresh copy of this test binary.
 
 mod common;
 
@@ -230,28 +230,84 @@ fn a_second_registry_document_is_an_error_naming_file_and_line() {
     );
 }
 
-/// Runs the binary in `dir` with `args` and returns (exit code, stderr, its own peak RSS in
-/// MiB): measured for this one child with `wait4`, not for the git processes the test ran.
+/// Set for a fresh copy of this test binary that runs [`measuring_launcher`] alone: the
+/// directory, the stderr file and the tool's arguments, one per line.
+const LAUNCH: &str = "WSL_RESOURCES_LAUNCH";
+
+/// Runs the binary in `dir` with `args` (plus the machine-format flags) and returns (exit
+/// code, stderr, its own peak RSS in MiB).
 fn run_measured(dir: &Path, args: &[&str]) -> (Option<i32>, String, i64) {
+    let mut full: Vec<&str> = args.to_vec();
+    full.extend(["--isolated", "--no-progress", "--format", "json"]);
+    launch_measured(dir, &full)
+}
+
+/// Runs the binary in `dir` with exactly `args` from a fresh copy of this test binary and
+/// returns (exit code, stderr, peak RSS in MiB). A child's `ru_maxrss` starts from the
+/// high-water mark of the address space it replaced at exec: spawned from this process, it
+/// would count what the in-process tests running beside it (a 20,000-account registry)
+/// once held. The fresh copy is small when it spawns the tool.
+fn launch_measured(dir: &Path, args: &[&str]) -> (Option<i32>, String, i64) {
+    let err = tempfile::NamedTempFile::new().expect("stderr file");
+    let spec = [
+        dir.to_str().expect("utf-8 dir"),
+        err.path().to_str().expect("utf-8"),
+    ]
+    .into_iter()
+    .chain(args.iter().copied())
+    .collect::<Vec<_>>()
+    .join("\n");
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "measuring_launcher",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LAUNCH, spec)
+        .output()
+        .expect("launcher");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = std::fs::read_to_string(err.path()).unwrap_or_default();
+    let line = stdout
+        .lines()
+        .find_map(|l| l.split_once("measured: ").map(|(_, m)| m))
+        .unwrap_or_else(|| panic!("launcher printed no measure: {stdout}"));
+    let mut f = line.split(' ');
+    let code = f.next().and_then(|c| c.parse().ok());
+    let rss = f.next().and_then(|r| r.parse().ok()).expect("rss");
+    (code, stderr, rss)
+}
+
+/// Under [`LAUNCH`]: runs the tool as told, waits for it with `wait4` and prints its exit
+/// code and peak RSS. On its own: `--version`, measured that way, is a small process.
+#[test]
+fn measuring_launcher() {
     use std::os::unix::process::ExitStatusExt;
+    let Ok(spec) = std::env::var(LAUNCH) else {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (code, stderr, rss) = launch_measured(tmp.path(), &["--version"]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(rss > 0 && rss < 64, "peak RSS {rss} MiB for --version");
+        return;
+    };
+    let mut lines = spec.split('\n');
+    let (dir, err) = (
+        lines.next().expect("dir"),
+        lines.next().expect("stderr file"),
+    );
+    let err = std::fs::File::create(err).expect("stderr file");
     // Reaped by the `wait4` below, which also gives this child's own resource usage.
     #[allow(clippy::zombie_processes)]
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wandb-sa-lint"))
         .current_dir(dir)
-        .args(args)
-        .args(["--isolated", "--no-progress", "--format", "json"])
+        .args(lines)
         .env("WANDB_SA_LINT_NO_TIMING", "1")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
+        .stderr(err)
         .spawn()
         .expect("spawn");
     let pid = i32::try_from(child.id()).expect("pid");
-    // Read stderr before waiting so a full pipe cannot block the child.
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut stderr);
-    }
     let mut status = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: waits for our own child; status and usage point to memory we own.
@@ -260,7 +316,8 @@ fn run_measured(dir: &Path, args: &[&str]) -> (Option<i32>, String, i64) {
     // SAFETY: filled by the successful wait4 (zeroed before in any case).
     let usage = unsafe { usage.assume_init() };
     let code = std::process::ExitStatus::from_raw(status).code();
-    (code, stderr, usage.ru_maxrss / 1024)
+    let code = code.map_or_else(|| "signal".to_string(), |c| c.to_string());
+    println!("measured: {code} {}", usage.ru_maxrss / 1024);
 }
 
 /// Item 7 of issue 14: a history scan inflated a huge packed blob completely before
