@@ -331,6 +331,10 @@ where
         {
             // The commits the walk cached are not needed again: the pass gets their room.
             repo.object_cache_size(None);
+            // Nor are the pages of the pack and index the walk read them from (30 MiB on the
+            // W&B SDK mirror), mapped until the object database is closed: reopening the
+            // repository closes it. If it cannot be reopened, the old handle goes on.
+            repo.reload().ok();
             let preload = super::pack::preload(&repo, p.threads, p.max_object, p.classify);
             repo.object_cache_size(64 * 1024 * 1024);
             Some(preload)
