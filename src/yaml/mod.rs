@@ -253,6 +253,64 @@ pub fn scalar_text(node: &MarkedYamlOwned) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Every event (with its span) or error the parser gives on `text` from its `&str` input,
+    /// or from the buffered character input that the published scanner loop reads (`str`
+    /// finds plain scalars on bytes: `fetch_plain_scalar_run`).
+    fn events(text: &str, from_str: bool) -> Vec<String> {
+        let show = |e: Result<(parser::Event<'_>, parser::Span), parser::ScanError>| match e {
+            Ok((ev, span)) => format!("{ev:?} {:?}-{:?}", span.start, span.end),
+            Err(e) => format!("error {e:?}"),
+        };
+        if from_str {
+            let p = parser::Parser::new_from_str(text).libyaml_indentation(true);
+            p.take(100_000).map(show).collect()
+        } else {
+            let input = parser::BufferedInput::new(text.chars());
+            let p = parser::Parser::new(input).libyaml_indentation(true);
+            p.take(100_000).map(show).collect()
+        }
+    }
+
+    #[test]
+    fn plain_scalars_read_from_bytes_as_from_characters() {
+        let crafted = [
+            "a: b:c d: e\n",
+            "k: v:\nx: 'q'\n",
+            "k: [a:b, c: d, e:, f]\n",
+            "{a: b,c:d, url: http://x:8080/p}\n",
+            "k: caf\u{e9} na\u{ef}ve \u{1F600}:x\n",
+            "k: a\u{FEFF}b\n",
+            "k: tail:",
+            "k: a#b c # comment\n",
+            "- a\tb\n- c\r\n- d\0e\n",
+            "k: first\n  second:third\n  fourth\n",
+            "[a]b, c]\n",
+            "k: {x: [1, 2:3], y: z}\n",
+        ];
+        let mut compared = 0;
+        for text in crafted {
+            assert_eq!(events(text, true), events(text, false), "{text:?}");
+            compared += 1;
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixture folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                    if yaml {
+                        assert_eq!(events(&text, true), events(&text, false), "{path:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 800, "{compared} texts compared");
+    }
+
     #[test]
     fn spans_are_bytes_on_non_ascii_lines() {
         let text = "a: é\nb: café\n";

@@ -461,6 +461,28 @@ pub trait Input {
         }
         n_chars
     }
+
+    /// Fetch the characters that continue a plain scalar (the inner loop of the scanner's
+    /// `scan_plain_scalar`): up to a blank, a break, the end of input, a `:` followed by a
+    /// blank or a break (or by a flow indicator when `in_flow`), a flow indicator when
+    /// `in_flow`, or a byte order mark.
+    ///
+    /// # Return
+    /// Return the number of characters that were consumed, to advance the index and column by.
+    fn fetch_plain_scalar_run(&mut self, out: &mut String, in_flow: bool) -> usize {
+        let mut n_chars = 0;
+        loop {
+            self.lookahead(self.bufmaxlen());
+            for _ in 0..self.bufmaxlen() - 1 {
+                if self.next_is_blank_or_breakz() || !self.next_can_be_plain_scalar(in_flow) {
+                    return n_chars;
+                }
+                out.push(self.peek());
+                self.skip();
+                n_chars += 1;
+            }
+        }
+    }
 }
 
 /// Behavior to adopt regarding treating tabs as whitespace.

@@ -369,6 +369,44 @@ impl Input for StrInput<'_> {
         n_bytes_to_append
     }
 
+    /// The run is found on the bytes: an ASCII byte is judged as itself, and a character
+    /// outside ASCII (never blank, break, flow indicator or `:`) continues the scalar unless it
+    /// is a byte order mark. One copy of the run instead of one push per character.
+    fn fetch_plain_scalar_run(&mut self, out: &mut String, in_flow: bool) -> usize {
+        let bytes = self.buffer.as_bytes();
+        let (mut at, mut n_chars) = (0, 0);
+        while let Some(&b) = bytes.get(at) {
+            let width = if b.is_ascii() {
+                let stop = match b {
+                    b' ' | b'\t' | b'\r' | b'\n' | 0 => true,
+                    b':' => match bytes.get(at + 1) {
+                        None => true,
+                        Some(&n) if n.is_ascii() => {
+                            is_blank_or_breakz(n as char) || (in_flow && is_flow(n as char))
+                        }
+                        Some(_) => false,
+                    },
+                    _ => in_flow && is_flow(b as char),
+                };
+                if stop {
+                    break;
+                }
+                1
+            } else {
+                match self.buffer.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(c) if c != '\u{FEFF}' => c.len_utf8(),
+                    _ => break,
+                }
+            };
+            at += width;
+            n_chars += 1;
+        }
+        let (run, rest) = self.buffer.split_at(at);
+        out.push_str(run);
+        self.buffer = rest;
+        n_chars
+    }
+
     fn fetch_while_is_yaml_non_space(&mut self, out: &mut String) -> usize {
         let mut not_non_space = None;
 
