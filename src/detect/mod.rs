@@ -404,60 +404,107 @@ impl Taken {
     }
 }
 
-/// Bytes that keys and tokens are made of. Every general key shape (`v1`, `<prefix>-<40>`,
-/// 40-hex, mangled alphanumerics, JWT) matches only strings of these.
-// `b` stays below 256, the table's length; slice accessors are not usable in a const fn.
-#[allow(clippy::indexing_slicing)]
-const fn token_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
-        b += 1;
-    }
-    t
-}
-static TOKEN: [bool; 256] = token_table();
-
 /// Shortest run worth a look: the shortest key shape (a JWT) is longer than this.
 const MIN_RUN: usize = 20;
 
+/// Bytes per block of [`token_mask`].
+const BLOCK: usize = 64;
+
+/// Bytes that keys and tokens are made of: ASCII letters and digits, `_`, `-` and `.`. Every
+/// general key shape (`v1`, `<prefix>-<40>`, 40-hex, mangled alphanumerics, JWT) matches only
+/// strings of these. Written as ranges, which the compiler turns into vector compares.
 fn is_token(b: u8) -> bool {
-    TOKEN.get(usize::from(b)).copied().unwrap_or(false)
+    let lower = b | 0x20;
+    lower.wrapping_sub(b'a') < 26
+        || b.wrapping_sub(b'0') < 10
+        || b == b'_'
+        || b == b'-'
+        || b == b'.'
 }
 
-fn token_at(bytes: &[u8], i: usize) -> bool {
-    bytes.get(i).is_some_and(|b| is_token(*b))
+/// Bit `i` set when byte `i` of `block` (at most [`BLOCK`] bytes) is a token byte.
+fn token_mask(block: &[u8]) -> u64 {
+    let mut flags = [0u8; BLOCK];
+    for (f, &b) in flags.iter_mut().zip(block) {
+        *f = u8::from(is_token(b));
+    }
+    // Eight 0/1 bytes to eight bits with one multiply: byte `j` lands on bit `56 + j`.
+    let mut mask = 0u64;
+    for (k, word) in flags.chunks_exact(8).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let bits = u64::from_le_bytes(w).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
+}
+
+/// Whether the 128 bits of `w` hold [`MIN_RUN`] set bits in a row.
+fn has_long_run(w: u128) -> bool {
+    let mut x = w;
+    // After each step bit `i` says "the 2, 4, 8, 16, then 20 bits from `i` up are all set".
+    x &= x >> 1;
+    x &= x >> 2;
+    x &= x >> 4;
+    x &= x >> 8;
+    x &= x >> (MIN_RUN - 16);
+    x != 0
 }
 
 /// Maximal runs of token bytes at least [`MIN_RUN`] long.
 ///
-/// A skip loop: any such run that starts at or after `i` covers byte `i + MIN_RUN - 1`, so
-/// when that byte is not a token byte the next `MIN_RUN` bytes need no look at all. On text
-/// made of short words most bytes are never read.
+/// The file is read in blocks of [`BLOCK`] bytes, each turned into a bit mask of its token
+/// bytes. A block is skipped when no run is open and neither it nor the block before it
+/// (which may hold the start of a run reaching into it) has [`MIN_RUN`] token bytes in a
+/// row; otherwise its runs are found from the mask's bit counts.
 fn token_runs(bytes: &[u8]) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
-    // Invariant: `i` is 0 or follows a non-token byte.
-    let mut i = 0;
-    while i + MIN_RUN <= bytes.len() {
-        let probe = i + MIN_RUN - 1;
-        if !token_at(bytes, probe) {
-            i = probe + 1;
+    // Start of the run still open at the end of the blocks read so far.
+    let mut open: Option<usize> = None;
+    let mut prev = 0u64;
+    for (k, block) in bytes.chunks(BLOCK).enumerate() {
+        let base = k * BLOCK;
+        let mask = token_mask(block);
+        if open.is_none() && !has_long_run((u128::from(mask) << 64) | u128::from(prev)) {
+            prev = mask;
             continue;
         }
-        let mut start = probe;
-        while start > i && token_at(bytes, start - 1) {
-            start -= 1;
+        let mut pos = 0u32;
+        while pos < 64 {
+            let rest = mask >> pos;
+            match open {
+                Some(start) => {
+                    pos += rest.trailing_ones();
+                    if pos >= 64 {
+                        break;
+                    }
+                    let end = base + pos as usize;
+                    if end - start >= MIN_RUN {
+                        runs.push(start..end);
+                    }
+                    open = None;
+                }
+                None => {
+                    if rest == 0 {
+                        break;
+                    }
+                    pos += rest.trailing_zeros();
+                    // A run at the block's first byte began in the block before (which was
+                    // skipped, or it would be open): at its last non-token byte.
+                    open = Some(if pos == 0 {
+                        base.saturating_sub(prev.leading_ones() as usize)
+                    } else {
+                        base + pos as usize
+                    });
+                }
+            }
         }
-        let mut end = probe + 1;
-        while token_at(bytes, end) {
-            end += 1;
+        prev = mask;
+    }
+    if let Some(start) = open {
+        if bytes.len() - start >= MIN_RUN {
+            runs.push(start..bytes.len());
         }
-        if end - start >= MIN_RUN {
-            runs.push(start..end);
-        }
-        i = end + 1;
     }
     runs
 }
@@ -608,33 +655,80 @@ mod tests {
         let plain = plain_runs(text);
         assert_eq!(token_runs(text), plain);
         assert_eq!(plain.len(), 2);
-        let all = [b'a'; 45];
-        assert_eq!(token_runs(&all), vec![0..45]);
+        let all = [b'a'; 300];
+        assert_eq!(token_runs(&all), vec![0..300]);
         assert_eq!(token_runs(&all[..19]), Vec::<Range<usize>>::new());
         assert_eq!(token_runs(&all[..20]), vec![0..20]);
-        // Random texts of token and non-token bytes: the skip loop finds what a plain scan finds.
+        // Runs that end, start or lie across a block's edge, of lengths around MIN_RUN.
+        for len in [19, 20, 21, 63, 64, 65, 128, 129] {
+            for at in [0, 1, 44, 45, 50, 63, 64, 65, 120, 127, 128] {
+                let mut text = vec![b' '; 300];
+                for b in text.iter_mut().skip(at).take(len) {
+                    *b = b'k';
+                }
+                assert_eq!(token_runs(&text), plain_runs(&text), "run of {len} at {at}");
+            }
+        }
+        // Random texts over token bytes, separators and bytes near the token classes'
+        // edges (`@`, `[`, backtick, `{`, `/`, `:`, non-ASCII): the blocks find what a
+        // plain scan finds.
+        let alphabet = b"kZ09_-.aAzZ @[`{/:+=\x80\xff\xc0\xdf";
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..300 {
-            let len = (state % 200) as usize;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..2000 {
+            let len = (next() % 700) as usize;
+            // Sparse, middling and dense separators.
+            let gap = [5, 23, 90][round % 3];
             let text: Vec<u8> = (0..len)
                 .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    if state.is_multiple_of(23) {
-                        b' '
+                    let r = next();
+                    if r % gap == 0 {
+                        alphabet
+                            .get(12 + (r / gap) as usize % 12)
+                            .copied()
+                            .unwrap_or(b' ')
                     } else {
-                        b'k'
+                        alphabet
+                            .get((r / gap) as usize % 12)
+                            .copied()
+                            .unwrap_or(b'k')
                     }
                 })
                 .collect();
-            let plain = plain_runs(&text);
             assert_eq!(
                 token_runs(&text),
-                plain,
+                plain_runs(&text),
                 "{}",
                 String::from_utf8_lossy(&text)
             );
+        }
+    }
+
+    #[test]
+    fn token_mask_agrees_with_the_table() {
+        for b in 0..=255u8 {
+            let want = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+            assert_eq!(is_token(b), want, "byte {b:#04x}");
+            let block = [b; BLOCK];
+            let want = if is_token(b) { u64::MAX } else { 0 };
+            assert_eq!(token_mask(&block), want, "byte {b:#04x}");
+        }
+        // Each bit at its own place, in a full and in a short block.
+        let mut block = [b' '; BLOCK];
+        for i in 0..BLOCK {
+            if let Some(b) = block.get_mut(i) {
+                *b = b'x';
+            }
+            assert_eq!(token_mask(&block), 1 << i);
+            assert_eq!(token_mask(block.get(..=i).unwrap_or(&[])), 1 << i);
+            if let Some(b) = block.get_mut(i) {
+                *b = b' ';
+            }
         }
     }
 
