@@ -18,13 +18,83 @@ use super::{
 struct Names {
     /// The repository's work directory ([`clean_absolute`]), if the path is in one.
     workdir: Option<PathBuf>,
+    /// The walked folder, when its files are named from it (see [`Base`]).
+    base: Option<Base>,
+}
+
+/// A walked folder `given`, whose files the walker reaches as `given/<rel>` with `<rel>` made
+/// of plain names. Such a file's clean absolute path is `abs/<rel>` and its display path
+/// `shown<rel>`: the slow path's answer for the folder, computed once instead of per file.
+struct Base {
+    given: PathBuf,
+    abs: PathBuf,
+    shown: String,
 }
 
 impl Names {
+    /// Names for a walk of the folder `root`.
+    fn for_folder(workdir: Option<PathBuf>, root: &Path) -> Self {
+        let mut names = Self {
+            workdir,
+            base: None,
+        };
+        let abs = clean_absolute(root);
+        // A work directory beside or under the folder would name some of its files one way
+        // and some the other: the slow path then.
+        if names.workdir.as_ref().is_some_and(|w| !abs.starts_with(w)) {
+            return names;
+        }
+        // The display of `root/x`, less its `x`: what precedes every relative name.
+        let (probe, _) = names.of(&root.join("x"));
+        names.base = probe.strip_suffix('x').map(|shown| Base {
+            given: root.to_path_buf(),
+            abs,
+            shown: shown.to_string(),
+        });
+        names
+    }
+
     /// The display path and clean absolute path of `path`, as walked.
     fn of(&self, path: &Path) -> (String, PathBuf) {
+        if let Some((base, rel)) = self.relative(path) {
+            let shown = format!("{}{}", base.shown, rel.to_string_lossy());
+            return (shown, base.abs.join(rel));
+        }
         let abs = clean_absolute(path);
         (repo_display(&abs, self.workdir.as_deref(), path), abs)
+    }
+
+    /// The clean absolute path of `path`, as walked.
+    fn abs(&self, path: &Path) -> PathBuf {
+        match self.relative(path) {
+            Some((base, rel)) => base.abs.join(rel),
+            None => clean_absolute(path),
+        }
+    }
+
+    /// `path` as `base.given/<rel>`, with `<rel>` one or more plain names (no `.`, `..` or
+    /// empty part): only then do [`Base`]'s shortcuts give the slow path's answer.
+    #[cfg(unix)]
+    fn relative<'p>(&self, path: &'p Path) -> Option<(&Base, &'p Path)> {
+        use std::os::unix::ffi::OsStrExt;
+        let base = self.base.as_ref()?;
+        let given = base.given.as_os_str().as_bytes();
+        let rest = path.as_os_str().as_bytes().strip_prefix(given)?;
+        let rel = if given.ends_with(b"/") {
+            rest
+        } else {
+            rest.strip_prefix(b"/")?
+        };
+        let plain = !rel.is_empty()
+            && rel
+                .split(|&b| b == b'/')
+                .all(|part| !part.is_empty() && part != b"." && part != b"..");
+        plain.then(|| (base, Path::new(std::ffi::OsStr::from_bytes(rel))))
+    }
+
+    #[cfg(not(unix))]
+    fn relative<'p>(&self, _: &'p Path) -> Option<(&Base, &'p Path)> {
+        None
     }
 }
 
@@ -196,7 +266,10 @@ pub fn covered(paths: &[PathBuf]) -> Option<Vec<(String, PathBuf)>> {
             None if abs == clean_absolute(Path::new(".")) => return None,
             _ => {}
         }
-        let names = Names { workdir };
+        let names = Names {
+            workdir,
+            base: None,
+        };
         places.push(names.of(&root));
     }
     Some(places)
@@ -217,6 +290,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
                 };
                 let names = Names {
                     workdir: repository_of(parent).as_ref().and_then(workdir_of),
+                    base: None,
                 };
                 visit(root, (true, false), opts, &names, visitor);
             }
@@ -237,9 +311,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions, visitor: &dyn Visitor) {
 
 fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
     let repo = repository_of(root);
-    let names = Names {
-        workdir: repo.as_ref().and_then(workdir_of),
-    };
+    let names = Names::for_folder(repo.as_ref().and_then(workdir_of), root);
     let names = &names;
     let mut builder = WalkBuilder::new(root);
     builder
@@ -273,7 +345,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
                     }
                     if track {
                         if let Ok(mut v) = visited.lock() {
-                            v.insert(clean_absolute(e.path()));
+                            v.insert(names.abs(e.path()));
                         }
                     }
                     if ft.is_symlink() {
@@ -338,5 +410,65 @@ fn walk_dir(root: &Path, opts: &WalkOptions, visitor: &dyn Visitor) {
             continue;
         }
         visit(&abs, (false, false), opts, names, visitor);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut of [`Names::for_folder`] names every walked file as the slow path does.
+    #[test]
+    fn folder_names_agree_with_the_slow_path() {
+        let here = clean_absolute(Path::new("."));
+        let roots = [
+            ".",
+            "./",
+            "src",
+            "./src",
+            "src/",
+            "src/../tests",
+            "../outside",
+            "/tmp",
+            "/tmp/",
+            here.to_str().unwrap_or("/"),
+        ];
+        #[cfg(unix)]
+        let odd = {
+            use std::os::unix::ffi::OsStrExt;
+            std::ffi::OsStr::from_bytes(b"bad\xffname").to_os_string()
+        };
+        #[cfg(not(unix))]
+        let odd = std::ffi::OsString::from("odd");
+        for workdir in [None, Some(here.clone()), Some(here.join("src"))] {
+            for root in roots {
+                let root = Path::new(root);
+                let fast = Names::for_folder(workdir.clone(), root);
+                let slow = Names {
+                    workdir: workdir.clone(),
+                    base: None,
+                };
+                let mut paths: Vec<PathBuf> = ["a", "a/b.yaml", "dir with space/ü.sh", "C:\\x.env"]
+                    .iter()
+                    .map(|r| root.join(r))
+                    .collect();
+                paths.push(root.join(&odd));
+                paths.push(root.join("d").join(&odd).join("e"));
+                // Not plain: the slow path answers.
+                for r in ["./a", "a/../b", "a//b", "a/./b", ".."] {
+                    paths.push(PathBuf::from(format!("{}/{r}", root.display())));
+                }
+                paths.push(root.to_path_buf());
+                paths.push(PathBuf::from("/elsewhere/a"));
+                for p in &paths {
+                    assert_eq!(fast.of(p), slow.of(p), "root {root:?} path {p:?}");
+                    assert_eq!(fast.abs(p), slow.of(p).1, "root {root:?} path {p:?}");
+                }
+            }
+        }
+        // The shortcut is taken where it can be (a plain walk of a folder in the work tree).
+        let names = Names::for_folder(Some(here.clone()), Path::new("src"));
+        assert!(names.relative(Path::new("src/a/b")).is_some() || cfg!(not(unix)));
+        assert!(names.relative(Path::new("src/../a")).is_none());
     }
 }
