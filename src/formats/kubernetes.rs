@@ -17,9 +17,43 @@ const HINT: &str = "env:\n  - name: WANDB_ENTITY\n    value: <team>   # in the c
 
 /// Reads a manifest (or Helm values file).
 pub fn read(text: &str, format: Format, limits: &Limits) -> ConfigDoc {
+    read_docs(text, format, limits, false)
+}
+
+/// [`read`] for a manifest file as it is in the repository: only its documents that can hold
+/// W&B configuration are parsed (see [`may_hold_wandb`]). Objects do not refer to each other
+/// across documents here, so the others cannot change a finding. A rendered Helm template is
+/// read whole: its values may name W&B where its text does not.
+pub fn read_manifest(text: &str, limits: &Limits) -> ConfigDoc {
+    read_docs(text, Format::Kubernetes, limits, true)
+}
+
+/// Whether a document's text can hold W&B configuration: it names W&B in some case
+/// (`WANDB_API_KEY`, a `wandb-secret`, `wandb login`), or it has a backslash, which a
+/// double-quoted escape (`"\x57ANDB_API_KEY"`) could hide a name behind.
+fn may_hold_wandb(text: &str) -> bool {
+    text.contains('\\')
+        || memchr::memchr2_iter(b'w', b'W', text.as_bytes()).any(|at| {
+            text.as_bytes()
+                .get(at..at + 5)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"wandb"))
+        })
+}
+
+fn read_docs(text: &str, format: Format, limits: &Limits, wanted_only: bool) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = Src(text);
-    let docs = super::load_yaml(text, &mut doc, limits);
+    let docs = if wanted_only {
+        match tree::load_wanted(text, limits, may_hold_wandb) {
+            Ok(d) => d,
+            Err(e) => {
+                doc.error = Some((e.message, e.offset));
+                Vec::new()
+            }
+        }
+    } else {
+        super::load_yaml(text, &mut doc, limits)
+    };
     for root in &docs {
         if format == Format::HelmValues {
             read_values(root, &idx, &mut doc);
@@ -397,6 +431,59 @@ mod tests {
         );
         assert!(secret_data("kind: Secret\ndata: [x\n", &Limits::default()).is_empty());
         assert!(secret_data("", &Limits::default()).is_empty());
+    }
+
+    /// A manifest file is read for its W&B documents only; a name hidden behind a quoted
+    /// escape still counts, and the scopes found are those of the whole read.
+    #[test]
+    fn manifest_reads_only_documents_that_may_hold_wandb() {
+        let job = |name: &str, var: &str| {
+            format!("---\napiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {name}\n          env:\n            - name: {var}\n              valueFrom: {{secretKeyRef: {{name: s, key: k}}}}\n")
+        };
+        let text = format!(
+            "kind: ConfigMap\nmetadata: {{name: wandb-config}}\n{}{}{}{}",
+            job("plain", "OTHER"),
+            job("escaped", "\"\\x57ANDB_API_KEY\""),
+            job("named", "WANDB_API_KEY"),
+            "---\nkind: Job\nspec: [broken\n"
+        );
+        let whole = read(&text, Format::Kubernetes, &Limits::default());
+        assert!(
+            whole.error.is_some(),
+            "the whole file has a broken document"
+        );
+        let doc = read_manifest(&text, &Limits::default());
+        assert!(doc.error.is_none(), "{:?}", doc.error);
+        let labels: Vec<&str> = doc.scopes.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "container `escaped` in Job `escaped`",
+                "container `named` in Job `named`"
+            ]
+        );
+        for s in &doc.scopes {
+            let v = s.var("WANDB_API_KEY").expect("the key");
+            assert_eq!(v.value, Value::Secret("s/k".into()));
+        }
+        let named = doc.scopes[1].var("WANDB_API_KEY").expect("key");
+        assert_eq!(&text[named.name_span.clone()], "WANDB_API_KEY");
+        // Without the broken document, the same scopes as the whole read, spans included.
+        let cut = text
+            .find("---\nkind: Job\nspec: [broken")
+            .unwrap_or(text.len());
+        let good = &text[..cut];
+        let all = read(good, Format::Kubernetes, &Limits::default());
+        let some = read_manifest(good, &Limits::default());
+        let with_key = |d: &ConfigDoc| -> Vec<String> {
+            d.scopes
+                .iter()
+                .filter(|s| s.var("WANDB_API_KEY").is_some())
+                .map(|s| format!("{} {:?}", s.label, s.var("WANDB_API_KEY")))
+                .collect()
+        };
+        assert_eq!(with_key(&all), with_key(&some));
+        assert_eq!(all.scopes.len(), 3);
     }
 
     #[test]

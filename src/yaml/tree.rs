@@ -190,6 +190,71 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
 /// document nested deeper than `limits.depth` is an error, as is alias expansion beyond
 /// `limits.aliases` nodes.
 pub fn load(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlSyntaxError> {
+    let mut budget = limits.aliases;
+    load_in(text, limits, &mut budget)
+}
+
+/// [`load`], for a stream of which only the documents that `wanted` says yes to are needed
+/// (a manifest file of many objects, a few of them W&B's).
+///
+/// The stream is cut before each `---` line. Such a line ends whatever node is open (YAML
+/// forbids it inside any scalar or collection), so each piece parses alone as it does in the
+/// stream, and a piece not wanted is not parsed at all. Spans are those of `text`; the alias
+/// budget is shared by the pieces. A stream with directives (`%YAML`, which belong to the
+/// document after them) is loaded whole, and so is one whose wanted pieces do not all parse:
+/// its error is then the one [`load`] gives.
+pub fn load_wanted(
+    text: &str,
+    limits: &Limits,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<Node>, YamlSyntaxError> {
+    let starts_line = |at: usize| at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
+    if text.match_indices('%').any(|(at, _)| starts_line(at)) {
+        return load(text, limits);
+    }
+    let mut cuts = vec![0];
+    for (at, _) in text.match_indices("---") {
+        let after = text.as_bytes().get(at + 3);
+        if at > 0 && starts_line(at) && after.is_none_or(|b| b" \t\r\n".contains(b)) {
+            cuts.push(at);
+        }
+    }
+    cuts.push(text.len());
+    let mut budget = limits.aliases;
+    let mut docs = Vec::new();
+    for piece in cuts.windows(2) {
+        let (Some(&from), Some(&to)) = (piece.first(), piece.get(1)) else {
+            continue;
+        };
+        let Some(part) = text.get(from..to).filter(|p| wanted(p)) else {
+            continue;
+        };
+        let Ok(found) = load_in(part, limits, &mut budget) else {
+            return load(text, limits);
+        };
+        docs.extend(found.into_iter().map(|mut d| {
+            shift(&mut d, from);
+            d
+        }));
+    }
+    Ok(docs)
+}
+
+/// Moves every span of `node` `by` bytes on.
+fn shift(node: &mut Node, by: usize) {
+    node.span = node.span.start + by..node.span.end + by;
+    match &mut node.kind {
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        NodeKind::Map(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+            shift(k, by);
+            shift(v, by);
+        }),
+        NodeKind::Scalar(..) | NodeKind::Bad => {}
+    }
+}
+
+/// [`load`], spending alias expansion from `budget`.
+fn load_in(text: &str, limits: &Limits, budget: &mut usize) -> Result<Vec<Node>, YamlSyntaxError> {
     let Limits {
         aliases,
         depth: max_depth,
@@ -199,7 +264,7 @@ pub fn load(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlSyntaxError> {
         docs: Vec::new(),
         stack: Vec::new(),
         anchors: std::collections::HashMap::new(),
-        budget: aliases,
+        budget: *budget,
         alias_limit: aliases,
         error: None,
     };
@@ -233,6 +298,7 @@ pub fn load(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlSyntaxError> {
             break;
         }
     }
+    *budget = b.budget;
     Ok(b.docs)
 }
 
@@ -458,5 +524,107 @@ mod tests {
         ] {
             assert!(load(bad, &Limits::default()).is_err(), "{bad:?}");
         }
+    }
+
+    /// Every YAML fixture, and streams cut in awkward places: read piece by piece with every
+    /// piece wanted, the documents (kinds, texts, spans) are those of the whole stream, and a
+    /// stream the whole load rejects is rejected too.
+    #[test]
+    fn pieces_read_as_the_whole_stream() {
+        let mut texts: Vec<(String, String)> = [
+            "a: 1\n---\nb: 2\n--- # c\n- x\n---\n\n---\t\nk: |\n  t\n---",
+            "--- |\ntext\n---\nnext: é\n...\nbare: doc\n",
+            "a: \"open\n---\nb: 1\n",
+            "a: [1,\n---\n2]\n",
+            "a: 'x\n----\n  y'\n---x: 1\n",
+            "%YAML 1.2\n---\na: 1\n---\nb: 2\n",
+            "a: &x 1\n---\nb: *x\n",
+            "a: 1\r\n---\r\nb: 2\r\n",
+        ]
+        .iter()
+        .map(|t| ((*t).to_string(), format!("{t:?}")))
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixture folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        texts.push((text, path.display().to_string()));
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 800, "{} texts", texts.len());
+        let limits = Limits::default();
+        let (mut multi, mut rejected) = (0, 0);
+        for (text, name) in &texts {
+            let whole = load(text, &limits);
+            let pieces = load_wanted(text, &limits, |_| true);
+            match (&whole, &pieces) {
+                (Ok(w), Ok(p)) => assert_eq!(plain(w), plain(p), "{name}"),
+                (Err(w), Err(p)) => {
+                    assert_eq!((&w.message, w.offset), (&p.message, p.offset), "{name}");
+                    rejected += 1;
+                }
+                _ => panic!("{name}: whole {whole:?}, pieces {pieces:?}"),
+            }
+            if whole.as_ref().is_ok_and(|d| d.len() > 1) {
+                multi += 1;
+            }
+        }
+        assert!(
+            multi > 20 && rejected > 3,
+            "{multi} streams, {rejected} rejected"
+        );
+    }
+
+    /// The documents, for comparison. An empty node (`k:`, an empty document) has no text of
+    /// its own; the parser spans it over the token after it, which at a cut is the piece's
+    /// end rather than the next `---`: only its start is compared.
+    fn plain(docs: &[Node]) -> String {
+        fn empty_at_start(n: &mut Node) {
+            match &mut n.kind {
+                NodeKind::Scalar(t, true) if t.is_empty() => n.span.end = n.span.start,
+                NodeKind::Seq(items) => items.iter_mut().for_each(empty_at_start),
+                NodeKind::Map(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+                    empty_at_start(k);
+                    empty_at_start(v);
+                }),
+                _ => {}
+            }
+        }
+        let mut docs = docs.to_vec();
+        docs.iter_mut().for_each(empty_at_start);
+        format!("{docs:?}")
+    }
+
+    #[test]
+    fn only_wanted_pieces_are_read() {
+        let text = "kind: A\nx: 1\n---\nkind: B\nwant: yes\n---\nkind: C\nbroken: [\n---\nkind: D\nwant: too\n";
+        let docs = load_wanted(text, &Limits::default(), |p| p.contains("want")).expect("read");
+        let kinds: Vec<String> = docs
+            .iter()
+            .filter_map(|d| get(d, "kind").and_then(scalar_text))
+            .collect();
+        assert_eq!(kinds, ["B", "D"]);
+        let d = get(&docs[1], "want").expect("want");
+        assert_eq!(&text[d.span.clone()], "too");
+        // A wanted piece that does not parse: the whole stream's error.
+        let err = load_wanted(text, &Limits::default(), |_| true).expect_err("broken");
+        let whole = load(text, &Limits::default()).expect_err("broken");
+        assert_eq!((err.message, err.offset), (whole.message, whole.offset));
+        // The alias budget is the stream's, not each piece's.
+        let mut bomb = String::new();
+        for _ in 0..3 {
+            bomb.push_str("---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: [*a, *a, *a, *a, *a]\n");
+        }
+        let limits = Limits::new(120, 64);
+        assert!(load_wanted(&bomb, &Limits::new(180, 64), |_| true).is_ok());
+        assert!(load_wanted(&bomb, &limits, |_| true).is_err());
+        assert!(load(&bomb, &limits).is_err());
     }
 }
