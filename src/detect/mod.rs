@@ -63,6 +63,8 @@ pub struct Detector {
     shapes: Vec<ShapeRef>,
     token_cache: Vec<ShapeRef>,
     keywords: Option<Regex>,
+    /// The keywords include `wandb`: a file they miss names W&B in no case.
+    keywords_cover_wandb: bool,
     window: usize,
     yaml_limits: crate::yaml::Limits,
 }
@@ -94,6 +96,7 @@ impl Detector {
         }
         keywords.sort();
         keywords.dedup();
+        let keywords_cover_wandb = keywords.iter().any(|k| k.eq_ignore_ascii_case("wandb"));
         let keywords = if keywords.is_empty() {
             None
         } else {
@@ -102,6 +105,7 @@ impl Detector {
         Self {
             shapes,
             token_cache,
+            keywords_cover_wandb: keywords_cover_wandb && keywords.is_some(),
             keywords,
             window: context::DEFAULT_WINDOW,
             yaml_limits: crate::yaml::Limits::default(),
@@ -182,17 +186,40 @@ impl Detector {
         self.scan_with(path, bytes, true)
     }
 
+    /// [`Detector::scan`], and whether the file may name W&B at all: `false` only when the
+    /// keyword prefilter, which looks for `wandb` in any case, found none of its keywords.
+    /// The configuration readers' own tests for `wandb` need not run then.
+    pub fn scan_and_screen(&self, path: &str, bytes: &[u8]) -> (Vec<Hit>, bool) {
+        if self.is_empty() {
+            return (Vec::new(), true);
+        }
+        let keyword_hit = self.keyword_hit(bytes);
+        let hits = self.scan_found(path, bytes, true, keyword_hit);
+        (hits, keyword_hit || !self.keywords_cover_wandb)
+    }
+
+    fn keyword_hit(&self, bytes: &[u8]) -> bool {
+        match &self.keywords {
+            Some(k) => k.is_match(bytes),
+            None => true,
+        }
+    }
+
     /// [`Detector::scan`]; `decode` says whether base64 values are decoded and looked into
     /// (not in the copy of a file whose values were already decoded).
     fn scan_with(&self, path: &str, bytes: &[u8], decode: bool) -> Vec<Hit> {
         if self.is_empty() {
             return Vec::new();
         }
+        self.scan_found(path, bytes, decode, self.keyword_hit(bytes))
+    }
+
+    /// [`Detector::scan_with`], the keyword prefilter's answer for `bytes` known.
+    fn scan_found(&self, path: &str, bytes: &[u8], decode: bool, keyword_hit: bool) -> Vec<Hit> {
+        if self.is_empty() {
+            return Vec::new();
+        }
         let kind = context::FileKind::of(path);
-        let keyword_hit = match &self.keywords {
-            Some(k) => k.is_match(bytes),
-            None => true,
-        };
         if !keyword_hit && !kind.always_scan() {
             return Vec::new();
         }
@@ -707,6 +734,38 @@ mod tests {
                 String::from_utf8_lossy(&text)
             );
         }
+    }
+
+    #[test]
+    fn the_screen_says_which_files_may_name_wandb() {
+        let (rules, problems) = crate::rules::load_embedded(crate::checks::CHECKS);
+        assert!(problems.is_empty());
+        let detector = Detector::new(&rules);
+        assert!(detector.keywords_cover_wandb);
+        let plain = b"import torch\nprint('training')\n";
+        assert!(!detector.scan_and_screen("a.py", plain).1);
+        for named in [
+            &b"WANDB_ENTITY=acme"[..],
+            b"import wandb",
+            b"WandB run",
+            b"wAnDb",
+        ] {
+            assert!(detector.scan_and_screen("a.py", named).1, "{named:?}");
+        }
+        // The hits are those of `scan`.
+        let text = format!(
+            "WANDB_API_KEY={}\n",
+            "3f1c9a7be2d4058c61a9f03b7e25d8c4a9016b3e"
+        );
+        let (hits, named) = detector.scan_and_screen(".env", text.as_bytes());
+        assert!(named);
+        assert_eq!(hits.len(), detector.scan(".env", text.as_bytes()).len());
+        assert_eq!(hits.len(), 1);
+        // Keywords without `wandb` (a catalogue of other rules) say nothing of W&B.
+        let mut other = detector.clone();
+        other.keywords = Regex::new("(?i)access_token").ok();
+        other.keywords_cover_wandb = false;
+        assert!(other.scan_and_screen("a.py", plain).1);
     }
 
     #[test]

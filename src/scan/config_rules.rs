@@ -153,14 +153,24 @@ impl Scanner<'_> {
     /// a secret rule also found (`secret_spans`) is not reported on its own: it comes back as
     /// a mention (position, text) for the secret finding. Cross-file findings are kept for
     /// `settle_config`. A notebook is checked to be JSON (see [`Scanner::check_notebook`]).
+    /// `may_name_wandb` is `false` when the file names W&B in no case (the secret detector's
+    /// keyword prefilter saw to that): only a file that needs no mention of W&B to be judged
+    /// (`wandb/settings`, a compose file's `env_file`, see [`crate::formats::worth_parsing`])
+    /// is read then.
     pub(super) fn config_file(
         &self,
         path: &str,
         abs: &Path,
         bytes: &[u8],
         secret_spans: &[std::ops::Range<usize>],
+        may_name_wandb: bool,
     ) -> (Vec<Finding>, Vec<(usize, usize, String)>) {
-        match Format::of(path).or_else(|| Format::sniff(path, bytes)) {
+        let format = Format::of(path).or_else(|| Format::sniff(path, bytes));
+        let judged_unnamed = matches!(format, Some(Format::WandbSettings | Format::Compose));
+        if !may_name_wandb && !judged_unnamed {
+            return (Vec::new(), Vec::new());
+        }
+        match format {
             Some(format) => self.config_file_as(path, abs, bytes, format, secret_spans, None),
             None => {
                 self.check_notebook(path, bytes);

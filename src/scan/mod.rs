@@ -328,21 +328,21 @@ static SCANNER_IDS: AtomicUsize = AtomicUsize::new(0);
 impl Visitor for Scanner<'_> {
     fn file(&self, path: &str, abs: &Path, bytes: &[u8]) {
         self.count_file(path, abs, bytes.len());
-        let hits = DETECTOR.with(|cell| match cell.try_borrow_mut() {
+        let (hits, may_name_wandb) = DETECTOR.with(|cell| match cell.try_borrow_mut() {
             Ok(mut slot) => {
                 if slot.as_ref().is_none_or(|(id, _)| *id != self.id) {
                     *slot = Some((self.id, self.detector.clone()));
                 }
                 match slot.as_ref() {
-                    Some((_, d)) => d.scan(path, bytes),
-                    None => self.detector.scan(path, bytes),
+                    Some((_, d)) => d.scan_and_screen(path, bytes),
+                    None => self.detector.scan_and_screen(path, bytes),
                 }
             }
-            Err(_) => self.detector.scan(path, bytes),
+            Err(_) => self.detector.scan_and_screen(path, bytes),
         });
         let mut new = self.findings_for(path, abs, bytes, &hits);
         let spans: Vec<std::ops::Range<usize>> = hits.iter().map(|h| h.span.clone()).collect();
-        let (config, mentions) = self.config_file(path, abs, bytes, &spans);
+        let (config, mentions) = self.config_file(path, abs, bytes, &spans, may_name_wandb);
         merge_config(&mut new, config, &mentions);
         if !new.is_empty() {
             if let Ok(mut f) = self.findings.lock() {
