@@ -187,6 +187,9 @@ code_ok() { [[ " $OK_CODES " == *" $1 "* ]]; }
 
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
+# Per tool, for the timed runs: findings, planted hits, note, walls, peak RSS, status.
+TIMED=""
+declare -A FINDINGS HIT NOTE WALLS RSS_MAX STATUS
 # results.tsv: tool  status  walls(comma)  rss_max_kb  findings  planted_hit  note
 
 for tool in $ALL_TOOLS; do
@@ -239,22 +242,34 @@ for tool in $ALL_TOOLS; do
     hit="${counts#*$'\t'}"
     echo "  untimed: ${WALL}s, exit $RC, findings $findings, planted hit $hit"
 
-    walls=""
-    rss_max=0
-    status=ok
-    for i in $(seq 1 "$RUNS"); do
+    # Timed runs come after every tool's untimed run, interleaved (one run of each tool in
+    # turn), so that load from other tenants drifting over minutes falls on all tools alike.
+    TIMED="${TIMED:+$TIMED }$tool"
+    FINDINGS[$tool]="$findings"; HIT[$tool]="$hit"; NOTE[$tool]="$note"
+    WALLS[$tool]=""; RSS_MAX[$tool]=0; STATUS[$tool]=ok
+done
+
+for i in $(seq 1 "$RUNS"); do
+    for tool in $TIMED; do
+        [ "${STATUS[$tool]}" = ok ] || continue
         run_once "$tool" ""
-        if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then status=timeout; note=">${TIMEOUT}s${note:+; $note}"; break; fi
-        if ! code_ok "$RC"; then
-            status=failed; note="exit $RC${note:+; $note}"
-            echo "  run $i FAILED: exit $RC"; tail -n 5 "$WORK/$tool.err" | sed 's/^/    /'
-            break
+        if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+            STATUS[$tool]=timeout; NOTE[$tool]=">${TIMEOUT}s${NOTE[$tool]:+; ${NOTE[$tool]}}"
+            echo "$tool run $i: timeout"
+            continue
         fi
-        echo "  run $i: ${WALL}s, peak RSS $((RSS_KB / 1024)) MiB"
-        walls="${walls:+$walls,}$WALL"
-        [ "$RSS_KB" -gt "$rss_max" ] && rss_max=$RSS_KB
+        if ! code_ok "$RC"; then
+            STATUS[$tool]=failed; NOTE[$tool]="exit $RC${NOTE[$tool]:+; ${NOTE[$tool]}}"
+            echo "$tool run $i FAILED: exit $RC"; tail -n 5 "$WORK/$tool.err" | sed 's/^/    /'
+            continue
+        fi
+        echo "$tool run $i: ${WALL}s, peak RSS $((RSS_KB / 1024)) MiB"
+        WALLS[$tool]="${WALLS[$tool]:+${WALLS[$tool]},}$WALL"
+        [ "$RSS_KB" -gt "${RSS_MAX[$tool]}" ] && RSS_MAX[$tool]=$RSS_KB
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$status" "$walls" "$rss_max" "$findings" "$hit" "$note" >>"$RESULTS"
+done
+for tool in $TIMED; do
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "${STATUS[$tool]}" "${WALLS[$tool]}" "${RSS_MAX[$tool]}" "${FINDINGS[$tool]}" "${HIT[$tool]}" "${NOTE[$tool]}" >>"$RESULTS"
 done
 
 echo
