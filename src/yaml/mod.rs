@@ -249,6 +249,28 @@ pub fn scalar_text(node: &MarkedYamlOwned) -> Option<String> {
     }
 }
 
+/// Every `.yaml`/`.yml` file under `fixtures/` with its text, for tests that hold a reader
+/// to the whole collection of real and crafted YAML.
+#[cfg(test)]
+pub(crate) fn fixture_yaml() -> Vec<(std::path::PathBuf, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixture folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    out.push((path, text));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,21 +314,9 @@ mod tests {
             assert_eq!(events(text, true), events(text, false), "{text:?}");
             compared += 1;
         }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut stack = vec![root];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("fixture folder").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-                    if yaml {
-                        assert_eq!(events(&text, true), events(&text, false), "{path:?}");
-                        compared += 1;
-                    }
-                }
-            }
+        for (path, text) in fixture_yaml() {
+            assert_eq!(events(&text, true), events(&text, false), "{path:?}");
+            compared += 1;
         }
         assert!(compared > 800, "{compared} texts compared");
     }

@@ -544,19 +544,8 @@ mod tests {
         .iter()
         .map(|t| ((*t).to_string(), format!("{t:?}")))
         .collect();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut stack = vec![root];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("fixture folder").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    if let Ok(text) = std::fs::read_to_string(&path) {
-                        texts.push((text, path.display().to_string()));
-                    }
-                }
-            }
+        for (path, text) in crate::yaml::fixture_yaml() {
+            texts.push((text, path.display().to_string()));
         }
         assert!(texts.len() > 800, "{} texts", texts.len());
         let limits = Limits::default();
