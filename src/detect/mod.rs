@@ -139,10 +139,8 @@ impl Detector {
         if self.is_empty() {
             return Screen::NoShape;
         }
-        if let Some(k) = &self.keywords {
-            if !k.is_match(bytes) {
-                return Screen::NoKeyword;
-            }
+        if !self.keyword_hit(bytes) {
+            return Screen::NoKeyword;
         }
         if !self.token_cache.is_empty()
             && memchr::memmem::find(bytes, b"\"access_token\"").is_some()
@@ -208,9 +206,6 @@ impl Detector {
     /// [`Detector::scan`]; `decode` says whether base64 values are decoded and looked into
     /// (not in the copy of a file whose values were already decoded).
     fn scan_with(&self, path: &str, bytes: &[u8], decode: bool) -> Vec<Hit> {
-        if self.is_empty() {
-            return Vec::new();
-        }
         self.scan_found(path, bytes, decode, self.keyword_hit(bytes))
     }
 

@@ -32,28 +32,18 @@ pub fn read_manifest(text: &str, limits: &Limits) -> ConfigDoc {
 /// (`WANDB_API_KEY`, a `wandb-secret`, `wandb login`), or it has a backslash, which a
 /// double-quoted escape (`"\x57ANDB_API_KEY"`) could hide a name behind.
 fn may_hold_wandb(text: &str) -> bool {
-    text.contains('\\')
-        || memchr::memchr2_iter(b'w', b'W', text.as_bytes()).any(|at| {
-            text.as_bytes()
-                .get(at..at + 5)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"wandb"))
-        })
+    text.contains('\\') || names_wandb(text)
 }
 
 fn read_docs(text: &str, format: Format, limits: &Limits, wanted_only: bool) -> ConfigDoc {
     let mut doc = ConfigDoc::default();
     let idx = Src(text);
-    let docs = if wanted_only {
-        match tree::load_wanted(text, limits, may_hold_wandb) {
-            Ok(d) => d,
-            Err(e) => {
-                doc.error = Some((e.message, e.offset));
-                Vec::new()
-            }
-        }
+    let loaded = if wanted_only {
+        tree::load_wanted(text, limits, may_hold_wandb)
     } else {
-        super::load_yaml(text, &mut doc, limits)
+        tree::load(text, limits)
     };
+    let docs = super::loaded_docs(loaded, &mut doc);
     for root in &docs {
         if format == Format::HelmValues {
             read_values(root, &idx, &mut doc);
@@ -138,7 +128,13 @@ fn read_object(obj: &Node, idx: &Src<'_>, doc: &mut ConfigDoc, limits: &Limits, 
 /// Whether a secret's name says it holds W&B credentials (`wandb`, `wandb-secret`,
 /// `wandb-api-key`): a Secret loaded whole under such a name gives its holder the credential.
 pub fn names_wandb(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("wandb")
+    // `wandb` in any ASCII case, without a lowered copy (whole documents are asked too).
+    let bytes = name.as_bytes();
+    memchr::memchr2_iter(b'w', b'W', bytes).any(|at| {
+        bytes
+            .get(at..at + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"wandb"))
+    })
 }
 
 /// One container (a Kubernetes container object, an Argo `container:` or `script:` template) as

@@ -893,7 +893,15 @@ pub fn yaml_argv(
 
 /// Loads YAML documents under `limits`, or records the parse error in `doc`.
 pub fn load_yaml(text: &str, doc: &mut ConfigDoc, limits: &Limits) -> Vec<crate::yaml::tree::Node> {
-    match crate::yaml::tree::load(text, limits) {
+    loaded_docs(crate::yaml::tree::load(text, limits), doc)
+}
+
+/// The documents of a load, or none with its parse error recorded in `doc`.
+pub fn loaded_docs(
+    loaded: Result<Vec<crate::yaml::tree::Node>, crate::yaml::YamlSyntaxError>,
+    doc: &mut ConfigDoc,
+) -> Vec<crate::yaml::tree::Node> {
+    match loaded {
         Ok(d) => d,
         Err(e) => {
             doc.error = Some((e.message, e.offset));
